@@ -1,0 +1,25 @@
+// Owns the review copy of what each generation carries besides Terraform: addon manifests and decoded Ignition configs,
+// written to dist/<cluster>-<generation>/ so a reviewer reads them as files. The folder is rewritten whole each time.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ClusterStacks } from "../constructs";
+import { nodeConfigKey, renderNodeIgnition } from "../constructs/ignition/node-config";
+
+/** Writes every generation's manifests and node configs under `distDir`. */
+export function writeDist(distDir: string, clusters: readonly ClusterStacks[]): void {
+  rmSync(distDir, { recursive: true, force: true });
+  for (const { generations } of clusters) {
+    for (const stack of generations) {
+      const gen = stack.cluster.generation;
+      const dir = join(distDir, gen.fullName);
+      mkdirSync(join(dir, "addons"), { recursive: true });
+      mkdirSync(join(dir, "ignition"), { recursive: true });
+      for (const file of stack.addonManifests) writeFileSync(join(dir, "addons", file.name), file.yaml);
+      const roles = [{ kind: "controller" as const }, ...[...stack.cluster.workerPools.values()].map((p) => ({ kind: "worker" as const, pool: p.pool }))];
+      for (const role of roles) {
+        const name = nodeConfigKey(role).replace(/^ignition\//, "");
+        writeFileSync(join(dir, "ignition", name), JSON.stringify(JSON.parse(renderNodeIgnition(gen, role)), null, 2) + "\n");
+      }
+    }
+  }
+}

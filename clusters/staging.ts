@@ -1,0 +1,37 @@
+// The `staging` cluster: one generation, a single control-plane node and a spot-heavy pool to keep costs down.
+import type { ClusterDefinition } from "../constructs";
+
+export const staging: ClusterDefinition = {
+  name: "staging",
+  region: "eu-west-1",
+  network: {
+    vpcId: "vpc-0f1e2d3c4b5a69788",
+    vpcCidr: "10.20.0.0/16",
+    privateSubnets: [
+      { id: "subnet-0f1e2d3c4b5a60001", availabilityZone: "eu-west-1a" },
+      { id: "subnet-0f1e2d3c4b5a60002", availabilityZone: "eu-west-1b" },
+    ],
+  },
+  dns: { privateZoneId: "Z9876543210ZYXWVUTSRQ", privateZoneName: "staging.example.internal" },
+  tags: { team: "platform", environment: "staging" },
+  traffic: { hostname: "www" },
+  generations: [
+    {
+      id: "a",
+      kubernetesVersion: "1.32.3",
+      flatcar: { channel: "stable", version: "4230.2.1" },
+      weight: 100,
+      controlPlane: { count: 1, instanceType: "t3.large" },
+      workerPools: [
+        {
+          name: "spot",
+          instanceTypes: ["m6i.large", "m5.large", "m6a.large"],
+          minSize: 2,
+          maxSize: 6,
+          spot: { onDemandBaseCapacity: 1, onDemandPercentageAboveBase: 0, allocationStrategy: "price-capacity-optimized" },
+          rootVolume: { sizeGiB: 40 },
+        },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,69 @@
+// Owns the internal Network Load Balancer in front of the API servers (TCP 6443, TCP health check) and the private
+// Route53 alias record that is the cluster's API endpoint.
+import { Construct } from "constructs";
+import { Lb, LbListener, LbTargetGroup, Route53Record } from "../platform/aws";
+
+export interface ApiLoadBalancerProps {
+  /** `<cluster>-<generation>`; the load balancer is `<name>-api`. */
+  readonly name: string;
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupId: string;
+  /** Private hosted zone of the API record. */
+  readonly zoneId: string;
+  /** Fully qualified API endpoint name, e.g. `api.a.prod.internal.example.com`. */
+  readonly endpoint: string;
+  /** @default 6443 */
+  readonly port?: number;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The API endpoint of one generation. */
+export class ApiLoadBalancer extends Construct {
+  readonly targetGroupArn: string;
+  readonly dnsName: string;
+  readonly endpoint: string;
+  readonly port: number;
+
+  constructor(scope: Construct, id: string, props: ApiLoadBalancerProps) {
+    super(scope, id);
+    this.port = props.port ?? 6443;
+    const lb = new Lb(this, "nlb", {
+      name: `${props.name}-api`,
+      internal: true,
+      loadBalancerType: "network",
+      subnets: [...props.subnetIds],
+      securityGroups: [props.securityGroupId],
+      enableCrossZoneLoadBalancing: true,
+      tags: { ...props.tags, Name: `${props.name}-api` },
+    });
+    const targets = new LbTargetGroup(this, "api-servers", {
+      name: `${props.name}-api`,
+      port: this.port,
+      protocol: "TCP",
+      targetType: "instance",
+      vpcId: props.vpcId,
+      // Without this, a control-plane node that reaches the API through the NLB and lands on itself hangs (hairpin).
+      preserveClientIp: "false",
+      deregistrationDelay: "30",
+      healthCheck: { protocol: "TCP", port: "traffic-port", interval: 10, healthyThreshold: 2, unhealthyThreshold: 2 },
+      tags: { ...props.tags },
+    });
+    new LbListener(this, "listener", {
+      loadBalancerArn: lb.arn,
+      port: this.port,
+      protocol: "TCP",
+      defaultAction: [{ type: "forward", targetGroupArn: targets.arn }],
+      tags: { ...props.tags },
+    });
+    new Route53Record(this, "endpoint", {
+      zoneId: props.zoneId,
+      name: props.endpoint,
+      type: "A",
+      alias: { name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true },
+    });
+    this.targetGroupArn = targets.arn;
+    this.dnsName = lb.dnsName;
+    this.endpoint = props.endpoint;
+  }
+}

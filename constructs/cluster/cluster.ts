@@ -1,0 +1,176 @@
+// Owns one generation of a Kubernetes cluster inside an existing VPC: it wires the security groups, node identities,
+// bootstrap key, node-config bucket, API and ingress load balancers, control plane and worker pools together.
+// Grow it with verbs: `addWorkerPool(name, options)`, `addManifests(key, yaml)`.
+import { Construct } from "constructs";
+import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition, WorkerPoolOptions } from "../definition/types";
+import { resolveGeneration, type ResolvedGeneration, type ResolvedWorkerPool } from "../definition/resolve";
+import { validateDefinition } from "../definition/validate";
+import { nodeConfigKey, renderNodeIgnition, userDataPointer, type NodeRole } from "../ignition/node-config";
+import { ApiLoadBalancer } from "./api-load-balancer";
+import { BootstrapKey } from "./bootstrap-key";
+import { ControlPlane } from "./control-plane";
+import { FlatcarAmi } from "./flatcar-ami";
+import { IngressLoadBalancer } from "./ingress-load-balancer";
+import { NodeConfigBucket } from "./node-config-bucket";
+import { NodeIdentity } from "./node-identity";
+import { controllerStatements, workerStatements } from "./node-policies";
+import { ClusterSecurityGroups } from "./security-groups";
+import { WorkerPool } from "./worker-pool";
+
+export interface KubernetesClusterProps {
+  /** The logical cluster (network, DNS, tags). Validated here: an invalid definition throws before any resource exists. */
+  readonly cluster: ClusterDefinition;
+  /** Id of the generation (in `cluster.generations`) this construct builds. */
+  readonly generationId: string;
+}
+
+/** One immutable generation of a self-managed Kubernetes cluster on Flatcar. */
+export class KubernetesCluster extends Construct {
+  /** Every default filled in and every name derived. */
+  readonly generation: ResolvedGeneration;
+  readonly securityGroups: ClusterSecurityGroups;
+  readonly apiLoadBalancer: ApiLoadBalancer;
+  readonly ingressLoadBalancer: IngressLoadBalancer;
+  readonly nodeBucket: NodeConfigBucket;
+  readonly bootstrapKey: BootstrapKey;
+  readonly controlPlane: ControlPlane;
+  private readonly pools = new Map<string, WorkerPool>();
+  private readonly addedPools: WorkerPoolDefinition[] = [];
+  private readonly workerIdentity: NodeIdentity;
+  private readonly imageId: string;
+  private readonly subnetIds: string[];
+
+  constructor(scope: Construct, id: string, props: KubernetesClusterProps) {
+    super(scope, id);
+    const cluster = validateDefinition(props.cluster);
+    const definition: GenerationDefinition | undefined = cluster.generations.find((g) => g.id === props.generationId);
+    if (!definition) {
+      throw new Error(
+        `generationId: cluster "${cluster.name}" has no generation "${props.generationId}"; use one of ${cluster.generations.map((g) => `"${g.id}"`).join(", ")}`,
+      );
+    }
+    const gen = resolveGeneration(cluster, definition);
+    this.generation = gen;
+    this.subnetIds = cluster.network.privateSubnets.map((s) => s.id);
+
+    this.securityGroups = new ClusterSecurityGroups(this, "security-groups", {
+      name: gen.fullName,
+      vpcId: cluster.network.vpcId,
+      vpcCidr: cluster.network.vpcCidr,
+      adminCidrs: cluster.network.adminCidrs ?? [],
+      ingressNodePorts: [gen.ingressNodePorts.http, gen.ingressNodePorts.https],
+      tags: gen.tags,
+    });
+    this.bootstrapKey = new BootstrapKey(this, "bootstrap-key", {
+      alias: gen.kmsAlias,
+      description: `Bootstrap secrets and node configs of Kubernetes cluster ${gen.fullName}`,
+      tags: gen.tags,
+    });
+    this.nodeBucket = new NodeConfigBucket(this, "node-configs", {
+      bucketName: gen.bucketName,
+      kmsKeyArn: this.bootstrapKey.keyArn,
+      tags: gen.tags,
+    });
+    const policyScope = {
+      region: gen.region,
+      bucketName: gen.bucketName,
+      kmsKeyArn: this.bootstrapKey.keyArn,
+      ssmPrefix: gen.ssmPrefix,
+      clusterFullName: gen.fullName,
+    };
+    const controllerIdentity = new NodeIdentity(this, "controller-identity", {
+      name: `${gen.fullName}-controller`,
+      statements: controllerStatements(policyScope),
+      tags: gen.tags,
+    });
+    this.workerIdentity = new NodeIdentity(this, "worker-identity", {
+      name: `${gen.fullName}-worker`,
+      statements: workerStatements(policyScope),
+      tags: gen.tags,
+    });
+    this.imageId = new FlatcarAmi(this, "flatcar", gen.flatcar).imageId;
+
+    this.apiLoadBalancer = new ApiLoadBalancer(this, "api", {
+      name: gen.fullName,
+      vpcId: cluster.network.vpcId,
+      subnetIds: this.subnetIds,
+      securityGroupId: this.securityGroups.apiLoadBalancer.id,
+      zoneId: cluster.dns.privateZoneId,
+      endpoint: gen.apiEndpoint,
+      port: gen.apiPort,
+      tags: gen.tags,
+    });
+    this.ingressLoadBalancer = new IngressLoadBalancer(this, "ingress", {
+      name: gen.fullName,
+      vpcId: cluster.network.vpcId,
+      subnetIds: this.subnetIds,
+      securityGroupId: this.securityGroups.ingressLoadBalancer.id,
+      nodePorts: gen.ingressNodePorts,
+      healthPath: gen.healthPath,
+      tags: gen.tags,
+    });
+
+    this.controlPlane = new ControlPlane(this, "control-plane", {
+      name: gen.fullName,
+      count: gen.controlPlane.count,
+      instanceType: gen.controlPlane.instanceType,
+      rootVolume: gen.controlPlane.rootVolume,
+      imageId: this.imageId,
+      subnetIds: this.subnetIds,
+      securityGroupId: this.securityGroups.controlPlane.id,
+      instanceProfileArn: controllerIdentity.instanceProfileArn,
+      apiTargetGroupArn: this.apiLoadBalancer.targetGroupArn,
+      userData: this.storeNodeConfig({ kind: "controller" }),
+      tags: gen.tags,
+    });
+    for (const pool of gen.workerPools) this.addResolvedPool(pool);
+  }
+
+  /** The worker pools, by name. */
+  get workerPools(): ReadonlyMap<string, WorkerPool> {
+    return this.pools;
+  }
+
+  /**
+   * Adds a worker pool beyond those in the definition.
+   * @param name DNS-safe pool name, unique in this generation
+   */
+  addWorkerPool(name: string, options: WorkerPoolOptions = {}): WorkerPool {
+    const pool: WorkerPoolDefinition = { ...options, name };
+    const generation = { ...this.generation.definition, workerPools: [...this.generation.definition.workerPools, ...this.addedPools, pool] };
+    const cluster = { ...this.generation.cluster, generations: this.generation.cluster.generations.map((g) => (g.id === generation.id ? generation : g)) };
+    validateDefinition(cluster);
+    this.addedPools.push(pool);
+    return this.addResolvedPool(resolveGeneration(cluster, generation).workerPools[generation.workerPools.length - 1]);
+  }
+
+  /** Stores a manifest file under `addons/` in the node bucket; the first control-plane node applies it. */
+  addManifests(id: string, key: string, yaml: string): void {
+    this.nodeBucket.addObject(id, `addons/${key}`, yaml, "application/yaml");
+  }
+
+  private addResolvedPool(pool: ResolvedWorkerPool): WorkerPool {
+    if (this.pools.has(pool.name)) throw new Error(`workerPools: pool "${pool.name}" already exists in ${this.generation.fullName}; use another name`);
+    const workerPool = new WorkerPool(this, `pool-${pool.name}`, {
+      clusterName: this.generation.fullName,
+      pool,
+      imageId: this.imageId,
+      subnetIds: this.subnetIds,
+      securityGroupId: this.securityGroups.workers.id,
+      instanceProfileArn: this.workerIdentity.instanceProfileArn,
+      targetGroupArns: pool.ingress ? this.ingressLoadBalancer.targetGroupArns : [],
+      userData: this.storeNodeConfig({ kind: "worker", pool }),
+      tags: this.generation.tags,
+    });
+    this.pools.set(pool.name, workerPool);
+    return workerPool;
+  }
+
+  /** Renders a role's full Ignition config into the bucket and returns the user-data pointer to it. */
+  private storeNodeConfig(role: NodeRole): string {
+    const key = nodeConfigKey(role);
+    const config = renderNodeIgnition(this.generation, role);
+    this.nodeBucket.addObject(role.kind === "controller" ? "controller-ignition" : `worker-${role.pool.name}-ignition`, key, config, "application/json");
+    return userDataPointer(this.generation.bucketName, key, config);
+  }
+}

@@ -1,0 +1,88 @@
+// Owns the generation's private S3 bucket for node configs (Ignition) and addon manifests: encrypted with the
+// generation's key, versioned, public access blocked, TLS-only, and emptied on destroy (a generation is disposable).
+import { Construct } from "constructs";
+import {
+  S3Bucket,
+  S3BucketOwnershipControls,
+  S3BucketPolicy,
+  S3BucketPublicAccessBlock,
+  S3BucketServerSideEncryptionConfigurationA,
+  S3BucketVersioningA,
+  S3Object,
+} from "../platform/aws";
+import type { ITerraformDependable } from "../platform/terraform";
+
+export interface NodeConfigBucketProps {
+  readonly bucketName: string;
+  /** KMS key that encrypts every object. */
+  readonly kmsKeyArn: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The bucket nodes read their configuration from at boot. */
+export class NodeConfigBucket extends Construct {
+  readonly bucketName: string;
+  readonly bucketArn: string;
+  private readonly bucket: S3Bucket;
+  private readonly ready: ITerraformDependable[];
+
+  constructor(scope: Construct, id: string, props: NodeConfigBucketProps) {
+    super(scope, id);
+    this.bucket = new S3Bucket(this, "bucket", { bucket: props.bucketName, forceDestroy: true, tags: { ...props.tags } });
+    this.bucketName = props.bucketName;
+    this.bucketArn = this.bucket.arn;
+    const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", {
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    const ownership = new S3BucketOwnershipControls(this, "ownership", {
+      bucket: this.bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    const versioning = new S3BucketVersioningA(this, "versioning", {
+      bucket: this.bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      bucket: this.bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn }, bucketKeyEnabled: true }],
+    });
+    const policy = new S3BucketPolicy(this, "tls-only", {
+      bucket: this.bucket.id,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [`arn:aws:s3:::${props.bucketName}`, `arn:aws:s3:::${props.bucketName}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ],
+      }),
+      dependsOn: [publicAccess],
+    });
+    this.ready = [publicAccess, ownership, versioning, encryption, policy];
+  }
+
+  /** ARN pattern of the objects under a key prefix, for IAM policies. */
+  objectsArn(keyPattern: string): string {
+    return `arn:aws:s3:::${this.bucketName}/${keyPattern}`;
+  }
+
+  /** Stores an object (written after the bucket's encryption and versioning are in place). */
+  addObject(id: string, key: string, content: string, contentType: string): S3Object {
+    return new S3Object(this, id, {
+      bucket: this.bucket.id,
+      key,
+      content,
+      contentType,
+      dependsOn: this.ready,
+    });
+  }
+}

@@ -1,0 +1,144 @@
+// Owns the least-privilege IAM statements of each node role: what a control-plane node and a worker may do in AWS
+// (read their own config, exchange bootstrap material under the generation's SSM path, what the AWS cloud controller
+// manager needs), scoped to this generation's bucket, key and parameter path.
+import type { PolicyStatement } from "./node-identity";
+
+export interface NodePolicyScope {
+  readonly region: string;
+  readonly bucketName: string;
+  readonly kmsKeyArn: string;
+  /** e.g. `/immutable-clusters/prod/a` */
+  readonly ssmPrefix: string;
+  /** e.g. `prod-a`: the value of the `kubernetes.io/cluster/<name>` tag. */
+  readonly clusterFullName: string;
+}
+
+const parameterArn = (scope: NodePolicyScope, suffix: string) => `arn:aws:ssm:${scope.region}:*:parameter${scope.ssmPrefix}/${suffix}`;
+
+/** Statements of control-plane nodes: election, publishing join material, the cloud controller manager. */
+export function controllerStatements(scope: NodePolicyScope): PolicyStatement[] {
+  return [
+    {
+      Sid: "ReadNodeConfigAndAddons",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: [`arn:aws:s3:::${scope.bucketName}/ignition/controller.ign`, `arn:aws:s3:::${scope.bucketName}/addons/*`],
+    },
+    {
+      Sid: "BootstrapParameters",
+      Effect: "Allow",
+      Action: ["ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:DeleteParameter", "ssm:AddTagsToResource"],
+      Resource: [parameterArn(scope, "*")],
+    },
+    {
+      Sid: "BootstrapParameterEncryption",
+      Effect: "Allow",
+      Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: [scope.kmsKeyArn],
+    },
+    {
+      Sid: "CloudControllerDescribe",
+      Effect: "Allow",
+      Action: [
+        "autoscaling:DescribeAutoScalingGroups",
+        "autoscaling:DescribeLaunchConfigurations",
+        "autoscaling:DescribeTags",
+        "ec2:DescribeAvailabilityZones",
+        "ec2:DescribeInstances",
+        "ec2:DescribeImages",
+        "ec2:DescribeRegions",
+        "ec2:DescribeRouteTables",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVolumes",
+        "ec2:DescribeVpcs",
+        "elasticloadbalancing:DescribeListeners",
+        "elasticloadbalancing:DescribeLoadBalancerAttributes",
+        "elasticloadbalancing:DescribeLoadBalancerPolicies",
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticloadbalancing:DescribeTargetGroups",
+        "elasticloadbalancing:DescribeTargetHealth",
+        "kms:DescribeKey",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "CloudControllerManageTagged",
+      Effect: "Allow",
+      Action: [
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:CreateRoute",
+        "ec2:DeleteRoute",
+        "ec2:DeleteSecurityGroup",
+        "ec2:ModifyInstanceAttribute",
+        "ec2:RevokeSecurityGroupIngress",
+        "elasticloadbalancing:AddTags",
+        "elasticloadbalancing:ConfigureHealthCheck",
+        "elasticloadbalancing:CreateListener",
+        "elasticloadbalancing:CreateLoadBalancerListeners",
+        "elasticloadbalancing:CreateLoadBalancerPolicy",
+        "elasticloadbalancing:CreateTargetGroup",
+        "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:DeleteLoadBalancer",
+        "elasticloadbalancing:DeleteLoadBalancerListeners",
+        "elasticloadbalancing:DeleteTargetGroup",
+        "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
+        "elasticloadbalancing:DeregisterTargets",
+        "elasticloadbalancing:ModifyListener",
+        "elasticloadbalancing:ModifyLoadBalancerAttributes",
+        "elasticloadbalancing:ModifyTargetGroup",
+        "elasticloadbalancing:RegisterInstancesWithLoadBalancer",
+        "elasticloadbalancing:RegisterTargets",
+        "elasticloadbalancing:SetLoadBalancerPoliciesForBackendServer",
+        "elasticloadbalancing:SetLoadBalancerPoliciesOfListener",
+        "elasticloadbalancing:AttachLoadBalancerToSubnets",
+        "elasticloadbalancing:ApplySecurityGroupsToLoadBalancer",
+      ],
+      Resource: "*",
+      Condition: { StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/${scope.clusterFullName}`]: "owned" } },
+    },
+    {
+      Sid: "CloudControllerCreate",
+      Effect: "Allow",
+      Action: ["ec2:CreateSecurityGroup", "ec2:CreateTags", "elasticloadbalancing:CreateLoadBalancer"],
+      Resource: "*",
+      Condition: { StringEquals: { [`aws:RequestTag/kubernetes.io/cluster/${scope.clusterFullName}`]: "owned" } },
+    },
+  ];
+}
+
+/** Statements of workers: read their pool's config, read the join material, decrypt it. */
+export function workerStatements(scope: NodePolicyScope): PolicyStatement[] {
+  return [
+    {
+      Sid: "ReadNodeConfig",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: [`arn:aws:s3:::${scope.bucketName}/ignition/worker-*.ign`],
+    },
+    {
+      Sid: "ReadJoinParameters",
+      Effect: "Allow",
+      Action: ["ssm:GetParameter", "ssm:GetParameters"],
+      Resource: [parameterArn(scope, "join/*")],
+    },
+    {
+      Sid: "DecryptJoinParameters",
+      Effect: "Allow",
+      Action: ["kms:Decrypt"],
+      Resource: [scope.kmsKeyArn],
+    },
+    {
+      Sid: "DescribeSelf",
+      Effect: "Allow",
+      Action: ["ec2:DescribeInstances", "ec2:DescribeRegions"],
+      Resource: "*",
+    },
+    {
+      Sid: "PullPrivateImages",
+      Effect: "Allow",
+      Action: ["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+      Resource: "*",
+    },
+  ];
+}

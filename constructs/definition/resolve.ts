@@ -1,0 +1,141 @@
+// Owns the resolved form of a generation: every default filled in and every derived name computed once,
+// so constructs, the bootstrap renderer, the addons and the review tool agree on names without recomputing them.
+import { createHash } from "node:crypto";
+import { hostAddress } from "./cidr";
+import type { ClusterDefinition, GenerationDefinition, NodeTaint, WorkerPoolDefinition } from "./types";
+
+/** The Flatcar image owner account that publishes official AMIs. */
+export const FLATCAR_OWNER_ACCOUNT = "075585003325";
+
+/** A worker pool with every default filled in. */
+export interface ResolvedWorkerPool {
+  readonly name: string;
+  readonly instanceTypes: readonly string[];
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly desiredCapacity: number;
+  readonly rootVolume: { readonly sizeGiB: number; readonly type: string };
+  readonly spot?: {
+    readonly onDemandBaseCapacity: number;
+    readonly onDemandPercentageAboveBase: number;
+    readonly allocationStrategy: string;
+  };
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly NodeTaint[];
+  readonly ingress: boolean;
+}
+
+/** Names and values derived from a cluster definition and one of its generations. */
+export interface ResolvedGeneration {
+  /** Logical cluster name, e.g. `prod`. */
+  readonly clusterName: string;
+  /** Generation id, e.g. `a`. */
+  readonly generationId: string;
+  /** `<cluster>-<generation>`: the prefix of every AWS name this generation creates, and the Kubernetes cluster name. */
+  readonly fullName: string;
+  readonly region: string;
+  readonly kubernetesVersion: string;
+  readonly flatcar: { readonly channel: string; readonly version: string; readonly arch: "amd64" | "arm64"; readonly owner: string; readonly imageName: string };
+  readonly controlPlane: { readonly count: number; readonly instanceType: string; readonly rootVolume: { readonly sizeGiB: number; readonly type: string } };
+  readonly workerPools: readonly ResolvedWorkerPool[];
+  readonly podCidr: string;
+  readonly serviceCidr: string;
+  /** The cluster DNS Service IP: the 10th address of the service CIDR (kubeadm's convention). */
+  readonly clusterDnsIp: string;
+  /** Private DNS name of the API endpoint (an alias of the internal API load balancer). */
+  readonly apiEndpoint: string;
+  readonly apiPort: number;
+  /** S3 bucket that holds this generation's Ignition configs and addon manifests. */
+  readonly bucketName: string;
+  /** SSM Parameter Store path under which nodes exchange bootstrap material. */
+  readonly ssmPrefix: string;
+  /** KMS alias of the key that encrypts the bootstrap SecureString parameters. */
+  readonly kmsAlias: string;
+  /** NodePorts of the ingress controller that the ingress load balancer targets. */
+  readonly ingressNodePorts: { readonly http: number; readonly https: number };
+  readonly healthPath: string;
+  readonly osUpdates: boolean;
+  readonly weight: number;
+  readonly state: "live" | "retiring";
+  /** Tags applied to every AWS resource of the generation, including the Kubernetes ownership tag. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly definition: GenerationDefinition;
+  readonly cluster: ClusterDefinition;
+}
+
+const DEFAULT_INSTANCE_TYPE = { amd64: "m6i.large", arm64: "m7g.large" } as const;
+
+function resolvePool(pool: WorkerPoolDefinition, index: number, arch: "amd64" | "arm64"): ResolvedWorkerPool {
+  const minSize = pool.minSize ?? 1;
+  const maxSize = pool.maxSize ?? Math.max(3, minSize);
+  return {
+    name: pool.name,
+    instanceTypes: pool.instanceTypes ?? [DEFAULT_INSTANCE_TYPE[arch]],
+    minSize,
+    maxSize,
+    desiredCapacity: pool.desiredCapacity ?? minSize,
+    rootVolume: { sizeGiB: pool.rootVolume?.sizeGiB ?? 30, type: pool.rootVolume?.type ?? "gp3" },
+    spot: pool.spot && {
+      onDemandBaseCapacity: pool.spot.onDemandBaseCapacity ?? 0,
+      onDemandPercentageAboveBase: pool.spot.onDemandPercentageAboveBase ?? 0,
+      allocationStrategy: pool.spot.allocationStrategy ?? "price-capacity-optimized",
+    },
+    labels: pool.labels ?? {},
+    taints: pool.taints ?? [],
+    ingress: pool.ingress ?? index === 0,
+  };
+}
+
+/** A short stable hash, used to make globally unique names (S3) deterministic. */
+export function shortHash(...parts: string[]): string {
+  return createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 8);
+}
+
+/** Resolves one generation of a (validated) cluster definition. */
+export function resolveGeneration(cluster: ClusterDefinition, generation: GenerationDefinition): ResolvedGeneration {
+  const fullName = `${cluster.name}-${generation.id}`;
+  const arch = generation.flatcar.arch ?? "amd64";
+  const serviceCidr = generation.networking?.serviceCidr ?? "10.96.0.0/12";
+  const imageName = `Flatcar-${generation.flatcar.channel}-${generation.flatcar.version}${arch === "arm64" ? "-arm64" : ""}-hvm`;
+  return {
+    clusterName: cluster.name,
+    generationId: generation.id,
+    fullName,
+    region: cluster.region,
+    kubernetesVersion: generation.kubernetesVersion,
+    flatcar: {
+      channel: generation.flatcar.channel,
+      version: generation.flatcar.version,
+      arch,
+      owner: generation.flatcar.owner ?? FLATCAR_OWNER_ACCOUNT,
+      imageName,
+    },
+    controlPlane: {
+      count: generation.controlPlane?.count ?? 3,
+      instanceType: generation.controlPlane?.instanceType ?? DEFAULT_INSTANCE_TYPE[arch],
+      rootVolume: { sizeGiB: generation.controlPlane?.rootVolume?.sizeGiB ?? 50, type: generation.controlPlane?.rootVolume?.type ?? "gp3" },
+    },
+    workerPools: generation.workerPools.map((p, i) => resolvePool(p, i, arch)),
+    podCidr: generation.networking?.podCidr ?? "10.244.0.0/16",
+    serviceCidr,
+    clusterDnsIp: hostAddress(serviceCidr, 10),
+    apiEndpoint: `api.${generation.id}.${cluster.name}.${cluster.dns.privateZoneName}`,
+    apiPort: 6443,
+    bucketName: `${fullName}-nodes-${shortHash(cluster.region, cluster.network.vpcId, fullName)}`,
+    ssmPrefix: `/immutable-clusters/${cluster.name}/${generation.id}`,
+    kmsAlias: `alias/immutable-clusters/${fullName}`,
+    ingressNodePorts: { http: 30080, https: 30443 },
+    healthPath: cluster.traffic?.healthPath ?? "/healthz",
+    osUpdates: generation.osUpdates ?? false,
+    weight: generation.weight,
+    state: generation.state ?? "live",
+    tags: {
+      ...(cluster.tags ?? {}),
+      "immutable-clusters/cluster": cluster.name,
+      "immutable-clusters/generation": generation.id,
+      [`kubernetes.io/cluster/${fullName}`]: "owned",
+    },
+    definition: generation,
+    cluster,
+  };
+}

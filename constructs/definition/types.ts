@@ -1,0 +1,215 @@
+// Owns the public shape of a cluster definition: the plain, typed data a team writes in clusters/<name>.ts.
+// A definition is data only; constructs turn it into resources. Every optional field documents its default.
+
+import type { AddonsDefinition } from "../addons/definition";
+
+/** A subnet the cluster may place nodes and load balancers in. */
+export interface SubnetReference {
+  /** The subnet id, e.g. `subnet-0abc...`. */
+  readonly id: string;
+  /** The subnet's availability zone, e.g. `eu-west-1a`. Needed at synth to refuse single-zone clusters. */
+  readonly availabilityZone: string;
+}
+
+/** The existing network a cluster embeds in. Nothing VPC-wide is created: only what the cluster owns. */
+export interface NetworkDefinition {
+  /** The id of the existing VPC. */
+  readonly vpcId: string;
+  /** The VPC's IPv4 CIDR; NodePorts are opened to it, and pod/service CIDRs must not overlap it. */
+  readonly vpcCidr: string;
+  /** Private subnets, in at least two availability zones. Nodes get no public IP. */
+  readonly privateSubnets: readonly SubnetReference[];
+  /**
+   * CIDRs allowed to reach the Kubernetes API (port 6443) through the internal API load balancer,
+   * e.g. a VPN or bastion range.
+   * @default [] (only the cluster's own nodes)
+   */
+  readonly adminCidrs?: readonly string[];
+}
+
+/** The existing private Route53 hosted zone associated with the VPC. */
+export interface DnsDefinition {
+  /** Hosted zone id, e.g. `Z0123456789ABC`. */
+  readonly privateZoneId: string;
+  /** The zone's domain name, e.g. `internal.example.com`. */
+  readonly privateZoneName: string;
+}
+
+/** The Flatcar Container Linux image a generation boots, pinned exactly. */
+export interface FlatcarImage {
+  /** Release channel. */
+  readonly channel: "stable" | "beta" | "alpha" | "lts";
+  /** Exact release, e.g. `4230.2.3`. */
+  readonly version: string;
+  /**
+   * CPU architecture; the instance types of every node must match it.
+   * @default "amd64"
+   */
+  readonly arch?: "amd64" | "arm64";
+  /**
+   * AWS account that publishes the image.
+   * @default "075585003325" (Flatcar's official account)
+   */
+  readonly owner?: string;
+}
+
+/** A root EBS volume. Always encrypted. */
+export interface RootVolume {
+  /** @default 30 (GiB) */
+  readonly sizeGiB?: number;
+  /** @default "gp3" */
+  readonly type?: "gp3" | "gp2" | "io1" | "io2";
+}
+
+/** A Kubernetes node taint. */
+export interface NodeTaint {
+  readonly key: string;
+  /** @default "" */
+  readonly value?: string;
+  readonly effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+/** The control plane of one generation. */
+export interface ControlPlaneDefinition {
+  /**
+   * Number of control-plane nodes: 1, 3 or 5 (etcd needs an odd quorum).
+   * @default 3
+   */
+  readonly count?: 1 | 3 | 5;
+  /** @default "m6i.large" */
+  readonly instanceType?: string;
+  /** @default { sizeGiB: 50, type: "gp3" } */
+  readonly rootVolume?: RootVolume;
+}
+
+/** Spot settings of a worker pool's mixed instances policy. */
+export interface SpotOptions {
+  /**
+   * On-demand instances the pool always keeps before any spot is used.
+   * @default 0
+   */
+  readonly onDemandBaseCapacity?: number;
+  /**
+   * Percentage of on-demand instances above the base capacity (0 = all spot above base).
+   * @default 0
+   */
+  readonly onDemandPercentageAboveBase?: number;
+  /** @default "price-capacity-optimized" */
+  readonly allocationStrategy?: "price-capacity-optimized" | "capacity-optimized" | "lowest-price";
+}
+
+/** What a user passes to `cluster.addWorkerPool(id, options)` or lists in a generation's `workerPools`. */
+export interface WorkerPoolOptions {
+  /** @default ["m6i.large"] */
+  readonly instanceTypes?: readonly string[];
+  /** @default 1 */
+  readonly minSize?: number;
+  /** @default 3 */
+  readonly maxSize?: number;
+  /** @default minSize */
+  readonly desiredCapacity?: number;
+  /** @default { sizeGiB: 30, type: "gp3" } */
+  readonly rootVolume?: RootVolume;
+  /** When set, the pool mixes spot capacity in; when absent, the pool is all on-demand. @default undefined */
+  readonly spot?: SpotOptions;
+  /** Kubernetes node labels, passed to kubelet at join. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Kubernetes node taints, registered at join. @default [] */
+  readonly taints?: readonly NodeTaint[];
+  /**
+   * Whether this pool runs the ingress controller and is the ingress load balancer's target.
+   * @default true for the first pool of a generation, false for the others
+   */
+  readonly ingress?: boolean;
+}
+
+/** A worker pool in a generation's definition. */
+export interface WorkerPoolDefinition extends WorkerPoolOptions {
+  /** DNS-safe pool name, unique within the generation, e.g. `general`. */
+  readonly name: string;
+}
+
+/** Kubernetes networking of one generation. */
+export interface ClusterNetworking {
+  /** @default "10.244.0.0/16" */
+  readonly podCidr?: string;
+  /** @default "10.96.0.0/12" */
+  readonly serviceCidr?: string;
+}
+
+/**
+ * One generation of a logical cluster: a complete, independent Kubernetes cluster with its own stack and state.
+ * A new Kubernetes or Flatcar version is a new generation; an existing one is never mutated in place.
+ */
+export interface GenerationDefinition {
+  /** Short DNS-safe id, unique in the cluster, e.g. `a`, `b`, `g7` (at most 8 characters). */
+  readonly id: string;
+  /** Exact Kubernetes version, e.g. `1.31.4`. */
+  readonly kubernetesVersion: string;
+  /** Flatcar image, pinned by channel, version and architecture. */
+  readonly flatcar: FlatcarImage;
+  /** Share of the cluster's traffic (0-100) sent to this generation's ingress by weighted DNS. */
+  readonly weight: number;
+  /**
+   * `retiring` marks a generation about to be destroyed: it must carry weight 0.
+   * @default "live"
+   */
+  readonly state?: "live" | "retiring";
+  /** @default { count: 3, instanceType: "m6i.large" } */
+  readonly controlPlane?: ControlPlaneDefinition;
+  /** At least one pool. */
+  readonly workerPools: readonly WorkerPoolDefinition[];
+  /** @default { podCidr: "10.244.0.0/16", serviceCidr: "10.96.0.0/12" } */
+  readonly networking?: ClusterNetworking;
+  /** Addons shipped with this generation. @default every default addon enabled with its defaults */
+  readonly addons?: AddonsDefinition;
+  /**
+   * Flatcar's automatic OS updates and reboots. Off by default: clusters are replaced, not updated.
+   * @default false
+   */
+  readonly osUpdates?: boolean;
+}
+
+/** Where Terraform keeps the state of each stack. */
+export interface StateBackend {
+  /** S3 bucket for state; each stack gets its own key under `keyPrefix`. */
+  readonly bucket: string;
+  /** @default "immutable-clusters" */
+  readonly keyPrefix?: string;
+  /** @default the cluster's region */
+  readonly region?: string;
+  /** DynamoDB table for state locking. @default undefined (S3 native locking) */
+  readonly dynamodbTable?: string;
+}
+
+/** Shared entry points that outlive any generation. */
+export interface TrafficDefinition {
+  /**
+   * Host name (relative to the private zone) that clients use; weighted records point it at each generation.
+   * @default "apps"
+   */
+  readonly hostname?: string;
+  /**
+   * Path of the ingress controller's health endpoint, checked by the load balancer and Route53.
+   * @default "/healthz"
+   */
+  readonly healthPath?: string;
+}
+
+/** A logical cluster (e.g. `prod`) and its generations. */
+export interface ClusterDefinition {
+  /** DNS-safe name of the logical cluster, at most 16 characters, e.g. `prod`. */
+  readonly name: string;
+  /** AWS region, e.g. `eu-west-1`. */
+  readonly region: string;
+  readonly network: NetworkDefinition;
+  readonly dns: DnsDefinition;
+  /** One or more generations; see GenerationDefinition. */
+  readonly generations: readonly GenerationDefinition[];
+  /** @default { hostname: "apps", healthPath: "/healthz" } */
+  readonly traffic?: TrafficDefinition;
+  /** Terraform state backend. @default local state files beside the project, one per stack */
+  readonly stateBackend?: StateBackend;
+  /** Tags added to every AWS resource. @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,39 @@
+// Owns the Terraform stack of one cluster generation: its own provider, state and every AWS resource of the
+// generation (through KubernetesCluster), plus its addon manifests carried into the node bucket.
+import { Construct } from "constructs";
+import { renderAddonManifests, type ManifestFile } from "../addons/render";
+import { KubernetesCluster } from "../cluster/cluster";
+import type { ClusterDefinition } from "../definition/types";
+import { AwsProvider } from "../platform/aws";
+import { TerraformOutput, TerraformStack } from "../platform/terraform";
+import { configureStateBackend } from "./state-backend";
+
+export interface GenerationStackProps {
+  readonly cluster: ClusterDefinition;
+  readonly generationId: string;
+}
+
+/** `<cluster>-<generation>`: the name of a generation's stack. */
+export function generationStackName(clusterName: string, generationId: string): string {
+  return `${clusterName}-${generationId}`;
+}
+
+/** One generation, deployable and destroyable on its own. */
+export class GenerationStack extends TerraformStack {
+  readonly cluster: KubernetesCluster;
+  /** The addon manifests shipped with this generation (also stored in its node bucket). */
+  readonly addonManifests: readonly ManifestFile[];
+
+  constructor(scope: Construct, props: GenerationStackProps) {
+    const name = generationStackName(props.cluster.name, props.generationId);
+    super(scope, name);
+    new AwsProvider(this, "aws", { region: props.cluster.region });
+    configureStateBackend(this, name, props.cluster);
+    this.cluster = new KubernetesCluster(this, "cluster", { cluster: props.cluster, generationId: props.generationId });
+    this.addonManifests = renderAddonManifests(this.cluster.generation);
+    for (const file of this.addonManifests) this.cluster.addManifests(`addon-${file.name.replace(/\.yaml$/, "")}`, file.name, file.yaml);
+    new TerraformOutput(this, "api_endpoint", { value: this.cluster.generation.apiEndpoint, description: "Kubernetes API endpoint (private DNS)" });
+    new TerraformOutput(this, "ingress_dns_name", { value: this.cluster.ingressLoadBalancer.dnsName, description: "Ingress load balancer" });
+    new TerraformOutput(this, "node_bucket", { value: this.cluster.generation.bucketName, description: "Bucket of node configs and addon manifests" });
+  }
+}

@@ -1,0 +1,20 @@
+// The public API of the library: everything a team imports from `immutable-clusters`.
+export * from "./definition/types";
+export { DefinitionError, definitionProblems, validateDefinition, type DefinitionProblem } from "./definition/validate";
+export { resolveGeneration, type ResolvedGeneration, type ResolvedWorkerPool } from "./definition/resolve";
+export { KubernetesCluster, type KubernetesClusterProps } from "./cluster/cluster";
+export { ApiLoadBalancer, type ApiLoadBalancerProps } from "./cluster/api-load-balancer";
+export { IngressLoadBalancer, type IngressLoadBalancerProps } from "./cluster/ingress-load-balancer";
+export { ControlPlane, type ControlPlaneProps } from "./cluster/control-plane";
+export { WorkerPool, type WorkerPoolProps } from "./cluster/worker-pool";
+export { ClusterSecurityGroups, CNI_PORTS, NODE_PORTS, type ClusterSecurityGroupsProps } from "./cluster/security-groups";
+export { NodeConfigBucket, type NodeConfigBucketProps } from "./cluster/node-config-bucket";
+export { NodeIdentity, type NodeIdentityProps, type PolicyStatement } from "./cluster/node-identity";
+export { NodeLaunchTemplate, type NodeLaunchTemplateProps } from "./cluster/node-launch-template";
+export { FlatcarAmi, type FlatcarAmiProps } from "./cluster/flatcar-ami";
+export { BootstrapKey, type BootstrapKeyProps } from "./cluster/bootstrap-key";
+export { GenerationStack, generationStackName, type GenerationStackProps } from "./fleet/generation-stack";
+export { TrafficStack, trafficStackName, type TrafficStackProps } from "./fleet/traffic-stack";
+export { addClusters, type ClusterStacks } from "./fleet/fleet";
+export { renderAddonManifests, type ManifestFile } from "./addons/render";
+export type { AddonsDefinition } from "./addons/definition";

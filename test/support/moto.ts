@@ -1,0 +1,78 @@
+// Test support: starts moto_server (the local AWS API emulator) on a free loopback port and stops it afterwards.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+
+/** A running emulator. */
+export interface Moto {
+  readonly endpoint: string;
+  readonly port: number;
+  /** Environment that points the AWS provider and SDK at the emulator, with dummy credentials. */
+  readonly env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited early with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${endpoint}/moto-api/`);
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`moto_server did not answer at ${endpoint} within ${timeoutMs} ms`);
+}
+
+/** Starts moto_server; fails loudly (never skips) when it is not installed. */
+export async function startMoto(region = "eu-west-1"): Promise<Moto> {
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const spawnError = new Promise<never>((_, reject) => child.on("error", (e) => reject(new Error(`cannot start moto_server: ${e.message}`))));
+  try {
+    await Promise.race([waitUntilUp(endpoint, child, 30000), spawnError]);
+  } catch (e) {
+    child.kill("SIGKILL");
+    throw new Error(`${(e as Error).message}\n${stderr}`);
+  }
+  return {
+    endpoint,
+    port,
+    env: {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: "testing",
+      AWS_SECRET_ACCESS_KEY: "testing",
+      AWS_SESSION_TOKEN: "testing",
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_EC2_METADATA_DISABLED: "true",
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+      }),
+  };
+}
