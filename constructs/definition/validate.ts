@@ -165,7 +165,7 @@ const clusterSchema = z
       .strict(),
     dns: z
       .object({
-        privateZoneId: z.string().regex(/^Z[0-9A-Z]{1,32}$/, { error: 'must be a Route53 hosted zone id such as "Z0123456789ABCDEFGHIJ"' }),
+        privateZoneId: z.string().regex(/^[A-Z0-9]{1,32}$/, { error: 'must be a Route53 hosted zone id such as "Z0123456789ABCDEFGHIJ" (without "/hostedzone/")' }),
         privateZoneName: z
           .string()
           .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, { error: 'must be a domain name without trailing dot, e.g. "internal.example.com"' }),

@@ -31,7 +31,10 @@ export class GenerationStack extends TerraformStack {
     configureStateBackend(this, name, props.cluster);
     this.cluster = new KubernetesCluster(this, "cluster", { cluster: props.cluster, generationId: props.generationId });
     this.addonManifests = renderAddonManifests(this.cluster.generation);
-    for (const file of this.addonManifests) this.cluster.addManifests(`addon-${file.name.replace(/\.yaml$/, "")}`, file.name, file.yaml);
+    if (this.addonManifests.length > 0) {
+      // One object, in apply order: the first control-plane node applies it with server-side apply once the API is up.
+      this.cluster.addManifests("addon-manifests", "manifests.yaml", this.addonManifests.map((f) => f.yaml.trimEnd()).join("\n---\n") + "\n");
+    }
     new TerraformOutput(this, "api_endpoint", { value: this.cluster.generation.apiEndpoint, description: "Kubernetes API endpoint (private DNS)" });
     new TerraformOutput(this, "ingress_dns_name", { value: this.cluster.ingressLoadBalancer.dnsName, description: "Ingress load balancer" });
     new TerraformOutput(this, "node_bucket", { value: this.cluster.generation.bucketName, description: "Bucket of node configs and addon manifests" });
