@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The command-line tool (`immutable-clusters`): one subcommand per file under apps/commands/.
+import { Command } from "commander";
+import { registerInit } from "./commands/init";
+import { registerReview } from "./commands/review";
+
+const program = new Command("immutable-clusters").description("Immutable Kubernetes clusters on Flatcar, as code");
+registerReview(program);
+registerInit(program);
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(2);
+});
