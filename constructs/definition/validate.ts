@@ -49,7 +49,10 @@ const cidr = z.string({ error: 'must be an IPv4 CIDR such as "10.0.0.0/16"' }).s
 });
 
 const positiveInt = (what: string) =>
-  z.number({ error: `${what} must be a number` }).int({ error: `${what} must be a whole number` }).min(0, { error: `${what} must not be negative` });
+  z
+    .number({ error: `${what} must be a number` })
+    .int({ error: `${what} must be a whole number` })
+    .min(0, { error: `${what} must not be negative` });
 
 const rootVolume = z
   .object({
@@ -92,7 +95,10 @@ const workerPool = z
         z
           .object({
             key: z.string().regex(labelKey, { error: 'must be a valid Kubernetes taint key, e.g. "dedicated"' }),
-            value: z.string().regex(labelValue, { error: "taint values must be at most 63 characters of letters, digits, '-', '_' and '.'" }).optional(),
+            value: z
+              .string()
+              .regex(labelValue, { error: "taint values must be at most 63 characters of letters, digits, '-', '_' and '.'" })
+              .optional(),
             effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"], {
               error: 'must be "NoSchedule", "PreferNoSchedule" or "NoExecute"',
             }),
@@ -115,7 +121,10 @@ const generation = z
         channel: z.enum(["stable", "beta", "alpha", "lts"], { error: 'must be "stable", "beta", "alpha" or "lts"' }),
         version: z.string().regex(/^\d{4}\.\d+\.\d+$/, { error: 'must be an exact Flatcar release such as "4230.2.3"' }),
         arch: z.enum(["amd64", "arm64"], { error: 'must be "amd64" or "arm64"' }).optional(),
-        owner: z.string().regex(/^\d{12}$/, { error: "must be a 12-digit AWS account id" }).optional(),
+        owner: z
+          .string()
+          .regex(/^\d{12}$/, { error: "must be a 12-digit AWS account id" })
+          .optional(),
       })
       .strict(),
     weight: z
@@ -156,7 +165,9 @@ const clusterSchema = z
           z
             .object({
               id: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: 'must be a subnet id such as "subnet-0123456789abcdef0"' }),
-              availabilityZone: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, { error: 'must be an availability zone such as "eu-west-1a"' }),
+              availabilityZone: z
+                .string()
+                .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, { error: 'must be an availability zone such as "eu-west-1a"' }),
             })
             .strict(),
         ),
@@ -165,17 +176,26 @@ const clusterSchema = z
       .strict(),
     dns: z
       .object({
-        privateZoneId: z.string().regex(/^[A-Z0-9]{1,32}$/, { error: 'must be a Route53 hosted zone id such as "Z0123456789ABCDEFGHIJ" (without "/hostedzone/")' }),
+        privateZoneId: z
+          .string()
+          .regex(/^[A-Z0-9]{1,32}$/, {
+            error: 'must be a Route53 hosted zone id such as "Z0123456789ABCDEFGHIJ" (without "/hostedzone/")',
+          }),
         privateZoneName: z
           .string()
-          .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, { error: 'must be a domain name without trailing dot, e.g. "internal.example.com"' }),
+          .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, {
+            error: 'must be a domain name without trailing dot, e.g. "internal.example.com"',
+          }),
       })
       .strict(),
     generations: z.array(generation).min(1, { error: "declare at least one generation" }),
     traffic: z
       .object({
         hostname: z.string().regex(DNS_LABEL, { error: 'must be a DNS label such as "apps"' }).optional(),
-        healthPath: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, { error: 'must be an absolute URL path such as "/healthz"' }).optional(),
+        healthPath: z
+          .string()
+          .regex(/^\/[A-Za-z0-9/_.-]*$/, { error: 'must be an absolute URL path such as "/healthz"' })
+          .optional(),
       })
       .strict()
       .optional(),
@@ -201,6 +221,9 @@ function zodMessage(issue: z.core.$ZodIssue): string {
     return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; remove ${issue.keys.length > 1 ? "them" : "it"} or check the spelling`;
   }
   if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
+  // A bad record key (e.g. a label key): zod nests the key's own issue; its message says what a valid key looks like.
+  if (issue.code === "invalid_key" && issue.issues.length > 0)
+    return `key ${JSON.stringify(String(issue.path.at(-1)))}: ${issue.issues[0].message}`;
   return issue.message;
 }
 
@@ -218,7 +241,10 @@ function crossFieldProblems(def: ClusterDefinition): DefinitionProblem[] {
   }
   def.network.privateSubnets.forEach((s, i) => {
     if (!s.availabilityZone.startsWith(def.region)) {
-      add(`network.privateSubnets[${i}].availabilityZone`, `"${s.availabilityZone}" is not in region "${def.region}"; use a zone of that region`);
+      add(
+        `network.privateSubnets[${i}].availabilityZone`,
+        `"${s.availabilityZone}" is not in region "${def.region}"; use a zone of that region`,
+      );
     }
   });
   duplicates(def.network.privateSubnets.map((s) => s.id)).forEach(([id, i]) =>
@@ -235,7 +261,10 @@ function crossFieldProblems(def: ClusterDefinition): DefinitionProblem[] {
   def.generations.forEach((g, gi) => {
     const at = `generations[${gi}]`;
     if ((g.state ?? "live") === "retiring" && g.weight !== 0) {
-      add(`${at}.weight`, `generation "${g.id}" is retiring but has weight ${g.weight}; shift its traffic away (weight 0) before retiring it`);
+      add(
+        `${at}.weight`,
+        `generation "${g.id}" is retiring but has weight ${g.weight}; shift its traffic away (weight 0) before retiring it`,
+      );
     }
     duplicates(g.workerPools.map((p) => p.name)).forEach(([name, i]) =>
       add(`${at}.workerPools[${i}].name`, `pool name "${name}" is used twice in generation "${g.id}"; give each pool its own name`),
@@ -246,10 +275,16 @@ function crossFieldProblems(def: ClusterDefinition): DefinitionProblem[] {
       const max = p.maxSize ?? Math.max(3, min);
       if (min > max) add(`${pat}.minSize`, `minSize ${min} is greater than maxSize ${max}; lower minSize or raise maxSize`);
       if (p.desiredCapacity !== undefined && (p.desiredCapacity < min || p.desiredCapacity > max)) {
-        add(`${pat}.desiredCapacity`, `desiredCapacity ${p.desiredCapacity} is outside minSize..maxSize (${min}..${max}); pick a value in that range`);
+        add(
+          `${pat}.desiredCapacity`,
+          `desiredCapacity ${p.desiredCapacity} is outside minSize..maxSize (${min}..${max}); pick a value in that range`,
+        );
       }
       if (p.spot?.onDemandBaseCapacity !== undefined && p.spot.onDemandBaseCapacity > max) {
-        add(`${pat}.spot.onDemandBaseCapacity`, `onDemandBaseCapacity ${p.spot.onDemandBaseCapacity} exceeds maxSize ${max}; lower it or raise maxSize`);
+        add(
+          `${pat}.spot.onDemandBaseCapacity`,
+          `onDemandBaseCapacity ${p.spot.onDemandBaseCapacity} exceeds maxSize ${max}; lower it or raise maxSize`,
+        );
       }
       duplicates((p.instanceTypes ?? []).map((t) => t)).forEach(([t, i]) =>
         add(`${pat}.instanceTypes[${i}]`, `instance type "${t}" is listed twice; list each type once`),
@@ -269,7 +304,10 @@ function crossFieldProblems(def: ClusterDefinition): DefinitionProblem[] {
     });
     const cpType = g.controlPlane?.instanceType;
     if (cpType && isArmInstanceType(cpType) !== ((g.flatcar.arch ?? "amd64") === "arm64")) {
-      add(`${at}.controlPlane.instanceType`, `"${cpType}" does not match the generation's Flatcar architecture "${g.flatcar.arch ?? "amd64"}"; use a matching instance type`);
+      add(
+        `${at}.controlPlane.instanceType`,
+        `"${cpType}" does not match the generation's Flatcar architecture "${g.flatcar.arch ?? "amd64"}"; use a matching instance type`,
+      );
     }
     const podCidr = g.networking?.podCidr ?? "10.244.0.0/16";
     const serviceCidr = g.networking?.serviceCidr ?? "10.96.0.0/12";
@@ -282,7 +320,10 @@ function crossFieldProblems(def: ClusterDefinition): DefinitionProblem[] {
         add(`${at}.networking.podCidr`, `pod CIDR ${podCidr} overlaps the VPC CIDR ${def.network.vpcCidr}; choose a range outside the VPC`);
       }
       if (cidrsOverlap(serviceCidr, def.network.vpcCidr)) {
-        add(`${at}.networking.serviceCidr`, `service CIDR ${serviceCidr} overlaps the VPC CIDR ${def.network.vpcCidr}; choose a range outside the VPC`);
+        add(
+          `${at}.networking.serviceCidr`,
+          `service CIDR ${serviceCidr} overlaps the VPC CIDR ${def.network.vpcCidr}; choose a range outside the VPC`,
+        );
       }
       if (parseIpv4Cidr(serviceCidr)!.prefix > 24) {
         add(`${at}.networking.serviceCidr`, `service CIDR ${serviceCidr} is too small; use a /24 or larger (e.g. 10.96.0.0/12)`);
@@ -293,7 +334,8 @@ function crossFieldProblems(def: ClusterDefinition): DefinitionProblem[] {
     }
   });
   (def.network.adminCidrs ?? []).forEach((c, i) => {
-    if (c === "0.0.0.0/0") add(`network.adminCidrs[${i}]`, "0.0.0.0/0 would open the API to everyone; list your VPN or bastion ranges instead");
+    if (c === "0.0.0.0/0")
+      add(`network.adminCidrs[${i}]`, "0.0.0.0/0 would open the API to everyone; list your VPN or bastion ranges instead");
   });
   return problems;
 }
@@ -327,7 +369,10 @@ export function definitionProblems(input: unknown): DefinitionProblem[] {
 export function validateDefinition(input: unknown): ClusterDefinition {
   const problems = definitionProblems(input);
   if (problems.length > 0) {
-    const name = typeof input === "object" && input !== null && typeof (input as { name?: unknown }).name === "string" ? (input as { name: string }).name : "(unnamed)";
+    const name =
+      typeof input === "object" && input !== null && typeof (input as { name?: unknown }).name === "string"
+        ? (input as { name: string }).name
+        : "(unnamed)";
     throw new DefinitionError(name, problems);
   }
   return input as ClusterDefinition;
