@@ -1,0 +1,36 @@
+// The example app's output is deterministic and portable: two synths in different folders are byte-identical, and no
+// synthesized file names a path of this machine or a timestamp.
+import { filesUnder, read, synthExamples } from "./support/example-synth";
+
+describe("deterministic output", () => {
+  let first: string;
+  let second: string;
+  beforeAll(() => {
+    first = synthExamples();
+    second = synthExamples();
+  });
+
+  test("the app writes Terraform for every generation and the traffic stacks, plus dist/ per generation", () => {
+    const files = filesUnder(first);
+    for (const stack of ["prod-a", "prod-b", "staging-a"]) {
+      expect(files).toContain(`cdktf.out/stacks/${stack}/cdk.tf.json`);
+      expect(files.some((f) => f.startsWith(`dist/${stack}/ignition/`))).toBe(true);
+    }
+    expect(files.some((f) => /^cdktf\.out\/stacks\/prod-traffic\//.test(f))).toBe(true);
+  });
+
+  test("two synths in different folders are byte-identical", () => {
+    const files = filesUnder(first);
+    expect(filesUnder(second)).toEqual(files);
+    for (const file of files) expect([file, read(second, file)]).toEqual([file, read(first, file)]);
+  });
+
+  test("no file names the synth folder, a home or temp path, or a timestamp", () => {
+    for (const file of filesUnder(first)) {
+      const text = read(first, file);
+      expect([file, text.includes(first)]).toEqual([file, false]);
+      expect([file, /(\/tmp\/|\/home\/|\/root\/|\/work\/|[A-Z]:\\\\)/.test(text)]).toEqual([file, false]);
+      expect([file, /\b20\d\d-\d\d-\d\dT\d\d:\d\d/.test(text)]).toEqual([file, false]);
+    }
+  });
+});

@@ -1,0 +1,75 @@
+// Test support: runs the real example app (apps/synth.ts) in a fresh working folder, as `npm run synth` does, and lists
+// and decodes what it wrote (Terraform JSON under cdktf.out/, manifests and node configs under dist/).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { gunzipSync } from "node:zlib";
+
+const ROOT = join(__dirname, "..", "..");
+
+/** Runs apps/synth.ts with `cwd` as its working folder; returns that folder. */
+export function synthExamples(cwd = mkdtempSync(join(tmpdir(), "examples-"))): string {
+  execFileSync(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "apps", "synth.ts")], {
+    cwd,
+    env: { ...process.env, CDKTF_OUTDIR: join(cwd, "cdktf.out"), DIST_DIR: join(cwd, "dist") },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return cwd;
+}
+
+/** Every file under `dir`, as paths relative to it, sorted. */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else out.push(relative(dir, path));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Decodes an Ignition `data:` URL (percent-encoded or base64, optionally gzip-compressed). */
+export function decodeDataUrl(source: string, compression?: string): string {
+  const match = /^data:([^,]*),(.*)$/s.exec(source);
+  if (!match) return "";
+  const raw = match[1].endsWith(";base64") ? Buffer.from(match[2], "base64") : Buffer.from(decodeURIComponent(match[2]), "utf8");
+  return (compression === "gzip" ? gunzipSync(raw) : raw).toString("utf8");
+}
+
+/**
+ * The text of a synthesized file plus everything encoded inside it that a secret could hide in: base64 user data,
+ * Ignition file contents (data: URLs, gzip), and S3 object contents that are themselves Ignition configs.
+ */
+export function expandedText(text: string): string {
+  const parts = [text];
+  const visit = (value: unknown, key?: string): void => {
+    if (typeof value === "string") {
+      if (value.startsWith("data:")) parts.push(decodeDataUrl(value));
+      else if (key === "user_data") parts.push(expandedText(Buffer.from(value, "base64").toString("utf8")));
+      else if (key === "content" && value.trimStart().startsWith("{")) parts.push(expandedText(value));
+      return;
+    }
+    if (Array.isArray(value)) return value.forEach((v) => visit(v));
+    if (value && typeof value === "object") {
+      const record = value as Record<string, unknown>;
+      const contents = record.contents as { source?: string; compression?: string } | undefined;
+      if (contents?.source?.startsWith("data:")) parts.push(decodeDataUrl(contents.source, contents.compression));
+      for (const [k, v] of Object.entries(record)) if (k !== "contents") visit(v, k);
+    }
+  };
+  try {
+    visit(JSON.parse(text));
+  } catch {
+    // not JSON (YAML manifests): scanned as text
+  }
+  return parts.join("\n");
+}
+
+/** Reads a file of a synth folder. */
+export function read(dir: string, file: string): string {
+  return readFileSync(join(dir, file), "utf8");
+}
