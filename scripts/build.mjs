@@ -1,0 +1,40 @@
+// Builds the package into lib/: compiles constructs/ and apps/ with tsconfig.build.json, then copies every non-TypeScript
+// asset beside the code (files/, templates/, JSON tables, ...) and the project template so lib/ runs on its own.
+import { execFileSync } from "node:child_process";
+import { chmodSync, cpSync, existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const lib = join(root, "lib");
+/** Source folders compiled into lib/ at the same relative path; their non-TS files are copied as they are. */
+const codeDirs = ["constructs", "apps"];
+/** Folders copied whole into lib/ (read at run time relative to the compiled code). */
+const assetDirs = ["templates"];
+
+rmSync(lib, { recursive: true, force: true });
+execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], {
+  stdio: "inherit",
+});
+
+let copied = 0;
+function copyAssets(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) copyAssets(path);
+    else if (!/\.(ts|tsx|mts|cts)$/.test(entry.name) || /\.d\.ts$/.test(entry.name)) {
+      cpSync(path, join(lib, relative(root, path)), { preserveTimestamps: true });
+      copied++;
+    }
+  }
+}
+for (const dir of codeDirs) copyAssets(join(root, dir));
+for (const dir of assetDirs) {
+  if (existsSync(join(root, dir))) {
+    cpSync(join(root, dir), join(lib, dir), { recursive: true });
+    copied++;
+  }
+}
+const cli = join(lib, "apps", "cli.js");
+chmodSync(cli, statSync(cli).mode | 0o111);
+console.log(`build: compiled ${codeDirs.join(", ")} into lib/ and copied ${copied} asset file(s)/folder(s)`);
