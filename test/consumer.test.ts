@@ -1,0 +1,219 @@
+// The package as a team uses it: packs this package, installs the tarball into a throwaway project that has only it,
+// cdktf(-cli), cdk8s and constructs (plus jest for its test), synthesizes that project's own cluster with `cdktf synth`,
+// checks the Terraform JSON, and runs the project's jest test written with `immutable-clusters/testing`.
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { packageRoot, packPackage } from "./support/pack";
+
+const ours = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8"));
+const pin = (pkg: string): string => ours.devDependencies[pkg] ?? ours.dependencies[pkg];
+
+/** The consumer's own cluster: two worker pools (one tainted spot pool) and custom addon settings. */
+const CLUSTER_TS = `import type { ClusterDefinition } from "immutable-clusters";
+
+export const payments: ClusterDefinition = {
+  name: "payments",
+  region: "us-east-1",
+  network: {
+    vpcId: "vpc-0aaaabbbbccccdddd",
+    vpcCidr: "172.16.0.0/16",
+    privateSubnets: [
+      { id: "subnet-0aaaabbbbcccc0001", availabilityZone: "us-east-1a" },
+      { id: "subnet-0aaaabbbbcccc0002", availabilityZone: "us-east-1b" },
+    ],
+  },
+  dns: { privateZoneId: "Z0PAYMENTS000000000", privateZoneName: "payments.internal" },
+  tags: { team: "payments" },
+  generations: [
+    {
+      id: "a",
+      kubernetesVersion: "1.32.3",
+      flatcar: { channel: "stable", version: "4230.2.1" },
+      weight: 100,
+      controlPlane: { count: 3, instanceType: "m6i.large" },
+      workerPools: [
+        { name: "web", instanceTypes: ["m6i.large"], minSize: 2, maxSize: 4, ingress: true },
+        {
+          name: "jobs",
+          instanceTypes: ["c6i.xlarge", "c5.xlarge"],
+          minSize: 1,
+          maxSize: 8,
+          spot: { onDemandBaseCapacity: 0, onDemandPercentageAboveBase: 0 },
+          taints: [{ key: "payments.example/jobs", value: "true", effect: "NoSchedule" }],
+        },
+      ],
+      addons: ${JSON.stringify(customAddons())},
+    },
+  ],
+};
+`;
+
+/** Addon settings that differ from the defaults. */
+function customAddons(): Record<string, unknown> {
+  return { coredns: { replicas: 3 } };
+}
+
+const MAIN_TS = `import { App } from "cdktf";
+import { addClusters } from "immutable-clusters";
+import { payments } from "./cluster";
+
+const app = new App();
+addClusters(app, [payments]);
+app.synth();
+`;
+
+const TEST_TS = `import { onlyResourceOfType, resourceConfigs, synthCluster } from "immutable-clusters/testing";
+import { payments } from "../cluster";
+
+describe("payments cluster", () => {
+  const out = synthCluster(payments);
+
+  it("has a generation stack and a traffic stack", () => {
+    expect(Object.keys(out.stacks).sort()).toEqual(["payments-a", "payments-traffic"]);
+  });
+
+  it("gives each pool its auto scaling group with its sizes", () => {
+    const groups = resourceConfigs(out.stacks["payments-a"], "aws_autoscaling_group");
+    const jobs = groups.find((g) => g.name === "payments-a-jobs");
+    expect(jobs).toMatchObject({ min_size: 1, max_size: 8 });
+    expect(groups.find((g) => g.name === "payments-a-web")).toMatchObject({ min_size: 2, max_size: 4 });
+  });
+
+  it("ships a node config per role", () => {
+    expect(Object.keys(out.ignition["payments-a"]).sort()).toEqual(["controller.ign", "worker-jobs.ign", "worker-web.ign"]);
+  });
+
+  it("points weighted DNS at the generation", () => {
+    expect(onlyResourceOfType(out.stacks["payments-traffic"], "aws_route53_record")).toMatchObject({ set_identifier: "payments-a" });
+  });
+});
+`;
+
+/** Runs a command in the consumer project; throws with its output when it fails. */
+function run(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "1", npm_config_update_notifier: "false", ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) {
+    throw new Error(
+      `consumer project: \`${command} ${args.join(" ")}\` failed (exit ${result.status}) in ${cwd}:\n${result.stdout}\n${result.stderr}`,
+    );
+  }
+  return result;
+}
+
+function write(root: string, file: string, text: string): void {
+  mkdirSync(dirname(join(root, file)), { recursive: true });
+  writeFileSync(join(root, file), text);
+}
+
+describe("consumer project", () => {
+  let work: string;
+  let project: string;
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), "consumer-"));
+    const { tarball } = packPackage(work);
+    project = join(work, "team-clusters");
+    mkdirSync(project);
+    write(
+      project,
+      "package.json",
+      JSON.stringify(
+        {
+          name: "team-clusters",
+          private: true,
+          dependencies: {
+            "immutable-clusters": `file:${tarball}`,
+            cdktf: pin("cdktf"),
+            cdk8s: pin("cdk8s"),
+            constructs: pin("constructs"),
+          },
+          devDependencies: {
+            "cdktf-cli": pin("cdktf-cli"),
+            typescript: pin("typescript"),
+            jest: pin("jest"),
+            "ts-jest": pin("ts-jest"),
+          },
+        },
+        null,
+        2,
+      ),
+    );
+    write(
+      project,
+      "tsconfig.json",
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "node16",
+          moduleResolution: "node16",
+          strict: true,
+          skipLibCheck: true,
+          types: [],
+          outDir: "build",
+        },
+        include: ["main.ts", "cluster.ts"],
+      }),
+    );
+    write(
+      project,
+      "cdktf.json",
+      JSON.stringify({ language: "typescript", app: "npx tsc -p tsconfig.json && node build/main.js", sendCrashReports: "false" }),
+    );
+    write(project, "cluster.ts", CLUSTER_TS);
+    write(project, "main.ts", MAIN_TS);
+    write(project, "test/cluster.test.ts", TEST_TS);
+    write(
+      project,
+      "jest.config.js",
+      `module.exports = { testEnvironment: "node", roots: ["<rootDir>/test"], transform: { "^.+\\\\.ts$": ["ts-jest", { isolatedModules: true, tsconfig: { module: "commonjs", esModuleInterop: true } }] } };\n`,
+    );
+    // From the npm cache where it can (the repo's own install filled it); the registry for anything missing.
+    run(project, "npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"]);
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it("installs only the tarball and its peers, with one construct tree", () => {
+    const installed = JSON.parse(readFileSync(join(project, "node_modules/immutable-clusters/package.json"), "utf8"));
+    expect(installed.version).toBe(ours.version);
+    expect(existsSync(join(project, "node_modules/immutable-clusters/lib/constructs/index.d.ts"))).toBe(true);
+    // Peers resolve to the project's single copy, not a private one inside the package.
+    for (const peer of ["cdktf", "cdk8s", "constructs"]) {
+      expect(existsSync(join(project, "node_modules/immutable-clusters/node_modules", peer))).toBe(false);
+      expect(existsSync(join(project, "node_modules", peer, "package.json"))).toBe(true);
+    }
+  });
+
+  it("synthesizes its own cluster with `cdktf synth`", () => {
+    run(project, "npx", ["cdktf", "synth"], { CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1" });
+    const stacksDir = join(project, "cdktf.out", "stacks");
+    expect(readdirSync(stacksDir).sort()).toEqual(["payments-a", "payments-traffic"]);
+    const generation = JSON.parse(readFileSync(join(stacksDir, "payments-a", "cdk.tf.json"), "utf8"));
+    const groups = Object.values(generation.resource.aws_autoscaling_group as Record<string, { name: string; max_size: number }>);
+    expect(groups.map((g) => g.name).sort()).toEqual(["payments-a-controllers", "payments-a-jobs", "payments-a-web"]);
+    expect(groups.find((g) => g.name === "payments-a-jobs")?.max_size).toBe(8);
+    expect(generation.provider.aws).toEqual([expect.objectContaining({ region: "us-east-1" })]);
+    const traffic = JSON.parse(readFileSync(join(stacksDir, "payments-traffic", "cdk.tf.json"), "utf8"));
+    expect(Object.keys(traffic.resource.aws_route53_record)).toHaveLength(1);
+  });
+
+  it("runs its jest test written with immutable-clusters/testing", () => {
+    const result = run(project, "npx", ["jest", "--ci"]);
+    expect(result.stderr).toMatch(/Tests:\s+4 passed, 4 total/);
+  });
+
+  it("cannot reach the package's internals past its exports map", () => {
+    const result = spawnSync(process.execPath, ["-e", 'require("immutable-clusters/lib/constructs/fleet/fleet")'], {
+      cwd: project,
+      encoding: "utf8",
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("ERR_PACKAGE_PATH_NOT_EXPORTED");
+  });
+});
