@@ -1,19 +1,25 @@
 // Builds the package into lib/: compiles constructs/ and apps/ with tsconfig.build.json, then copies every non-TypeScript
 // asset beside the code (files/, templates/, JSON tables, ...) and the project template so lib/ runs on its own.
+// `node scripts/build.mjs --project <tsconfig> --out <dir>` builds another program the same way (the benchmark's).
 import { execFileSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, readdirSync, rmSync, statSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const lib = join(root, "lib");
+const option = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const lib = resolve(root, option("--out", "lib"));
+const project = resolve(root, option("--project", "tsconfig.build.json"));
 /** Source folders compiled into lib/ at the same relative path; their non-TS files are copied as they are. */
 const codeDirs = ["constructs", "apps"];
 /** Folders copied whole into lib/ (read at run time relative to the compiled code). */
 const assetDirs = ["templates"];
 
 rmSync(lib, { recursive: true, force: true });
-execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], {
+execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", project, "--outDir", lib], {
   stdio: "inherit",
 });
 
@@ -36,5 +42,5 @@ for (const dir of assetDirs) {
   }
 }
 const cli = join(lib, "apps", "cli.js");
-chmodSync(cli, statSync(cli).mode | 0o111);
-console.log(`build: compiled ${codeDirs.join(", ")} into lib/ and copied ${copied} asset file(s)/folder(s)`);
+if (existsSync(cli)) chmodSync(cli, statSync(cli).mode | 0o111);
+console.log(`build: compiled ${relative(root, project)} into ${relative(root, lib)}/ and copied ${copied} asset file(s)/folder(s)`);

@@ -1,0 +1,60 @@
+// Benchmark support: runs a command in a fresh process and measures its wall time and peak memory (max RSS), with
+// GNU time when the machine has it, else with a preloaded hook that reports node's own resource usage at exit.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** One measured run. */
+export interface Measurement {
+  readonly seconds: number;
+  /** Peak resident memory in MiB (of the process and, with GNU time, its children). */
+  readonly peakMiB: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const GNU_TIME = "/usr/bin/time";
+/** How peak memory is measured on this machine. */
+export const memoryProbe = existsSync(GNU_TIME) ? "GNU time (max RSS)" : "process.resourceUsage().maxRSS";
+
+/** Runs `command args` once; throws with its output when it fails (unless `allowFailure`). */
+export function measure(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; allowFailure?: boolean },
+): Measurement {
+  const scratch = mkdtempSync(join(tmpdir(), "bench-measure-"));
+  const report = join(scratch, "rss");
+  try {
+    let argv: string[];
+    const env = { ...process.env, ...options.env };
+    if (existsSync(GNU_TIME)) {
+      argv = [GNU_TIME, "-f", "%M", "-o", report, command, ...args];
+    } else {
+      const hook = join(scratch, "hook.cjs");
+      writeFileSync(
+        hook,
+        `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, String(process.resourceUsage().maxRSS)));\n`,
+      );
+      env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --require ${hook}`;
+      argv = [command, ...args];
+    }
+    const start = process.hrtime.bigint();
+    const result = spawnSync(argv[0], argv.slice(1), { cwd: options.cwd, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (result.status !== 0 && !options.allowFailure) {
+      throw new Error(`\`${command} ${args.join(" ")}\` failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+    }
+    const kib = existsSync(report) ? Number(readFileSync(report, "utf8").trim().split("\n").pop()) : NaN;
+    return { seconds, peakMiB: kib / 1024, stdout: result.stdout, stderr: result.stderr };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The median run of `runs` (by wall time), each in a fresh process; `prepare` runs before each (e.g. a fresh outdir). */
+export function medianOf(runs: number, run: () => Measurement): Measurement {
+  const all = Array.from({ length: runs }, run).sort((a, b) => a.seconds - b.seconds);
+  return all[Math.floor(all.length / 2)];
+}
