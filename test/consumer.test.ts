@@ -208,6 +208,16 @@ describe("consumer project", () => {
     expect(result.stderr).toMatch(/Tests:\s+4 passed, 4 total/);
   });
 
+  it("runs the installed CLI: `immutable-clusters init` writes a definitions repo from the shipped template", () => {
+    const result = run(project, "npx", ["immutable-clusters", "init", "generated", "--name", "web"]);
+    expect(result.stdout).toContain("clusters/web.ts");
+    const generated = JSON.parse(readFileSync(join(project, "generated", "package.json"), "utf8"));
+    expect(generated.dependencies).toMatchObject({ "immutable-clusters": `^${ours.version}`, cdktf: pin("cdktf") });
+    for (const file of ["clusters/web.ts", "apps/synth.ts", "test/cluster.test.ts", ".github/workflows/review.yml", ".gitignore"]) {
+      expect(existsSync(join(project, "generated", file))).toBe(true);
+    }
+  });
+
   it("cannot reach the package's internals past its exports map", () => {
     const result = spawnSync(process.execPath, ["-e", 'require("immutable-clusters/lib/constructs/fleet/fleet")'], {
       cwd: project,
