@@ -1,5 +1,6 @@
 // The published package: `npm pack` holds the compiled library, its declarations, the CLI and every runtime asset,
 // and nothing a user does not need (sources, tests, examples, build and synth output).
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -86,6 +87,24 @@ describe("npm package", () => {
           /^(tsconfig.*|jest\.config\.js|cdktf\.json|package-lock\.json|typedoc\.json)$/.test(p),
       );
     expect(unwanted).toEqual([]);
+  });
+
+  it("generates the API docs of both entry points from the doc comments", () => {
+    const out = join(dir, "api");
+    const typedoc = spawnSync(
+      process.execPath,
+      [join(packageRoot, "node_modules/typedoc/bin/typedoc"), "--out", out, "--logLevel", "Error"],
+      {
+        cwd: packageRoot,
+        encoding: "utf8",
+      },
+    );
+    expect({ status: typedoc.status, output: `${typedoc.stdout}${typedoc.stderr}`.trim() }).toEqual({ status: 0, output: "" });
+    const html = readdirSync(out, { recursive: true }).map(String);
+    expect(html).toEqual(
+      expect.arrayContaining([expect.stringMatching(/addClusters\.html$/), expect.stringMatching(/synthCluster\.html$/)]),
+    );
+    expect(readFileSync(join(out, html.find((f) => f.endsWith("addClusters.html"))!), "utf8")).toContain("Validates every definition");
   });
 
   it("declares cdktf, cdk8s and constructs as peer dependencies, not dependencies", () => {
