@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "lib/", "dist/", "cdktf.out/", "docs/api/", "coverage/", "**/*.d.ts", "templates/**/node_modules/"] },
+  { ignores: ["node_modules/", "lib/", ".bench/", "dist/", "cdktf.out/", "docs/api/", "coverage/", "**/*.d.ts", "templates/**/node_modules/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
