@@ -1,0 +1,107 @@
+// Owns Prometheus' scrape configuration: the API servers, every kubelet and its cAdvisor, node-exporter,
+// kube-state-metrics, Prometheus itself and any pod annotated `prometheus.io/scrape: "true"`.
+import { stringify } from "yaml";
+import { KUBE_STATE_METRICS, MONITORING_NAMESPACE, NODE_EXPORTER, PROMETHEUS } from "./names";
+
+const SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+const inClusterTls = { ca_file: `${SA_DIR}/ca.crt` };
+const saToken = { credentials_file: `${SA_DIR}/token` };
+
+/** A kubelet endpoint scraped directly on port 10250 with Prometheus' ServiceAccount token (RBAC `nodes/metrics`). */
+function kubeletJob(jobName: string, metricsPath: string) {
+  return {
+    job_name: jobName,
+    scheme: "https",
+    metrics_path: metricsPath,
+    // kubeadm's kubelets serve a self-signed certificate (no serving-certificate bootstrap): the CA cannot verify it.
+    // The token is still checked by the kubelet's webhook authentication and authorization.
+    tls_config: { insecure_skip_verify: true },
+    authorization: saToken,
+    kubernetes_sd_configs: [{ role: "node" }],
+    relabel_configs: [
+      { action: "labelmap", regex: "__meta_kubernetes_node_label_(.+)" },
+      { source_labels: ["__meta_kubernetes_node_name"], target_label: "node" },
+    ],
+  };
+}
+
+/** Endpoints of one Service in the monitoring namespace, on one named port. */
+function serviceEndpointsJob(jobName: string, service: string, portName: string, extra: Record<string, unknown> = {}) {
+  return {
+    job_name: jobName,
+    ...extra,
+    kubernetes_sd_configs: [{ role: "endpoints", namespaces: { names: [MONITORING_NAMESPACE] } }],
+    relabel_configs: [
+      {
+        source_labels: ["__meta_kubernetes_service_name", "__meta_kubernetes_endpoint_port_name"],
+        action: "keep",
+        regex: `${service};${portName}`,
+      },
+      { source_labels: ["__meta_kubernetes_pod_node_name"], target_label: "node" },
+    ],
+  };
+}
+
+/** The scrape configuration as a plain object, in a fixed order. */
+export function prometheusConfig(props: { clusterName: string; scrapeInterval: string }) {
+  return {
+    global: {
+      scrape_interval: props.scrapeInterval,
+      scrape_timeout: "10s",
+      evaluation_interval: props.scrapeInterval,
+      external_labels: { cluster: props.clusterName },
+    },
+    scrape_configs: [
+      {
+        job_name: "kubernetes-apiservers",
+        scheme: "https",
+        tls_config: inClusterTls,
+        authorization: saToken,
+        kubernetes_sd_configs: [{ role: "endpoints", namespaces: { names: ["default"] } }],
+        relabel_configs: [
+          {
+            source_labels: ["__meta_kubernetes_namespace", "__meta_kubernetes_service_name", "__meta_kubernetes_endpoint_port_name"],
+            action: "keep",
+            regex: "default;kubernetes;https",
+          },
+        ],
+      },
+      kubeletJob("kubernetes-kubelet", "/metrics"),
+      kubeletJob("kubernetes-cadvisor", "/metrics/cadvisor"),
+      serviceEndpointsJob("node-exporter", NODE_EXPORTER.name, NODE_EXPORTER.portName),
+      // kube-state-metrics reports other objects' namespaces and pods: keep its labels rather than the target's.
+      serviceEndpointsJob("kube-state-metrics", KUBE_STATE_METRICS.name, KUBE_STATE_METRICS.portName, { honor_labels: true }),
+      { job_name: "prometheus", static_configs: [{ targets: [`localhost:${PROMETHEUS.port}`] }] },
+      {
+        job_name: "kubernetes-pods",
+        kubernetes_sd_configs: [{ role: "pod" }],
+        relabel_configs: [
+          { source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"], action: "keep", regex: "true" },
+          { source_labels: ["__meta_kubernetes_pod_phase"], action: "drop", regex: "Pending|Succeeded|Failed" },
+          {
+            source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_path"],
+            action: "replace",
+            target_label: "__metrics_path__",
+            regex: "(.+)",
+          },
+          {
+            source_labels: ["__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port"],
+            action: "replace",
+            regex: "([^:]+)(?::\\d+)?;(\\d+)",
+            replacement: "$1:$2",
+            target_label: "__address__",
+          },
+          { action: "labelmap", regex: "__meta_kubernetes_pod_label_(.+)" },
+          { source_labels: ["__meta_kubernetes_namespace"], target_label: "namespace" },
+          { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" },
+          { source_labels: ["__meta_kubernetes_pod_node_name"], target_label: "node" },
+        ],
+      },
+    ],
+  };
+}
+
+/** `prometheus.yml` of a generation. */
+export function renderPrometheusConfig(props: { clusterName: string; scrapeInterval: string }): string {
+  return stringify(prometheusConfig(props), { lineWidth: 0 });
+}
