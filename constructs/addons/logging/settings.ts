@@ -10,8 +10,8 @@ export interface StdoutOutput {
 
 /**
  * Ships logs to CloudWatch Logs with the node's IAM role (fluent-bit then runs in the host network namespace so it can
- * reach the instance metadata service, whose hop limit is 1). The node roles need `logs:CreateLogStream`,
- * `logs:PutLogEvents`, `logs:DescribeLogStreams` on the log group (and `logs:CreateLogGroup` when `autoCreateGroup`).
+ * reach the instance metadata service, whose hop limit is 1). The node roles need `logs:CreateLogStream` and
+ * `logs:PutLogEvents` on the log group (and `logs:CreateLogGroup` when `autoCreateGroup`).
  */
 export interface CloudWatchOutput {
   readonly type: "cloudwatch";
