@@ -89,6 +89,18 @@ describe("npm package", () => {
     expect(unwanted).toEqual([]);
   });
 
+  it("loads only the provider classes it uses, never the provider's package index", () => {
+    const probe = `require("./lib/constructs"); require("./lib/constructs/testing");
+      const loaded = Object.keys(require.cache).filter((k) => k.includes("/@cdktf/provider-aws/"));
+      console.log(JSON.stringify({ index: loaded.filter((k) => /provider-aws\\/lib\\/index\\.js$/.test(k)).length, classes: loaded.length }));`;
+    const result = spawnSync(process.execPath, ["-e", probe], { cwd: packageRoot, encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    const { index, classes } = JSON.parse(result.stdout);
+    expect(index).toBe(0);
+    expect(classes).toBeGreaterThan(0);
+    expect(classes).toBeLessThan(100); // the index would load ~1,500 resource modules
+  });
+
   it("generates the API docs of both entry points from the doc comments", () => {
     const out = join(dir, "api");
     const typedoc = spawnSync(
