@@ -87,6 +87,8 @@ describe("logging addon (fluent-bit)", () => {
     expect(conf).toMatch(/storage\.type\s+filesystem/);
     expect(conf).toMatch(/Mem_Buf_Limit\s+50MB/);
     expect(conf).toMatch(/Health_Check\s+On/);
+    expect(conf).toMatch(/Name\s+systemd\n\s+Tag\s+node\.\*\n\s+Path\s+\/var\/log\/journal/);
+    expect(conf).toMatch(/Systemd_Filter\s+_SYSTEMD_UNIT=kubelet\.service/);
     expect(conf).toMatch(/Record\s+cluster demo-a/);
     const ds = find(objects, "DaemonSet", "fluent-bit").spec.template.spec;
     const state = ds.volumes.find((v: Obj) => v.name === "state");
@@ -105,7 +107,7 @@ describe("logging addon (fluent-bit)", () => {
 
   test("defaults to stdout and excludes its own logs to avoid a loop", () => {
     const conf = fluentBitConf(objects);
-    expect(outputSection(conf)).toMatchObject({ Name: "stdout", Match: "kube.*" });
+    expect(outputSection(conf)).toMatchObject({ Name: "stdout", Match: "*" });
     expect(conf).toMatch(/Exclude_Path\s+\/var\/log\/containers\/fluent-bit-\*_logging_\*\.log/);
   });
 

@@ -1,5 +1,5 @@
 // Owns the text of fluent-bit's configuration (classic format): service with health check and the node's filesystem
-// buffer, the tail input of container logs, the Kubernetes metadata filter, and the one output the settings choose.
+// buffer, container logs and the kubelet/containerd journal, the Kubernetes metadata filter, the one chosen output.
 import type { ResolvedLoggingOutput, ResolvedLoggingSettings } from "./settings";
 
 /** Paths inside the fluent-bit container; the chart mounts the host directories there. */
@@ -74,6 +74,25 @@ function tailInput(settings: ResolvedLoggingSettings): Section {
   ];
 }
 
+/** The kubelet's and containerd's journal on the node (Flatcar keeps a persistent journal under /var/log/journal). */
+function nodeJournalInput(settings: ResolvedLoggingSettings): Section {
+  return [
+    "INPUT",
+    [
+      ["Name", "systemd"],
+      ["Tag", "node.*"],
+      ["Path", `${FLUENT_BIT_PATHS.logs}/journal`],
+      ["Systemd_Filter", "_SYSTEMD_UNIT=kubelet.service"],
+      ["Systemd_Filter", "_SYSTEMD_UNIT=containerd.service"],
+      ["Read_From_Tail", "On"],
+      ["Strip_Underscores", "On"],
+      ["DB", `${FLUENT_BIT_PATHS.state}/systemd-journal.db`],
+      ["Mem_Buf_Limit", settings.memBufLimit],
+      ["storage.type", "filesystem"],
+    ],
+  ];
+}
+
 function kubernetesFilter(): Section {
   return [
     "FILTER",
@@ -100,7 +119,7 @@ function clusterFilter(clusterName: string): Section {
     "FILTER",
     [
       ["Name", "record_modifier"],
-      ["Match", "kube.*"],
+      ["Match", "*"],
       ["Record", `cluster ${clusterName}`],
     ],
   ];
@@ -108,7 +127,7 @@ function clusterFilter(clusterName: string): Section {
 
 function output(out: ResolvedLoggingOutput, ctx: { clusterName: string; region: string; bufferLimit: string }): Section {
   const common: Array<readonly [string, string | number]> = [
-    ["Match", "kube.*"],
+    ["Match", "*"],
     ["Retry_Limit", "False"],
     ["storage.total_limit_size", ctx.bufferLimit],
   ];
@@ -189,6 +208,7 @@ export function renderFluentBitConfig(settings: ResolvedLoggingSettings, ctx: { 
   const sections: Section[] = [
     serviceSection(settings),
     tailInput(settings),
+    nodeJournalInput(settings),
     kubernetesFilter(),
     clusterFilter(ctx.clusterName),
     output(settings.output, { ...ctx, bufferLimit: settings.bufferLimit }),
