@@ -52,7 +52,7 @@ export const payments: ClusterDefinition = {
 
 /** Addon settings that differ from the defaults. */
 function customAddons(): Record<string, unknown> {
-  return { coredns: { replicas: 3 } };
+  return { tenants: [{ name: "team-payments", groups: { admins: ["payments-admins"] }, quota: { pods: 30 } }] };
 }
 
 const MAIN_TS = `import { App } from "cdktf";
