@@ -67,7 +67,7 @@ describe("npm package", () => {
   });
 
   it("ships every non-TypeScript asset beside the code and the project template, keeping executable bits", () => {
-    const assets = [...filesUnder("constructs"), ...filesUnder("apps")].filter((p) => !/\.ts$/.test(p));
+    const assets = [...filesUnder("constructs"), ...filesUnder("apps")].filter((p) => !/\.(ts|tsx|mts|cts)$/.test(p) || /\.d\.ts$/.test(p));
     for (const asset of assets) expect(paths).toContain(join("lib", asset));
     const template = filesUnder("templates");
     expect(template.length).toBeGreaterThan(5);
