@@ -1,6 +1,14 @@
-// Owns the typed addon settings a generation's definition may carry (placeholder until the addon charts land).
+// Owns the typed addon settings a generation's definition carries under `addons`: one optional field per addon.
+import type { LoggingSettings } from "./logging/settings";
+import type { MonitoringSettings } from "./monitoring/settings";
+import type { TenantDefinition } from "./tenants/settings";
 
-/** Addon settings of one generation. */
+/** Addon settings of one generation. Every addon is enabled with its defaults unless said otherwise. */
 export interface AddonsDefinition {
-  readonly [addon: string]: unknown;
+  /** fluent-bit log shipping. @default { enabled: true, output: { type: "stdout" } } */
+  readonly logging?: LoggingSettings;
+  /** Prometheus, node-exporter, kube-state-metrics and Grafana. @default { enabled: true } */
+  readonly monitoring?: MonitoringSettings;
+  /** Team namespaces with quota, limits, network isolation and RoleBindings. @default [] */
+  readonly tenants?: readonly TenantDefinition[];
 }

@@ -1,14 +1,65 @@
-// Owns turning a generation's addon settings into Kubernetes manifests (placeholder until the addon charts land).
+// Owns turning a generation's addon settings into Kubernetes manifests: one cdk8s Chart per enabled addon, each
+// serialized to its own YAML file (stable names, deterministic bytes), checked by validate.ts before anything is returned.
+import { App, type Chart } from "cdk8s";
+import { stringify } from "yaml";
 import type { ResolvedGeneration } from "../definition/resolve";
+import { ADDONS } from "./registry";
+import { assertValidManifests } from "./validate";
 
 /** One manifest file of a generation's addons. */
 export interface ManifestFile {
-  /** File name, e.g. `10-coredns.yaml`; files apply in name order. */
+  /** File name, e.g. `20-coredns.yaml`; files apply in name order. */
   readonly name: string;
   readonly yaml: string;
 }
 
-/** The addon manifests of one generation, in apply order. */
-export function renderAddonManifests(_generation: ResolvedGeneration): ManifestFile[] {
-  return [];
+/** The objects of one addon, before serialization. */
+export interface AddonObjects {
+  /** Manifest file name, e.g. `20-coredns.yaml`. */
+  readonly file: string;
+  readonly objects: readonly Record<string, unknown>[];
+}
+
+/**
+ * The settings of every addon of a generation, validated with defaults applied. Throws (naming the field) on bad
+ * settings; definitions that passed validateClusterDefinition never do.
+ */
+function resolvedSettings(generation: ResolvedGeneration): Map<string, unknown> {
+  const raw = (generation.definition.addons ?? {}) as Record<string, unknown>;
+  const settings = new Map<string, unknown>();
+  for (const addon of ADDONS) {
+    const parsed = addon.settings.safeParse(raw[addon.key]);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = ["addons", addon.key, ...issue.path.map(String)].join(".");
+      throw new Error(`${generation.fullName}: ${field}: ${issue.message}`);
+    }
+    settings.set(addon.key, parsed.data);
+  }
+  return settings;
+}
+
+/** Synthesizes the objects of every enabled addon of a generation, in apply order, without checking them. */
+export function synthesizeAddonObjects(generation: ResolvedGeneration): AddonObjects[] {
+  const settings = resolvedSettings(generation);
+  const app = new App({ outdir: "unused-no-files-are-written" });
+  const charts: { file: string; chart: Chart }[] = [];
+  for (const addon of [...ADDONS].sort((a, b) => a.file.localeCompare(b.file))) {
+    const value = settings.get(addon.key);
+    if (!addon.isEnabled(value)) continue;
+    charts.push({ file: `${addon.file}.yaml`, chart: addon.build(app, addon.key, generation, value) });
+  }
+  return charts.map(({ file, chart }) => ({ file, objects: chart.toJson() as Record<string, unknown>[] }));
+}
+
+/** Serializes objects as one multi-document YAML file. */
+export function toYaml(objects: readonly Record<string, unknown>[]): string {
+  return objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n");
+}
+
+/** The addon manifests of one generation, in apply order; throws naming the object and the problem if any check fails. */
+export function renderAddonManifests(generation: ResolvedGeneration): ManifestFile[] {
+  const addons = synthesizeAddonObjects(generation);
+  assertValidManifests(generation, addons);
+  return addons.map(({ file, objects }) => ({ name: file, yaml: toYaml(objects) }));
 }

@@ -1,0 +1,34 @@
+// Owns the list of addons a generation can ship, in apply order. Adding an addon = one entry here plus its field in
+// definition.ts; the definition schema (schema.ts) and the renderer (render.ts) derive from this list.
+import { defineAddon, enabledFlag, type Addon } from "./addon";
+import { LoggingChart } from "./logging/chart";
+import { loggingSettingsSchema } from "./logging/settings";
+import { MonitoringChart } from "./monitoring/chart";
+import { monitoringSettingsSchema } from "./monitoring/settings";
+import { TenantsChart } from "./tenants/chart";
+import { tenantsSettingsSchema } from "./tenants/settings";
+
+/** Every addon, in apply order (by file prefix). */
+export const ADDONS: readonly Addon[] = [
+  defineAddon({
+    key: "logging",
+    file: "60-logging",
+    settings: loggingSettingsSchema.prefault({}),
+    isEnabled: enabledFlag,
+    build: (scope, id, generation, settings) => new LoggingChart(scope, id, { generation, settings }),
+  }),
+  defineAddon({
+    key: "monitoring",
+    file: "70-monitoring",
+    settings: monitoringSettingsSchema.prefault({}),
+    isEnabled: enabledFlag,
+    build: (scope, id, generation, settings) => new MonitoringChart(scope, id, { generation, settings }),
+  }),
+  defineAddon({
+    key: "tenants",
+    file: "80-tenants",
+    settings: tenantsSettingsSchema,
+    isEnabled: (tenants) => tenants.length > 0,
+    build: (scope, id, generation, tenants) => new TenantsChart(scope, id, { generation, tenants }),
+  }),
+] as readonly Addon[];
