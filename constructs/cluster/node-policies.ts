@@ -15,6 +15,27 @@ export interface NodePolicyScope {
 
 const parameterArn = (scope: NodePolicyScope, suffix: string) => `arn:aws:ssm:${scope.region}:*:parameter${scope.ssmPrefix}/${suffix}`;
 
+/**
+ * KMS use only through SSM, only for this generation's join parameters (SSM puts the parameter ARN in the
+ * encryption context of every SecureString it encrypts or decrypts).
+ */
+const joinParameterEncryptionContext = (scope: NodePolicyScope) => ({
+  StringEquals: { "kms:ViaService": `ssm.${scope.region}.amazonaws.com` },
+  StringLike: { "kms:EncryptionContext:PARAMETER_ARN": parameterArn(scope, "join/*") },
+});
+
+/** KMS decryption of the node bucket's objects (its default encryption uses the generation key), only through S3. */
+const nodeConfigDecryption = (scope: NodePolicyScope): PolicyStatement => ({
+  Sid: "NodeConfigDecryption",
+  Effect: "Allow",
+  Action: ["kms:Decrypt"],
+  Resource: [scope.kmsKeyArn],
+  Condition: {
+    StringEquals: { "kms:ViaService": `s3.${scope.region}.amazonaws.com` },
+    StringLike: { "kms:EncryptionContext:aws:s3:arn": [`arn:aws:s3:::${scope.bucketName}`, `arn:aws:s3:::${scope.bucketName}/*`] },
+  },
+});
+
 /** Statements of control-plane nodes: election, publishing join material, the cloud controller manager. */
 export function controllerStatements(scope: NodePolicyScope): PolicyStatement[] {
   return [
@@ -22,19 +43,27 @@ export function controllerStatements(scope: NodePolicyScope): PolicyStatement[] 
       Sid: "ReadNodeConfigAndAddons",
       Effect: "Allow",
       Action: ["s3:GetObject"],
-      Resource: [`arn:aws:s3:::${scope.bucketName}/ignition/controller.ign`, `arn:aws:s3:::${scope.bucketName}/addons/*`],
+      Resource: [`arn:aws:s3:::${scope.bucketName}/ignition/controller.ign`, `arn:aws:s3:::${scope.bucketName}/addons/manifests.yaml`],
+    },
+    nodeConfigDecryption(scope),
+    {
+      Sid: "ElectionAndJoinParameters",
+      Effect: "Allow",
+      Action: ["ssm:PutParameter", "ssm:GetParameter"],
+      Resource: [parameterArn(scope, "election/leader"), parameterArn(scope, "join/*")],
     },
     {
-      Sid: "BootstrapParameters",
+      Sid: "JoinRefreshLease",
       Effect: "Allow",
-      Action: ["ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:DeleteParameter", "ssm:AddTagsToResource"],
-      Resource: [parameterArn(scope, "*")],
+      Action: ["ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"],
+      Resource: [parameterArn(scope, "state/refresh-lock")],
     },
     {
-      Sid: "BootstrapParameterEncryption",
+      Sid: "JoinParameterEncryption",
       Effect: "Allow",
-      Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+      Action: ["kms:Encrypt", "kms:Decrypt"],
       Resource: [scope.kmsKeyArn],
+      Condition: joinParameterEncryptionContext(scope),
     },
     {
       Sid: "CloudControllerDescribe",
@@ -116,10 +145,11 @@ export function workerStatements(scope: NodePolicyScope): PolicyStatement[] {
       Action: ["s3:GetObject"],
       Resource: [`arn:aws:s3:::${scope.bucketName}/ignition/worker-*.ign`],
     },
+    nodeConfigDecryption(scope),
     {
       Sid: "ReadJoinParameters",
       Effect: "Allow",
-      Action: ["ssm:GetParameter", "ssm:GetParameters"],
+      Action: ["ssm:GetParameter"],
       Resource: [parameterArn(scope, "join/*")],
     },
     {
@@ -127,6 +157,7 @@ export function workerStatements(scope: NodePolicyScope): PolicyStatement[] {
       Effect: "Allow",
       Action: ["kms:Decrypt"],
       Resource: [scope.kmsKeyArn],
+      Condition: joinParameterEncryptionContext(scope),
     },
     {
       Sid: "DescribeSelf",
