@@ -2,6 +2,8 @@
 // error listing every problem, each naming the file, the object (kind namespace/name) and what is wrong.
 import type { ResolvedGeneration } from "../definition/resolve";
 import type { AddonObjects } from "./render";
+import { objectRef, REFERENCE_CHECKS, type KubeObject } from "./validate-references";
+import { schemaProblems } from "./validate-schema";
 
 /** One problem found in the synthesized objects. */
 export interface ManifestProblem {
@@ -26,9 +28,21 @@ export class ManifestValidationError extends Error {
   }
 }
 
-/** Every problem of a generation's addon objects (placeholder: checks land in validate-*.ts). */
-export function manifestProblems(_addons: readonly AddonObjects[]): ManifestProblem[] {
-  return [];
+/**
+ * Every problem of a generation's addon objects: each object against its OpenAPI schema, then the cross-object checks
+ * over all files together (a Namespace or ServiceAccount may come from another addon's file).
+ */
+export function manifestProblems(addons: readonly AddonObjects[]): ManifestProblem[] {
+  const fileOf = new Map<KubeObject, string>();
+  for (const { file, objects } of addons) for (const o of objects) fileOf.set(o, file);
+  const all = [...fileOf.keys()];
+  const problems: ManifestProblem[] = all.flatMap((o) =>
+    schemaProblems(o).map((message) => ({ file: fileOf.get(o)!, object: objectRef(o), message })),
+  );
+  for (const check of REFERENCE_CHECKS) {
+    for (const { object, message } of check(all)) problems.push({ file: fileOf.get(object)!, object: objectRef(object), message });
+  }
+  return problems;
 }
 
 /** Throws a ManifestValidationError when any check fails. */
