@@ -7,8 +7,11 @@ import { LoggingChart } from "../constructs/addons/logging/chart";
 import { loggingSettingsSchema } from "../constructs/addons/logging/settings";
 import { MonitoringChart } from "../constructs/addons/monitoring/chart";
 import { monitoringSettingsSchema } from "../constructs/addons/monitoring/settings";
+import { synthesizeAddonObjects } from "../constructs/addons/render";
+import { manifestProblems } from "../constructs/addons/validate";
 import { resolveGeneration } from "../constructs/definition/resolve";
-import { sampleCluster } from "./support/fixtures";
+import { definitionProblems } from "../constructs/definition/validate";
+import { sampleCluster, sampleGeneration } from "./support/fixtures";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = any;
@@ -353,5 +356,50 @@ describe("every observability workload", () => {
     }
     // A key-value pair whose key says password or secret and whose value is a literal (not a reference).
     expect(JSON.stringify(all)).not.toMatch(/(passw(or)?d|secret)\\?["']?(\s*[:=]\s*|\s+)\\?["']?[A-Za-z0-9]/i);
+  });
+});
+
+describe("logging and monitoring through a generation's definition", () => {
+  const render = (addons: Record<string, unknown>) => {
+    const c = sampleCluster({ generations: [sampleGeneration({ addons })] });
+    return synthesizeAddonObjects(resolveGeneration(c, c.generations[0]));
+  };
+
+  test.each([
+    ["defaults", {}],
+    ["cloudwatch", { logging: { output: { type: "cloudwatch" } } }],
+    [
+      "elasticsearch with credentials",
+      { logging: { output: { type: "elasticsearch", host: "es.example.com", credentialsSecret: { name: "es" } } } },
+    ],
+    ["opensearch with AWS auth", { logging: { output: { type: "opensearch", host: "search.example.com", port: 443, awsAuth: true } } }],
+    ["loki", { logging: { output: { type: "loki", host: "loki.example.com", tenantId: "prod" } } }],
+    [
+      "persistent Prometheus and Grafana admin Secret",
+      { monitoring: { prometheus: { storage: { storageClass: "gp3" } }, grafana: { auth: { mode: "admin-secret" } } } },
+    ],
+  ])("%s: every object passes the OpenAPI schema and the cross-object checks", (_name, addons) => {
+    const files = render(addons);
+    expect(files.map((f) => f.file)).toEqual(expect.arrayContaining(["60-logging.yaml", "70-monitoring.yaml"]));
+    expect(manifestProblems(files)).toEqual([]);
+  });
+
+  test("turning them off removes their files", () => {
+    const files = render({ logging: { enabled: false }, monitoring: { enabled: false } }).map((f) => f.file);
+    expect(files).not.toContain("60-logging.yaml");
+    expect(files).not.toContain("70-monitoring.yaml");
+  });
+
+  test("a bad setting is refused naming the field path in the definition", () => {
+    const problems = definitionProblems(
+      sampleCluster({
+        generations: [
+          sampleGeneration({ addons: { logging: { output: { type: "loki" } }, monitoring: { prometheus: { retention: "1 year" } } } }),
+        ],
+      }),
+    );
+    expect(problems.map((p) => p.field)).toEqual(
+      expect.arrayContaining(["generations[0].addons.logging.output.host", "generations[0].addons.monitoring.prometheus.retention"]),
+    );
   });
 });

@@ -4,8 +4,11 @@ import { Chart, Testing } from "cdk8s";
 import { TenantsChart } from "../constructs/addons/tenants/chart";
 import { tenantsSettingsSchema } from "../constructs/addons/tenants/settings";
 import { TenantNamespace } from "../constructs/addons/tenants/tenant-namespace";
+import { synthesizeAddonObjects } from "../constructs/addons/render";
+import { manifestProblems } from "../constructs/addons/validate";
 import { resolveGeneration } from "../constructs/definition/resolve";
-import { sampleCluster } from "./support/fixtures";
+import { definitionProblems } from "../constructs/definition/validate";
+import { sampleCluster, sampleGeneration } from "./support/fixtures";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = any;
@@ -169,5 +172,33 @@ describe("addons.tenants settings", () => {
     const found = issues(input);
     expect(found.map((i) => i.path)).toContain(path);
     expect(found.find((i) => i.path === path)!.message).toMatch(message);
+  });
+});
+
+describe("tenants through a generation's definition", () => {
+  const generationWith = (addons: Record<string, unknown>) => sampleCluster({ generations: [sampleGeneration({ addons })] });
+
+  test("tenant objects pass the OpenAPI schema and the cross-object checks", () => {
+    const c = generationWith({
+      tenants: [
+        { name: "team-a", groups: { admins: ["a-admins"], viewers: ["a-view"] }, allowFrom: ["team-b"], egressCidrs: ["0.0.0.0/0"] },
+        { name: "team-b", podSecurity: "baseline", quota: { pods: 10, loadBalancers: 1 } },
+      ],
+    });
+    const files = synthesizeAddonObjects(resolveGeneration(c, c.generations[0]));
+    const tenantFile = files.find((f) => f.file === "80-tenants.yaml");
+    expect(tenantFile?.objects.filter((o) => o.kind === "Namespace")).toHaveLength(2);
+    expect(manifestProblems(files)).toEqual([]);
+  });
+
+  test("no tenants, no tenants file", () => {
+    const c = generationWith({});
+    expect(synthesizeAddonObjects(resolveGeneration(c, c.generations[0])).map((f) => f.file)).not.toContain("80-tenants.yaml");
+  });
+
+  test("bad and duplicate tenant names are refused naming the field in the definition", () => {
+    const problems = definitionProblems(generationWith({ tenants: [{ name: "team-a" }, { name: "Team B" }, { name: "team-a" }] }));
+    expect(problems.map((p) => p.field)).toEqual(["generations[0].addons.tenants[1].name", "generations[0].addons.tenants[2].name"]);
+    expect(problems[1].message).toMatch(/duplicate tenant name "team-a"/);
   });
 });
