@@ -394,7 +394,10 @@ describe("logging and monitoring through a generation's definition", () => {
     const problems = definitionProblems(
       sampleCluster({
         generations: [
-          sampleGeneration({ addons: { logging: { output: { type: "loki" } }, monitoring: { prometheus: { retention: "1 year" } } } }),
+          // Deliberately invalid: a Loki output without a host.
+          sampleGeneration({
+            addons: { logging: { output: { type: "loki" } as never }, monitoring: { prometheus: { retention: "1 year" } } },
+          }),
         ],
       }),
     );
