@@ -1,10 +1,13 @@
 // Owns the typed addon settings a generation's definition carries under `addons`: one optional field per addon.
+import type { CoreDnsSettings } from "./coredns/settings";
 import type { LoggingSettings } from "./logging/settings";
 import type { MonitoringSettings } from "./monitoring/settings";
 import type { TenantDefinition } from "./tenants/settings";
 
 /** Addon settings of one generation. Every addon is enabled with its defaults unless said otherwise. */
 export interface AddonsDefinition {
+  /** CoreDNS as the cluster DNS, scaled with the cluster. @default { enabled: true } */
+  readonly coredns?: CoreDnsSettings;
   /** fluent-bit log shipping. @default { enabled: true, output: { type: "stdout" } } */
   readonly logging?: LoggingSettings;
   /** Prometheus, node-exporter, kube-state-metrics and Grafana. @default { enabled: true } */

@@ -1,6 +1,8 @@
 // Owns the list of addons a generation can ship, in apply order. Adding an addon = one entry here plus its field in
 // definition.ts; the definition schema (schema.ts) and the renderer (render.ts) derive from this list.
 import { defineAddon, enabledFlag, type Addon } from "./addon";
+import { CoreDnsChart } from "./coredns/chart";
+import { coreDnsSettingsSchema } from "./coredns/settings";
 import { LoggingChart } from "./logging/chart";
 import { loggingSettingsSchema } from "./logging/settings";
 import { MonitoringChart } from "./monitoring/chart";
@@ -10,6 +12,13 @@ import { tenantsSettingsSchema } from "./tenants/settings";
 
 /** Every addon, in apply order (by file prefix). */
 export const ADDONS: readonly Addon[] = [
+  defineAddon({
+    key: "coredns",
+    file: "20-coredns",
+    settings: coreDnsSettingsSchema,
+    isEnabled: enabledFlag,
+    build: (scope, id, generation, settings) => new CoreDnsChart(scope, id, { generation, settings }),
+  }),
   defineAddon({
     key: "logging",
     file: "60-logging",
