@@ -36,6 +36,17 @@ export const prod: ClusterDefinition = {
           taints: [{ key: "example.com/batch", value: "true", effect: "NoSchedule" }],
         },
       ],
+      addons: {
+        logging: { output: { type: "cloudwatch", autoCreateGroup: true } },
+        tenants: [
+          {
+            name: "team-payments",
+            groups: { admins: ["payments-admins"], viewers: ["payments-developers"] },
+            quota: { requestsCpu: "8", requestsMemory: "16Gi", limitsCpu: "16", limitsMemory: "32Gi", pods: 100 },
+            egressCidrs: ["0.0.0.0/0"],
+          },
+        ],
+      },
     },
     {
       id: "b",
@@ -55,6 +66,17 @@ export const prod: ClusterDefinition = {
           taints: [{ key: "example.com/batch", value: "true", effect: "NoSchedule" }],
         },
       ],
+      addons: {
+        logging: { output: { type: "cloudwatch", autoCreateGroup: true } },
+        tenants: [
+          {
+            name: "team-payments",
+            groups: { admins: ["payments-admins"], viewers: ["payments-developers"] },
+            quota: { requestsCpu: "8", requestsMemory: "16Gi", limitsCpu: "16", limitsMemory: "32Gi", pods: 100 },
+            egressCidrs: ["0.0.0.0/0"],
+          },
+        ],
+      },
     },
   ],
 };
