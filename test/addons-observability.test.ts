@@ -108,6 +108,16 @@ describe("logging addon (fluent-bit)", () => {
     expect(find(objects, "Service", "fluent-bit").spec.ports[0].port).toBe(2020);
   });
 
+  test("its pods announce the metrics port and path Prometheus' annotated-pods job scrapes", () => {
+    const template = find(objects, "DaemonSet", "fluent-bit").spec.template;
+    const port = template.spec.containers[0].ports.find((p: Obj) => p.name === "http").containerPort;
+    expect(template.metadata.annotations).toEqual({
+      "prometheus.io/scrape": "true",
+      "prometheus.io/port": String(port),
+      "prometheus.io/path": "/api/v2/metrics/prometheus",
+    });
+  });
+
   test("defaults to stdout and excludes its own logs to avoid a loop", () => {
     const conf = fluentBitConf(objects);
     expect(outputSection(conf)).toMatchObject({ Name: "stdout", Match: "*" });
