@@ -299,12 +299,16 @@ describe("refreshing the join material", () => {
 
   test("expired uploaded certificates (kubeadm deletes them after 2h) are uploaded again under a new key", async () => {
     const oldKey = await parameter(`${c().ssmPrefix}/join/certificate-key`);
+    const token = await parameter(`${c().ssmPrefix}/join/token`);
     const [cp] = controllers;
     const mark = cp.calls().length;
     const r = await cp.run("refresh-join-material.sh", { FAKE_KUBEADM_CERTS_PRESENT: "false" });
     expect({ code: r.code, log: explain(cp, r) }).toMatchObject({ code: 0 });
     expect(r.stderr).toContain("the uploaded control-plane certificates expired");
     expect(refreshCalls(cp, mark).filter((l) => l.startsWith("kubeadm init phase upload-certs"))).toHaveLength(1);
+    // The token is still far from expiry: no new token piles up every time the certificates are uploaded again.
+    expect(refreshCalls(cp, mark).filter((l) => l.startsWith("kubeadm token"))).toEqual([]);
+    expect(await parameter(`${c().ssmPrefix}/join/token`)).toBe(token);
     expect(await parameter(`${c().ssmPrefix}/join/certificate-key`)).not.toBe(oldKey);
   }, 60000);
 

@@ -153,14 +153,19 @@ publish_ca_cert_hash() {
   log "published the CA certificate hash ${hash} to ${P_CA_HASH}"
 }
 
-# rotate_join_material: uploads the control-plane certificates again under a new certificate key (kubeadm deletes
-# them after 2 hours), creates a new bootstrap token and publishes all of it. Needs a working admin.conf.
-rotate_join_material() {
+# rotate_certificate_key: uploads the control-plane certificates again under a new certificate key (kubeadm deletes
+# the uploaded copy after 2 hours) and publishes the key. Needs a working admin.conf.
+rotate_certificate_key() {
   local cert_key
   cert_key="$(kubeadm certs certificate-key)" || die 1 "kubeadm certs certificate-key failed"
   run_kubeadm init phase upload-certs --upload-certs --kubeconfig "$ADMIN_CONF" --certificate-key "$cert_key" ||
     die 1 "kubeadm init phase upload-certs failed: see ${RUN_DIR}/kubeadm-init.log"
-  publish_ca_cert_hash
   publish_certificate_key "$cert_key"
+}
+
+# rotate_join_material: new certificate key and new bootstrap token, all of it published (with the CA hash).
+rotate_join_material() {
+  publish_ca_cert_hash
+  rotate_certificate_key
   publish_token
 }

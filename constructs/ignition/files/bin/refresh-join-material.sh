@@ -67,14 +67,15 @@ release_lease() {
   fi
 }
 
-# refresh_reason: prints why the join material needs refreshing; nothing when it does not.
+# refresh_reason: prints why the join material needs refreshing ("token: ..." or "certs: ..."); nothing when it
+# does not.
 refresh_reason() {
   local hours_left
   hours_left="$(token_hours_left)"
   if ((hours_left < REFRESH_BEFORE_HOURS)); then
-    printf 'the published token expires in less than %sh (%sh left)' "$REFRESH_BEFORE_HOURS" "$hours_left"
+    printf 'token: the published token expires in less than %sh (%sh left)' "$REFRESH_BEFORE_HOURS" "$hours_left"
   elif ! uploaded_certs_present; then
-    printf 'the uploaded control-plane certificates expired'
+    printf 'certs: the uploaded control-plane certificates expired'
   else
     log "the published token is valid for ${hours_left}h more and the certificates are uploaded"
   fi
@@ -99,8 +100,12 @@ main() {
   # Check again under the lease: another controller may have refreshed it meanwhile.
   reason="$(refresh_reason)"
   [[ -n "$reason" ]] || return 0
-  log "refreshing the join material: ${reason}"
-  rotate_join_material
+  log "refreshing: ${reason#*: }"
+  if [[ "$reason" == token:* ]]; then
+    rotate_join_material
+  else
+    rotate_certificate_key
+  fi
 }
 
 main "$@"
