@@ -358,7 +358,7 @@ function duplicates(values: readonly string[]): Array<[string, number]> {
 
 /** Every problem in a definition; empty when it is valid. */
 export function definitionProblems(input: unknown): DefinitionProblem[] {
-  const parsed = clusterSchema.safeParse(input);
+  const parsed = clusterSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     return parsed.error.issues.map((issue) => ({ field: pathOf(issue.path) || "(definition)", message: zodMessage(issue) }));
   }
