@@ -2,11 +2,13 @@
 // The command-line tool (`immutable-clusters`): one subcommand per file under apps/commands/.
 import { Command } from "commander";
 import { registerInit } from "./commands/init";
+import { registerLock } from "./commands/lock";
 import { registerReview } from "./commands/review";
 
 const program = new Command("immutable-clusters").description("Immutable Kubernetes clusters on Flatcar, as code");
 registerReview(program);
 registerInit(program);
+registerLock(program);
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(2);

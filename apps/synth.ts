@@ -1,11 +1,21 @@
-// The cdktf app (cdktf.json "app"): synthesizes every example cluster to Terraform JSON in cdktf.out/ and writes the
-// addon manifests and node configs of each generation to dist/ for review and `kubectl apply`.
+// The cdktf app (cdktf.json "app"): synthesizes every example cluster to Terraform JSON in cdktf.out/ (or CDKTF_OUTDIR)
+// and writes the addon manifests and node configs of each generation to dist/ (or DIST_DIR) for review. The fleet lock
+// (clusters/generations.lock.json), when present, guards deployed generations; IMMUTABLE_CLUSTERS_GUARD=report
+// synthesizes anyway and lists the refused changes in <outdir>/guard-violations.json (what review reads).
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { clusters } from "../clusters";
-import { addClusters } from "../constructs";
+import { addClusters, immutabilityViolations, readFleetLock } from "../constructs";
 import { App } from "../constructs/platform/terraform";
 import { writeDist } from "./write-dist";
 
+const guard = process.env.IMMUTABLE_CLUSTERS_GUARD === "report" ? "report" : "enforce";
+const lock = readFleetLock();
 const app = new App();
-const stacks = addClusters(app, clusters);
+const stacks = addClusters(app, clusters, { lock, guard });
 app.synth();
-writeDist("dist", stacks);
+if (guard === "report") {
+  const violations = lock ? immutabilityViolations(clusters, lock) : [];
+  writeFileSync(join(app.outdir, "guard-violations.json"), JSON.stringify(violations, null, 2) + "\n");
+}
+writeDist(process.env.DIST_DIR ?? "dist", stacks);

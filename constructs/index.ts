@@ -14,7 +14,22 @@ export { NodeLaunchTemplate, type NodeLaunchTemplateProps } from "./cluster/node
 export { FlatcarAmi, type FlatcarAmiProps } from "./cluster/flatcar-ami";
 export { BootstrapKey, type BootstrapKeyProps } from "./cluster/bootstrap-key";
 export { GenerationStack, generationStackName, type GenerationStackProps } from "./fleet/generation-stack";
-export { TrafficStack, trafficStackName, type TrafficStackProps } from "./fleet/traffic-stack";
-export { addClusters, type ClusterStacks } from "./fleet/fleet";
+export { TrafficStack, trafficStackName, trafficHostname, type TrafficStackProps, type GenerationRoute } from "./fleet/traffic-stack";
+export { addClusters, type AddClustersOptions, type ClusterStacks } from "./fleet/fleet";
+export {
+  EMPTY_LOCK,
+  LOCK_FILE,
+  fingerprintGeneration,
+  lockedGeneration,
+  parseFleetLock,
+  readFleetLock,
+  serializeFleetLock,
+  withGeneration,
+  withoutGeneration,
+  type FleetLock,
+  type GenerationFingerprint,
+} from "./fleet/lock";
+export { ImmutabilityError, immutabilityViolations, type GuardViolation } from "./fleet/guard";
+export { ingressParameterName, type IngressPublication } from "./fleet/ingress-parameter";
 export { renderAddonManifests, type ManifestFile } from "./addons/render";
 export type { AddonsDefinition } from "./addons/definition";

@@ -1,9 +1,12 @@
 // Owns turning cluster definitions into the stacks of a cdktf app: one stack per generation plus one traffic stack per
-// logical cluster. Every definition is validated first, so nothing is synthesized when any is invalid.
+// logical cluster. Every definition is validated and checked against the fleet lock first, so nothing is synthesized
+// when any is invalid or would change a deployed generation in place.
 import type { Construct } from "constructs";
 import type { ClusterDefinition } from "../definition/types";
 import { DefinitionError, definitionProblems } from "../definition/validate";
 import { GenerationStack } from "./generation-stack";
+import { ImmutabilityError, immutabilityViolations } from "./guard";
+import type { FleetLock } from "./lock";
 import { TrafficStack } from "./traffic-stack";
 
 /** The stacks of one logical cluster. */
@@ -13,8 +16,24 @@ export interface ClusterStacks {
   readonly traffic: TrafficStack;
 }
 
-/** Validates every definition, then adds their stacks to `app`. Throws before adding anything if any is invalid. */
-export function addClusters(app: Construct, definitions: readonly ClusterDefinition[]): ClusterStacks[] {
+/** How `addClusters` treats deployed generations. */
+export interface AddClustersOptions {
+  /**
+   * The fleet lock (clusters/generations.lock.json, see parseFleetLock): which generations are deployed and what they
+   * are made of. Without it no generation counts as deployed and the guard has nothing to check.
+   * @default undefined (no guard)
+   */
+  readonly lock?: FleetLock;
+  /**
+   * `enforce` throws an ImmutabilityError listing every in-place change to a deployed generation; `report` synthesizes
+   * anyway (callers list the changes with immutabilityViolations, e.g. for review).
+   * @default "enforce"
+   */
+  readonly guard?: "enforce" | "report";
+}
+
+/** Validates every definition and guards deployed generations, then adds their stacks to `app`. Throws before adding anything. */
+export function addClusters(app: Construct, definitions: readonly ClusterDefinition[], options: AddClustersOptions = {}): ClusterStacks[] {
   const invalid = definitions
     .map((d) => ({ d, problems: definitionProblems(d) }))
     .filter((x) => x.problems.length > 0)
@@ -24,6 +43,10 @@ export function addClusters(app: Construct, definitions: readonly ClusterDefinit
   const names = definitions.map((d) => d.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new Error(`name: two cluster definitions are named "${twice}"; give each logical cluster its own name`);
+  if (options.lock && (options.guard ?? "enforce") === "enforce") {
+    const violations = immutabilityViolations(definitions, options.lock);
+    if (violations.length > 0) throw new ImmutabilityError(violations);
+  }
   return definitions.map((definition) => ({
     definition,
     generations: definition.generations.map((g) => new GenerationStack(app, { cluster: definition, generationId: g.id })),

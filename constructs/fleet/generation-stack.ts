@@ -4,8 +4,9 @@ import { Construct } from "constructs";
 import { renderAddonManifests, type ManifestFile } from "../addons/render";
 import { KubernetesCluster } from "../cluster/cluster";
 import type { ClusterDefinition } from "../definition/types";
-import { AwsProvider } from "../platform/aws";
-import { TerraformOutput, TerraformStack } from "../platform/terraform";
+import { AwsProvider, SsmParameter } from "../platform/aws";
+import { Fn, TerraformOutput, TerraformStack } from "../platform/terraform";
+import { ingressParameterName } from "./ingress-parameter";
 import { configureStateBackend } from "./state-backend";
 
 export interface GenerationStackProps {
@@ -33,10 +34,37 @@ export class GenerationStack extends TerraformStack {
     this.addonManifests = renderAddonManifests(this.cluster.generation);
     if (this.addonManifests.length > 0) {
       // One object, in apply order: the first control-plane node applies it with server-side apply once the API is up.
-      this.cluster.addManifests("addon-manifests", "manifests.yaml", this.addonManifests.map((f) => f.yaml.trimEnd()).join("\n---\n") + "\n");
+      this.cluster.addManifests(
+        "addon-manifests",
+        "manifests.yaml",
+        this.addonManifests.map((f) => f.yaml.trimEnd()).join("\n---\n") + "\n",
+      );
     }
-    new TerraformOutput(this, "api_endpoint", { value: this.cluster.generation.apiEndpoint, description: "Kubernetes API endpoint (private DNS)" });
-    new TerraformOutput(this, "ingress_dns_name", { value: this.cluster.ingressLoadBalancer.dnsName, description: "Ingress load balancer" });
-    new TerraformOutput(this, "node_bucket", { value: this.cluster.generation.bucketName, description: "Bucket of node configs and addon manifests" });
+    // The traffic stack reads where this generation's ingress is from here, so it never depends on our state or names.
+    const ingress = this.cluster.ingressLoadBalancer;
+    new SsmParameter(this, "ingress-parameter", {
+      name: ingressParameterName(props.cluster.name, props.generationId),
+      type: "String",
+      description: `Ingress load balancer of ${name}, read by the traffic stack ${props.cluster.name}-traffic`,
+      value: Fn.jsonencode({
+        dnsName: ingress.dnsName,
+        zoneId: ingress.zoneId,
+        loadBalancer: ingress.arnSuffix,
+        targetGroup: ingress.httpTargetGroupArnSuffix,
+      }),
+      tags: { ...this.cluster.generation.tags },
+    });
+    new TerraformOutput(this, "api_endpoint", {
+      value: this.cluster.generation.apiEndpoint,
+      description: "Kubernetes API endpoint (private DNS)",
+    });
+    new TerraformOutput(this, "ingress_dns_name", {
+      value: this.cluster.ingressLoadBalancer.dnsName,
+      description: "Ingress load balancer",
+    });
+    new TerraformOutput(this, "node_bucket", {
+      value: this.cluster.generation.bucketName,
+      description: "Bucket of node configs and addon manifests",
+    });
   }
 }

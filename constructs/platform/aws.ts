@@ -6,6 +6,7 @@ export { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 export { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
 export { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
 export { DataAwsLbTargetGroup } from "@cdktf/provider-aws/lib/data-aws-lb-target-group";
+export { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 export { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 export { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 export { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -25,5 +26,6 @@ export { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 export { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 export { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 export { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+export { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 export { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 export { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
