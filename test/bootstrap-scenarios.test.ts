@@ -3,7 +3,7 @@
 // join-material exchange, the publisher-died timeout, the token refresh, and that no script output carries a secret.
 import { execFileSync } from "node:child_process";
 import { X509Certificate, createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeParametersCommand, GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
@@ -322,6 +322,29 @@ describe("refreshing the join material", () => {
       expect(n.calls("kubeadm")).toEqual([]);
     }
   }, 60000);
+});
+
+describe("bad node configuration", () => {
+  test("a cluster.env without a required setting stops with exit 2 naming it, before any AWS call", async () => {
+    const n = node("bad1", "worker", cluster("f"));
+    const envFile = n.file("etc/immutable-clusters/cluster.env");
+    writeFileSync(envFile, readFileSync(envFile, "utf8").replace(/^SSM_PREFIX=.*\n/m, ""));
+    const r = await n.run("node-bootstrap.sh");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("ERROR: " + envFile + " lacks SSM_PREFIX");
+    expect(n.calls()).toEqual([]);
+  });
+
+  test("a kubeadm template with a placeholder the script does not fill stops with exit 2 naming it", async () => {
+    const c = cluster("g");
+    const cp = node("bad2", "controller", c);
+    const template = cp.file("etc/immutable-clusters/kubeadm/init.yaml");
+    writeFileSync(template, readFileSync(template, "utf8") + "# @@POD_CIDR@@\n");
+    const r = await cp.run("node-bootstrap.sh");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`template ${template} has a placeholder this script does not know: @@POD_CIDR@@`);
+    expect(cp.calls("kubeadm init")).toEqual([]);
+  }, 30000);
 });
 
 describe("secrets and permissions", () => {
