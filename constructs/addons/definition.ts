@@ -1,6 +1,8 @@
 // Owns the typed addon settings a generation's definition carries under `addons`: one optional field per addon.
+import type { CloudControllerSettings } from "./cloud-controller/settings";
 import type { CoreDnsSettings } from "./coredns/settings";
 import type { LoggingSettings } from "./logging/settings";
+import type { MetricsServerSettings } from "./metrics-server/settings";
 import type { MonitoringSettings } from "./monitoring/settings";
 import type { TenantDefinition } from "./tenants/settings";
 
@@ -8,6 +10,10 @@ import type { TenantDefinition } from "./tenants/settings";
 export interface AddonsDefinition {
   /** CoreDNS as the cluster DNS, scaled with the cluster. @default { enabled: true } */
   readonly coredns?: CoreDnsSettings;
+  /** AWS cloud controller manager (LoadBalancer Services, node provider IDs and zones). @default { enabled: true } */
+  readonly cloudController?: CloudControllerSettings;
+  /** metrics-server (HorizontalPodAutoscalers, `kubectl top`). @default { enabled: true } */
+  readonly metricsServer?: MetricsServerSettings;
   /** fluent-bit log shipping. @default { enabled: true, output: { type: "stdout" } } */
   readonly logging?: LoggingSettings;
   /** Prometheus, node-exporter, kube-state-metrics and Grafana. @default { enabled: true } */

@@ -1,8 +1,12 @@
 // Owns the list of addons a generation can ship, in apply order. Adding an addon = one entry here plus its field in
 // definition.ts; the definition schema (schema.ts) and the renderer (render.ts) derive from this list.
 import { defineAddon, enabledFlag, type Addon } from "./addon";
+import { CloudControllerChart } from "./cloud-controller/chart";
+import { cloudControllerSettingsSchema } from "./cloud-controller/settings";
 import { CoreDnsChart } from "./coredns/chart";
 import { coreDnsSettingsSchema } from "./coredns/settings";
+import { MetricsServerChart } from "./metrics-server/chart";
+import { metricsServerSettingsSchema } from "./metrics-server/settings";
 import { LoggingChart } from "./logging/chart";
 import { loggingSettingsSchema } from "./logging/settings";
 import { MonitoringChart } from "./monitoring/chart";
@@ -18,6 +22,20 @@ export const ADDONS: readonly Addon[] = [
     settings: coreDnsSettingsSchema,
     isEnabled: enabledFlag,
     build: (scope, id, generation, settings) => new CoreDnsChart(scope, id, { generation, settings }),
+  }),
+  defineAddon({
+    key: "cloudController",
+    file: "30-cloud-controller",
+    settings: cloudControllerSettingsSchema,
+    isEnabled: enabledFlag,
+    build: (scope, id, generation, settings) => new CloudControllerChart(scope, id, { generation, settings }),
+  }),
+  defineAddon({
+    key: "metricsServer",
+    file: "40-metrics-server",
+    settings: metricsServerSettingsSchema,
+    isEnabled: enabledFlag,
+    build: (scope, id, _generation, settings) => new MetricsServerChart(scope, id, { settings }),
   }),
   defineAddon({
     key: "logging",
