@@ -121,6 +121,7 @@ wait_for_join_material() {
         "under ${SSM_PREFIX}/join: the election winner (${P_LEADER} = ${holder}) never published it." \
         "Check that instance's immutable-clusters-bootstrap journal; replace this generation if it died."
     fi
+    log "the join material is not published yet (attempt ${attempt}): next check in at most ${delay}s"
     delay="$(backoff_sleep "$delay" "$deadline")"
     attempt=$((attempt + 1))
   done
