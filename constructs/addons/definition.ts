@@ -1,6 +1,7 @@
 // Owns the typed addon settings a generation's definition carries under `addons`: one optional field per addon.
 import type { CloudControllerSettings } from "./cloud-controller/settings";
 import type { CoreDnsSettings } from "./coredns/settings";
+import type { IngressNginxSettings } from "./ingress-nginx/settings";
 import type { LoggingSettings } from "./logging/settings";
 import type { MetricsServerSettings } from "./metrics-server/settings";
 import type { MonitoringSettings } from "./monitoring/settings";
@@ -14,6 +15,8 @@ export interface AddonsDefinition {
   readonly cloudController?: CloudControllerSettings;
   /** metrics-server (HorizontalPodAutoscalers, `kubectl top`). @default { enabled: true } */
   readonly metricsServer?: MetricsServerSettings;
+  /** ingress-nginx on the ingress pools' nodes, behind the generation's ingress load balancer. @default { enabled: true } */
+  readonly ingressNginx?: IngressNginxSettings;
   /** fluent-bit log shipping. @default { enabled: true, output: { type: "stdout" } } */
   readonly logging?: LoggingSettings;
   /** Prometheus, node-exporter, kube-state-metrics and Grafana. @default { enabled: true } */

@@ -7,6 +7,8 @@ import { CoreDnsChart } from "./coredns/chart";
 import { coreDnsSettingsSchema } from "./coredns/settings";
 import { MetricsServerChart } from "./metrics-server/chart";
 import { metricsServerSettingsSchema } from "./metrics-server/settings";
+import { IngressNginxChart } from "./ingress-nginx/chart";
+import { ingressNginxSettingsSchema } from "./ingress-nginx/settings";
 import { LoggingChart } from "./logging/chart";
 import { loggingSettingsSchema } from "./logging/settings";
 import { MonitoringChart } from "./monitoring/chart";
@@ -36,6 +38,13 @@ export const ADDONS: readonly Addon[] = [
     settings: metricsServerSettingsSchema,
     isEnabled: enabledFlag,
     build: (scope, id, _generation, settings) => new MetricsServerChart(scope, id, { settings }),
+  }),
+  defineAddon({
+    key: "ingressNginx",
+    file: "50-ingress-nginx",
+    settings: ingressNginxSettingsSchema,
+    isEnabled: enabledFlag,
+    build: (scope, id, generation, settings) => new IngressNginxChart(scope, id, { generation, settings }),
   }),
   defineAddon({
     key: "logging",
