@@ -33,3 +33,4 @@ export { ImmutabilityError, immutabilityViolations, type GuardViolation } from "
 export { ingressParameterName, type IngressPublication } from "./fleet/ingress-parameter";
 export { renderAddonManifests, type ManifestFile } from "./addons/render";
 export type { AddonsDefinition } from "./addons/definition";
+export { writeDist } from "../apps/write-dist";

@@ -64,7 +64,7 @@ addClusters(app, [payments]);
 app.synth();
 `;
 
-const TEST_TS = `import { onlyResourceOfType, resourceConfigs, synthCluster } from "immutable-clusters/testing";
+const TEST_TS = `import { findKubernetesObject, onlyResourceOfType, resourceConfigs, synthCluster } from "immutable-clusters/testing";
 import { payments } from "../cluster";
 
 describe("payments cluster", () => {
@@ -83,6 +83,13 @@ describe("payments cluster", () => {
 
   it("ships a node config per role", () => {
     expect(Object.keys(out.ignition["payments-a"]).sort()).toEqual(["controller.ign", "worker-jobs.ign", "worker-web.ign"]);
+  });
+
+  it("renders the custom addon settings: the tenant namespace with its own quota and admins", () => {
+    const quota = findKubernetesObject(out.manifests["payments-a"], "ResourceQuota", "tenant-quota", "team-payments");
+    expect(quota.spec).toMatchObject({ hard: { pods: "30" } });
+    const admins = findKubernetesObject(out.manifests["payments-a"], "RoleBinding", "tenant-admins", "team-payments");
+    expect(admins.subjects).toEqual([expect.objectContaining({ kind: "Group", name: "payments-admins" })]);
   });
 
   it("points weighted DNS at the generation", () => {
@@ -199,13 +206,17 @@ describe("consumer project", () => {
     expect(groups.map((g) => g.name).sort()).toEqual(["payments-a-controllers", "payments-a-jobs", "payments-a-web"]);
     expect(groups.find((g) => g.name === "payments-a-jobs")?.max_size).toBe(8);
     expect(generation.provider.aws).toEqual([expect.objectContaining({ region: "us-east-1" })]);
+    // The addon manifests (with the custom tenant) travel in the generation's node bucket as one object.
+    const objects = Object.values(generation.resource.aws_s3_object as Record<string, { key: string; content?: string }>);
+    const addons = objects.find((o) => o.key === "addons/manifests.yaml");
+    expect(addons?.content).toContain("name: team-payments");
     const traffic = JSON.parse(readFileSync(join(stacksDir, "payments-traffic", "cdk.tf.json"), "utf8"));
     expect(Object.keys(traffic.resource.aws_route53_record)).toHaveLength(1);
   });
 
   it("runs its jest test written with immutable-clusters/testing", () => {
     const result = run(project, "npx", ["jest", "--ci"]);
-    expect(result.stderr).toMatch(/Tests:\s+4 passed, 4 total/);
+    expect(result.stderr).toMatch(/Tests:\s+5 passed, 5 total/);
   });
 
   it("runs the installed CLI: `immutable-clusters init` writes a definitions repo from the shipped template", () => {
