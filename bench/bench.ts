@@ -102,6 +102,7 @@ function main(): void {
   const rows: Row[] = [
     { name: "floor: load cdktf + provider classes used", result: floor, note: "deep imports via constructs/platform" },
     { name: "load cdktf + provider package index", result: nodeApp("floor-provider-index"), note: "what deep imports avoid" },
+    { name: "load the library, synthesize nothing", result: nodeApp("load-library"), note: "+ cdk8s, addon charts, schemas" },
     { name: "synth examples (clusters/)", result: nodeApp("synth-examples"), note: "5 stacks + dist/" },
   ];
   for (const n of [1, 10, 50]) {
