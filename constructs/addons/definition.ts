@@ -1,5 +1,6 @@
 // Owns the typed addon settings a generation's definition carries under `addons`: one optional field per addon.
 import type { CloudControllerSettings } from "./cloud-controller/settings";
+import type { CniSettings } from "./cni/settings";
 import type { CoreDnsSettings } from "./coredns/settings";
 import type { IngressNginxSettings } from "./ingress-nginx/settings";
 import type { LoggingSettings } from "./logging/settings";
@@ -9,6 +10,8 @@ import type { TenantDefinition } from "./tenants/settings";
 
 /** Addon settings of one generation. Every addon is enabled with its defaults unless said otherwise. */
 export interface AddonsDefinition {
+  /** Cilium: pod networking (VXLAN) and NetworkPolicy enforcement on the generation's pod CIDR. @default { enabled: true } */
+  readonly cni?: CniSettings;
   /** CoreDNS as the cluster DNS, scaled with the cluster. @default { enabled: true } */
   readonly coredns?: CoreDnsSettings;
   /** AWS cloud controller manager (LoadBalancer Services, node provider IDs and zones). @default { enabled: true } */

@@ -3,6 +3,8 @@
 import { defineAddon, enabledFlag, type Addon } from "./addon";
 import { CloudControllerChart } from "./cloud-controller/chart";
 import { cloudControllerSettingsSchema } from "./cloud-controller/settings";
+import { CniChart } from "./cni/chart";
+import { cniSettingsSchema } from "./cni/settings";
 import { CoreDnsChart } from "./coredns/chart";
 import { coreDnsSettingsSchema } from "./coredns/settings";
 import { MetricsServerChart } from "./metrics-server/chart";
@@ -18,6 +20,13 @@ import { tenantsSettingsSchema } from "./tenants/settings";
 
 /** Every addon, in apply order (by file prefix). */
 export const ADDONS: readonly Addon[] = [
+  defineAddon({
+    key: "cni",
+    file: "10-cni",
+    settings: cniSettingsSchema,
+    isEnabled: enabledFlag,
+    build: (scope, id, generation, settings) => new CniChart(scope, id, { generation, settings }),
+  }),
   defineAddon({
     key: "coredns",
     file: "20-coredns",
