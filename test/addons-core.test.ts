@@ -1,0 +1,324 @@
+// Tests of the core addons (cni, coredns, cloud-controller, metrics-server, ingress-nginx): key properties of the
+// synthesized objects, stable names, explicit resources/probes/security contexts, pinned images, settings errors.
+import { renderAddonManifests, type ManifestFile } from "../constructs/addons/render";
+import { definitionProblems } from "../constructs/definition/validate";
+import { resolveGeneration } from "../constructs/definition/resolve";
+import type { GenerationDefinition } from "../constructs/definition/types";
+import { findKubernetesObject, kubernetesObjects, type KubernetesObject } from "../constructs/testing/manifests";
+import { sampleCluster, sampleGeneration } from "./support/fixtures";
+
+const CORE_FILES = ["10-cni.yaml", "20-coredns.yaml", "30-cloud-controller.yaml", "40-metrics-server.yaml", "50-ingress-nginx.yaml"];
+
+function render(overrides: Partial<GenerationDefinition> = {}, cluster = {}): ManifestFile[] {
+  const def = sampleCluster({ ...cluster, generations: [sampleGeneration(overrides)] });
+  return renderAddonManifests(resolveGeneration(def, def.generations[0]));
+}
+
+function coreFiles(files: ManifestFile[]): ManifestFile[] {
+  return files.filter((f) => CORE_FILES.includes(f.name));
+}
+
+type Container = {
+  name: string;
+  image: string;
+  args?: string[];
+  command?: string[];
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  livenessProbe?: unknown;
+  readinessProbe?: unknown;
+  securityContext?: Record<string, unknown>;
+};
+type PodSpec = {
+  containers: Container[];
+  initContainers?: Container[];
+  priorityClassName?: string;
+  nodeSelector?: Record<string, string>;
+  tolerations?: { key?: string; value?: string; effect?: string; operator?: string }[];
+  hostNetwork?: boolean;
+};
+
+function podSpec(o: KubernetesObject): PodSpec {
+  return (o.spec as { template: { spec: PodSpec } }).template.spec;
+}
+
+function workloads(files: ManifestFile[]): KubernetesObject[] {
+  return kubernetesObjects(files).filter((o) => ["Deployment", "DaemonSet"].includes(o.kind));
+}
+
+describe("core addons of a generation", () => {
+  const files = render({ networking: { podCidr: "10.50.0.0/16", serviceCidr: "10.100.0.0/16" } });
+
+  test("ship in apply order, one file per addon", () => {
+    expect(files.map((f) => f.name).slice(0, 5)).toEqual(CORE_FILES);
+  });
+
+  test("kube-dns is a ClusterIP Service at the generation's cluster DNS IP, selecting the CoreDNS pods", () => {
+    const service = findKubernetesObject(files, "Service", "kube-dns", "kube-system");
+    const spec = service.spec as { clusterIP: string; selector: Record<string, string>; ports: { port: number; protocol: string }[] };
+    expect(spec.clusterIP).toBe("10.100.0.10");
+    expect(spec.ports.map((p) => `${p.port}/${p.protocol}`)).toEqual(["53/UDP", "53/TCP", "9153/TCP"]);
+    const labels = (
+      findKubernetesObject(files, "Deployment", "coredns", "kube-system").spec as {
+        template: { metadata: { labels: Record<string, string> } };
+      }
+    ).template.metadata.labels;
+    expect(labels).toMatchObject(spec.selector);
+  });
+
+  test("CoreDNS has anti-affinity, a PDB and an autoscaler with the linear parameters", () => {
+    const deployment = findKubernetesObject(files, "Deployment", "coredns", "kube-system");
+    expect(JSON.stringify(podSpec(deployment))).toContain("podAntiAffinity");
+    const pdb = findKubernetesObject(files, "PodDisruptionBudget", "coredns", "kube-system");
+    expect(pdb.apiVersion).toBe("policy/v1");
+    expect(pdb.spec).toMatchObject({ maxUnavailable: 1, selector: { matchLabels: { "k8s-app": "kube-dns" } } });
+    const params = JSON.parse(
+      (findKubernetesObject(files, "ConfigMap", "coredns-autoscaler", "kube-system").data as { linear: string }).linear,
+    );
+    expect(params).toEqual({
+      coresPerReplica: 256,
+      nodesPerReplica: 16,
+      min: 2,
+      max: 10,
+      preventSinglePointFailure: true,
+      includeUnschedulableNodes: true,
+    });
+    const tuned = render({ addons: { coredns: { replicas: { min: 3, max: 7 }, autoscaler: { nodesPerReplica: 4 } } } });
+    const tunedParams = JSON.parse(
+      (findKubernetesObject(tuned, "ConfigMap", "coredns-autoscaler", "kube-system").data as { linear: string }).linear,
+    );
+    expect(tunedParams).toMatchObject({ min: 3, max: 7, nodesPerReplica: 4 });
+    expect((findKubernetesObject(tuned, "Deployment", "coredns", "kube-system").spec as { replicas: number }).replicas).toBe(3);
+  });
+
+  test("Cilium allocates pod addresses from the generation's pod CIDR, tunnels with VXLAN, enforces NetworkPolicy, keeps kube-proxy", () => {
+    const config = findKubernetesObject(files, "ConfigMap", "cilium-config", "kube-system").data as Record<string, string>;
+    expect(config).toMatchObject({
+      ipam: "cluster-pool",
+      "cluster-pool-ipv4-cidr": "10.50.0.0/16",
+      "cluster-pool-ipv4-mask-size": "24",
+      "routing-mode": "tunnel",
+      "tunnel-protocol": "vxlan",
+      "enable-policy": "default",
+      "kube-proxy-replacement": "false",
+      "cluster-name": "demo-a",
+    });
+    const agent = findKubernetesObject(files, "DaemonSet", "cilium", "kube-system");
+    expect(podSpec(agent)).toMatchObject({
+      hostNetwork: true,
+      priorityClassName: "system-node-critical",
+      tolerations: [{ operator: "Exists" }],
+    });
+    expect(findKubernetesObject(files, "Deployment", "cilium-operator", "kube-system")).toBeDefined();
+  });
+
+  test("the cloud controller manager runs on control-plane nodes with the generation's cluster name and no cloud routes", () => {
+    const ccm = findKubernetesObject(files, "DaemonSet", "aws-cloud-controller-manager", "kube-system");
+    const spec = podSpec(ccm);
+    expect(spec.hostNetwork).toBe(true);
+    expect(spec.nodeSelector).toMatchObject({ "node-role.kubernetes.io/control-plane": "" });
+    expect(spec.tolerations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }),
+        expect.objectContaining({ key: "node.cloudprovider.kubernetes.io/uninitialized", value: "true", effect: "NoSchedule" }),
+      ]),
+    );
+    expect(spec.containers[0].args).toEqual(
+      expect.arrayContaining(["--cloud-provider=aws", "--cluster-name=demo-a", "--configure-cloud-routes=false"]),
+    );
+    expect(spec.containers[0].image).toMatch(/cloud-controller-manager:v1\.31\.\d+@sha256:[0-9a-f]{64}$/);
+    const newer = render({ kubernetesVersion: "1.32.3" });
+    expect(podSpec(findKubernetesObject(newer, "DaemonSet", "aws-cloud-controller-manager", "kube-system")).containers[0].image).toMatch(
+      /:v1\.32\./,
+    );
+  });
+
+  test("metrics-server prefers InternalIP, is registered as the metrics API and is highly available", () => {
+    const deployment = findKubernetesObject(files, "Deployment", "metrics-server", "kube-system");
+    const args = podSpec(deployment).containers[0].args ?? [];
+    expect(args).toContain("--kubelet-preferred-address-types=InternalIP");
+    expect(args).not.toContain("--kubelet-insecure-tls");
+    expect((deployment.spec as { replicas: number }).replicas).toBe(2);
+    const api = findKubernetesObject(files, "APIService", "v1beta1.metrics.k8s.io");
+    expect(api.spec).toMatchObject({
+      group: "metrics.k8s.io",
+      version: "v1beta1",
+      service: { name: "metrics-server", namespace: "kube-system" },
+    });
+  });
+
+  test("ingress-nginx listens on the generation's NodePorts, runs on ingress nodes and is the default IngressClass", () => {
+    const service = findKubernetesObject(files, "Service", "ingress-nginx-controller", "ingress-nginx");
+    const spec = service.spec as { type: string; ports: { name: string; nodePort: number }[]; externalTrafficPolicy: string };
+    expect(spec.type).toBe("NodePort");
+    expect(Object.fromEntries(spec.ports.map((p) => [p.name, p.nodePort]))).toEqual({ http: 30080, https: 30443 });
+    const controller = podSpec(findKubernetesObject(files, "DaemonSet", "ingress-nginx-controller", "ingress-nginx"));
+    expect(controller.nodeSelector).toMatchObject({ "immutable-clusters.io/ingress": "true" });
+    expect(controller.containers[0].args).toEqual(expect.arrayContaining(["--ingress-class=nginx"]));
+    const ingressClass = findKubernetesObject(files, "IngressClass", "nginx");
+    expect(ingressClass.metadata.annotations).toEqual({ "ingressclass.kubernetes.io/is-default-class": "true" });
+  });
+
+  test("the ingress controller tolerates the taints of the ingress pools only", () => {
+    const tainted = render({
+      workerPools: [
+        { name: "edge", ingress: true, taints: [{ key: "example.com/edge", value: "true", effect: "NoSchedule" }] },
+        { name: "batch", ingress: false, taints: [{ key: "example.com/batch", value: "true", effect: "NoSchedule" }] },
+      ],
+    });
+    const tolerations = podSpec(findKubernetesObject(tainted, "DaemonSet", "ingress-nginx-controller", "ingress-nginx")).tolerations;
+    expect(tolerations).toEqual([{ key: "example.com/edge", operator: "Equal", value: "true", effect: "NoSchedule" }]);
+  });
+
+  test("names are stable: the exact names given, no generated hash suffixes", () => {
+    for (const o of kubernetesObjects(coreFiles(files))) {
+      expect(o.metadata.name).not.toMatch(/-c8[0-9a-f]{6}$/);
+      expect(o.metadata.name).not.toMatch(/-[0-9a-f]{8}$/);
+    }
+    expect(
+      kubernetesObjects(files.filter((f) => f.name === "20-coredns.yaml"))
+        .map((o) => `${o.kind}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual(
+      [
+        "ServiceAccount/coredns",
+        "ClusterRole/system:coredns",
+        "ClusterRoleBinding/system:coredns",
+        "ConfigMap/coredns",
+        "Deployment/coredns",
+        "Service/kube-dns",
+        "PodDisruptionBudget/coredns",
+        "ServiceAccount/coredns-autoscaler",
+        "ClusterRole/immutable-clusters:coredns-autoscaler",
+        "ClusterRoleBinding/immutable-clusters:coredns-autoscaler",
+        "Role/coredns-autoscaler",
+        "RoleBinding/coredns-autoscaler",
+        "ConfigMap/coredns-autoscaler",
+        "Deployment/coredns-autoscaler",
+      ].sort(),
+    );
+  });
+
+  test("every container has explicit requests and limits and a security context; long-running ones have probes", () => {
+    // cluster-proportional-autoscaler has no health endpoint: it exits after --max-sync-failures instead.
+    const probeExempt = new Set(["coredns-autoscaler/autoscaler"]);
+    const core = workloads(coreFiles(files));
+    expect(core.length).toBeGreaterThanOrEqual(7);
+    for (const w of core) {
+      const spec = podSpec(w);
+      for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+        const where = `${w.metadata.name}/${c.name}`;
+        expect({ where, cpu: c.resources?.requests?.cpu, memory: c.resources?.requests?.memory }).toEqual({
+          where,
+          cpu: expect.any(String),
+          memory: expect.any(String),
+        });
+        expect({ where, cpu: c.resources?.limits?.cpu, memory: c.resources?.limits?.memory }).toEqual({
+          where,
+          cpu: expect.any(String),
+          memory: expect.any(String),
+        });
+        expect({ where, securityContext: typeof c.securityContext }).toEqual({ where, securityContext: "object" });
+      }
+      for (const c of spec.containers) {
+        const where = `${w.metadata.name}/${c.name}`;
+        if (probeExempt.has(where)) continue;
+        expect({ where, liveness: !!c.livenessProbe, readiness: !!c.readinessProbe }).toEqual({ where, liveness: true, readiness: true });
+      }
+      expect({ name: w.metadata.name, priority: spec.priorityClassName }).toEqual({
+        name: w.metadata.name,
+        priority: expect.stringMatching(/^system-(cluster|node)-critical$/),
+      });
+    }
+  });
+
+  test("only Cilium's bpf mount step is privileged; the other core containers drop all capabilities", () => {
+    for (const w of workloads(coreFiles(files))) {
+      const spec = podSpec(w);
+      for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+        const where = `${w.metadata.name}/${c.name}`;
+        if (where === "cilium/mount-bpf-fs") {
+          expect(c.securityContext?.privileged).toBe(true);
+          continue;
+        }
+        expect({ where, privileged: c.securityContext?.privileged ?? false }).toEqual({ where, privileged: false });
+        expect({ where, drop: (c.securityContext?.capabilities as { drop?: string[] } | undefined)?.drop }).toEqual({
+          where,
+          drop: ["ALL"],
+        });
+      }
+    }
+  });
+
+  test("images are pinned by exact tag, and by digest where upstream publishes one we ship", () => {
+    const images = workloads(coreFiles(files)).flatMap((w) =>
+      [...(podSpec(w).initContainers ?? []), ...podSpec(w).containers].map((c) => c.image),
+    );
+    for (const image of images) expect(image).toMatch(/^[a-z0-9.-]+\/[a-z0-9._/-]+:v?[0-9][A-Za-z0-9._-]*(@sha256:[0-9a-f]{64})?$/);
+    for (const name of [
+      "cilium/cilium:",
+      "operator-generic:",
+      "cloud-controller-manager:",
+      "metrics-server:",
+      "ingress-nginx/controller:",
+    ]) {
+      expect(images.filter((i) => i.includes(name)).every((i) => /@sha256:[0-9a-f]{64}$/.test(i))).toBe(true);
+    }
+  });
+
+  test("rendering is deterministic", () => {
+    const again = render({ networking: { podCidr: "10.50.0.0/16", serviceCidr: "10.100.0.0/16" } });
+    expect(again).toEqual(files);
+  });
+
+  test("a disabled addon ships no file", () => {
+    const names = render({ addons: { metricsServer: { enabled: false }, ingressNginx: { enabled: false } } }).map((f) => f.name);
+    expect(names).not.toContain("40-metrics-server.yaml");
+    expect(names).not.toContain("50-ingress-nginx.yaml");
+    expect(names).toContain("20-coredns.yaml");
+  });
+});
+
+describe("core addon settings errors", () => {
+  const fieldsOf = (addons: unknown) =>
+    definitionProblems(sampleCluster({ generations: [sampleGeneration({ addons: addons as never })] })).map(
+      (p) => `${p.field}: ${p.message}`,
+    );
+
+  test.each([
+    [{ coredns: { replicas: { min: 5, max: 2 } } }, "generations[0].addons.coredns.replicas.min: must not exceed replicas.max (2)"],
+    [{ corends: {} }, 'generations[0].addons: unknown field "corends"'],
+    [{ cni: { image: "quay.io/cilium/cilium:latest" } }, 'generations[0].addons.cni.image: must not use the "latest" tag'],
+    [{ cni: { nodeMaskSize: 40 } }, "generations[0].addons.cni.nodeMaskSize: must be from 16 to 28"],
+    [{ coredns: { upstreams: ["dns.google"] } }, "generations[0].addons.coredns.upstreams[0]: must be a resolv.conf path"],
+    [{ metricsServer: { enabled: "yes" } }, "generations[0].addons.metricsServer.enabled"],
+    [
+      { ingressNginx: { resources: { limits: { cpu: "lots" } } } },
+      "generations[0].addons.ingressNginx.resources.limits.cpu: must be a Kubernetes quantity",
+    ],
+  ])("%j is refused naming the field", (addons, expected) => {
+    expect(fieldsOf(addons).join("\n")).toContain(expected);
+  });
+
+  test("a pod CIDR too small for the per-node slice is refused naming the setting and the fix", () => {
+    expect(() => render({ networking: { podCidr: "10.50.0.0/24" } })).toThrow(
+      /addons\.cni\.nodeMaskSize 24: must be longer than the pod CIDR's prefix \(10\.50\.0\.0\/24\)/,
+    );
+  });
+
+  test("a Kubernetes minor without a known cloud controller image asks for one", () => {
+    expect(() => render({ kubernetesVersion: "1.34.1" })).toThrow(/addons\.cloudController\.image: no default .* for Kubernetes 1\.34/);
+    const files = render({
+      kubernetesVersion: "1.34.1",
+      addons: { cloudController: { image: "registry.k8s.io/provider-aws/cloud-controller-manager:v1.34.0" } },
+    });
+    expect(podSpec(findKubernetesObject(files, "DaemonSet", "aws-cloud-controller-manager", "kube-system")).containers[0].image).toBe(
+      "registry.k8s.io/provider-aws/cloud-controller-manager:v1.34.0",
+    );
+  });
+
+  test("a health path ingress-nginx cannot answer is refused", () => {
+    expect(() => render({}, { traffic: { healthPath: "/ready" } })).toThrow(
+      /traffic\.healthPath "\/ready": ingress-nginx answers .* only on "\/healthz"/,
+    );
+  });
+});
