@@ -80,7 +80,8 @@ export class NodeConfigBucket extends Construct {
     return new S3Object(this, id, {
       bucket: this.bucket.id,
       key,
-      content,
+      // Terraform reads `${` and `%{` in JSON strings as template syntax; stored files (shell in addon manifests) need them literal.
+      content: content.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{"),
       contentType,
       dependsOn: this.ready,
     });
