@@ -146,6 +146,24 @@ describe("core addons of a generation", () => {
     });
   });
 
+  test("an approver accepts serving certificates of this generation's nodes only (EC2 names, VPC addresses)", () => {
+    const approver = podSpec(findKubernetesObject(files, "Deployment", "kubelet-serving-approver", "kube-system"))
+      .containers[0] as Container & {
+      env: { name: string; value: string }[];
+    };
+    const env = Object.fromEntries(approver.env.map((e) => [e.name, e.value]));
+    expect(env.PROVIDER_IP_PREFIXES).toBe("10.0.0.0/16");
+    const regex = new RegExp(env.PROVIDER_REGEX);
+    expect(regex.test("ip-10-0-1-23.eu-west-1.compute.internal")).toBe(true);
+    expect(regex.test("i-0123456789abcdef0.eu-west-1.compute.internal")).toBe(true);
+    expect(regex.test("ip-10-0-1-23.us-west-2.compute.internal")).toBe(false);
+    expect(regex.test("evil.example.com")).toBe(false);
+    const rules = findKubernetesObject(files, "ClusterRole", "immutable-clusters:kubelet-serving-approver").rules as {
+      resourceNames?: string[];
+    }[];
+    expect(rules.flatMap((r) => r.resourceNames ?? [])).toEqual(["kubernetes.io/kubelet-serving"]);
+  });
+
   test("ingress-nginx listens on the generation's NodePorts, runs on ingress nodes and is the default IngressClass", () => {
     const service = findKubernetesObject(files, "Service", "ingress-nginx-controller", "ingress-nginx");
     const spec = service.spec as { type: string; ports: { name: string; nodePort: number }[]; externalTrafficPolicy: string };

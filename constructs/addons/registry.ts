@@ -46,7 +46,7 @@ export const ADDONS: readonly Addon[] = [
     file: "40-metrics-server",
     settings: metricsServerSettingsSchema,
     isEnabled: enabledFlag,
-    build: (scope, id, _generation, settings) => new MetricsServerChart(scope, id, { settings }),
+    build: (scope, id, generation, settings) => new MetricsServerChart(scope, id, { generation, settings }),
   }),
   defineAddon({
     key: "ingressNginx",

@@ -1,12 +1,17 @@
 // Owns the metrics-server addon's manifests, after upstream's components.yaml (high-availability overlay): RBAC incl.
-// the aggregated reader role, the Deployment (secure port, InternalIP to kubelets), its Service, PDB and the APIService.
+// the aggregated reader role, the Deployment (secure port, InternalIP to kubelets), its Service, PDB and the APIService,
+// plus the approver of the kubelets' serving certificates it verifies.
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import { addonLabels, httpGetProbe, resources, restrictedSecurityContext } from "../common/workload";
+import type { ResolvedGeneration } from "../../definition/resolve";
+import { KubeletServingApprover } from "./kubelet-serving-approver";
 import type { ResolvedMetricsServerSettings } from "./settings";
 
 export interface MetricsServerChartProps {
+  /** The generation whose nodes' serving certificates the approver accepts. */
+  readonly generation: ResolvedGeneration;
   /** Resolved `addons.metricsServer`. */
   readonly settings: ResolvedMetricsServerSettings;
 }
@@ -18,7 +23,7 @@ const SECURE_PORT = 10250;
 export class MetricsServerChart extends Chart {
   constructor(scope: Construct, id: string, props: MetricsServerChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
-    const { settings } = props;
+    const { generation, settings } = props;
     const selector = { "k8s-app": NAME };
     const labels = addonLabels(NAME, NAME, settings.image, selector);
     const meta = { name: NAME, namespace: NAMESPACE, labels };
@@ -143,5 +148,8 @@ export class MetricsServerChart extends Chart {
         versionPriority: 100,
       },
     });
+    if (settings.approveKubeletServingCertificates) {
+      new KubeletServingApprover(this, "kubelet-serving-approver", { generation, namespace: NAMESPACE, image: settings.approverImage });
+    }
   }
 }

@@ -19,6 +19,14 @@ export interface MetricsServerSettings {
    * @default false
    */
   readonly insecureKubeletTls?: boolean;
+  /**
+   * Ship an approver of kubelet serving-certificate requests that approves only this generation's nodes (EC2 names,
+   * VPC addresses). Needed with the default `insecureKubeletTls: false`, unless another approver runs.
+   * @default true
+   */
+  readonly approveKubeletServingCertificates?: boolean;
+  /** @default "ghcr.io/postfinance/kubelet-csr-approver:v1.2.14" */
+  readonly approverImage?: string;
   /** @default { requests: { cpu: "100m", memory: "200Mi" }, limits: { cpu: "1", memory: "500Mi" } } */
   readonly resources?: ContainerResources;
 }
@@ -37,6 +45,8 @@ export const metricsServerSettingsSchema = z
       .regex(/^[0-9]+s$/, { error: 'must be a number of seconds such as "15s"' })
       .default("15s"),
     insecureKubeletTls: z.boolean().default(false),
+    approveKubeletServingCertificates: z.boolean().default(true),
+    approverImage: pinnedImageSchema.default("ghcr.io/postfinance/kubelet-csr-approver:v1.2.14"),
     resources: resourcesSchema({ requests: { cpu: "100m", memory: "200Mi" }, limits: { cpu: "1", memory: "500Mi" } }),
   })
   .strict()
