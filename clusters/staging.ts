@@ -32,6 +32,8 @@ export const staging: ClusterDefinition = {
           rootVolume: { sizeGiB: 40 },
         },
       ],
+      // A small cluster: at most 4 DNS replicas, one Cilium operator.
+      addons: { coredns: { replicas: { min: 2, max: 4 } }, cni: { operatorReplicas: 1 } },
     },
   ],
 };
