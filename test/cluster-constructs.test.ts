@@ -297,3 +297,30 @@ describe("growth by verbs", () => {
     );
   });
 });
+
+describe("addon permissions", () => {
+  const policiesOf = (addons: Record<string, unknown> | undefined) => {
+    const json = synthClusters([sampleCluster({ name: "logs", generations: [sampleGeneration({ addons: addons as never })] })]).json(
+      "logs-a",
+    );
+    return Object.values(resourcesOf(json, "aws_iam_role_policy")).map(
+      (p) => JSON.parse(String(p.policy)) as { Statement: Array<Record<string, unknown>> },
+    );
+  };
+
+  test("nodes may write to exactly the CloudWatch log group fluent-bit ships to", () => {
+    const policies = policiesOf({ logging: { output: { type: "cloudwatch", logGroup: "/teams/logs" } } });
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      const shipping = policy.Statement.find((s) => s.Sid === "ShipContainerLogs");
+      expect(shipping).toMatchObject({
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+        Resource: ["arn:aws:logs:eu-west-1:*:log-group:/teams/logs", "arn:aws:logs:eu-west-1:*:log-group:/teams/logs:*"],
+      });
+    }
+  });
+
+  test("no CloudWatch Logs access when logs go elsewhere", () => {
+    for (const policy of policiesOf(undefined)) expect(policy.Statement.some((s) => s.Sid === "ShipContainerLogs")).toBe(false);
+  });
+});

@@ -5,6 +5,7 @@ import { Construct } from "constructs";
 import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition, WorkerPoolOptions } from "../definition/types";
 import { resolveGeneration, type ResolvedGeneration, type ResolvedWorkerPool } from "../definition/resolve";
 import { validateDefinition } from "../definition/validate";
+import { logShippingTarget } from "../addons/node-permissions";
 import { nodeConfigKey, renderNodeIgnition, userDataPointer, type NodeRole } from "../ignition/node-config";
 import { ApiLoadBalancer } from "./api-load-balancer";
 import { BootstrapKey } from "./bootstrap-key";
@@ -77,6 +78,7 @@ export class KubernetesCluster extends Construct {
       kmsKeyArn: this.bootstrapKey.keyArn,
       ssmPrefix: gen.ssmPrefix,
       clusterFullName: gen.fullName,
+      logShipping: logShippingTarget(gen),
     };
     const controllerIdentity = new NodeIdentity(this, "controller-identity", {
       name: `${gen.fullName}-controller`,
@@ -137,8 +139,14 @@ export class KubernetesCluster extends Construct {
    */
   addWorkerPool(name: string, options: WorkerPoolOptions = {}): WorkerPool {
     const pool: WorkerPoolDefinition = { ...options, name };
-    const generation = { ...this.generation.definition, workerPools: [...this.generation.definition.workerPools, ...this.addedPools, pool] };
-    const cluster = { ...this.generation.cluster, generations: this.generation.cluster.generations.map((g) => (g.id === generation.id ? generation : g)) };
+    const generation = {
+      ...this.generation.definition,
+      workerPools: [...this.generation.definition.workerPools, ...this.addedPools, pool],
+    };
+    const cluster = {
+      ...this.generation.cluster,
+      generations: this.generation.cluster.generations.map((g) => (g.id === generation.id ? generation : g)),
+    };
     validateDefinition(cluster);
     this.addedPools.push(pool);
     return this.addResolvedPool(resolveGeneration(cluster, generation).workerPools[generation.workerPools.length - 1]);
@@ -150,7 +158,8 @@ export class KubernetesCluster extends Construct {
   }
 
   private addResolvedPool(pool: ResolvedWorkerPool): WorkerPool {
-    if (this.pools.has(pool.name)) throw new Error(`workerPools: pool "${pool.name}" already exists in ${this.generation.fullName}; use another name`);
+    if (this.pools.has(pool.name))
+      throw new Error(`workerPools: pool "${pool.name}" already exists in ${this.generation.fullName}; use another name`);
     const workerPool = new WorkerPool(this, `pool-${pool.name}`, {
       clusterName: this.generation.fullName,
       pool,
@@ -170,7 +179,12 @@ export class KubernetesCluster extends Construct {
   private storeNodeConfig(role: NodeRole): string {
     const key = nodeConfigKey(role);
     const config = renderNodeIgnition(this.generation, role);
-    this.nodeBucket.addObject(role.kind === "controller" ? "controller-ignition" : `worker-${role.pool.name}-ignition`, key, config, "application/json");
+    this.nodeBucket.addObject(
+      role.kind === "controller" ? "controller-ignition" : `worker-${role.pool.name}-ignition`,
+      key,
+      config,
+      "application/json",
+    );
     return userDataPointer(this.generation.bucketName, key, config);
   }
 }

@@ -11,6 +11,28 @@ export interface NodePolicyScope {
   readonly ssmPrefix: string;
   /** e.g. `prod-a`: the value of the `kubernetes.io/cluster/<name>` tag. */
   readonly clusterFullName: string;
+  /** CloudWatch Logs group the logging addon ships to, when its output is CloudWatch. @default undefined (no access) */
+  readonly logShipping?: { readonly logGroup: string; readonly region: string; readonly createGroup: boolean };
+}
+
+/** Both roles run fluent-bit: write access to exactly the configured log group (and creating it, if asked). */
+function logShippingStatements(scope: NodePolicyScope): PolicyStatement[] {
+  const shipping = scope.logShipping;
+  if (!shipping) return [];
+  const group = `arn:aws:logs:${shipping.region}:*:log-group:${shipping.logGroup}`;
+  return [
+    {
+      Sid: "ShipContainerLogs",
+      Effect: "Allow",
+      Action: [
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "logs:DescribeLogStreams",
+        ...(shipping.createGroup ? ["logs:CreateLogGroup"] : []),
+      ],
+      Resource: [group, `${group}:*`],
+    },
+  ];
 }
 
 const parameterArn = (scope: NodePolicyScope, suffix: string) => `arn:aws:ssm:${scope.region}:*:parameter${scope.ssmPrefix}/${suffix}`;
@@ -127,12 +149,38 @@ export function controllerStatements(scope: NodePolicyScope): PolicyStatement[] 
       Condition: { StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/${scope.clusterFullName}`]: "owned" } },
     },
     {
+      // The cloud controller creates a load balancer's security group and target groups first and tags them after
+      // (upstream cloud-provider-aws), so creation cannot be gated on request tags; creating harms nothing existing.
       Sid: "CloudControllerCreate",
       Effect: "Allow",
-      Action: ["ec2:CreateSecurityGroup", "ec2:CreateTags", "elasticloadbalancing:CreateLoadBalancer"],
+      Action: ["ec2:CreateSecurityGroup", "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
       Resource: "*",
-      Condition: { StringEquals: { [`aws:RequestTag/kubernetes.io/cluster/${scope.clusterFullName}`]: "owned" } },
     },
+    {
+      // Tags only on security groups and load balancer resources, never on instances, volumes or the VPC.
+      Sid: "CloudControllerTagCreated",
+      Effect: "Allow",
+      Action: ["ec2:CreateTags", "elasticloadbalancing:AddTags"],
+      Resource: [
+        `arn:aws:ec2:${scope.region}:*:security-group/*`,
+        `arn:aws:elasticloadbalancing:${scope.region}:*:loadbalancer/*`,
+        `arn:aws:elasticloadbalancing:${scope.region}:*:targetgroup/*`,
+      ],
+    },
+    {
+      Sid: "CloudControllerTopologyAndSubnets",
+      Effect: "Allow",
+      Action: ["ec2:DescribeInstanceTopology", "elasticloadbalancing:DetachLoadBalancerFromSubnets"],
+      Resource: "*",
+    },
+    {
+      Sid: "CloudControllerLoadBalancerServiceRole",
+      Effect: "Allow",
+      Action: ["iam:CreateServiceLinkedRole"],
+      Resource: "*",
+      Condition: { StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } },
+    },
+    ...logShippingStatements(scope),
   ];
 }
 
@@ -171,5 +219,6 @@ export function workerStatements(scope: NodePolicyScope): PolicyStatement[] {
       Action: ["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
       Resource: "*",
     },
+    ...logShippingStatements(scope),
   ];
 }
