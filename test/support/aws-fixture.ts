@@ -1,6 +1,14 @@
 // Test support: the "existing" network a real team already has, created in the emulator: a VPC, private subnets in
 // two zones, a private hosted zone associated with the VPC, and Flatcar-named AMIs (they do not exist in moto).
-import { CreateSubnetCommand, CreateVpcCommand, EC2Client, RegisterImageCommand } from "@aws-sdk/client-ec2";
+import {
+  CreateImageCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeImagesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from "@aws-sdk/client-ec2";
 import { CreateHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
 import type { ClusterDefinition, GenerationDefinition } from "../../constructs";
 import type { Moto } from "./moto";
@@ -26,20 +34,38 @@ function clientConfig(moto: Moto) {
   };
 }
 
-/** Registers an AMI named as Flatcar publishes it, so the pinned-image data source finds it. */
-export async function registerFlatcarImage(moto: Moto, channel: string, version: string, arch: "amd64" | "arm64" = "amd64"): Promise<string> {
+/**
+ * Creates an AMI named as Flatcar publishes it, so the pinned-image data source finds it. moto's RegisterImage leaves
+ * architecture and virtualization type empty, so the image is made with CreateImage from an instance of one of moto's
+ * own images of the right architecture, whose attributes it copies.
+ */
+export async function registerFlatcarImage(
+  moto: Moto,
+  channel: string,
+  version: string,
+  arch: "amd64" | "arm64" = "amd64",
+): Promise<string> {
   const ec2 = new EC2Client(clientConfig(moto));
   const name = `Flatcar-${channel}-${version}${arch === "arm64" ? "-arm64" : ""}-hvm`;
-  const out = await ec2.send(
-    new RegisterImageCommand({
-      Name: name,
-      Architecture: arch === "arm64" ? "arm64" : "x86_64",
-      VirtualizationType: "hvm",
-      RootDeviceName: "/dev/xvda",
-      BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { VolumeSize: 8, VolumeType: "gp3" } }],
-    }),
+  const architecture = arch === "arm64" ? "arm64" : "x86_64";
+  const source = (
+    await ec2.send(
+      new DescribeImagesCommand({
+        Filters: [
+          { Name: "architecture", Values: [architecture] },
+          { Name: "virtualization-type", Values: ["hvm"] },
+        ],
+      }),
+    )
+  ).Images?.find((i) => i.ImageId);
+  if (!source) throw new Error(`moto offers no ${architecture} hvm image to copy a Flatcar image from`);
+  const run = await ec2.send(new RunInstancesCommand({ ImageId: source.ImageId, MinCount: 1, MaxCount: 1, InstanceType: "t3.micro" }));
+  const instanceId = run.Instances![0].InstanceId!;
+  const image = await ec2.send(
+    new CreateImageCommand({ InstanceId: instanceId, Name: name, Description: `Flatcar Container Linux ${channel} ${version}` }),
   );
-  return out.ImageId!;
+  await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+  return image.ImageId!;
 }
 
 /** Creates the pre-existing VPC, two private subnets and a private hosted zone. */

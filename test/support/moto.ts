@@ -1,6 +1,9 @@
 // Test support: starts moto_server (the local AWS API emulator) on a free loopback port and stops it afterwards.
 import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** A running emulator. */
 export interface Moto {
@@ -43,17 +46,27 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: num
 export async function startMoto(region = "eu-west-1"): Promise<Moto> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
-  });
-  const spawnError = new Promise<never>((_, reject) => child.on("error", (e) => reject(new Error(`cannot start moto_server: ${e.message}`))));
+  // moto logs every request. Its output goes to a file, not a pipe: tests block the event loop in execFileSync
+  // (terraform runs), and an undrained pipe fills up and freezes moto mid-request.
+  const logFile = join(mkdtempSync(join(tmpdir(), "moto-")), "moto.log");
+  const log = openSync(logFile, "a");
+  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", log, log] });
+  closeSync(log);
+  const logTail = () => {
+    try {
+      return readFileSync(logFile, "utf8").slice(-4000);
+    } catch {
+      return "";
+    }
+  };
+  const spawnError = new Promise<never>((_, reject) =>
+    child.on("error", (e) => reject(new Error(`cannot start moto_server: ${e.message}`))),
+  );
   try {
     await Promise.race([waitUntilUp(endpoint, child, 30000), spawnError]);
   } catch (e) {
     child.kill("SIGKILL");
-    throw new Error(`${(e as Error).message}\n${stderr}`);
+    throw new Error(`${(e as Error).message}\n${logTail()}`);
   }
   return {
     endpoint,
