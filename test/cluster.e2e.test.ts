@@ -1,0 +1,261 @@
+// End to end on the local AWS emulator: a cluster generation synthesized into an "existing" VPC is applied with the
+// real terraform CLI and AWS provider, read back through the AWS SDK, re-planned with no changes, and destroyed while
+// the pre-existing network stays.
+import { createHash } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import {
+  DescribeImagesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  type SecurityGroupRule,
+} from "@aws-sdk/client-ec2";
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { GetInstanceProfileCommand, GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
+import { ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
+import {
+  GetBucketEncryptionCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  GetPublicAccessBlockCommand,
+  ListBucketsCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { resolveGeneration, type ClusterDefinition } from "../constructs";
+import { clusterInNetwork, createExistingNetwork, registerFlatcarImage, type ExistingNetwork } from "./support/aws-fixture";
+import { startMoto, type Moto } from "./support/moto";
+import { adaptForMoto } from "./support/moto-compat";
+import { synthClusters } from "./support/synth";
+import { terraform } from "./support/terraform";
+
+const FLATCAR = { channel: "stable" as const, version: "4152.2.3" };
+
+describe("a cluster generation on the AWS emulator", () => {
+  let moto: Moto;
+  let net: ExistingNetwork;
+  let definition: ClusterDefinition;
+  let stackDir: string;
+  const aws = () => {
+    const config = {
+      region: moto.env.AWS_REGION,
+      endpoint: moto.endpoint,
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing", sessionToken: "testing" },
+    };
+    return {
+      ec2: new EC2Client(config),
+      asg: new AutoScalingClient(config),
+      elb: new ElasticLoadBalancingV2Client(config),
+      iam: new IAMClient(config),
+      s3: new S3Client({ ...config, forcePathStyle: true }),
+      route53: new Route53Client(config),
+    };
+  };
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    net = await createExistingNetwork(moto);
+    await registerFlatcarImage(moto, FLATCAR.channel, FLATCAR.version);
+    definition = clusterInNetwork(net, "e2e", [
+      {
+        id: "a",
+        kubernetesVersion: "1.31.4",
+        flatcar: FLATCAR,
+        weight: 100,
+        controlPlane: { count: 1, instanceType: "t3.medium" },
+        workerPools: [
+          { name: "general", instanceTypes: ["t3.medium", "t3a.medium"], minSize: 1, maxSize: 3, desiredCapacity: 1, ingress: true },
+          {
+            name: "batch",
+            instanceTypes: ["c6i.large", "c5.large"],
+            minSize: 0,
+            maxSize: 4,
+            desiredCapacity: 0,
+            spot: { onDemandBaseCapacity: 0, onDemandPercentageAboveBase: 0 },
+            labels: { "example.com/workload": "batch" },
+            taints: [{ key: "dedicated", value: "batch", effect: "NoSchedule" }],
+          },
+        ],
+      },
+    ]);
+    // The output folder sits in a folder of its own: the local state file lands beside it, not in the shared temp dir.
+    const outdir = synthClusters([definition], join(mkdtempSync(join(tmpdir(), "e2e-")), "cdktf.out")).outdir;
+    stackDir = join(outdir, "stacks", "e2e-a");
+    // moto reads a few attributes back differently from AWS: see moto-compat.ts for each adjustment and why.
+    const adjusted = adaptForMoto(stackDir);
+    expect(adjusted.tlsOnlyBucketPolicies).toBe(1);
+    expect(adjusted.launchTemplateTags).toBe(3);
+  });
+
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  test("terraform apply creates the generation", () => {
+    terraform(stackDir, ["init", "-no-color"], moto.env);
+    terraform(stackDir, ["apply", "-auto-approve", "-no-color", "-parallelism=20"], moto.env);
+  });
+
+  test("the autoscaling groups have the sizes, instance mix and ownership tags", async () => {
+    const { asg } = aws();
+    const groups = (
+      await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["e2e-a-controllers", "e2e-a-general", "e2e-a-batch"] }))
+    ).AutoScalingGroups!;
+    const byName = Object.fromEntries(groups.map((g) => [g.AutoScalingGroupName!, g]));
+    expect(Object.keys(byName).sort()).toEqual(["e2e-a-batch", "e2e-a-controllers", "e2e-a-general"]);
+    expect(byName["e2e-a-controllers"]).toMatchObject({ MinSize: 1, MaxSize: 1, DesiredCapacity: 1 });
+    expect(byName["e2e-a-general"]).toMatchObject({ MinSize: 1, MaxSize: 3, DesiredCapacity: 1 });
+    const batch = byName["e2e-a-batch"];
+    expect(batch.MixedInstancesPolicy!.LaunchTemplate!.Overrides!.map((o) => o.InstanceType)).toEqual(["c6i.large", "c5.large"]);
+    expect(batch.MixedInstancesPolicy!.InstancesDistribution).toMatchObject({ OnDemandPercentageAboveBaseCapacity: 0 });
+    for (const group of groups) {
+      expect(group.Tags).toEqual(expect.arrayContaining([expect.objectContaining({ Key: "kubernetes.io/cluster/e2e-a", Value: "owned" })]));
+      expect(group.VPCZoneIdentifier!.split(",").sort()).toEqual(net.subnets.map((s) => s.id).sort());
+    }
+  });
+
+  test("launch templates: IMDSv2, encrypted root, no public IP, the Flatcar AMI, user data pointing at the stored config", async () => {
+    const { ec2, s3 } = aws();
+    const [image] = (
+      await ec2.send(new DescribeImagesCommand({ Filters: [{ Name: "name", Values: [`Flatcar-stable-${FLATCAR.version}-hvm`] }] }))
+    ).Images!;
+    for (const name of ["e2e-a-controller", "e2e-a-worker-general", "e2e-a-worker-batch"]) {
+      const [version] = (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: name, Versions: ["$Latest"] })))
+        .LaunchTemplateVersions!;
+      const data = version.LaunchTemplateData!;
+      expect(data.ImageId).toBe(image.ImageId);
+      expect(data.MetadataOptions).toMatchObject({ HttpTokens: "required", HttpPutResponseHopLimit: 1 });
+      expect(data.BlockDeviceMappings![0].Ebs).toMatchObject({ Encrypted: true, VolumeType: "gp3" });
+      expect(data.NetworkInterfaces![0].AssociatePublicIpAddress).toBe(false);
+      const pointer = JSON.parse(Buffer.from(data.UserData!, "base64").toString("utf8"));
+      expect(pointer.ignition.version).toBe("3.3.0");
+      const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(pointer.ignition.config.replace.source)!;
+      const stored = await (await s3.send(new GetObjectCommand({ Bucket: match[1], Key: match[2] }))).Body!.transformToString();
+      expect(pointer.ignition.config.replace.verification.hash).toBe(`sha512-${createHash("sha512").update(stored).digest("hex")}`);
+      expect(JSON.parse(stored).ignition.version).toBe("3.3.0");
+    }
+  });
+
+  test("the internal API load balancer listens on 6443 with a TCP target group; the ingress one on 80 and 443", async () => {
+    const { elb } = aws();
+    const lbs = (await elb.send(new DescribeLoadBalancersCommand({ Names: ["e2e-a-api", "e2e-a-ing"] }))).LoadBalancers!;
+    expect(lbs.map((lb) => [lb.LoadBalancerName, lb.Scheme, lb.Type]).sort()).toEqual([
+      ["e2e-a-api", "internal", "network"],
+      ["e2e-a-ing", "internal", "network"],
+    ]);
+    const ports = async (name: string) => {
+      const lb = lbs.find((l) => l.LoadBalancerName === name)!;
+      const listeners = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners!;
+      return listeners.map((l) => l.Port).sort();
+    };
+    expect(await ports("e2e-a-api")).toEqual([6443]);
+    expect(await ports("e2e-a-ing")).toEqual([443, 80]);
+    const [api] = (await elb.send(new DescribeTargetGroupsCommand({ Names: ["e2e-a-api"] }))).TargetGroups!;
+    expect(api).toMatchObject({ Port: 6443, Protocol: "TCP", HealthCheckProtocol: "TCP" });
+  });
+
+  test("security group rules are the explicit ones and none is open to the world", async () => {
+    const { ec2 } = aws();
+    const groups = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "vpc-id", Values: [net.vpcId] }] })))
+      .SecurityGroups!;
+    const id = (name: string) => groups.find((g) => g.GroupName === name)!.GroupId!;
+    const rules: SecurityGroupRule[] = (
+      await ec2.send(
+        new DescribeSecurityGroupRulesCommand({
+          Filters: [{ Name: "group-id", Values: groups.filter((g) => g.GroupName!.startsWith("e2e-a-")).map((g) => g.GroupId!) }],
+        }),
+      )
+    ).SecurityGroupRules!;
+    const inbound = rules.filter((r) => !r.IsEgress);
+    const has = (into: string, proto: string, from: number, to: number, source: string) =>
+      inbound.some(
+        (r) =>
+          r.GroupId === id(into) &&
+          r.IpProtocol === proto &&
+          r.FromPort === from &&
+          r.ToPort === to &&
+          (r.ReferencedGroupInfo?.GroupId === (source.startsWith("e2e-") ? id(source) : undefined) || r.CidrIpv4 === source),
+      );
+    expect(has("e2e-a-api-lb", "tcp", 6443, 6443, "e2e-a-workers")).toBe(true);
+    expect(has("e2e-a-api-lb", "tcp", 6443, 6443, "10.99.0.0/24")).toBe(true);
+    expect(has("e2e-a-controllers", "tcp", 6443, 6443, "e2e-a-api-lb")).toBe(true);
+    expect(has("e2e-a-workers", "tcp", 10250, 10250, "e2e-a-controllers")).toBe(true);
+    expect(has("e2e-a-controllers", "tcp", 2379, 2380, "e2e-a-controllers")).toBe(true);
+    expect(has("e2e-a-workers", "udp", 8472, 8472, "e2e-a-workers")).toBe(true);
+    expect(has("e2e-a-workers", "tcp", 30000, 32767, net.vpcCidr)).toBe(true);
+    expect(inbound.filter((r) => r.CidrIpv4 === "0.0.0.0/0")).toEqual([]);
+  });
+
+  test("IAM: an instance profile per node role with its scoped policy", async () => {
+    const { iam } = aws();
+    for (const role of ["controller", "worker"]) {
+      const profile = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: `e2e-a-${role}` }))).InstanceProfile!;
+      expect(profile.Roles!.map((r) => r.RoleName)).toEqual([`e2e-a-${role}`]);
+    }
+    const worker = await iam.send(new GetRolePolicyCommand({ RoleName: "e2e-a-worker", PolicyName: "e2e-a-worker-node" }));
+    const document = JSON.parse(decodeURIComponent(worker.PolicyDocument!));
+    const actions = document.Statement.flatMap((s: { Action: string | string[] }) => ([] as string[]).concat(s.Action));
+    expect(actions).toContain("ssm:GetParameter");
+    expect(actions).not.toContain("ssm:PutParameter");
+  });
+
+  test("the node bucket is versioned, KMS-encrypted, private, and holds each role's Ignition config", async () => {
+    const { s3 } = aws();
+    const bucket = resolveGeneration(definition, definition.generations[0]).bucketName;
+    expect((await s3.send(new ListBucketsCommand({}))).Buckets!.map((b) => b.Name)).toContain(bucket);
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe("Enabled");
+    const sse = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration!;
+    expect(sse.Rules![0].ApplyServerSideEncryptionByDefault!.SSEAlgorithm).toBe("aws:kms");
+    expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    });
+    for (const key of ["ignition/controller.ign", "ignition/worker-general.ign", "ignition/worker-batch.ign"]) {
+      const text = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
+      expect(JSON.parse(text).ignition.version).toBe("3.3.0");
+    }
+  });
+
+  test("the API endpoint record is in the private zone, aliased to the API load balancer", async () => {
+    const { route53, elb } = aws();
+    const records = (await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: net.zoneId }))).ResourceRecordSets!;
+    const record = records.find((r) => r.Name === `api.a.e2e.${net.zoneName}.`);
+    expect(record).toBeDefined();
+    const [api] = (await elb.send(new DescribeLoadBalancersCommand({ Names: ["e2e-a-api"] }))).LoadBalancers!;
+    expect(record!.AliasTarget!.DNSName!.replace(/\.$/, "").toLowerCase()).toBe(api.DNSName!.toLowerCase());
+  });
+
+  test("a second plan shows no changes", () => {
+    // -detailed-exitcode: 0 = no changes, 2 = changes (terraform() throws on any non-zero exit)
+    const out = terraform(stackDir, ["plan", "-detailed-exitcode", "-no-color", "-parallelism=20"], moto.env);
+    expect(out).toMatch(/No changes/);
+  });
+
+  test("terraform destroy removes the generation and leaves the existing network", async () => {
+    terraform(stackDir, ["destroy", "-auto-approve", "-no-color", "-parallelism=20"], moto.env);
+    const { ec2, asg, elb, s3, route53 } = aws();
+    expect((await asg.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups).toEqual([]);
+    expect((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers).toEqual([]);
+    expect((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).toEqual([]);
+    const groups = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "vpc-id", Values: [net.vpcId] }] })))
+      .SecurityGroups!;
+    expect(groups.map((g) => g.GroupName)).toEqual(["default"]);
+    const records = (await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: net.zoneId }))).ResourceRecordSets!;
+    expect(records.map((r) => r.Type).sort()).toEqual(["NS", "SOA"]);
+    // The fixture's network is intact.
+    expect((await ec2.send(new DescribeVpcsCommand({ VpcIds: [net.vpcId] }))).Vpcs).toHaveLength(1);
+    expect((await ec2.send(new DescribeSubnetsCommand({ SubnetIds: net.subnets.map((s) => s.id) }))).Subnets).toHaveLength(2);
+  });
+});
