@@ -1,0 +1,148 @@
+// Owns the monthly cost estimate of a generation stack and its change: instances of every Auto Scaling group (desired
+// capacity × on-demand price of the first instance type, plus gp3/gp2 root volumes) and load balancers (hourly charge),
+// from the price table shipped in prices/<region>.json. Spot capacity is priced as on-demand (an upper bound), said so.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CostLine, PriceSource, StackCost } from "./report";
+import type { GenerationShape } from "./stack-shape";
+
+/** One region's price table (prices/<region>.json). */
+export interface PriceTable {
+  readonly region: string;
+  readonly regionName?: string;
+  /** When the prices were entered, YYYY-MM-DD. */
+  readonly date: string;
+  readonly currency: "USD";
+  readonly hoursPerMonth: number;
+  /** Where the numbers come from and what they leave out. */
+  readonly source: string;
+  readonly ec2OnDemandHourly: Readonly<Record<string, number>>;
+  readonly loadBalancerHourly: Readonly<Record<string, number>>;
+  readonly ebsPerGiBMonth: Readonly<Record<string, number>>;
+}
+
+const PRICES_DIR = join(__dirname, "prices");
+/** The table used when none ships for a stack's region. */
+export const DEFAULT_PRICE_REGION = "eu-west-1";
+
+/** Regions with a shipped price table. */
+export function priceRegions(): string[] {
+  return readdirSync(PRICES_DIR)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.replace(/\.json$/, ""))
+    .sort();
+}
+
+/** The table for `region`, or the default region's table (check `table.region` against what you asked for). */
+export function loadPriceTable(region: string = DEFAULT_PRICE_REGION): PriceTable {
+  const file = join(PRICES_DIR, `${region}.json`);
+  const chosen = existsSync(file) ? file : join(PRICES_DIR, `${DEFAULT_PRICE_REGION}.json`);
+  return JSON.parse(readFileSync(chosen, "utf8")) as PriceTable;
+}
+
+/** What a report states about a table. */
+export function priceSource(table: PriceTable): PriceSource {
+  return { region: table.region, date: table.date, currency: table.currency, hoursPerMonth: table.hoursPerMonth, source: table.source };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+interface PricedItem {
+  readonly key: string;
+  readonly label: string;
+  readonly monthly: number;
+  readonly notes: string[];
+}
+
+/** The priced items of one generation, with warnings for prices the table lacks. */
+export function pricedItems(shape: GenerationShape | undefined, table: PriceTable): { items: PricedItem[]; warnings: string[] } {
+  const items: PricedItem[] = [];
+  const warnings: string[] = [];
+  if (!shape) return { items, warnings };
+  if (shape.region && shape.region !== table.region) {
+    warnings.push(
+      `${shape.stack} runs in ${shape.region} but the price table is for ${table.region} (no table ships for ${shape.region}): estimates are indicative`,
+    );
+  }
+  const h = table.hoursPerMonth;
+  for (const g of shape.groups) {
+    const type = g.instanceTypes[0];
+    const notes: string[] = [];
+    if (g.instanceTypes.length > 1)
+      notes.push(`mixed instances policy: priced at the first type ${type} (of ${g.instanceTypes.join(", ")})`);
+    if (g.spotPercent > 0) {
+      const spot = Math.max(0, g.desired - g.onDemandBase) * (g.spotPercent / 100);
+      notes.push(`${round(spot)} of ${g.desired} instance(s) may run on spot; priced as on-demand (an upper bound)`);
+    }
+    let hourly = type ? table.ec2OnDemandHourly[type] : undefined;
+    if (hourly === undefined) {
+      if (g.desired > 0)
+        warnings.push(`no price for instance type ${type ?? "(unknown)"} in the ${table.region} table: ${g.name} counted as $0`);
+      hourly = 0;
+    }
+    let volume = 0;
+    if (g.rootVolume) {
+      const perGiB = table.ebsPerGiBMonth[g.rootVolume.type];
+      if (perGiB === undefined)
+        warnings.push(`no price for EBS ${g.rootVolume.type} in the ${table.region} table: ${g.name} volumes counted as $0`);
+      else volume = g.rootVolume.sizeGiB * perGiB;
+    }
+    const what = g.role === "controller" ? "control plane" : `pool ${g.pool ?? g.name}`;
+    items.push({
+      key: `asg:${g.name}`,
+      label: `${what}: ${g.desired} × ${type ?? "?"}${g.rootVolume ? ` + ${g.rootVolume.sizeGiB} GiB ${g.rootVolume.type}` : ""}`,
+      monthly: g.desired * (hourly * h + volume),
+      notes,
+    });
+  }
+  for (const lb of shape.loadBalancers) {
+    const hourly = table.loadBalancerHourly[lb.type];
+    if (hourly === undefined)
+      warnings.push(`no price for a ${lb.type} load balancer in the ${table.region} table: ${lb.name} counted as $0`);
+    items.push({
+      key: `lb:${lb.name}`,
+      label: `${lb.type === "network" ? "NLB" : `${lb.type} LB`} ${lb.name}`,
+      monthly: (hourly ?? 0) * h,
+      notes: ["hourly charge only; capacity units and data transfer excluded"],
+    });
+  }
+  return { items, warnings };
+}
+
+/** Monthly cost of a generation in base and head and the difference, per priced item (items equal on both sides omitted). */
+export function costDelta(base: GenerationShape | undefined, head: GenerationShape | undefined, table: PriceTable): StackCost {
+  const b = pricedItems(base, table);
+  const a = pricedItems(head, table);
+  const before = new Map(b.items.map((i) => [i.key, i]));
+  const after = new Map(a.items.map((i) => [i.key, i]));
+  const lines: CostLine[] = [];
+  for (const key of [...new Set([...before.keys(), ...after.keys()])]) {
+    const x = before.get(key);
+    const y = after.get(key);
+    const delta = round((y?.monthly ?? 0) - (x?.monthly ?? 0));
+    if (delta === 0 && x?.label === y?.label) continue;
+    lines.push({
+      key,
+      label: x && y && x.label !== y.label ? `${x.label} → ${y.label.replace(/^[^:]*: /, "")}` : (y ?? x)!.label,
+      before: round(x?.monthly ?? 0),
+      after: round(y?.monthly ?? 0),
+      delta,
+      notes: (y ?? x)!.notes,
+    });
+  }
+  const sum = (items: PricedItem[]) => items.reduce((s, i) => s + i.monthly, 0);
+  return {
+    before: round(sum(b.items)),
+    after: round(sum(a.items)),
+    delta: round(sum(a.items) - sum(b.items)),
+    lines,
+    warnings: [...new Set([...b.warnings, ...a.warnings])],
+  };
+}
+
+/** `+$1,234.56` / `−$12.00` / `$0.00`. */
+export function formatUsd(amount: number, signed = true): string {
+  const abs = Math.abs(amount).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  if (!signed || amount === 0) return `$${abs}`;
+  return `${amount > 0 ? "+" : "−"}$${abs}`;
+}

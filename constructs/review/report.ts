@@ -1,0 +1,185 @@
+// Owns the typed schema of a review: what `immutable-clusters review --format json` prints (schemaVersion 1) and what
+// the Markdown and Mermaid renderers read. Documented field by field in docs/review.md.
+import type { GuardViolation } from "../fleet/guard";
+
+/** One changed value inside a resource, Kubernetes object or Ignition config. */
+export interface AttributeChange {
+  /** Path of the value, e.g. `desired_capacity`, `mixed_instances_policy.launch_template.override[0].instance_type`, `spec.replicas`. */
+  readonly path: string;
+  /** `added` (only in head), `removed` (only in base) or `changed`. */
+  readonly kind: "added" | "removed" | "changed";
+  /** The base value, summarised (long strings shortened, see `summarizeValue`); absent when added. */
+  readonly before?: string;
+  /** The head value, summarised; absent when removed. */
+  readonly after?: string;
+}
+
+/**
+ * What a change means for something running:
+ * `destroy` / `replace` (a live thing is deleted, or deleted and created again: gated by exit code 2 when `live`),
+ * `rollout` (a new launch template version: instances change only on refresh), `scale` (capacity change in place),
+ * `traffic` (a weighted DNS record's weight moves).
+ */
+export interface Risk {
+  readonly level: "destroy" | "replace" | "rollout" | "scale" | "traffic";
+  /** The resource runs something or carries traffic/data (ASG, instance, load balancer, target group, weighted record, KMS key, bucket). */
+  readonly live: boolean;
+  /** One sentence for a reviewer. */
+  readonly note: string;
+}
+
+/** One Terraform resource or data source that differs between base and head. */
+export interface ResourceChange {
+  /** Terraform address, e.g. `aws_lb.cluster_api_nlb_76AC66FB` or `data.aws_ami.cluster_flatcar_image_233CD647`. */
+  readonly address: string;
+  /** Terraform type, e.g. `aws_autoscaling_group`. */
+  readonly type: string;
+  /** Construct path from the cdktf metadata (e.g. `prod-a/cluster/pool-general/group`), when present. */
+  readonly constructPath?: string;
+  /** `create`, `delete`, `update` (in place) or `replace` (an attribute that forces a new resource changed). */
+  readonly action: "create" | "delete" | "update" | "replace";
+  /** The changed attributes (updates and replacements only; cdktf metadata `//` ignored). */
+  readonly attributes: readonly AttributeChange[];
+  /** Top-level attributes whose change forces replacement (from the review's own table, not the provider schema). */
+  readonly replacedBy: readonly string[];
+  /** What it means for running things, when it means something. */
+  readonly risk?: Risk;
+}
+
+/** One file, systemd unit, drop-in or other setting of an Ignition config that differs. */
+export interface IgnitionEntryChange {
+  /** `file` (storage.files, by path), `unit` (systemd.units, by name), `dropin` (`<unit>/<dropin>`), `setting` (anything else, by JSON path). */
+  readonly kind: "file" | "unit" | "dropin" | "setting";
+  /** Path, unit name, `<unit>/<dropin>` or JSON path. */
+  readonly name: string;
+  readonly status: "added" | "removed" | "changed";
+  /** Unified diff of the decoded text (files, units, drop-ins), without the `---`/`+++` header. */
+  readonly diff: string;
+}
+
+/** The decoded differences of one Ignition config (the full config in S3, or a launch template's user data). */
+export interface IgnitionChange {
+  /** Where the config lives: `s3:ignition/worker-general.ign` or `user_data:<launch template name>`. */
+  readonly config: string;
+  readonly status: "added" | "removed" | "changed";
+  readonly entries: readonly IgnitionEntryChange[];
+}
+
+/** One Kubernetes object (from the generation's addon manifests) that differs. */
+export interface KubernetesChange {
+  /** `<kind>/<namespace>/<name>`, or `<kind>/<name>` for cluster-scoped objects. */
+  readonly key: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly status: "added" | "removed" | "changed";
+  /** Field-level changes (changed objects only). */
+  readonly fields: readonly AttributeChange[];
+}
+
+/** One priced item of a stack (an Auto Scaling group's instances and root volumes, or a load balancer). */
+export interface CostLine {
+  /** Stable key, e.g. `asg:prod-a-general` or `lb:prod-a-api`. */
+  readonly key: string;
+  /** For a reader, e.g. `pool general: 3 × m6i.xlarge`. */
+  readonly label: string;
+  /** Monthly USD in base (0 when absent). */
+  readonly before: number;
+  /** Monthly USD in head (0 when absent). */
+  readonly after: number;
+  /** after − before. */
+  readonly delta: number;
+  /** Assumptions made for this line (first instance type of a mixed policy, spot priced as on-demand, ...). */
+  readonly notes: readonly string[];
+}
+
+/** Monthly cost of a stack's instances and load balancers, base vs head, from the shipped price table. */
+export interface StackCost {
+  readonly before: number;
+  readonly after: number;
+  readonly delta: number;
+  readonly lines: readonly CostLine[];
+  /** Prices missing or for another region than the stack's. */
+  readonly warnings: readonly string[];
+}
+
+/** Everything that differs in one stack. */
+export interface StackReview {
+  /** Stack name, e.g. `prod-a`, `prod-traffic`. */
+  readonly name: string;
+  /** `generation` (has Auto Scaling groups), `traffic` (`<cluster>-traffic`), or `other`. */
+  readonly kind: "generation" | "traffic" | "other";
+  readonly cluster?: string;
+  /** Generation id (generation stacks). */
+  readonly generation?: string;
+  /** AWS region of the stack's provider. */
+  readonly region?: string;
+  readonly status: "added" | "removed" | "changed" | "unchanged";
+  readonly counts: { readonly added: number; readonly changed: number; readonly removed: number; readonly liveReplacedOrDestroyed: number };
+  readonly resources: readonly ResourceChange[];
+  readonly ignition: readonly IgnitionChange[];
+  readonly kubernetes: readonly KubernetesChange[];
+  readonly cost: StackCost;
+}
+
+/** A generation the change touches. */
+export interface GenerationTouch {
+  readonly cluster: string;
+  readonly generation: string;
+  /** Its stack, e.g. `prod-a`. */
+  readonly stack: string;
+  /** `added` / `removed` stack, `changed` resources, or only `traffic` (its weight moved). */
+  readonly how: "added" | "removed" | "changed" | "traffic";
+  /** Weight in base and head traffic stacks, when the generation has a weighted record there. */
+  readonly weight?: { readonly before?: number; readonly after?: number };
+}
+
+/** Where the prices come from (the table shipped with the package). */
+export interface PriceSource {
+  readonly region: string;
+  /** Date the prices were entered, YYYY-MM-DD. */
+  readonly date: string;
+  readonly currency: "USD";
+  readonly hoursPerMonth: number;
+  readonly source: string;
+}
+
+/** Why the command exits as it does. */
+export interface Verdict {
+  /** 0 ok, 2 live destroy/replace without --allow-destroy, 3 guard violations (1 is reserved for errors). */
+  readonly exitCode: 0 | 2 | 3;
+  readonly reason: string;
+}
+
+/** The whole review (JSON output, schemaVersion 1). */
+export interface ReviewReport {
+  readonly schemaVersion: 1;
+  readonly base: { readonly ref: string; readonly commit?: string };
+  readonly head: { readonly ref: string; readonly commit?: string };
+  readonly summary: {
+    readonly stacksAdded: number;
+    readonly stacksRemoved: number;
+    readonly stacksChanged: number;
+    readonly resourcesAdded: number;
+    readonly resourcesChanged: number;
+    readonly resourcesRemoved: number;
+    readonly liveReplacedOrDestroyed: number;
+    /** Monthly USD, head − base, over all stacks. */
+    readonly monthlyCostDelta: number;
+    readonly guardViolations: number;
+  };
+  /** Every stack of base and head (unchanged ones with status `unchanged` and empty lists), sorted by name. */
+  readonly stacks: readonly StackReview[];
+  readonly generations: readonly GenerationTouch[];
+  readonly guard: {
+    /** Whether head has a fleet lock (clusters/generations.lock.json); without one no generation counts as deployed. */
+    readonly lockPresent: boolean;
+    /** Whether head's synth reported at all (guard-violations.json present). */
+    readonly reported: boolean;
+    readonly violations: readonly GuardViolation[];
+  };
+  readonly prices: PriceSource;
+  /** Mermaid flowchart of the touched generations (empty string when none). */
+  readonly mermaid: string;
+  readonly verdict: Verdict;
+}

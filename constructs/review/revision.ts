@@ -1,0 +1,137 @@
+// Owns materializing and synthesizing a revision of a definitions repository: resolves refs (default base = merge base
+// with origin/main, else main), checks a ref out with `git worktree add --detach` into a temporary folder (the working
+// tree is used in place), links the repo's node_modules there, and runs the project's cdktf app (cdktf.json "app")
+// with CDKTF_OUTDIR, DIST_DIR and IMMUTABLE_CLUSTERS_GUARD=report. Worktrees are always removed again.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+
+/** A revision ready to synthesize. */
+export interface MaterializedRevision {
+  /** The ref as given, or `working tree`. */
+  readonly ref: string;
+  /** The commit it resolved to (absent for the working tree). */
+  readonly commit?: string;
+  /** The folder holding cdktf.json of this revision. */
+  readonly appDir: string;
+  /** Removes the worktree (no-op for the working tree); safe to call twice. */
+  readonly cleanup: () => void;
+}
+
+/** `ref` that stands for the uncommitted working tree. */
+export const WORKING_TREE = "working tree";
+
+function git(cwd: string, args: string[]): string {
+  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+/** The top folder of the git repository containing `dir`; throws naming the folder when it is not in one. */
+export function gitRoot(dir: string): string {
+  try {
+    return git(dir, ["rev-parse", "--show-toplevel"]);
+  } catch {
+    throw new Error(`review: ${dir} is not inside a git repository; pass --repo <dir> of your definitions repository`);
+  }
+}
+
+/** The commit a ref names; throws naming the ref. */
+export function resolveCommit(dir: string, ref: string): string {
+  try {
+    return git(dir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+  } catch {
+    throw new Error(`review: "${ref}" is not a commit in ${dir}; fetch it (git fetch origin) or pass another --base/--head`);
+  }
+}
+
+/** The default base: `git merge-base HEAD origin/main`, else `main`; throws saying to pass --base when neither exists. */
+export function defaultBase(dir: string): string {
+  try {
+    return git(dir, ["merge-base", "HEAD", "origin/main"]);
+  } catch {
+    try {
+      resolveCommit(dir, "main");
+      return "main";
+    } catch {
+      throw new Error("review: neither origin/main nor main exists; pass --base <ref> (e.g. --base origin/master)");
+    }
+  }
+}
+
+/**
+ * Checks `ref` out into `<tmp>/<label>` (or uses `repoDir` itself for the working tree, ref undefined) and links
+ * `repoDir/node_modules` into it.
+ */
+export function materialize(repoDir: string, ref: string | undefined, tmp: string, label: string): MaterializedRevision {
+  const root = gitRoot(repoDir);
+  if (ref === undefined) return { ref: WORKING_TREE, appDir: resolve(repoDir), cleanup: () => undefined };
+  const commit = resolveCommit(repoDir, ref);
+  const worktree = join(tmp, label);
+  git(root, ["worktree", "add", "--detach", "--quiet", worktree, commit]);
+  let cleaned = false;
+  const cleanup = () => {
+    if (cleaned) return;
+    cleaned = true;
+    try {
+      git(root, ["worktree", "remove", "--force", worktree]);
+    } catch {
+      rmSync(worktree, { recursive: true, force: true });
+      try {
+        git(root, ["worktree", "prune"]);
+      } catch {
+        // the folder is gone; a stale entry is pruned by git later
+      }
+    }
+  };
+  try {
+    const appDir = join(worktree, relative(root, resolve(repoDir)));
+    const modules = join(resolve(repoDir), "node_modules");
+    if (existsSync(modules) && !existsSync(join(appDir, "node_modules"))) symlinkSync(modules, join(appDir, "node_modules"), "dir");
+    return { ref, commit, appDir, cleanup };
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+}
+
+/** The app command of cdktf.json in `appDir`, with a leading `npx <bin>` run straight from node_modules/.bin when present. */
+export function appCommand(appDir: string): string {
+  const file = join(appDir, "cdktf.json");
+  if (!existsSync(file))
+    throw new Error(`review: no cdktf.json in ${appDir}; run the review from (or --repo) the folder holding cdktf.json`);
+  const app = (JSON.parse(readFileSync(file, "utf8")) as { app?: unknown }).app;
+  if (typeof app !== "string" || app.trim() === "") throw new Error(`review: cdktf.json in ${appDir} has no "app" command`);
+  const npx = /^npx\s+(?:--yes\s+|-y\s+)?([^\s@]+)(\s.*)?$/.exec(app.trim());
+  if (npx && existsSync(join(appDir, "node_modules", ".bin", npx[1])))
+    return `${JSON.stringify(join(appDir, "node_modules", ".bin", npx[1]))}${npx[2] ?? ""}`;
+  return app;
+}
+
+/** Runs the cdktf app of `appDir` writing to `outdir` and `distDir`; rejects with the app's error output when it fails. */
+export function synthesize(appDir: string, outdir: string, distDir: string, label: string): Promise<void> {
+  const command = appCommand(appDir);
+  mkdirSync(outdir, { recursive: true });
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn("sh", ["-c", command], {
+      cwd: appDir,
+      env: {
+        ...process.env,
+        CDKTF_OUTDIR: outdir,
+        DIST_DIR: distDir,
+        IMMUTABLE_CLUSTERS_GUARD: "report",
+        PATH: `${join(appDir, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("error", (error) => reject(new Error(`review: could not run the ${label} synth (${command}): ${error.message}`)));
+    child.on("close", (code) => {
+      if (code === 0) resolvePromise();
+      else {
+        const tail = output.trim().split("\n").slice(-30).join("\n");
+        reject(new Error(`review: the ${label} synth (${command}) failed with exit code ${code}:\n${tail}`));
+      }
+    });
+  });
+}

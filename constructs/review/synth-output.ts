@@ -1,0 +1,59 @@
+// Owns loading what one revision's synth wrote: every stack's cdk.tf.json (listed by cdktf.out/manifest.json), the guard
+// report (guard-violations.json) and, as a fallback for addon manifests, the dist/ copy.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { GuardViolation } from "../fleet/guard";
+import type { TerraformJson } from "../testing/terraform-json";
+
+/** What one revision synthesized, ready to compare. */
+export interface SynthOutput {
+  /** Terraform JSON by stack name. */
+  readonly stacks: Readonly<Record<string, TerraformJson>>;
+  /** Addon manifest files from dist/, by generation full name then file name (used when a stack carries none in S3). */
+  readonly distManifests: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The guard's report; undefined when the synth wrote none (an app without report mode). */
+  readonly guardViolations?: readonly GuardViolation[];
+  /** Whether the revision has a fleet lock file. */
+  readonly lockPresent: boolean;
+}
+
+interface CdktfManifest {
+  readonly stacks?: Record<string, { readonly name?: string; readonly synthesizedStackPath?: string }>;
+}
+
+/** Reads `outdir` (the cdktf output) and `distDir` of one revision; `lockFile` is the revision's fleet lock path. */
+export function loadSynthOutput(outdir: string, distDir: string, lockFile: string): SynthOutput {
+  const manifestFile = join(outdir, "manifest.json");
+  const stacks: Record<string, TerraformJson> = {};
+  if (existsSync(manifestFile)) {
+    const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as CdktfManifest;
+    for (const [name, entry] of Object.entries(manifest.stacks ?? {})) {
+      const file = join(outdir, entry.synthesizedStackPath ?? join("stacks", name, "cdk.tf.json"));
+      stacks[name] = JSON.parse(readFileSync(file, "utf8")) as TerraformJson;
+    }
+  } else if (existsSync(join(outdir, "stacks"))) {
+    for (const name of readdirSync(join(outdir, "stacks"))) {
+      const file = join(outdir, "stacks", name, "cdk.tf.json");
+      if (existsSync(file)) stacks[name] = JSON.parse(readFileSync(file, "utf8")) as TerraformJson;
+    }
+  } else {
+    throw new Error(`review: the synth wrote no ${manifestFile}; check the "app" command in cdktf.json`);
+  }
+  const guardFile = join(outdir, "guard-violations.json");
+  const guardViolations = existsSync(guardFile) ? (JSON.parse(readFileSync(guardFile, "utf8")) as GuardViolation[]) : undefined;
+  return { stacks, distManifests: readDistManifests(distDir), guardViolations, lockPresent: existsSync(lockFile) };
+}
+
+function readDistManifests(distDir: string): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  if (!existsSync(distDir)) return out;
+  for (const gen of readdirSync(distDir).sort()) {
+    const addons = join(distDir, gen, "addons");
+    if (!existsSync(addons)) continue;
+    out[gen] = {};
+    for (const file of readdirSync(addons).sort()) {
+      if (/\.ya?ml$/.test(file)) out[gen][file] = readFileSync(join(addons, file), "utf8");
+    }
+  }
+  return out;
+}
