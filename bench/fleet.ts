@@ -41,7 +41,7 @@ export function generatedFleet(count: number): ClusterDefinition[] {
       },
       dns: { privateZoneId: `Z00000000000000${hex.toUpperCase()}`, privateZoneName: `c${n}.internal.example.com` },
       tags: { team: "bench" },
-      generations: [generation("a", "1.31.4", "4152.2.3", 75), generation("b", "1.32.3", "4230.2.1", 25)],
+      generations: [generation("a", "1.31.0", "4152.2.3", 75), generation("b", "1.32.8", "4230.2.1", 25)],
     };
   });
 }

@@ -20,7 +20,7 @@ export const prod: ClusterDefinition = {
   generations: [
     {
       id: "a",
-      kubernetesVersion: "1.31.4",
+      kubernetesVersion: "1.31.0",
       flatcar: { channel: "stable", version: "4152.2.3" },
       weight: 75,
       controlPlane: { count: 3, instanceType: "m6i.large" },
@@ -50,7 +50,7 @@ export const prod: ClusterDefinition = {
     },
     {
       id: "b",
-      kubernetesVersion: "1.32.3",
+      kubernetesVersion: "1.32.8",
       flatcar: { channel: "stable", version: "4230.2.1" },
       weight: 25,
       controlPlane: { count: 3, instanceType: "m6i.large" },

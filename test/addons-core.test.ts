@@ -126,7 +126,7 @@ describe("core addons of a generation", () => {
       expect.arrayContaining(["--cloud-provider=aws", "--cluster-name=demo-a", "--configure-cloud-routes=false"]),
     );
     expect(spec.containers[0].image).toMatch(/cloud-controller-manager:v1\.31\.\d+@sha256:[0-9a-f]{64}$/);
-    const newer = render({ kubernetesVersion: "1.32.3" });
+    const newer = render({ kubernetesVersion: "1.32.8" });
     expect(podSpec(findKubernetesObject(newer, "DaemonSet", "aws-cloud-controller-manager", "kube-system")).containers[0].image).toMatch(
       /:v1\.32\./,
     );

@@ -97,6 +97,12 @@ const cases: Array<[string, Mutation, string, RegExp]> = [
     /exact Kubernetes release/,
   ],
   [
+    "Kubernetes version without pinned binaries",
+    (c) => withGeneration(c, { kubernetesVersion: "1.30.2" }),
+    "generations[0].kubernetesVersion",
+    /no pinned node-binary hash for Kubernetes 1\.30\.2 \(amd64\); use one of 1\.31\.0, 1\.32\.8/,
+  ],
+  [
     "Flatcar channel unknown",
     (c) => withGeneration(c, { flatcar: { channel: "edge", version: "4152.2.3" } }),
     "generations[0].flatcar.channel",

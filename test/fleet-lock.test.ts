@@ -25,7 +25,7 @@ const cluster = sampleCluster({ generations: [sampleGeneration({ id: "a", weight
 describe("fingerprints", () => {
   test("record the versions, a hash per node role and one of the addon manifests", () => {
     const fingerprint = fingerprintGeneration(cluster, "a");
-    expect(fingerprint.kubernetesVersion).toBe("1.31.4");
+    expect(fingerprint.kubernetesVersion).toBe("1.31.0");
     expect(fingerprint.flatcarImage).toBe("Flatcar-stable-4152.2.3-hvm");
     expect(Object.keys(fingerprint.nodeConfigs).sort()).toEqual(["controller", "worker-general"]);
     for (const hash of [...Object.values(fingerprint.nodeConfigs), fingerprint.addons]) expect(hash).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -61,7 +61,7 @@ describe("the lock file", () => {
       JSON.stringify({
         version: 1,
         clusters: {
-          demo: { a: { kubernetesVersion: "1.31.4", flatcarImage: "x", nodeConfigs: { controller: "abc" }, addons: "sha256:00" } },
+          demo: { a: { kubernetesVersion: "1.31.0", flatcarImage: "x", nodeConfigs: { controller: "abc" }, addons: "sha256:00" } },
         },
       }),
       /clusters\.demo\.a\.nodeConfigs\.controller: must be "sha256:" followed by 64 hex digits/,
@@ -164,7 +164,7 @@ describe("the cdktf app and the lock", () => {
         generation: "a",
         field: "generations[0].kubernetesVersion",
         before: "1.30.9",
-        after: "1.31.4",
+        after: "1.31.0",
       }),
     ]);
     expect(existsSync(join(root, "cdktf.out", "stacks", "prod-a", "cdk.tf.json"))).toBe(true);

@@ -16,7 +16,7 @@ describe("the traffic stack", () => {
     generations: [
       sampleGeneration({ id: "a", weight: 0, state: "retiring" }),
       sampleGeneration({ id: "b", weight: 75 }),
-      sampleGeneration({ id: "c", kubernetesVersion: "1.32.3", weight: 25 }),
+      sampleGeneration({ id: "c", kubernetesVersion: "1.32.8", weight: 25 }),
     ],
   });
   const out = synthClusters([definition]);

@@ -144,7 +144,7 @@ export interface ClusterNetworking {
 export interface GenerationDefinition {
   /** Short DNS-safe id, unique in the cluster, e.g. `a`, `b`, `g7` (at most 8 characters). */
   readonly id: string;
-  /** Exact Kubernetes version, e.g. `1.31.4`. */
+  /** Exact Kubernetes version, e.g. `1.31.0`. */
   readonly kubernetesVersion: string;
   /** Flatcar image, pinned by channel, version and architecture. */
   readonly flatcar: FlatcarImage;

@@ -2,6 +2,7 @@
 // each naming the field and the fix. Nothing is synthesized from a definition that fails here.
 import { z } from "zod";
 import { addonsSchema } from "../addons/schema";
+import { kubernetesNodeBinaries, SUPPORTED_KUBERNETES_VERSIONS } from "../ignition/kubernetes-releases";
 import { canonicalCidr, cidrsOverlap, parseIpv4Cidr } from "./cidr";
 import type { ClusterDefinition } from "./types";
 
@@ -115,7 +116,7 @@ const generation = z
     id: z
       .string()
       .regex(/^[a-z][a-z0-9]{0,7}$/, { error: 'must be 1-8 lower-case letters and digits, starting with a letter, e.g. "a" or "g7"' }),
-    kubernetesVersion: z.string().regex(/^1\.\d{2}\.\d{1,2}$/, { error: 'must be an exact Kubernetes release such as "1.31.4"' }),
+    kubernetesVersion: z.string().regex(/^1\.\d{2}\.\d{1,2}$/, { error: 'must be an exact Kubernetes release such as "1.31.0"' }),
     flatcar: z
       .object({
         channel: z.enum(["stable", "beta", "alpha", "lts"], { error: 'must be "stable", "beta", "alpha" or "lts"' }),
@@ -302,6 +303,12 @@ function crossFieldProblems(def: ClusterDefinition): DefinitionProblem[] {
         add(`${pat}.taints[${i}]`, `taint "${t}" is listed twice; list each key and effect once`),
       );
     });
+    if (!kubernetesNodeBinaries(g.kubernetesVersion, g.flatcar.arch ?? "amd64") && /^1\.\d{2}\.\d{1,2}$/.test(g.kubernetesVersion)) {
+      add(
+        `${at}.kubernetesVersion`,
+        `no pinned node-binary hash for Kubernetes ${g.kubernetesVersion} (${g.flatcar.arch ?? "amd64"}); use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")} or add the release to constructs/ignition/kubernetes-releases.ts`,
+      );
+    }
     const cpType = g.controlPlane?.instanceType;
     if (cpType && isArmInstanceType(cpType) !== ((g.flatcar.arch ?? "amd64") === "arm64")) {
       add(

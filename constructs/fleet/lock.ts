@@ -15,7 +15,7 @@ export const LOCK_FILE = "clusters/generations.lock.json";
 
 /** What a deployed generation is made of; any change to it needs a new generation. */
 export interface GenerationFingerprint {
-  /** Exact Kubernetes version, e.g. `1.31.4`. */
+  /** Exact Kubernetes version, e.g. `1.31.0`. */
   readonly kubernetesVersion: string;
   /** Name of the Flatcar image the nodes boot, e.g. `Flatcar-stable-4152.2.3-hvm`. */
   readonly flatcarImage: string;

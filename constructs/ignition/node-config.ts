@@ -1,40 +1,123 @@
-// Owns the Ignition configs of each node role: the full config stored in S3 and the small user-data pointer to it.
-// (Minimal placeholder: the bootstrap issue replaces the full config with the real node bring-up.)
-import { createHash } from "node:crypto";
+// Owns the full Ignition config of each node role (the control plane; the workers of one pool), stored in S3, and the
+// small user-data pointer to it. A node boots from it with no hand step: verified Kubernetes binaries, containerd with
+// the systemd cgroup driver, the kubelet, kubeadm configs rendered from the definition, and the bootstrap scripts and
+// units that elect, init or join, and apply the addons. See docs/node-boot.md.
 import type { ResolvedGeneration, ResolvedWorkerPool } from "../definition/resolve";
+import { IgnitionConfig, replacePointer } from "./builder";
+import { controllerJoinConfiguration, initConfiguration, pauseImage, workerJoinConfiguration } from "./kubeadm-config";
+import { kubernetesNodeBinaries, SUPPORTED_KUBERNETES_VERSIONS } from "./kubernetes-releases";
+import { nodeFile, nodeFiles, renderTemplate } from "./templates";
 
 /** The role a node plays: a control-plane node, or a worker of one pool. */
 export type NodeRole = { readonly kind: "controller" } | { readonly kind: "worker"; readonly pool: ResolvedWorkerPool };
+
+/** Where the node scripts live on a node. */
+export const NODE_BIN_DIR = "/opt/immutable-clusters/bin";
+const KUBEADM_DIR = "/etc/immutable-clusters/kubeadm";
 
 /** The S3 key of a role's full config inside the generation's node bucket. */
 export function nodeConfigKey(role: NodeRole): string {
   return role.kind === "controller" ? "ignition/controller.ign" : `ignition/worker-${role.pool.name}.ign`;
 }
 
-/** The full Ignition config of a role, as canonical JSON text. */
-export function renderNodeIgnition(generation: ResolvedGeneration, role: NodeRole): string {
-  const config = {
-    ignition: { version: "3.3.0" },
-    storage: {
-      files: [
-        {
-          path: "/etc/hostname-role",
-          mode: 0o644,
-          contents: { source: `data:,${encodeURIComponent(`${generation.fullName} ${role.kind}\n`)}` },
-        },
-      ],
-    },
-  };
-  return JSON.stringify(config);
+/** cluster.env: the settings the bootstrap scripts read (no secrets). */
+function clusterEnv(gen: ResolvedGeneration, role: NodeRole): string {
+  const values: Array<[string, string | number]> = [
+    ["CLUSTER_NAME", gen.fullName],
+    ["NODE_ROLE", role.kind],
+    ...(role.kind === "worker" ? [["POOL_NAME", role.pool.name] as [string, string]] : []),
+    ["AWS_REGION", gen.region],
+    ["SSM_PREFIX", gen.ssmPrefix],
+    ["KMS_KEY_ID", gen.kmsAlias],
+    ["NODE_BUCKET", gen.bucketName],
+    ["API_ENDPOINT", gen.apiEndpoint],
+    ["API_PORT", gen.apiPort],
+    ["KUBERNETES_VERSION", `v${gen.kubernetesVersion}`],
+    ["CONTROL_PLANE_COUNT", gen.controlPlane.count],
+  ];
+  return `# Written by Ignition from the cluster definition; read by ${NODE_BIN_DIR}/node-bootstrap.sh.\n${values.map(([k, v]) => `${k}=${v}`).join("\n")}\n`;
+}
+
+/** The full Ignition config of a role, as canonical JSON text. Throws when the Kubernetes version has no pinned hash. */
+export function renderNodeIgnition(gen: ResolvedGeneration, role: NodeRole): string {
+  return nodeIgnition(gen, role).toJson();
+}
+
+/** The full Ignition config of a role, as a builder (for tests and extensions). */
+export function nodeIgnition(gen: ResolvedGeneration, role: NodeRole): IgnitionConfig {
+  const binaries = kubernetesNodeBinaries(gen.kubernetesVersion, gen.flatcar.arch);
+  if (!binaries) {
+    throw new Error(
+      `${gen.fullName}: kubernetesVersion: no pinned hash for Kubernetes ${gen.kubernetesVersion} (${gen.flatcar.arch}); use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")} or add it to constructs/ignition/kubernetes-releases.ts`,
+    );
+  }
+  const config = new IgnitionConfig();
+
+  // Settings and kubeadm configuration.
+  config.addFile({ path: "/etc/immutable-clusters/cluster.env", contents: clusterEnv(gen, role) });
+  config.addDirectory("/etc/immutable-clusters/kubeadm", 0o700);
+  if (role.kind === "controller") {
+    config.addFile({ path: `${KUBEADM_DIR}/init.yaml`, mode: 0o600, contents: initConfiguration(gen) });
+    config.addFile({ path: `${KUBEADM_DIR}/join-controller.yaml`, mode: 0o600, contents: controllerJoinConfiguration(gen) });
+  } else {
+    config.addFile({ path: `${KUBEADM_DIR}/join-worker.yaml`, mode: 0o600, contents: workerJoinConfiguration(gen, role.pool) });
+  }
+
+  // Kubernetes binaries, downloaded by Ignition and verified by SHA-512, unpacked into /opt/bin.
+  config.addRemoteFile({ path: "/opt/immutable-clusters/downloads/kubernetes-node.tar.gz", mode: 0o644, ...binaries });
+  config.addUnit({ name: "kubernetes-binaries.service", contents: nodeFile("units/kubernetes-binaries.service"), enabled: true });
+
+  // containerd with the systemd cgroup driver; kernel settings for pod networking.
+  config.addFile({
+    path: "/etc/containerd/config.toml",
+    contents: renderTemplate("config/containerd.toml", { PAUSE_IMAGE: pauseImage(gen.kubernetesVersion) }),
+  });
+  config.addUnit({
+    name: "containerd.service",
+    enabled: true,
+    dropins: { "10-immutable-clusters.conf": nodeFile("units/containerd-config.conf") },
+  });
+  config.addFile({ path: "/etc/sysctl.d/90-kubernetes.conf", contents: nodeFile("config/kubernetes-sysctl.conf") });
+  config.addFile({ path: "/etc/modules-load.d/kubernetes.conf", contents: nodeFile("config/kubernetes-modules.conf") });
+
+  // The kubelet, started by kubeadm once the node has its config.
+  config.addUnit({
+    name: "kubelet.service",
+    contents: nodeFile("units/kubelet.service"),
+    enabled: true,
+    dropins: { "10-kubeadm.conf": nodeFile("units/kubelet-kubeadm.conf") },
+  });
+
+  // Bootstrap scripts and units.
+  for (const script of nodeFiles("bin", /\.sh$/)) {
+    config.addFile({ path: `${NODE_BIN_DIR}/${script}`, mode: 0o755, contents: nodeFile(`bin/${script}`) });
+  }
+  config.addUnit({
+    name: "immutable-clusters-bootstrap.service",
+    contents: nodeFile("units/immutable-clusters-bootstrap.service"),
+    enabled: true,
+  });
+  if (role.kind === "controller") {
+    config.addUnit({
+      name: "immutable-clusters-join-refresh.service",
+      contents: nodeFile("units/immutable-clusters-join-refresh.service"),
+    });
+    config.addUnit({
+      name: "immutable-clusters-join-refresh.timer",
+      contents: nodeFile("units/immutable-clusters-join-refresh.timer"),
+      enabled: true,
+    });
+  }
+
+  // Clusters are replaced, not updated: Flatcar's automatic updates and reboots stay off unless the definition asks.
+  if (!gen.osUpdates) {
+    config.addUnit({ name: "update-engine.service", mask: true });
+    config.addUnit({ name: "locksmithd.service", mask: true });
+  }
+  return config;
 }
 
 /** The user data of a launch template: an Ignition config that replaces itself with the full config from S3. */
 export function userDataPointer(bucketName: string, key: string, fullConfig: string): string {
-  const hash = createHash("sha512").update(fullConfig).digest("hex");
-  return JSON.stringify({
-    ignition: {
-      version: "3.3.0",
-      config: { replace: { source: `s3://${bucketName}/${key}`, verification: { hash: `sha512-${hash}` } } },
-    },
-  });
+  return replacePointer(`s3://${bucketName}/${key}`, fullConfig);
 }

@@ -5,7 +5,7 @@ import type { ClusterDefinition, GenerationDefinition } from "../../constructs";
 export function sampleGeneration(overrides: Partial<GenerationDefinition> = {}): GenerationDefinition {
   return {
     id: "a",
-    kubernetesVersion: "1.31.4",
+    kubernetesVersion: "1.31.0",
     flatcar: { channel: "stable", version: "4152.2.3" },
     weight: 100,
     controlPlane: { count: 3, instanceType: "m6i.large" },

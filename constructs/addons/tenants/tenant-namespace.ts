@@ -7,7 +7,7 @@ import { Construct } from "constructs";
 import { type ResolvedTenant, type TenantDefinition, tenantSchema } from "./settings";
 
 export interface TenantNamespaceProps extends TenantDefinition {
-  /** The cluster's Kubernetes version, e.g. `1.31.4`: pins the Pod Security Standards version (`v1.31`). */
+  /** The cluster's Kubernetes version, e.g. `1.31.0`: pins the Pod Security Standards version (`v1.31`). */
   readonly kubernetesVersion: string;
 }
 

@@ -61,7 +61,7 @@ export class FakeNode {
       `NODE_BUCKET=${cluster.bucket}`,
       "API_ENDPOINT=api.test.example",
       "API_PORT=6443",
-      "KUBERNETES_VERSION=v1.31.4",
+      "KUBERNETES_VERSION=v1.31.0",
       "CONTROL_PLANE_COUNT=3",
     ];
     writeFileSync(path.join(etc, "cluster.env"), env.join("\n") + "\n");
