@@ -1,9 +1,13 @@
-// Test support: starts moto_server (the local AWS API emulator) on a free loopback port and stops it afterwards.
+// Test support: starts moto_server (the local AWS API emulator) on a free loopback port, with the patches in
+// moto-patches/ that make it read back what AWS reads back, and stops it afterwards.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
+
+/** Folder with the sitecustomize.py that patches moto_server (see that file). */
+export const MOTO_PATCHES = join(__dirname, "moto-patches");
 
 /** A running emulator. */
 export interface Moto {
@@ -50,7 +54,15 @@ export async function startMoto(region = "eu-west-1"): Promise<Moto> {
   // (terraform runs), and an undrained pipe fills up and freezes moto mid-request.
   const logFile = join(mkdtempSync(join(tmpdir(), "moto-")), "moto.log");
   const log = openSync(logFile, "a");
-  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", log, log] });
+  // moto-patches/sitecustomize.py is imported by moto_server's Python at start-up (PYTHONPATH) and fixes what moto
+  // 5.2.1 reads back differently from AWS; each patch there names the moto behaviour it corrects.
+  const env = {
+    ...process.env,
+    PYTHONPATH: [MOTO_PATCHES, process.env.PYTHONPATH].filter(Boolean).join(delimiter),
+    PYTHONUNBUFFERED: "1",
+    PYTHONDONTWRITEBYTECODE: "1",
+  };
+  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", log, log], env });
   closeSync(log);
   const logTail = () => {
     try {
@@ -64,6 +76,10 @@ export async function startMoto(region = "eu-west-1"): Promise<Moto> {
   );
   try {
     await Promise.race([waitUntilUp(endpoint, child, 30000), spawnError]);
+    const startLog = readFileSync(logFile, "utf8");
+    if (!startLog.includes("moto-patches: loaded") || /moto-patches: .*not patched/.test(startLog)) {
+      throw new Error(`moto_server did not load ${MOTO_PATCHES}/sitecustomize.py completely`);
+    }
   } catch (e) {
     child.kill("SIGKILL");
     throw new Error(`${(e as Error).message}\n${logTail()}`);

@@ -1,0 +1,23 @@
+// Test support: checks an Ignition config with the upstream validator (`ignition-validate`, Debian package `ignition`).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** The validator's findings for a config ([] when it is valid); throws, saying what to install, when the tool is missing. */
+export function ignitionProblems(config: string): string[] {
+  const dir = mkdtempSync(join(tmpdir(), "ign-"));
+  try {
+    const file = join(dir, "config.ign");
+    writeFileSync(file, config);
+    const run = spawnSync("ignition-validate", [file], { encoding: "utf8" });
+    if (run.error) throw new Error(`ignition-validate is not installed (apt-get install -y ignition): ${run.error.message}`);
+    if (run.status === 0) return [];
+    return `${run.stdout}${run.stderr}`
+      .split("\n")
+      .map((line) => line.trim())
+      .filter(Boolean);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
