@@ -60,7 +60,9 @@ function review(): Measurement | string {
     const git = (...args: string[]) =>
       execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid", ...args], { cwd: clone });
     git("commit", "--quiet", "-am", "bench: shift prod traffic to generation b");
-    return medianOf(runs, () => measure(process.execPath, [cli, "review", "--base", "HEAD~1", "--head", "HEAD"], { cwd: clone }));
+    return medianOf(runs, () =>
+      measure(process.execPath, [cli, "review", "--base", "HEAD~1", "--head", "HEAD", "--out", join(clone, ".review.md")], { cwd: clone }),
+    );
   } catch (error) {
     return `n/a: review failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`;
   } finally {
@@ -117,7 +119,11 @@ function main(): void {
     const tests = unitTests();
     rows.push({ name: "unit test suite (jest)", result: tests, note: typeof tests === "string" ? undefined : `1 run; ${tests.stdout}` });
   }
-  rows.push({ name: "review on the examples", result: skip("--skip-review") ? "n/a: --skip-review" : review() });
+  rows.push({
+    name: "review on the examples",
+    result: skip("--skip-review") ? "n/a: --skip-review" : review(),
+    note: "base + head synth in worktrees, diff",
+  });
 
   console.log(
     `\nnode ${process.version}, ${cpus().length} CPU(s), median of ${runs} cold process(es) per synth row; peak memory by ${memoryProbe}\n`,
