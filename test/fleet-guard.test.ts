@@ -1,0 +1,119 @@
+// Unit tests of the immutability guard: which changes to a generation recorded in the fleet lock are refused (Kubernetes
+// version, Flatcar image, node bootstrap, addons) and which stay allowed (scaling, instance types, new pools, weights,
+// generations not deployed yet), and how addClusters enforces or only reports them.
+import type { ClusterDefinition, GenerationDefinition } from "../constructs";
+import {
+  addClusters,
+  EMPTY_LOCK,
+  fingerprintGeneration,
+  ImmutabilityError,
+  immutabilityViolations,
+  withGeneration,
+  type FleetLock,
+} from "../constructs";
+import { App } from "../constructs/platform/terraform";
+import { sampleCluster, sampleGeneration } from "./support/fixtures";
+
+const deployed = sampleCluster({
+  generations: [
+    sampleGeneration({ id: "a", weight: 100 }),
+    sampleGeneration({ id: "b", kubernetesVersion: "1.32.8", flatcar: { channel: "stable", version: "4230.2.1" }, weight: 0 }),
+  ],
+});
+/** Only generation `a` is deployed. */
+const lock: FleetLock = withGeneration(EMPTY_LOCK, "demo", "a", fingerprintGeneration(deployed, "a"));
+
+/** The deployed cluster with generation `id` changed. */
+function changed(change: (g: GenerationDefinition) => GenerationDefinition, id = "a"): ClusterDefinition {
+  return { ...deployed, generations: deployed.generations.map((g) => (g.id === id ? change(g) : g)) };
+}
+
+describe("refused: in-place changes to a deployed generation", () => {
+  test.each<[string, (g: GenerationDefinition) => GenerationDefinition, string, RegExp]>([
+    [
+      "Kubernetes version",
+      (g) => ({ ...g, kubernetesVersion: "1.32.8" }),
+      "generations[0].kubernetesVersion",
+      /Kubernetes version changed from 1\.31\.0 to 1\.32\.8/,
+    ],
+    [
+      "Flatcar version",
+      (g) => ({ ...g, flatcar: { ...g.flatcar, version: "4152.2.4" } }),
+      "generations[0].flatcar",
+      /Flatcar-stable-4152\.2\.3-hvm to Flatcar-stable-4152\.2\.4-hvm/,
+    ],
+    [
+      "node bootstrap (a pool's labels)",
+      (g) => ({ ...g, workerPools: [{ ...g.workerPools[0], labels: { "example.com/team": "payments" } }] }),
+      "generations[0].workerPools[0]",
+      /node bootstrap \(Ignition\) of pool "general" changed/,
+    ],
+    ["addons", (g) => ({ ...g, addons: { monitoring: { enabled: false } } }), "generations[0].addons", /addon manifests changed/],
+  ])("%s", (_, change, field, message) => {
+    const violations = immutabilityViolations([changed(change)], lock);
+    const violation = violations.find((v) => v.field === field);
+    expect(violation).toBeDefined();
+    expect(violation).toMatchObject({ cluster: "demo", generation: "a" });
+    expect(violation!.before).not.toBe(violation!.after);
+    expect(violation!.message).toMatch(message);
+    expect(violation!.message).toMatch(/deployed generations are immutable: create a new generation \(e\.g\. "c"\) with the change/);
+  });
+
+  test("addClusters throws before synthesizing anything, listing every refused change", () => {
+    const app = new App({ outdir: "unused" });
+    const definition = changed((g) => ({ ...g, kubernetesVersion: "1.32.8", flatcar: { ...g.flatcar, version: "4152.2.4" } }));
+    expect(() => addClusters(app, [definition], { lock })).toThrow(ImmutabilityError);
+    try {
+      addClusters(new App({ outdir: "unused" }), [definition], { lock });
+    } catch (error) {
+      expect((error as Error).message).toMatch(/nothing was synthesized/);
+      expect((error as Error).message).toMatch(/demo\/a generations\[0\]\.kubernetesVersion: /);
+      expect((error as Error).message).toMatch(/demo\/a generations\[0\]\.flatcar: /);
+    }
+    expect(app.node.children).toHaveLength(0);
+  });
+
+  test("report mode synthesizes anyway; the violations stay listable", () => {
+    const definition = changed((g) => ({ ...g, kubernetesVersion: "1.32.8" }));
+    const stacks = addClusters(new App({ outdir: "unused" }), [definition], { lock, guard: "report" });
+    expect(stacks[0].generations.map((s) => s.node.id)).toEqual(["demo-a", "demo-b"]);
+    expect(immutabilityViolations([definition], lock).map((v) => v.field)).toContain("generations[0].kubernetesVersion");
+  });
+});
+
+describe("allowed: what may change on a deployed generation, and anything on one not deployed", () => {
+  test.each<[string, ClusterDefinition]>([
+    ["nothing changed", deployed],
+    ["pool scaling", changed((g) => ({ ...g, workerPools: [{ ...g.workerPools[0], minSize: 3, maxSize: 9, desiredCapacity: 5 }] }))],
+    [
+      "pool instance types (launch template only, same bootstrap)",
+      changed((g) => ({ ...g, workerPools: [{ ...g.workerPools[0], instanceTypes: ["m7i.large"] }] })),
+    ],
+    [
+      "a new pool (recorded by the next lock)",
+      changed((g) => ({ ...g, workerPools: [...g.workerPools, { name: "batch", minSize: 0, maxSize: 5 }] })),
+    ],
+    [
+      "a weight shift and retiring",
+      {
+        ...deployed,
+        generations: [
+          { ...deployed.generations[0], weight: 0, state: "retiring" },
+          { ...deployed.generations[1], weight: 100 },
+        ],
+      },
+    ],
+    [
+      "any change to a generation not in the lock",
+      changed((g) => ({ ...g, kubernetesVersion: "1.31.0", addons: { monitoring: { enabled: false } } }), "b"),
+    ],
+    ["a cluster not in the lock", { ...changed((g) => ({ ...g, kubernetesVersion: "1.32.8" })), name: "other" }],
+  ])("%s", (_, definition) => {
+    expect(immutabilityViolations([definition], lock)).toEqual([]);
+    expect(() => addClusters(new App({ outdir: "unused" }), [definition], { lock })).not.toThrow();
+  });
+
+  test("without a lock nothing counts as deployed", () => {
+    expect(() => addClusters(new App({ outdir: "unused" }), [changed((g) => ({ ...g, kubernetesVersion: "1.32.8" }))])).not.toThrow();
+  });
+});
