@@ -200,6 +200,60 @@ describe("review of a commit that adds a generation and changes an addon", () =>
   });
 });
 
+describe("the CLI on a node-config change to a deployed generation", () => {
+  let status: number | null;
+  let stderr: string;
+  let markdown: string;
+  let report: ReviewReport;
+
+  beforeAll(() => {
+    resetToBase();
+    const tsx = join(repo, "node_modules", ".bin", "tsx");
+    // staging/a counts as deployed: recorded in the fleet lock (left uncommitted, so head = working tree has it).
+    execFileSync(tsx, ["apps/cli.ts", "lock", "staging/a"], { cwd: repo, stdio: "pipe" });
+    // (5) a pool label changes the kubeadm join config inside the pool's Ignition.
+    edit(
+      "clusters/staging.ts",
+      "rootVolume: { sizeGiB: 40 },",
+      'rootVolume: { sizeGiB: 40 },\n          labels: { "example.com/tier": "web" },',
+    );
+    const out = join(mkdtempSync(join(tmpdir(), "review-out-")), "review.json");
+    const run = spawnSync(tsx, ["apps/cli.ts", "review", "--format", "json", "--out", out], { cwd: repo, encoding: "utf8" });
+    status = run.status;
+    stderr = run.stderr;
+    report = JSON.parse(readFileSync(out, "utf8")) as ReviewReport;
+    markdown = renderMarkdown(report);
+    resetToBase();
+    rmSync(join(repo, "clusters", "generations.lock.json"), { force: true });
+  });
+
+  it("exits 3 and lists the guard violation", () => {
+    expect(stderr).toMatch(/exit 3: the immutability guard refuses/);
+    expect(status).toBe(3);
+    expect(report.guard).toMatchObject({ lockPresent: true, reported: true });
+    expect(report.guard.violations).toEqual([
+      expect.objectContaining({ cluster: "staging", generation: "a", field: "generations[0].workerPools[0]" }),
+    ]);
+    expect(report.verdict).toMatchObject({ exitCode: 3 });
+    expect(markdown).toContain("**Immutability guard:** ⛔ 1 change(s) to deployed generations refused:");
+  });
+
+  it("(5) shows the decoded Ignition file diff, not base64", () => {
+    const ignition = stack(report, "staging-a").ignition;
+    const spot = ignition.find((c) => c.config === "s3:ignition/worker-spot.ign");
+    expect(spot?.status).toBe("changed");
+    const changedFiles = spot!.entries.filter((e) => e.kind === "file").map((e) => e.name);
+    expect(changedFiles.some((f) => /kubeadm/.test(f))).toBe(true);
+    const line = markdown.split("\n").find((l) => l.startsWith("+") && l.includes("example.com/tier=web"));
+    expect(line).toBeDefined();
+    expect(markdown).toContain("#### Ignition (decoded)");
+    expect(markdown).toContain("```diff");
+    // The launch template's user data points at the new config (its hash), a new version but no replacement.
+    const templates = stack(report, "staging-a").resources.filter((r) => r.type === "aws_launch_template");
+    expect(templates).toEqual([expect.objectContaining({ action: "update", risk: expect.objectContaining({ level: "rollout" }) })]);
+  });
+});
+
 /** The paths of the repo's worktrees: review must leave only the main one. */
 function worktrees(): string[] {
   return git("worktree", "list", "--porcelain")
