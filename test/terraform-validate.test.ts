@@ -1,24 +1,38 @@
 // Every synthesized example stack validates against the real AWS provider schema (hashicorp/aws 5.100.0), offline,
-// through the machine's provider filesystem mirror.
+// through the machine's provider filesystem mirror (discovered by test/support/terraform.ts, never hard-coded).
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { clusters } from "../clusters";
 import { synthClusters } from "./support/synth";
-import { stackNames, terraform } from "./support/terraform";
+import { runTerraform, stackNames, terraform } from "./support/terraform";
 
 interface Diagnostic {
-  severity: string;
+  severity: "error" | "warning";
   summary: string;
   detail?: string;
   address?: string;
+  range?: { filename: string; start: { line: number } };
+}
+
+interface Verdict {
+  valid: boolean;
+  error_count: number;
+  warning_count: number;
+  diagnostics: Diagnostic[];
+}
+
+/** One line per diagnostic: where, what, why. */
+function describeDiagnostic(d: Diagnostic): string {
+  const where = d.address ?? (d.range ? `${d.range.filename}:${d.range.start.line}` : "");
+  return `${d.severity} ${where}: ${d.summary}${d.detail ? ` — ${d.detail}` : ""}`;
 }
 
 describe("terraform validate of the example stacks", () => {
   const outdir = synthClusters(clusters).outdir;
   const stacks = stackNames(outdir);
   // One plugin cache for every stack: the provider is linked from the mirror once, not copied per stack.
-  const pluginCache = mkdtempSync(join(tmpdir(), "tf-plugin-cache-"));
+  const env = { TF_PLUGIN_CACHE_DIR: mkdtempSync(join(tmpdir(), "tf-plugin-cache-")) };
 
   test("the examples synthesize generation and traffic stacks", () => {
     expect(stacks).toEqual(expect.arrayContaining(["prod-a", "prod-b", "prod-traffic", "staging-a", "staging-traffic"]));
@@ -26,24 +40,17 @@ describe("terraform validate of the example stacks", () => {
 
   test.each(stacks)("%s is valid", (stack) => {
     const dir = join(outdir, "stacks", stack);
-    const env = { TF_PLUGIN_CACHE_DIR: pluginCache };
-    terraform(dir, ["init", "-backend=false", "-no-color"], env);
-    let output: string;
+    terraform(dir, ["init", "-backend=false", "-input=false", "-no-color"], env);
+    const run = runTerraform(dir, ["validate", "-json", "-no-color"], env);
+    let verdict: Verdict;
     try {
-      output = terraform(dir, ["validate", "-json", "-no-color"], env);
-    } catch (error) {
-      // validate exits non-zero on errors but still prints its JSON verdict on stdout
-      output = String((error as Error).message).replace(/^[^\n]*\n/, "");
+      verdict = JSON.parse(run.stdout) as Verdict;
+    } catch {
+      throw new Error(`terraform validate printed no JSON verdict (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
     }
-    const verdict = JSON.parse(output.slice(output.indexOf("{"), output.lastIndexOf("}") + 1)) as {
-      valid: boolean;
-      error_count: number;
-      diagnostics: Diagnostic[];
-    };
-    const errors = verdict.diagnostics
-      .filter((d) => d.severity === "error")
-      .map((d) => `${d.address ?? ""} ${d.summary}: ${d.detail ?? ""}`);
-    expect(errors).toEqual([]);
-    expect(verdict.valid).toBe(true);
+    const problems = verdict.diagnostics.filter((d) => d.severity === "error").map(describeDiagnostic);
+    // The diff of this assertion lists every error with its address and detail.
+    expect(problems).toEqual([]);
+    expect({ valid: verdict.valid, errors: verdict.error_count, exit: run.status }).toEqual({ valid: true, errors: 0, exit: 0 });
   });
 });

@@ -1,14 +1,29 @@
 // Test support: runs the real terraform CLI offline against the machine's provider filesystem mirror.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** Finds the folder that holds `registry.terraform.io/hashicorp/aws/<version>/` for a filesystem mirror. */
+/** Filesystem mirror paths declared in the user's own terraform CLI config (TF_CLI_CONFIG_FILE or ~/.terraformrc). */
+function configuredMirrors(): string[] {
+  const home = process.env.HOME ?? "/root";
+  const paths: string[] = [];
+  for (const file of [process.env.TF_CLI_CONFIG_FILE, join(home, ".terraformrc")]) {
+    if (!file || !existsSync(file)) continue;
+    const text = readFileSync(file, "utf8");
+    for (const m of text.matchAll(/filesystem_mirror\s*\{[^}]*?path\s*=\s*"([^"]+)"/g)) paths.push(m[1]);
+  }
+  return paths;
+}
+
+/**
+ * Finds the folder that holds `registry.terraform.io/hashicorp/aws/<version>/` for a filesystem mirror: TF_PROVIDER_MIRROR,
+ * then the mirrors the user's CLI config declares, then Terraform's implicit local mirror folders, then a search.
+ */
 export function findProviderMirror(version = "5.100.0"): string {
   const candidates = [
     process.env.TF_PROVIDER_MIRROR,
-    "/opt/tf-plugins",
+    ...configuredMirrors(),
     "/usr/share/terraform/plugins",
     "/usr/local/share/terraform/plugins",
     join(process.env.HOME ?? "/root", ".terraform.d/plugins"),
@@ -18,18 +33,15 @@ export function findProviderMirror(version = "5.100.0"): string {
     if (existsSync(join(dir, "registry.terraform.io/hashicorp/aws", version))) return dir;
   }
   // Fall back to a search of the usual roots, as the mirror's place differs between machines.
-  for (const root of ["/opt", "/usr/local", "/usr/share", "/root", "/home"]) {
-    try {
-      const found = execFileSync("find", [root, "-maxdepth", "6", "-type", "d", "-path", `*registry.terraform.io/hashicorp/aws/${version}`], {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "ignore"],
-      })
-        .split("\n")
-        .filter(Boolean)[0];
-      if (found) return found.replace(new RegExp(`/registry.terraform.io/hashicorp/aws/${version.replace(/\./g, "\\.")}$`), "");
-    } catch {
-      // keep looking
-    }
+  for (const root of ["/opt", "/usr/local", "/usr/share", process.env.HOME ?? "/root", "/home"]) {
+    // find exits non-zero when some folder is unreadable; what it printed still counts.
+    const found = spawnSync("find", [root, "-maxdepth", "6", "-type", "d", "-path", `*registry.terraform.io/hashicorp/aws/${version}`], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    })
+      .stdout?.split("\n")
+      .filter((line) => line && !line.includes("/.terraform/"))[0];
+    if (found) return found.slice(0, -`/registry.terraform.io/hashicorp/aws/${version}`.length);
   }
   throw new Error(`no Terraform filesystem mirror with hashicorp/aws ${version} found; set TF_PROVIDER_MIRROR to its folder`);
 }
@@ -49,28 +61,39 @@ export function terraformCliConfig(): string {
   return file;
 }
 
+/** The outcome of one terraform command. */
+export interface TerraformRun {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs terraform in `dir` with the offline CLI config and extra environment, whatever its exit status. */
+export function runTerraform(dir: string, args: string[], env: Record<string, string> = {}): TerraformRun {
+  const run = spawnSync("terraform", args, {
+    cwd: dir,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    env: {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: terraformCliConfig(),
+      TF_IN_AUTOMATION: "1",
+      TF_INPUT: "0",
+      CHECKPOINT_DISABLE: "1",
+      TF_PLUGIN_CACHE_DIR: "",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  if (run.error) throw new Error(`cannot run terraform (install terraform 1.x on PATH): ${run.error.message}`);
+  return { status: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+}
+
 /** Runs terraform in `dir` with the offline CLI config and extra environment; returns stdout, throws with output on failure. */
 export function terraform(dir: string, args: string[], env: Record<string, string> = {}): string {
-  try {
-    return execFileSync("terraform", args, {
-      cwd: dir,
-      encoding: "utf8",
-      maxBuffer: 256 * 1024 * 1024,
-      env: {
-        ...process.env,
-        TF_CLI_CONFIG_FILE: terraformCliConfig(),
-        TF_IN_AUTOMATION: "1",
-        TF_INPUT: "0",
-        CHECKPOINT_DISABLE: "1",
-        TF_PLUGIN_CACHE_DIR: "",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`terraform ${args.join(" ")} failed in ${dir}:\n${e.stdout ?? ""}\n${e.stderr ?? e.message}`);
-  }
+  const run = runTerraform(dir, args, env);
+  if (run.status !== 0) throw new Error(`terraform ${args.join(" ")} failed (exit ${run.status}) in ${dir}:\n${run.stdout}\n${run.stderr}`);
+  return run.stdout;
 }
 
 /** Names of the stacks in a cdktf output folder. */
