@@ -33,4 +33,35 @@ export { ImmutabilityError, immutabilityViolations, type GuardViolation } from "
 export { ingressParameterName, type IngressPublication } from "./fleet/ingress-parameter";
 export { renderAddonManifests, type ManifestFile } from "./addons/render";
 export type { AddonsDefinition } from "./addons/definition";
+export { ManifestValidationError, manifestProblems, type ManifestProblem } from "./addons/validate";
+export { TenantNamespace, type TenantNamespaceProps } from "./addons/tenants/tenant-namespace";
+export { TenantsChart, type TenantsChartProps } from "./addons/tenants/chart";
+export { LoggingChart, type LoggingChartProps } from "./addons/logging/chart";
+export { MonitoringChart, type MonitoringChartProps } from "./addons/monitoring/chart";
+export type { TenantDefinition, TenantQuota, TenantLimits } from "./addons/tenants/settings";
+export type { LoggingSettings, LoggingOutput } from "./addons/logging/settings";
+export type {
+  MonitoringSettings,
+  PrometheusSettings,
+  GrafanaSettings,
+  NodeExporterSettings,
+  KubeStateMetricsSettings,
+} from "./addons/monitoring/settings";
+export type { CniSettings } from "./addons/cni/settings";
+export type { CoreDnsSettings, CoreDnsAutoscalerSettings } from "./addons/coredns/settings";
+export type { CloudControllerSettings } from "./addons/cloud-controller/settings";
+export type { MetricsServerSettings } from "./addons/metrics-server/settings";
+export type { IngressNginxSettings } from "./addons/ingress-nginx/settings";
+export {
+  IgnitionConfig,
+  dataUrl,
+  replacePointer,
+  type FileOptions,
+  type InlineFileOptions,
+  type RemoteFileOptions,
+  type UnitOptions,
+  type UserOptions,
+} from "./ignition/builder";
+export { nodeConfigKey, nodeIgnition, renderNodeIgnition, userDataPointer, type NodeRole } from "./ignition/node-config";
+export { KUBERNETES_NODE_BINARIES, SUPPORTED_KUBERNETES_VERSIONS, kubernetesNodeBinaries } from "./ignition/kubernetes-releases";
 export { writeDist } from "../apps/write-dist";
