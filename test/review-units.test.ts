@@ -85,6 +85,23 @@ describe("attribute diff", () => {
     ]);
     expect(changes[2].after).toMatch(/… \(300 chars\)$/);
   });
+  it("compares lists of tags and named items by key, so an insertion is one added entry", () => {
+    const tags = (extra: { key: string; value: string }[]) => ({
+      tag: [{ key: "team", value: "a" }, ...extra, { key: "Name", value: "n" }],
+    });
+    expect(diffValues(tags([]), tags([{ key: "tier", value: "web" }]))).toEqual([
+      { path: "tag[key=tier]", kind: "added", after: '{"key":"tier","value":"web"}' },
+    ]);
+    const pod = (image: string) => ({
+      containers: [
+        { name: "dns", image },
+        { name: "sidecar", image: "s:1" },
+      ],
+    });
+    expect(diffValues(pod("dns:1"), pod("dns:2"))).toEqual([
+      { path: "containers[name=dns].image", kind: "changed", before: '"dns:1"', after: '"dns:2"' },
+    ]);
+  });
 });
 
 describe("terraform resource diff and risk", () => {

@@ -39,8 +39,9 @@ function resourceLines(r: ResourceChange): string[] {
   const note = r.risk ? ` — ${r.risk.note}` : "";
   const out = [`- ${code(`${SYMBOL[r.action]} ${r.address}`)}${r.constructPath ? ` (${r.constructPath})` : ""}${live}${note}`];
   for (const c of r.attributes) {
-    const decoded = /(^|\.)user_data$|(^|\.)content$/.test(c.path) ? " (decoded below)" : "";
-    out.push(attributeLine(c) + decoded);
+    // Node configs and manifests: the decoded Ignition and Kubernetes sections show what changed inside.
+    const encoded = c.kind === "changed" && (c.path === "user_data" || (c.path === "content" && r.type === "aws_s3_object"));
+    out.push(encoded ? `  - ${code(c.path)}: changed (decoded below)` : attributeLine(c));
   }
   return out;
 }

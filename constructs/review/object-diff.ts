@@ -16,11 +16,32 @@ export function withoutMetadata(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Lists of objects identified by a unique `key` (Terraform tags) or `name` (containers, env, ports, Ignition units) become
+ * objects keyed `key=<value>` / `name=<value>`, so an insertion shows as one added entry instead of every later index
+ * shifting. Other arrays stay positional.
+ */
+export function keyedLists(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map(keyedLists);
+    for (const id of ["key", "name"]) {
+      const ids = items.map((i) => (i && typeof i === "object" && !Array.isArray(i) ? (i as Record<string, unknown>)[id] : undefined));
+      if (items.length > 0 && ids.every((x) => typeof x === "string") && new Set(ids).size === ids.length) {
+        return Object.fromEntries(items.map((item, n) => [`${id}=${ids[n] as string}`, item]));
+      }
+    }
+    return items;
+  }
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, keyedLists(v)]));
+  return value;
+}
+
 /** `a.b[0].c` from microdiff's path array (keys that are not identifiers are quoted: `labels["app.kubernetes.io/name"]`). */
 export function formatPath(path: readonly (string | number)[]): string {
   let out = "";
   for (const part of path) {
     if (typeof part === "number") out += `[${part}]`;
+    else if (/^(key|name)=/.test(part)) out += `[${part}]`;
     else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(part)) out += out === "" ? part : `.${part}`;
     else out += `[${JSON.stringify(part)}]`;
   }
@@ -38,8 +59,8 @@ export function summarizeValue(value: unknown, max = 120): string {
 
 /** Field-level differences between two JSON documents (metadata ignored), in document order. */
 export function diffValues(before: unknown, after: unknown): AttributeChange[] {
-  const a = withoutMetadata(before);
-  const b = withoutMetadata(after);
+  const a = keyedLists(withoutMetadata(before));
+  const b = keyedLists(withoutMetadata(after));
   if (!isContainer(a) || !isContainer(b)) {
     return JSON.stringify(a) === JSON.stringify(b)
       ? []
