@@ -3,7 +3,7 @@
 // while the pre-existing network, zone and image stay. Where moto 5.2.1 differs from AWS, the emulator is patched
 // (test/support/moto-patches), never the stack.
 import { createHash } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
@@ -49,7 +49,7 @@ import { clusterInNetwork, createExistingNetwork, registerFlatcarImage, type Exi
 import { startMoto, type Moto } from "./support/moto";
 import { ignitionProblems } from "./support/ignition-validate";
 import { synthClusters } from "./support/synth";
-import { terraform } from "./support/terraform";
+import { runTerraform, terraform } from "./support/terraform";
 
 const FLATCAR = { channel: "stable" as const, version: "4152.2.3" };
 
@@ -58,6 +58,7 @@ describe("a cluster generation on the AWS emulator", () => {
   let net: ExistingNetwork;
   let definition: ClusterDefinition;
   let stackDir: string;
+  let workDir: string;
   const aws = () => {
     const config = {
       region: moto.env.AWS_REGION,
@@ -102,12 +103,14 @@ describe("a cluster generation on the AWS emulator", () => {
       },
     ]);
     // The output folder sits in a folder of its own: the local state file lands beside it, not in the shared temp dir.
-    const outdir = synthClusters([definition], join(mkdtempSync(join(tmpdir(), "e2e-")), "cdktf.out")).outdir;
+    workDir = mkdtempSync(join(tmpdir(), "e2e-"));
+    const outdir = synthClusters([definition], join(workDir, "cdktf.out")).outdir;
     stackDir = join(outdir, "stacks", "e2e-a");
   });
 
   afterAll(async () => {
     await moto?.stop();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
   test("terraform apply creates the generation", () => {
@@ -323,13 +326,15 @@ describe("a cluster generation on the AWS emulator", () => {
   });
 
   test("a second plan shows no changes", () => {
-    // -detailed-exitcode: 0 = no changes, 2 = changes (terraform() throws on any non-zero exit)
-    const out = terraform(stackDir, ["plan", "-detailed-exitcode", "-no-color", "-parallelism=20"], moto.env);
-    expect(out).toMatch(/No changes/);
+    // -detailed-exitcode: 0 = no changes, 2 = changes (the plan is printed by a failing assertion), 1 = error
+    const plan = runTerraform(stackDir, ["plan", "-detailed-exitcode", "-no-color", "-parallelism=20"], moto.env);
+    expect({ exit: plan.status, output: plan.status === 0 ? "" : `${plan.stdout}\n${plan.stderr}` }).toEqual({ exit: 0, output: "" });
+    expect(plan.stdout).toMatch(/No changes/);
   });
 
   test("terraform destroy removes the generation and leaves the existing network", async () => {
     terraform(stackDir, ["destroy", "-auto-approve", "-no-color", "-parallelism=20"], moto.env);
+    expect(terraform(stackDir, ["state", "list", "-no-color"], moto.env).trim()).toBe("");
     const { ec2, asg, elb, s3, route53, iam, ssm } = aws();
     expect((await asg.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups).toEqual([]);
     expect((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers).toEqual([]);

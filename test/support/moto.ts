@@ -72,7 +72,7 @@ export async function startMoto(region = "eu-west-1"): Promise<Moto> {
     }
   };
   const spawnError = new Promise<never>((_, reject) =>
-    child.on("error", (e) => reject(new Error(`cannot start moto_server: ${e.message}`))),
+    child.on("error", (e) => reject(new Error(`cannot start moto_server (install it: pip install "moto[server]==5.2.1"): ${e.message}`))),
   );
   try {
     await Promise.race([waitUntilUp(endpoint, child, 30000), spawnError]);
