@@ -254,6 +254,17 @@ describe("the CLI on a node-config change to a deployed generation", () => {
   });
 });
 
+describe("errors", () => {
+  it("a ref that does not exist fails naming it; a head that does not synthesize fails with its output; no worktree is left", async () => {
+    resetToBase();
+    await expect(runReview({ repo, base: "no-such-ref" })).rejects.toThrow(/"no-such-ref" is not a commit/);
+    edit("clusters/staging.ts", 'name: "staging"', 'name: "Staging_Bad"');
+    await expect(runReview({ repo })).rejects.toThrow(/the head \(working tree\) synth .* failed with exit code 1:[\s\S]*name/);
+    expect(worktrees()).toEqual([repo]);
+    resetToBase();
+  });
+});
+
 /** The paths of the repo's worktrees: review must leave only the main one. */
 function worktrees(): string[] {
   return git("worktree", "list", "--porcelain")

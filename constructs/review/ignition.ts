@@ -153,6 +153,10 @@ export function diffIgnitionConfig(before: string | undefined, after: string | u
   ];
 }
 
+function namesOnly(entries: IgnitionEntryChange[]): IgnitionEntryChange[] {
+  return entries.filter((e) => e.kind !== "setting").map((e) => ({ ...e, diff: "" }));
+}
+
 /** The Ignition differences of a stack: one entry per config that was added, removed or changed. */
 export function diffIgnition(base: TerraformJson | undefined, head: TerraformJson | undefined): IgnitionChange[] {
   const before = ignitionConfigsOf(base);
@@ -163,8 +167,8 @@ export function diffIgnition(base: TerraformJson | undefined, head: TerraformJso
     const a = after[config];
     if (b === a) continue;
     const status = b === undefined ? "added" : a === undefined ? "removed" : "changed";
-    // A whole new or removed stack: list its configs, without a diff of every line of every file.
-    const entries = status === "changed" ? diffIgnitionConfig(b, a) : [];
+    // A config added or removed whole (a new stack, a new pool): list its files and units without their full text.
+    const entries = status === "changed" ? diffIgnitionConfig(b, a) : base && head ? namesOnly(diffIgnitionConfig(b, a)) : [];
     out.push({ config, status, entries });
   }
   return out;

@@ -40,18 +40,22 @@ export async function runReview(options: ReviewOptions = {}): Promise<ReviewResu
   const tmp = mkdtempSync(join(tmpdir(), "immutable-clusters-review-"));
   const revisions: MaterializedRevision[] = [];
   try {
-    const baseRef = options.base ?? defaultBase(repo);
-    const base = materialize(repo, baseRef, tmp, "base");
+    const fallback = options.base === undefined ? defaultBase(repo) : undefined;
+    const baseRef = fallback?.label ?? options.base!;
+    const base = materialize(repo, fallback?.ref ?? options.base!, tmp, "base");
     revisions.push(base);
     const head = materialize(repo, options.head, tmp, "head");
     revisions.push(head);
     const out = (label: string) => ({ outdir: join(tmp, `${label}-out`), dist: join(tmp, `${label}-dist`) });
     const b = out("base");
     const h = out("head");
-    await Promise.all([
+    // Both run to the end (allSettled) so no synth is still writing into a worktree when it is removed.
+    const synths = await Promise.allSettled([
       synthesize(base.appDir, b.outdir, b.dist, `base (${baseRef})`),
       synthesize(head.appDir, h.outdir, h.dist, `head (${head.ref})`),
     ]);
+    const failed = synths.filter((s): s is PromiseRejectedResult => s.status === "rejected").map((s) => (s.reason as Error).message);
+    if (failed.length > 0) throw new Error(failed.join("\n"));
     const report = compareSynthOutputs(
       loadSynthOutput(b.outdir, b.dist, join(base.appDir, LOCK_FILE)),
       loadSynthOutput(h.outdir, h.dist, join(head.appDir, LOCK_FILE)),

@@ -43,14 +43,17 @@ export function resolveCommit(dir: string, ref: string): string {
   }
 }
 
-/** The default base: `git merge-base HEAD origin/main`, else `main`; throws saying to pass --base when neither exists. */
-export function defaultBase(dir: string): string {
+/**
+ * The default base: the merge base of HEAD and origin/main, else `main`, with a label for the report; throws saying to
+ * pass --base when neither exists.
+ */
+export function defaultBase(dir: string): { readonly ref: string; readonly label: string } {
   try {
-    return git(dir, ["merge-base", "HEAD", "origin/main"]);
+    return { ref: git(dir, ["merge-base", "HEAD", "origin/main"]), label: "merge base of HEAD and origin/main" };
   } catch {
     try {
       resolveCommit(dir, "main");
-      return "main";
+      return { ref: "main", label: "main" };
     } catch {
       throw new Error("review: neither origin/main nor main exists; pass --base <ref> (e.g. --base origin/master)");
     }
