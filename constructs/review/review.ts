@@ -39,6 +39,17 @@ export async function runReview(options: ReviewOptions = {}): Promise<ReviewResu
   const repo = options.repo ?? process.cwd();
   const tmp = mkdtempSync(join(tmpdir(), "immutable-clusters-review-"));
   const revisions: MaterializedRevision[] = [];
+  const cleanup = () => {
+    for (const r of revisions) r.cleanup();
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  // Interrupted (Ctrl-C, a cancelled CI job): remove the worktrees before exiting as the signal would.
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanup();
+    process.kill(process.pid, signal);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     const fallback = options.base === undefined ? defaultBase(repo) : undefined;
     const baseRef = fallback?.label ?? options.base!;
@@ -68,7 +79,8 @@ export async function runReview(options: ReviewOptions = {}): Promise<ReviewResu
     const output = options.format === "json" ? renderJson(report) : renderMarkdown(report);
     return { report, output, exitCode: report.verdict.exitCode };
   } finally {
-    for (const r of revisions) r.cleanup();
-    rmSync(tmp, { recursive: true, force: true });
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    cleanup();
   }
 }
