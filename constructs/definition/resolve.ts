@@ -55,6 +55,8 @@ export interface ResolvedGeneration {
   readonly ingressNodePorts: { readonly http: number; readonly https: number };
   readonly healthPath: string;
   readonly osUpdates: boolean;
+  /** SSH public keys of the `core` user; [] = no SSH daemon. */
+  readonly sshAuthorizedKeys: readonly string[];
   readonly weight: number;
   readonly state: "live" | "retiring";
   /** Tags applied to every AWS resource of the generation, including the Kubernetes ownership tag. */
@@ -127,6 +129,7 @@ export function resolveGeneration(cluster: ClusterDefinition, generation: Genera
     ingressNodePorts: { http: 30080, https: 30443 },
     healthPath: cluster.traffic?.healthPath ?? "/healthz",
     osUpdates: generation.osUpdates ?? false,
+    sshAuthorizedKeys: generation.sshAuthorizedKeys ?? [],
     weight: generation.weight,
     state: generation.state ?? "live",
     tags: {

@@ -168,6 +168,12 @@ export interface GenerationDefinition {
    * @default false
    */
   readonly osUpdates?: boolean;
+  /**
+   * OpenSSH public keys for Flatcar's `core` user, for break-glass access. With none, the nodes run no SSH daemon at
+   * all (`sshd.socket` masked). The cluster's security groups never open port 22: a team that sets keys adds that rule.
+   * @default [] (no SSH)
+   */
+  readonly sshAuthorizedKeys?: readonly string[];
 }
 
 /** Where Terraform keeps the state of each stack. */

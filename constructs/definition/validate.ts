@@ -2,6 +2,7 @@
 // each naming the field and the fix. Nothing is synthesized from a definition that fails here.
 import { z } from "zod";
 import { addonsSchema } from "../addons/schema";
+import { isSshPublicKey } from "../ignition/builder/passwd";
 import { kubernetesNodeBinaries, SUPPORTED_KUBERNETES_VERSIONS } from "../ignition/kubernetes-releases";
 import { canonicalCidr, cidrsOverlap, parseIpv4Cidr } from "./cidr";
 import type { ClusterDefinition } from "./types";
@@ -151,6 +152,9 @@ const generation = z
     networking: z.object({ podCidr: cidr.optional(), serviceCidr: cidr.optional() }).strict().optional(),
     addons: addonsSchema.optional(),
     osUpdates: z.boolean().optional(),
+    sshAuthorizedKeys: z
+      .array(z.string().refine(isSshPublicKey, { error: 'must be one OpenSSH public key line such as "ssh-ed25519 AAAA... name"' }))
+      .optional(),
   })
   .strict();
 

@@ -54,11 +54,13 @@ function clusterConfiguration(gen: ResolvedGeneration) {
     kind: "ClusterConfiguration",
     clusterName: gen.fullName,
     kubernetesVersion: `v${gen.kubernetesVersion}`,
+    // The private Route53 alias of the generation's internal API Network Load Balancer: stable across control-plane nodes.
     controlPlaneEndpoint: `${gen.apiEndpoint}:${gen.apiPort}`,
     networking: { podSubnet: gen.podCidr, serviceSubnet: gen.serviceCidr, dnsDomain: "cluster.local" },
+    // No cloud-provider flag on the API server: not needed since 1.31 (in-tree providers are gone), an unknown flag in 1.33.
     apiServer: {
       certSANs: [gen.apiEndpoint],
-      extraArgs: [arg("cloud-provider", "external"), arg("profiling", "false")],
+      extraArgs: [arg("profiling", "false")],
     },
     controllerManager: {
       extraArgs: [arg("cloud-provider", "external"), arg("allocate-node-cidrs", "true"), arg("profiling", "false")],

@@ -2,9 +2,10 @@
 // SHA-512, copied from the upstream release notes. A version missing here cannot be synthesized (no unverified
 // download ever reaches a node); add a row from the "Node Binaries" table of the release's CHANGELOG to support one.
 //
-// Sources (kubernetes/kubernetes, "Node Binaries" tables):
-//   1.31.0: CHANGELOG/CHANGELOG-1.31.md at 1892e4deb967a2b39cfc2fea87a8bd49274449ef, section "Downloads for v1.31.0"
-//   1.32.8: CHANGELOG/CHANGELOG-1.32.md at 030880a5dc5449403c6d1f0aa146a7dc21d6c6dc, section "Downloads for v1.32.8"
+// Sources (kubernetes/kubernetes, "Node Binaries" tables, sha512 column, copied verbatim):
+//   1.31.0: https://github.com/kubernetes/kubernetes/blob/1892e4deb967a2b39cfc2fea87a8bd49274449ef/CHANGELOG/CHANGELOG-1.31.md#downloads-for-v1310
+//   1.32.8: https://github.com/kubernetes/kubernetes/blob/030880a5dc5449403c6d1f0aa146a7dc21d6c6dc/CHANGELOG/CHANGELOG-1.32.md#downloads-for-v1328
+// Why release tarballs and not Flatcar's sysext-bakery Kubernetes images: see docs/node-boot.md ("Kubernetes binaries").
 
 export type NodeArch = "amd64" | "arm64";
 
@@ -25,7 +26,9 @@ export const KUBERNETES_NODE_BINARIES: Readonly<Record<string, Readonly<Record<N
 };
 
 /** The Kubernetes versions nodes can boot. */
-export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = Object.keys(KUBERNETES_NODE_BINARIES).sort();
+export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = Object.keys(KUBERNETES_NODE_BINARIES).sort((a, b) =>
+  a.localeCompare(b, "en", { numeric: true }),
+);
 
 /** The verified download of a version's node binaries, or undefined when the version has no pinned hash. */
 export function kubernetesNodeBinaries(version: string, arch: NodeArch): { url: string; sha512: string } | undefined {

@@ -55,7 +55,7 @@ export function nodeIgnition(gen: ResolvedGeneration, role: NodeRole): IgnitionC
 
   // Settings and kubeadm configuration.
   config.addFile({ path: "/etc/immutable-clusters/cluster.env", contents: clusterEnv(gen, role) });
-  config.addDirectory("/etc/immutable-clusters/kubeadm", 0o700);
+  config.addDirectory({ path: KUBEADM_DIR, mode: 0o700 });
   if (role.kind === "controller") {
     config.addFile({ path: `${KUBEADM_DIR}/init.yaml`, mode: 0o600, contents: initConfiguration(gen) });
     config.addFile({ path: `${KUBEADM_DIR}/join-controller.yaml`, mode: 0o600, contents: controllerJoinConfiguration(gen) });
@@ -113,6 +113,14 @@ export function nodeIgnition(gen: ResolvedGeneration, role: NodeRole): IgnitionC
   if (!gen.osUpdates) {
     config.addUnit({ name: "update-engine.service", mask: true });
     config.addUnit({ name: "locksmithd.service", mask: true });
+  }
+
+  // No SSH unless the definition names keys: without keys the SSH daemon cannot start at all.
+  if (gen.sshAuthorizedKeys.length) {
+    config.addUser({ name: "core", sshAuthorizedKeys: gen.sshAuthorizedKeys });
+  } else {
+    config.addUnit({ name: "sshd.socket", mask: true });
+    config.addUnit({ name: "sshd.service", mask: true });
   }
   return config;
 }

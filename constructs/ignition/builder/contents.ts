@@ -1,0 +1,45 @@
+// Owns how file contents travel inside an Ignition config: text as the shortest data URL (percent-encoded, or gzip +
+// base64 when that is smaller), the decoding back to text, and the `<function>-<hex>` verification hash of downloads.
+import { createHash } from "node:crypto";
+import { gunzipSync, gzipSync } from "node:zlib";
+
+/** Inline contents as Ignition stores them. */
+export interface EncodedContents {
+  readonly source: string;
+  readonly compression?: "gzip";
+}
+
+/** A pinned digest of downloaded bytes; exactly one of the two. Ignition 3.3.0 verifies both functions. */
+export type Digest = { readonly sha512: string; readonly sha256?: never } | { readonly sha256: string; readonly sha512?: never };
+
+/** Encodes text as the shortest Ignition data URL: percent-encoded, or gzip + base64 when that is smaller. */
+export function dataUrl(text: string): EncodedContents {
+  const plain = `data:,${encodeURIComponent(text)}`;
+  const gz = `data:;base64,${gzipSync(Buffer.from(text, "utf8"), { level: 9 }).toString("base64")}`;
+  return gz.length < plain.length ? { source: gz, compression: "gzip" } : { source: plain };
+}
+
+/** The text of a data URL written by `dataUrl` (or any `data:` URL, base64 or percent-encoded, gzip or not). */
+export function decodeDataUrl(source: string, compression?: string): string {
+  const match = /^data:([^,]*),(.*)$/s.exec(source);
+  if (!match) throw new Error(`not a data URL: ${source.slice(0, 40)}`);
+  const raw = match[1].endsWith(";base64") ? Buffer.from(match[2], "base64") : Buffer.from(decodeURIComponent(match[2]), "utf8");
+  return (compression === "gzip" ? gunzipSync(raw) : raw).toString("utf8");
+}
+
+const HEX_LENGTH = { sha512: 128, sha256: 64 } as const;
+
+/** `sha512-<hex>` or `sha256-<hex>`; refuses a digest that is not lower-case hex of the function's length. */
+export function verificationHash(what: string, digest: Digest): string {
+  const fn = digest.sha512 !== undefined ? "sha512" : "sha256";
+  const hex = (digest.sha512 ?? digest.sha256) as string;
+  if (digest.sha512 !== undefined && digest.sha256 !== undefined) throw new Error(`${what}: give sha512 or sha256, not both`);
+  if (!new RegExp(`^[0-9a-f]{${HEX_LENGTH[fn]}}$`).test(hex))
+    throw new Error(`${what}: ${fn} must be ${HEX_LENGTH[fn]} lower-case hex digits`);
+  return `${fn}-${hex}`;
+}
+
+/** The SHA-512 verification hash of some bytes (what a pointer pins its full config with). */
+export function sha512Of(data: string | Buffer): string {
+  return `sha512-${createHash("sha512").update(data).digest("hex")}`;
+}
