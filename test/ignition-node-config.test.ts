@@ -6,9 +6,10 @@ import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { resolveGeneration, type GenerationDefinition } from "../constructs";
 import { definitionProblems } from "../constructs/definition/validate";
-import { RUNTIME_PLACEHOLDERS } from "../constructs/ignition/kubeadm-config";
+import { pauseImage, RUNTIME_PLACEHOLDERS } from "../constructs/ignition/kubeadm-config";
 import { KUBERNETES_NODE_BINARIES, SUPPORTED_KUBERNETES_VERSIONS } from "../constructs/ignition/kubernetes-releases";
 import { renderNodeIgnition, type NodeRole } from "../constructs/ignition/node-config";
+import { renderTemplate } from "../constructs/ignition/templates";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 import { exampleNodeConfigs, fileText, unit, type ParsedIgnition } from "./support/ignition";
 
@@ -216,6 +217,21 @@ describe("files and placeholders", () => {
         expect(fileText(config, f.path)).toBe(readFileSync(join(FILES, "bin", f.path.split("/").pop()!), "utf8"));
       }
     }
+  });
+
+  test("every supported Kubernetes minor has a known pause image; an unknown minor is refused", () => {
+    for (const v of SUPPORTED_KUBERNETES_VERSIONS) expect(pauseImage(v)).toMatch(/^registry\.k8s\.io\/pause:\d+\.\d+$/);
+    expect(() => pauseImage("1.40.0")).toThrow(/no pause image known for Kubernetes 1\.40/);
+  });
+
+  test("templates refuse a placeholder without a value and a value without a placeholder", () => {
+    expect(renderTemplate("config/containerd.toml", { PAUSE_IMAGE: "registry.k8s.io/pause:3.10" })).toMatch(
+      /sandbox_image = "registry\.k8s\.io\/pause:3\.10"/,
+    );
+    expect(() => renderTemplate("config/containerd.toml", {})).toThrow(
+      /files\/config\/containerd\.toml needs a value for \{\{PAUSE_IMAGE\}\}/,
+    );
+    expect(() => renderTemplate("config/containerd.toml", { PAUSE_IMAGE: "x", EXTRA: "y" })).toThrow(/has no placeholder for EXTRA/);
   });
 
   test("units are the files in files/units, unchanged", () => {

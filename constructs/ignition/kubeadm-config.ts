@@ -14,11 +14,18 @@ export const RUNTIME_PLACEHOLDERS = [
   "@@CERTIFICATE_KEY@@",
 ] as const;
 
-/** The pause image kubeadm expects for each Kubernetes minor. */
+/** The pause image kubeadm expects for each Kubernetes minor (kubeadm's constants.PauseVersion). */
 const PAUSE_IMAGE: Readonly<Record<string, string>> = { "1.31": "registry.k8s.io/pause:3.10", "1.32": "registry.k8s.io/pause:3.10" };
 
+/** The sandbox image containerd uses; refuses a minor this table does not know (add it beside its release hashes). */
 export function pauseImage(kubernetesVersion: string): string {
-  return PAUSE_IMAGE[kubernetesVersion.split(".").slice(0, 2).join(".")] ?? "registry.k8s.io/pause:3.10";
+  const minor = kubernetesVersion.split(".").slice(0, 2).join(".");
+  const image = PAUSE_IMAGE[minor];
+  if (!image)
+    throw new Error(
+      `kubernetesVersion: no pause image known for Kubernetes ${minor}; add it to PAUSE_IMAGE in constructs/ignition/kubeadm-config.ts`,
+    );
+  return image;
 }
 
 const API = "kubeadm.k8s.io/v1beta4";
