@@ -1,0 +1,201 @@
+// End to end on the local AWS emulator: the life cycle of a logical cluster's generations with `terraform apply` per
+// stack. Deploy generation A and the traffic stack, deploy B beside it (A's plan stays empty), shift traffic 75/25,
+// 50/50, 0/100 checking the weighted records, health checks and alarms in the emulator after each step, retire and
+// destroy A, and prove B, the traffic stack's records and the pre-existing network are intact.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { GetHealthCheckCommand, ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet } from "@aws-sdk/client-route-53";
+import type { ClusterDefinition, GenerationDefinition } from "../constructs";
+import { clusterInNetwork, createExistingNetwork, registerFlatcarImage, type ExistingNetwork } from "./support/aws-fixture";
+import { startMoto, type Moto } from "./support/moto";
+import { synthClusters } from "./support/synth";
+import { terraform } from "./support/terraform";
+
+const A_FLATCAR = { channel: "stable" as const, version: "4152.2.3" };
+const B_FLATCAR = { channel: "stable" as const, version: "4230.2.1" };
+
+/** A small generation: one controller, one tiny ingress pool. */
+function generation(
+  id: string,
+  kubernetesVersion: string,
+  flatcar: typeof A_FLATCAR,
+  weight: number,
+  state: "live" | "retiring" = "live",
+): GenerationDefinition {
+  return {
+    id,
+    kubernetesVersion,
+    flatcar,
+    weight,
+    state,
+    controlPlane: { count: 1, instanceType: "t3.medium" },
+    workerPools: [{ name: "general", instanceTypes: ["t3.medium"], minSize: 1, maxSize: 2, desiredCapacity: 1 }],
+  };
+}
+
+describe("generations on the AWS emulator: deploy, shift traffic in steps, retire", () => {
+  let moto: Moto;
+  let net: ExistingNetwork;
+  /** Folder that holds every synth output and, beside them, the local state of each stack. */
+  let root: string;
+  let step = 0;
+  const hostname = () => `apps.life.${net.zoneName}.`;
+
+  const aws = () => {
+    const config = {
+      region: moto.env.AWS_REGION,
+      endpoint: moto.endpoint,
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing", sessionToken: "testing" },
+    };
+    return {
+      ec2: new EC2Client(config),
+      elb: new ElasticLoadBalancingV2Client(config),
+      route53: new Route53Client(config),
+      cloudwatch: new CloudWatchClient(config),
+    };
+  };
+
+  /** Synthesizes the definition into a fresh output folder beside the others (local state lives in `root`, shared by all). */
+  const synth = (generations: GenerationDefinition[]): { dir: (stack: string) => string; definition: ClusterDefinition } => {
+    const definition = clusterInNetwork(net, "life", generations);
+    const outdir = synthClusters([definition], join(root, `out-${++step}`)).outdir;
+    return { definition, dir: (stack) => join(outdir, "stacks", stack) };
+  };
+  const tf = (dir: string, ...args: string[]) => terraform(dir, [...args, "-no-color"], moto.env);
+  const apply = (dir: string) => {
+    tf(dir, "init");
+    tf(dir, "apply", "-auto-approve", "-parallelism=20");
+  };
+  /** `plan -detailed-exitcode` exits 0 only when nothing would change (terraform() throws on 2 = changes). */
+  const expectNoChanges = (dir: string) => {
+    tf(dir, "init");
+    expect(tf(dir, "plan", "-detailed-exitcode", "-parallelism=20")).toMatch(/No changes/);
+  };
+
+  /** The weighted records of the entry point, by generation id (their set identifier is `life-<generation>`). */
+  const weightedRecords = async (): Promise<Record<string, ResourceRecordSet>> => {
+    const sets = (await aws().route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: net.zoneId }))).ResourceRecordSets!;
+    return Object.fromEntries(
+      sets.filter((r) => r.Name === hostname() && r.Type === "A").map((r) => [r.SetIdentifier!.replace(/^life-/, ""), r]),
+    );
+  };
+  const ingressDnsName = async (generationId: string) => {
+    const [lb] = (await aws().elb.send(new DescribeLoadBalancersCommand({ Names: [`life-${generationId}-ing`] }))).LoadBalancers!;
+    return lb;
+  };
+  const normalize = (name: string | undefined) => (name ?? "").replace(/\.$/, "").toLowerCase();
+
+  /** Asserts exactly these weights, each record an alias of its generation's ingress NLB behind a CloudWatch-alarm health check. */
+  const expectWeights = async (weights: Record<string, number>) => {
+    const records = await weightedRecords();
+    expect(Object.fromEntries(Object.entries(records).map(([id, r]) => [id, r.Weight]))).toEqual(weights);
+    const { route53, cloudwatch } = aws();
+    for (const [id, record] of Object.entries(records)) {
+      const lb = await ingressDnsName(id);
+      expect(normalize(record.AliasTarget?.DNSName)).toBe(normalize(lb.DNSName));
+      expect(record.AliasTarget?.EvaluateTargetHealth).toBe(true);
+      expect(record.HealthCheckId).toBeTruthy();
+      const check = (await route53.send(new GetHealthCheckCommand({ HealthCheckId: record.HealthCheckId! }))).HealthCheck!;
+      expect(check.HealthCheckConfig).toMatchObject({
+        Type: "CLOUDWATCH_METRIC",
+        AlarmIdentifier: { Name: `life-${id}-ingress-healthy-hosts`, Region: moto.env.AWS_REGION },
+        InsufficientDataHealthStatus: "Unhealthy",
+      });
+      const [alarm] = (await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [`life-${id}-ingress-healthy-hosts`] })))
+        .MetricAlarms!;
+      expect(alarm).toMatchObject({
+        Namespace: "AWS/NetworkELB",
+        MetricName: "HealthyHostCount",
+        ComparisonOperator: "LessThanThreshold",
+        Threshold: 1,
+      });
+      const dimensions = Object.fromEntries(alarm.Dimensions!.map((d) => [d.Name, d.Value]));
+      expect(dimensions.LoadBalancer).toBe(lb.LoadBalancerArn!.split(":loadbalancer/")[1]);
+      expect(dimensions.TargetGroup).toMatch(new RegExp(`^targetgroup/life-${id}-http/`));
+    }
+  };
+
+  /** Every revision of the definition the life cycle goes through, synthesized up front from one state of the code. */
+  const revisions: Record<string, (stack: string) => string> = {};
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    net = await createExistingNetwork(moto);
+    await registerFlatcarImage(moto, A_FLATCAR.channel, A_FLATCAR.version);
+    await registerFlatcarImage(moto, B_FLATCAR.channel, B_FLATCAR.version);
+    root = mkdtempSync(join(tmpdir(), "generations-e2e-"));
+    const a = (weight: number, state?: "retiring") => generation("a", "1.31.0", A_FLATCAR, weight, state);
+    const b = (weight: number) => generation("b", "1.32.8", B_FLATCAR, weight);
+    const table: Record<string, GenerationDefinition[]> = {
+      "a only": [a(100)],
+      "b added": [a(100), b(0)],
+      "75/25": [a(75), b(25)],
+      "50/50": [a(50), b(50)],
+      "0/100": [a(0), b(100)],
+      "a retiring": [a(0, "retiring"), b(100)],
+      "a removed": [b(100)],
+    };
+    for (const [name, generations] of Object.entries(table)) revisions[name] = synth(generations).dir;
+  });
+
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  test("deploy generation A and the traffic stack: A carries all traffic", async () => {
+    const dir = revisions["a only"];
+    apply(dir("life-a"));
+    apply(dir("life-traffic"));
+    await expectWeights({ a: 100 });
+    expectNoChanges(dir("life-traffic"));
+  }, 600_000);
+
+  test("deploy generation B beside A: A's plan shows no changes, B joins with weight 0", async () => {
+    const dir = revisions["b added"];
+    apply(dir("life-b"));
+    expectNoChanges(dir("life-a"));
+    apply(dir("life-traffic"));
+    await expectWeights({ a: 100, b: 0 });
+  }, 600_000);
+
+  test.each([
+    [75, 25],
+    [50, 50],
+    [0, 100],
+  ])(
+    "shift traffic to %i/%i with the traffic stack alone",
+    async (a, b) => {
+      const dir = revisions[`${a}/${b}`];
+      apply(dir("life-traffic"));
+      await expectWeights({ a, b });
+    },
+    600_000,
+  );
+
+  test("retire A (its record goes), destroy it: B, the entry point and the existing network stay", async () => {
+    const retiring = revisions["a retiring"];
+    apply(retiring("life-traffic"));
+    await expectWeights({ b: 100 });
+    tf(retiring("life-a"), "init");
+    tf(retiring("life-a"), "destroy", "-auto-approve", "-parallelism=20");
+
+    const { ec2, elb, cloudwatch } = aws();
+    const lbs = (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers!.map((lb) => lb.LoadBalancerName).sort();
+    expect(lbs).toEqual(["life-b-api", "life-b-ing"]);
+    await expectWeights({ b: 100 });
+    expect((await cloudwatch.send(new DescribeAlarmsCommand({}))).MetricAlarms!.map((a) => a.AlarmName)).toEqual([
+      "life-b-ingress-healthy-hosts",
+    ]);
+    expect((await ec2.send(new DescribeVpcsCommand({ VpcIds: [net.vpcId] }))).Vpcs).toHaveLength(1);
+    expect((await ec2.send(new DescribeSubnetsCommand({ SubnetIds: net.subnets.map((s) => s.id) }))).Subnets).toHaveLength(2);
+
+    // With A gone from the definition, B and the traffic stack have nothing left to change.
+    const after = revisions["a removed"];
+    expectNoChanges(after("life-b"));
+    expectNoChanges(after("life-traffic"));
+  }, 600_000);
+});
