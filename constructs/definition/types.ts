@@ -191,7 +191,8 @@ export interface StateBackend {
 /** Shared entry points that outlive any generation. */
 export interface TrafficDefinition {
   /**
-   * Host name (relative to the private zone) that clients use; weighted records point it at each generation.
+   * First label of the name clients use, `<hostname>.<cluster name>.<private zone>` (e.g. `apps.prod.internal.example.com`,
+   * so two clusters in one zone never collide); weighted records point it at each live generation.
    * @default "apps"
    */
   readonly hostname?: string;
