@@ -61,7 +61,7 @@ function write(file: string, text: string): void {
 
 /** Loads the repo's TypeScript definitions through tsx (which the cdktf app already uses). */
 function loadDefinitions(root: string, modulePath: string): readonly ClusterDefinition[] {
-  const file = join(root, modulePath);
+  const file = resolve(root, modulePath);
   if (!existsSync(file)) throw new Error(`lock: ${modulePath} not found in ${root}; pass --definitions <module exporting "clusters">`);
   let tsxRequire: (id: string, from: string) => unknown;
   try {
