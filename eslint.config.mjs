@@ -4,7 +4,19 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "lib/", ".bench/", "dist/", "cdktf.out/", "docs/api/", "coverage/", "**/*.d.ts", "templates/**/node_modules/"] },
+  {
+    ignores: [
+      "node_modules/",
+      "lib/",
+      ".bench/",
+      "dist/",
+      "cdktf.out/",
+      "docs/api/",
+      "coverage/",
+      "**/*.d.ts",
+      "templates/**/node_modules/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,7 +34,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ["cdktf", "cdktf/*"], message: "import cdktf through constructs/platform/terraform.ts" },
-            { group: ["@cdktf/provider-aws", "@cdktf/provider-aws/*"], message: "import provider classes through constructs/platform/aws.ts" },
+            {
+              group: ["@cdktf/provider-aws", "@cdktf/provider-aws/*"],
+              message: "import provider classes through constructs/platform/aws.ts",
+            },
           ],
         },
       ],
@@ -30,6 +45,8 @@ export default tseslint.config(
   },
   {
     files: ["**/*.js", "**/*.cjs", "**/*.mjs"],
-    languageOptions: { globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" } },
+    languageOptions: {
+      globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" },
+    },
   },
 );

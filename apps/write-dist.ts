@@ -15,7 +15,10 @@ export function writeDist(distDir: string, clusters: readonly ClusterStacks[]): 
       mkdirSync(join(dir, "addons"), { recursive: true });
       mkdirSync(join(dir, "ignition"), { recursive: true });
       for (const file of stack.addonManifests) writeFileSync(join(dir, "addons", file.name), file.yaml);
-      const roles = [{ kind: "controller" as const }, ...[...stack.cluster.workerPools.values()].map((p) => ({ kind: "worker" as const, pool: p.pool }))];
+      const roles = [
+        { kind: "controller" as const },
+        ...[...stack.cluster.workerPools.values()].map((p) => ({ kind: "worker" as const, pool: p.pool })),
+      ];
       for (const role of roles) {
         const name = nodeConfigKey(role).replace(/^ignition\//, "");
         writeFileSync(join(dir, "ignition", name), JSON.stringify(JSON.parse(renderNodeIgnition(gen, role)), null, 2) + "\n");

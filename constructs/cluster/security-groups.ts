@@ -66,27 +66,86 @@ export class ClusterSecurityGroups extends Construct {
     props.adminCidrs.forEach((cidr) =>
       this.allow(this.apiLoadBalancer, "tcp", NODE_PORTS.apiServer, NODE_PORTS.apiServer, { cidr }, `API from admin range ${cidr}`),
     );
-    this.allow(this.controlPlane, "tcp", NODE_PORTS.apiServer, NODE_PORTS.apiServer, apiLb, "API from the API load balancer (traffic and health checks)");
+    this.allow(
+      this.controlPlane,
+      "tcp",
+      NODE_PORTS.apiServer,
+      NODE_PORTS.apiServer,
+      apiLb,
+      "API from the API load balancer (traffic and health checks)",
+    );
     this.allow(this.controlPlane, "tcp", NODE_PORTS.apiServer, NODE_PORTS.apiServer, cp, "API between control-plane nodes");
-    this.allow(this.controlPlane, "tcp", NODE_PORTS.apiServer, NODE_PORTS.apiServer, workers, "API from workers (kubernetes Service endpoints)");
+    this.allow(
+      this.controlPlane,
+      "tcp",
+      NODE_PORTS.apiServer,
+      NODE_PORTS.apiServer,
+      workers,
+      "API from workers (kubernetes Service endpoints)",
+    );
 
     // etcd between control-plane nodes only.
-    this.allow(this.controlPlane, "tcp", NODE_PORTS.etcd.from, NODE_PORTS.etcd.to, cp, "etcd client and peer traffic between control-plane nodes");
+    this.allow(
+      this.controlPlane,
+      "tcp",
+      NODE_PORTS.etcd.from,
+      NODE_PORTS.etcd.to,
+      cp,
+      "etcd client and peer traffic between control-plane nodes",
+    );
 
     // kubelet: from the API server (control plane) and from metrics-server/Prometheus running on workers.
-    for (const [target, name] of [[this.controlPlane, "control-plane"], [this.workers, "worker"]] as const) {
+    for (const [target, name] of [
+      [this.controlPlane, "control-plane"],
+      [this.workers, "worker"],
+    ] as const) {
       this.allow(target, "tcp", NODE_PORTS.kubelet, NODE_PORTS.kubelet, cp, `kubelet on ${name} nodes from the control plane`);
-      this.allow(target, "tcp", NODE_PORTS.kubelet, NODE_PORTS.kubelet, workers, `kubelet on ${name} nodes from metrics-server and Prometheus`);
-      this.allow(target, "tcp", NODE_PORTS.nodeExporter, NODE_PORTS.nodeExporter, workers, `node-exporter on ${name} nodes from Prometheus`);
+      this.allow(
+        target,
+        "tcp",
+        NODE_PORTS.kubelet,
+        NODE_PORTS.kubelet,
+        workers,
+        `kubelet on ${name} nodes from metrics-server and Prometheus`,
+      );
+      this.allow(
+        target,
+        "tcp",
+        NODE_PORTS.nodeExporter,
+        NODE_PORTS.nodeExporter,
+        workers,
+        `node-exporter on ${name} nodes from Prometheus`,
+      );
       for (const source of [cp, workers]) {
         const from = "group" in source && source.group === this.controlPlane ? "control-plane" : "worker";
-        this.allow(target, CNI_PORTS.vxlan.protocol, CNI_PORTS.vxlan.port, CNI_PORTS.vxlan.port, source, `CNI overlay (VXLAN) from ${from} nodes`);
-        this.allow(target, CNI_PORTS.health.protocol, CNI_PORTS.health.port, CNI_PORTS.health.port, source, `CNI health checks from ${from} nodes`);
+        this.allow(
+          target,
+          CNI_PORTS.vxlan.protocol,
+          CNI_PORTS.vxlan.port,
+          CNI_PORTS.vxlan.port,
+          source,
+          `CNI overlay (VXLAN) from ${from} nodes`,
+        );
+        this.allow(
+          target,
+          CNI_PORTS.health.protocol,
+          CNI_PORTS.health.port,
+          CNI_PORTS.health.port,
+          source,
+          `CNI health checks from ${from} nodes`,
+        );
       }
     }
 
     // NodePorts from inside the VPC; the ingress NodePorts from the ingress load balancer.
-    this.allow(this.workers, "tcp", NODE_PORTS.nodePorts.from, NODE_PORTS.nodePorts.to, { cidr: props.vpcCidr }, "NodePort Services from inside the VPC");
+    this.allow(
+      this.workers,
+      "tcp",
+      NODE_PORTS.nodePorts.from,
+      NODE_PORTS.nodePorts.to,
+      { cidr: props.vpcCidr },
+      "NodePort Services from inside the VPC",
+    );
     props.ingressNodePorts.forEach((port) =>
       this.allow(this.workers, "tcp", port, port, ingressLb, `ingress NodePort ${port} from the ingress load balancer`),
     );
@@ -94,7 +153,10 @@ export class ClusterSecurityGroups extends Construct {
     this.allow(this.ingressLoadBalancer, "tcp", 443, 443, { cidr: props.vpcCidr }, "HTTPS from inside the VPC");
 
     // Egress: nodes pull images and reach AWS APIs through the VPC's own routes; load balancers reach their targets.
-    for (const [gid, sg] of [["controllers", this.controlPlane], ["workers", this.workers]] as const) {
+    for (const [gid, sg] of [
+      ["controllers", this.controlPlane],
+      ["workers", this.workers],
+    ] as const) {
       new VpcSecurityGroupEgressRule(this, `${gid}-egress`, {
         securityGroupId: sg.id,
         ipProtocol: "-1",
@@ -130,7 +192,14 @@ export class ClusterSecurityGroups extends Construct {
    * Adds one ingress rule to `target` from a group or a CIDR. The construct id is derived from the rule itself,
    * so adding or removing a rule never renames (and so replaces) the others.
    */
-  allow(target: SecurityGroup, protocol: string, fromPort: number, toPort: number, source: Source, description: string): VpcSecurityGroupIngressRule {
+  allow(
+    target: SecurityGroup,
+    protocol: string,
+    fromPort: number,
+    toPort: number,
+    source: Source,
+    description: string,
+  ): VpcSecurityGroupIngressRule {
     const from = "group" in source ? source.group.node.id : source.cidr.replace(/[./]/g, "-");
     const ports = fromPort === toPort ? `${fromPort}` : `${fromPort}-${toPort}`;
     const id = `${target.node.id}-${protocol}-${ports}-from-${from}`;

@@ -35,8 +35,18 @@ export interface ResolvedGeneration {
   readonly fullName: string;
   readonly region: string;
   readonly kubernetesVersion: string;
-  readonly flatcar: { readonly channel: string; readonly version: string; readonly arch: "amd64" | "arm64"; readonly owner: string; readonly imageName: string };
-  readonly controlPlane: { readonly count: number; readonly instanceType: string; readonly rootVolume: { readonly sizeGiB: number; readonly type: string } };
+  readonly flatcar: {
+    readonly channel: string;
+    readonly version: string;
+    readonly arch: "amd64" | "arm64";
+    readonly owner: string;
+    readonly imageName: string;
+  };
+  readonly controlPlane: {
+    readonly count: number;
+    readonly instanceType: string;
+    readonly rootVolume: { readonly sizeGiB: number; readonly type: string };
+  };
   readonly workerPools: readonly ResolvedWorkerPool[];
   readonly podCidr: string;
   readonly serviceCidr: string;

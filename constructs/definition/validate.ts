@@ -181,16 +181,12 @@ const clusterSchema = z
       .strict(),
     dns: z
       .object({
-        privateZoneId: z
-          .string()
-          .regex(/^[A-Z0-9]{1,32}$/, {
-            error: 'must be a Route53 hosted zone id such as "Z0123456789ABCDEFGHIJ" (without "/hostedzone/")',
-          }),
-        privateZoneName: z
-          .string()
-          .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, {
-            error: 'must be a domain name without trailing dot, e.g. "internal.example.com"',
-          }),
+        privateZoneId: z.string().regex(/^[A-Z0-9]{1,32}$/, {
+          error: 'must be a Route53 hosted zone id such as "Z0123456789ABCDEFGHIJ" (without "/hostedzone/")',
+        }),
+        privateZoneName: z.string().regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, {
+          error: 'must be a domain name without trailing dot, e.g. "internal.example.com"',
+        }),
       })
       .strict(),
     generations: z.array(generation).min(1, { error: "declare at least one generation" }),
