@@ -2,6 +2,7 @@
 // ConfigMap and the Deployment that resizes the coredns Deployment as nodes and cores come and go.
 import { k8s } from "cdk8s-plus-27";
 import { Construct } from "constructs";
+import { grantClusterRole } from "../common/rbac";
 import { addonLabels, resources, restrictedSecurityContext } from "../common/workload";
 import type { ResolvedCoreDnsSettings } from "./settings";
 
@@ -37,14 +38,11 @@ export class CoreDnsAutoscaler extends Construct {
     const meta = { name: AUTOSCALER_NAME, namespace, labels };
 
     new k8s.KubeServiceAccount(this, "service-account", { metadata: meta, automountServiceAccountToken: true });
-    new k8s.KubeClusterRole(this, "cluster-role", {
-      metadata: { name: `immutable-clusters:${AUTOSCALER_NAME}`, labels },
+    grantClusterRole(this, {
+      roleName: `immutable-clusters:${AUTOSCALER_NAME}`,
+      labels,
       rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["list", "watch"] }],
-    });
-    new k8s.KubeClusterRoleBinding(this, "cluster-role-binding", {
-      metadata: { name: `immutable-clusters:${AUTOSCALER_NAME}`, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `immutable-clusters:${AUTOSCALER_NAME}` },
-      subjects: [{ kind: "ServiceAccount", name: AUTOSCALER_NAME, namespace }],
+      serviceAccount: { name: AUTOSCALER_NAME, namespace: namespace },
     });
     // Namespaced rights only: read its parameters, scale the one Deployment.
     new k8s.KubeRole(this, "role", {

@@ -2,6 +2,7 @@
 // its RBAC, Corefile, a spread-out Deployment with a PodDisruptionBudget, and the autoscaler that sizes it.
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-27";
+import { grantClusterRole } from "../common/rbac";
 import type { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import { addonLabels, httpGetProbe, resources, restrictedSecurityContext } from "../common/workload";
@@ -32,17 +33,14 @@ export class CoreDnsChart extends Chart {
     const meta = (name: string) => ({ name, namespace: NAMESPACE, labels });
 
     new k8s.KubeServiceAccount(this, "service-account", { metadata: meta(NAME), automountServiceAccountToken: true });
-    new k8s.KubeClusterRole(this, "cluster-role", {
-      metadata: { name: "system:coredns", labels },
+    grantClusterRole(this, {
+      roleName: "system:coredns",
+      labels,
       rules: [
         { apiGroups: [""], resources: ["endpoints", "services", "pods", "namespaces"], verbs: ["list", "watch"] },
         { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["list", "watch"] },
       ],
-    });
-    new k8s.KubeClusterRoleBinding(this, "cluster-role-binding", {
-      metadata: { name: "system:coredns", labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:coredns" },
-      subjects: [{ kind: "ServiceAccount", name: NAME, namespace: NAMESPACE }],
+      serviceAccount: { name: NAME, namespace: NAMESPACE },
     });
     new k8s.KubeConfigMap(this, "corefile", { metadata: meta(NAME), data: { Corefile: renderCorefile(settings) } });
 

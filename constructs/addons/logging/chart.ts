@@ -2,6 +2,7 @@
 // ConfigMap, ServiceAccount, read-only RBAC on pods and namespaces, metrics Service), buffering on the node's disk.
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-27";
+import { grantClusterRole } from "../common/rbac";
 import type { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import { componentLabels, componentSelector, httpProbe, imageTag, toResourceRequirements } from "../monitoring/workload-defaults";
@@ -31,14 +32,11 @@ export class LoggingChart extends Chart {
       metadata: { name: LOGGING_NAMESPACE, labels: { ...labels, "app.kubernetes.io/name": LOGGING_NAMESPACE, ...podSecurityLabels() } },
     });
     new k8s.KubeServiceAccount(this, "service-account", { metadata: meta(NAME), automountServiceAccountToken: false });
-    new k8s.KubeClusterRole(this, "cluster-role", {
-      metadata: { name: NAME, labels },
+    grantClusterRole(this, {
+      roleName: NAME,
+      labels,
       rules: [{ apiGroups: [""], resources: ["namespaces", "pods"], verbs: ["get", "list", "watch"] }],
-    });
-    new k8s.KubeClusterRoleBinding(this, "cluster-role-binding", {
-      metadata: { name: NAME, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: NAME },
-      subjects: [{ kind: "ServiceAccount", name: NAME, namespace: LOGGING_NAMESPACE }],
+      serviceAccount: { name: NAME, namespace: LOGGING_NAMESPACE },
     });
     new k8s.KubeConfigMap(this, "config", {
       metadata: meta(NAME),

@@ -3,6 +3,7 @@
 // (EC2 private DNS names, addresses in the VPC), so metrics-server can verify the kubelets it scrapes.
 import { k8s } from "cdk8s-plus-27";
 import { Construct } from "constructs";
+import { grantClusterRole } from "../common/rbac";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import { addonLabels, CONTROL_PLANE_TOLERATIONS, fixedResources, httpGetProbe, restrictedSecurityContext } from "../common/workload";
 
@@ -31,8 +32,9 @@ export class KubeletServingApprover extends Construct {
     const meta = { name: APPROVER_NAME, namespace, labels };
 
     new k8s.KubeServiceAccount(this, "service-account", { metadata: meta, automountServiceAccountToken: true });
-    new k8s.KubeClusterRole(this, "cluster-role", {
-      metadata: { name: `immutable-clusters:${APPROVER_NAME}`, labels },
+    grantClusterRole(this, {
+      roleName: `immutable-clusters:${APPROVER_NAME}`,
+      labels,
       rules: [
         { apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"], verbs: ["get", "list", "watch"] },
         { apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests/approval"], verbs: ["update"] },
@@ -43,11 +45,7 @@ export class KubeletServingApprover extends Construct {
           verbs: ["approve"],
         },
       ],
-    });
-    new k8s.KubeClusterRoleBinding(this, "cluster-role-binding", {
-      metadata: { name: `immutable-clusters:${APPROVER_NAME}`, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `immutable-clusters:${APPROVER_NAME}` },
-      subjects: [{ kind: "ServiceAccount", name: APPROVER_NAME, namespace }],
+      serviceAccount: { name: APPROVER_NAME, namespace: namespace },
     });
     new k8s.KubeDeployment(this, "deployment", {
       metadata: meta,

@@ -2,6 +2,7 @@
 // it reports, one-replica Deployment and the Service Prometheus scrapes.
 import { k8s } from "cdk8s-plus-27";
 import { Construct } from "constructs";
+import { grantClusterRole } from "../common/rbac";
 import { KUBE_STATE_METRICS, MONITORING_NAMESPACE } from "./names";
 import type { ResolvedMonitoringSettings } from "./settings";
 import {
@@ -30,8 +31,9 @@ export class KubeStateMetrics extends Construct {
     const meta = { name, namespace: MONITORING_NAMESPACE, labels };
 
     new k8s.KubeServiceAccount(this, "service-account", { metadata: meta, automountServiceAccountToken: false });
-    new k8s.KubeClusterRole(this, "cluster-role", {
-      metadata: { name, labels },
+    grantClusterRole(this, {
+      roleName: name,
+      labels,
       rules: [
         {
           apiGroups: [""],
@@ -74,11 +76,7 @@ export class KubeStateMetrics extends Construct {
           verbs: listWatch,
         },
       ],
-    });
-    new k8s.KubeClusterRoleBinding(this, "cluster-role-binding", {
-      metadata: { name, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
-      subjects: [{ kind: "ServiceAccount", name, namespace: MONITORING_NAMESPACE }],
+      serviceAccount: { name: name, namespace: MONITORING_NAMESPACE },
     });
     new k8s.KubeService(this, "service", {
       metadata: meta,

@@ -2,6 +2,7 @@
 // configuration, a single-replica StatefulSet (emptyDir or a PersistentVolumeClaim for the TSDB) and its Service.
 import { k8s } from "cdk8s-plus-27";
 import { Construct } from "constructs";
+import { grantClusterRole } from "../common/rbac";
 import { MONITORING_NAMESPACE, PROMETHEUS } from "./names";
 import { renderPrometheusConfig } from "./prometheus-config";
 import type { ResolvedMonitoringSettings } from "./settings";
@@ -32,18 +33,15 @@ export class Prometheus extends Construct {
     const meta = { name, namespace: MONITORING_NAMESPACE, labels };
 
     new k8s.KubeServiceAccount(this, "service-account", { metadata: meta, automountServiceAccountToken: false });
-    new k8s.KubeClusterRole(this, "cluster-role", {
-      metadata: { name, labels },
+    grantClusterRole(this, {
+      roleName: name,
+      labels,
       rules: [
         { apiGroups: [""], resources: ["nodes", "nodes/metrics", "services", "endpoints", "pods"], verbs: ["get", "list", "watch"] },
         { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
         { nonResourceUrLs: ["/metrics"], verbs: ["get"] },
       ],
-    });
-    new k8s.KubeClusterRoleBinding(this, "cluster-role-binding", {
-      metadata: { name, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
-      subjects: [{ kind: "ServiceAccount", name, namespace: MONITORING_NAMESPACE }],
+      serviceAccount: { name: name, namespace: MONITORING_NAMESPACE },
     });
     new k8s.KubeConfigMap(this, "config", {
       metadata: meta,
