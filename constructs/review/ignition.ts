@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { structuredPatch } from "diff";
+import { dataUrlBytes } from "../ignition/builder";
 import type { TerraformJson } from "../testing/terraform-json";
 import { diffValues } from "./object-diff";
 import type { IgnitionChange, IgnitionEntryChange } from "./report";
@@ -30,9 +31,9 @@ function describeBinary(bytes: Buffer): string {
 /** Decodes an Ignition file source: `data:` URLs (percent-encoded or base64, gzip when `compression` says so); others are named. */
 export function decodeSource(source: string | undefined, compression?: string): string {
   if (source === undefined || source === null) return "";
-  const match = /^data:([^,]*),(.*)$/s.exec(source);
-  if (!match) return `(fetched at boot from ${source})\n`;
-  let bytes: Buffer = match[1].endsWith(";base64") ? Buffer.from(match[2], "base64") : Buffer.from(decodeURIComponent(match[2]), "utf8");
+  const raw = dataUrlBytes(source);
+  if (!raw) return `(fetched at boot from ${source})\n`;
+  let bytes: Buffer = raw;
   if (compression === "gzip") {
     try {
       bytes = gunzipSync(bytes);

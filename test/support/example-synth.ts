@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { decodeDataUrl } from "../../constructs/ignition/builder";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -30,14 +30,6 @@ export function filesUnder(dir: string): string[] {
   };
   walk(dir);
   return out;
-}
-
-/** Decodes an Ignition `data:` URL (percent-encoded or base64, optionally gzip-compressed). */
-export function decodeDataUrl(source: string, compression?: string): string {
-  const match = /^data:([^,]*),(.*)$/s.exec(source);
-  if (!match) return "";
-  const raw = match[1].endsWith(";base64") ? Buffer.from(match[2], "base64") : Buffer.from(decodeURIComponent(match[2]), "utf8");
-  return (compression === "gzip" ? gunzipSync(raw) : raw).toString("utf8");
 }
 
 /**

@@ -19,11 +19,17 @@ export function dataUrl(text: string): EncodedContents {
   return gz.length < plain.length ? { source: gz, compression: "gzip" } : { source: plain };
 }
 
+/** The bytes a `data:` URL carries (base64 or percent-encoded), before any decompression; undefined for other URLs. */
+export function dataUrlBytes(source: string): Buffer | undefined {
+  const match = /^data:([^,]*),(.*)$/s.exec(source);
+  if (!match) return undefined;
+  return match[1].endsWith(";base64") ? Buffer.from(match[2], "base64") : Buffer.from(decodeURIComponent(match[2]), "utf8");
+}
+
 /** The text of a data URL written by `dataUrl` (or any `data:` URL, base64 or percent-encoded, gzip or not). */
 export function decodeDataUrl(source: string, compression?: string): string {
-  const match = /^data:([^,]*),(.*)$/s.exec(source);
-  if (!match) throw new Error(`not a data URL: ${source.slice(0, 40)}`);
-  const raw = match[1].endsWith(";base64") ? Buffer.from(match[2], "base64") : Buffer.from(decodeURIComponent(match[2]), "utf8");
+  const raw = dataUrlBytes(source);
+  if (!raw) throw new Error(`not a data URL: ${source.slice(0, 40)}`);
   return (compression === "gzip" ? gunzipSync(raw) : raw).toString("utf8");
 }
 

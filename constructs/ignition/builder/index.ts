@@ -1,7 +1,7 @@
 // Owns the public face of the typed Ignition 3.3.0 builder: one import for the config class, the entry option types,
 // content encoding and the user-data pointer.
 export { IgnitionConfig, type IgnitionDocument } from "./config";
-export { dataUrl, decodeDataUrl, sha512Of, verificationHash, type Digest, type EncodedContents } from "./contents";
+export { dataUrl, dataUrlBytes, decodeDataUrl, sha512Of, verificationHash, type Digest, type EncodedContents } from "./contents";
 export { isSshPublicKey, type UserOptions } from "./passwd";
 export { pointerConfig, replacePointer, type PointerMode } from "./pointer";
 export type { DirectoryOptions, FileOptions, InlineFileOptions, LinkOptions, Ownership, RemoteFileOptions } from "./storage";
