@@ -3,7 +3,6 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ClusterStacks } from "../constructs";
-import { nodeConfigKey, renderNodeIgnition } from "../constructs/ignition/node-config";
 
 /** Writes every generation's manifests and node configs under `distDir`. */
 export function writeDist(distDir: string, clusters: readonly ClusterStacks[]): void {
@@ -15,13 +14,9 @@ export function writeDist(distDir: string, clusters: readonly ClusterStacks[]): 
       mkdirSync(join(dir, "addons"), { recursive: true });
       mkdirSync(join(dir, "ignition"), { recursive: true });
       for (const file of stack.addonManifests) writeFileSync(join(dir, "addons", file.name), file.yaml);
-      const roles = [
-        { kind: "controller" as const },
-        ...[...stack.cluster.workerPools.values()].map((p) => ({ kind: "worker" as const, pool: p.pool })),
-      ];
-      for (const role of roles) {
-        const name = nodeConfigKey(role).replace(/^ignition\//, "");
-        writeFileSync(join(dir, "ignition", name), JSON.stringify(JSON.parse(renderNodeIgnition(gen, role)), null, 2) + "\n");
+      for (const [key, config] of stack.cluster.nodeConfigs) {
+        const name = key.replace(/^ignition\//, "");
+        writeFileSync(join(dir, "ignition", name), JSON.stringify(JSON.parse(config), null, 2) + "\n");
       }
     }
   }

@@ -36,6 +36,7 @@ export class KubernetesCluster extends Construct {
   readonly bootstrapKey: BootstrapKey;
   readonly controlPlane: ControlPlane;
   private readonly pools = new Map<string, WorkerPool>();
+  private readonly configs = new Map<string, string>();
   private readonly addedPools: WorkerPoolDefinition[] = [];
   private readonly workerIdentity: NodeIdentity;
   private readonly imageId: string;
@@ -133,6 +134,11 @@ export class KubernetesCluster extends Construct {
     return this.pools;
   }
 
+  /** Each node role's full Ignition config (canonical JSON), by its key in the node bucket, e.g. `ignition/controller.ign`. */
+  get nodeConfigs(): ReadonlyMap<string, string> {
+    return this.configs;
+  }
+
   /**
    * Adds a worker pool beyond those in the definition.
    * @param name DNS-safe pool name, unique in this generation
@@ -179,6 +185,7 @@ export class KubernetesCluster extends Construct {
   private storeNodeConfig(role: NodeRole): string {
     const key = nodeConfigKey(role);
     const config = renderNodeIgnition(this.generation, role);
+    this.configs.set(key, config);
     this.nodeBucket.addObject(
       role.kind === "controller" ? "controller-ignition" : `worker-${role.pool.name}-ignition`,
       key,
