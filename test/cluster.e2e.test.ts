@@ -60,11 +60,7 @@ describe("a cluster generation on the AWS emulator", () => {
   let stackDir: string;
   let workDir: string;
   const aws = () => {
-    const config = {
-      region: moto.env.AWS_REGION,
-      endpoint: moto.endpoint,
-      credentials: { accessKeyId: "testing", secretAccessKey: "testing", sessionToken: "testing" },
-    };
+    const config = moto.clientConfig;
     return {
       ec2: new EC2Client(config),
       asg: new AutoScalingClient(config),

@@ -46,11 +46,7 @@ describe("generations on the AWS emulator: deploy, shift traffic in steps, retir
   const hostname = () => `apps.life.${net.zoneName}.`;
 
   const aws = () => {
-    const config = {
-      region: moto.env.AWS_REGION,
-      endpoint: moto.endpoint,
-      credentials: { accessKeyId: "testing", secretAccessKey: "testing", sessionToken: "testing" },
-    };
+    const config = moto.clientConfig;
     return {
       ec2: new EC2Client(config),
       elb: new ElasticLoadBalancingV2Client(config),

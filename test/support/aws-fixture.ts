@@ -26,14 +26,6 @@ export interface ExistingNetwork {
 
 export const MOTO_ACCOUNT = "123456789012";
 
-function clientConfig(moto: Moto) {
-  return {
-    region: moto.env.AWS_REGION,
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing", sessionToken: "testing" },
-  };
-}
-
 /**
  * Creates an AMI named as Flatcar publishes it, so the pinned-image data source finds it. moto's RegisterImage leaves
  * architecture and virtualization type empty, so the image is made with CreateImage from an instance of one of moto's
@@ -45,7 +37,7 @@ export async function registerFlatcarImage(
   version: string,
   arch: "amd64" | "arm64" = "amd64",
 ): Promise<string> {
-  const ec2 = new EC2Client(clientConfig(moto));
+  const ec2 = new EC2Client(moto.clientConfig);
   const name = `Flatcar-${channel}-${version}${arch === "arm64" ? "-arm64" : ""}-hvm`;
   const architecture = arch === "arm64" ? "arm64" : "x86_64";
   const source = (
@@ -70,7 +62,7 @@ export async function registerFlatcarImage(
 
 /** Creates the pre-existing VPC, two private subnets and a private hosted zone. */
 export async function createExistingNetwork(moto: Moto, zoneName = "internal.example.com"): Promise<ExistingNetwork> {
-  const ec2 = new EC2Client(clientConfig(moto));
+  const ec2 = new EC2Client(moto.clientConfig);
   const region = moto.env.AWS_REGION;
   const vpcCidr = "10.0.0.0/16";
   const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: vpcCidr }));
@@ -80,7 +72,7 @@ export async function createExistingNetwork(moto: Moto, zoneName = "internal.exa
     const s = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.0.${i}.0/24`, AvailabilityZone: `${region}${zone}` }));
     subnets.push({ id: s.Subnet!.SubnetId!, availabilityZone: s.Subnet!.AvailabilityZone! });
   }
-  const route53 = new Route53Client(clientConfig(moto));
+  const route53 = new Route53Client(moto.clientConfig);
   const zone = await route53.send(
     new CreateHostedZoneCommand({
       Name: zoneName,

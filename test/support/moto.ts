@@ -15,6 +15,12 @@ export interface Moto {
   readonly port: number;
   /** Environment that points the AWS provider and SDK at the emulator, with dummy credentials. */
   readonly env: Record<string, string>;
+  /** The same settings as an AWS SDK client configuration. */
+  readonly clientConfig: {
+    region: string;
+    endpoint: string;
+    credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  };
   stop(): Promise<void>;
 }
 
@@ -96,6 +102,7 @@ export async function startMoto(region = "eu-west-1"): Promise<Moto> {
       AWS_DEFAULT_REGION: region,
       AWS_EC2_METADATA_DISABLED: "true",
     },
+    clientConfig: { region, endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing", sessionToken: "testing" } },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
