@@ -7,7 +7,7 @@ import type { ManifestFile } from "../addons/render";
 import type { ClusterDefinition } from "../definition/types";
 import { addClusters } from "../fleet/fleet";
 import { App } from "../platform/terraform";
-import { resourceConfigs, type TerraformJson } from "./terraform-json";
+import type { TerraformJson } from "./terraform-json";
 
 /** What one or more cluster definitions synthesize to. */
 export interface SynthesizedClusters {
@@ -52,7 +52,9 @@ export function synthClusters(definitions: readonly ClusterDefinition[], options
       for (const generation of cluster.generations) {
         const fullName = generation.cluster.generation.fullName;
         manifests[fullName] = generation.addonManifests;
-        ignition[fullName] = nodeConfigsOf(stacks[generation.node.id]);
+        ignition[fullName] = Object.fromEntries(
+          [...generation.cluster.nodeConfigs].map(([key, config]) => [key.replace(/^ignition\//, ""), JSON.parse(config)]),
+        );
       }
     }
     return { stacks, manifests, ignition };
@@ -64,16 +66,4 @@ export function synthClusters(definitions: readonly ClusterDefinition[], options
 /** {@link synthClusters} for a single definition. */
 export function synthCluster(definition: ClusterDefinition, options: SynthOptions = {}): SynthesizedClusters {
   return synthClusters([definition], options);
-}
-
-/** The Ignition configs a generation stack uploads (S3 objects under `ignition/`), parsed, by file name. */
-function nodeConfigsOf(stack: TerraformJson): Record<string, unknown> {
-  const configs: Record<string, unknown> = {};
-  for (const object of resourceConfigs(stack, "aws_s3_object")) {
-    const key = object.key;
-    if (typeof key === "string" && key.startsWith("ignition/") && typeof object.content === "string") {
-      configs[key.slice("ignition/".length)] = JSON.parse(object.content);
-    }
-  }
-  return configs;
 }
