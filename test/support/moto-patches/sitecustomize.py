@@ -131,6 +131,48 @@ except Exception as error:
 
     print(f"moto-patches: launch template tag specifications not patched: {error}", file=sys.stderr)
 
+# A CI run's `terraform destroy` failed on moto with "InvalidPermission.NotFound" deleting a security group rule that
+# the plan just before had read back. Two differences from AWS can produce that; both are corrected here:
+# (1) moto answers a revoke by an unknown rule id with "InvalidPermission.NotFound", where AWS answers
+#     "InvalidSecurityGroupRuleId.NotFound", the code the AWS provider reads as "already deleted" (so a delete that the
+#     SDK retried after its first try went through succeeds, as it does against AWS);
+# (2) moto's authorize and revoke rewrite a group's rule list without a lock (revoke assigns a filtered copy) while
+#     terraform sends up to 20 requests at once, so calls on one group can in principle lose or resurrect each other's
+#     rules. The four calls take one lock here.
+try:
+    import threading
+
+    from moto.ec2.exceptions import InvalidSecurityGroupRuleIdNotFoundError
+    from moto.ec2.models.security_groups import SecurityGroupBackend
+
+    _security_group_lock = threading.RLock()
+
+    def _serialized(name, rules_attribute=None):
+        original = getattr(SecurityGroupBackend, name)
+
+        def call(self, **kwargs):
+            with _security_group_lock:
+                rule_ids = kwargs.get("security_rule_ids") or []
+                if rules_attribute and rule_ids:
+                    group = self.get_security_group_by_name_or_id(kwargs.get("group_name_or_id"), kwargs.get("vpc_id"))
+                    if group is not None:
+                        known = {rule.id for rule in getattr(group, rules_attribute)}
+                        for rule_id in rule_ids:
+                            if rule_id not in known:
+                                raise InvalidSecurityGroupRuleIdNotFoundError(rule_id)
+                return original(self, **kwargs)
+
+        setattr(SecurityGroupBackend, name, call)
+
+    _serialized("authorize_security_group_ingress")
+    _serialized("authorize_security_group_egress")
+    _serialized("revoke_security_group_ingress", "ingress_rules")
+    _serialized("revoke_security_group_egress", "egress_rules")
+except Exception as error:
+    import sys
+
+    print(f"moto-patches: security group rule revocation not patched: {error}", file=sys.stderr)
+
 import sys as _sys
 
 print("moto-patches: loaded", file=_sys.stderr)
