@@ -79,6 +79,24 @@ describe("security groups", () => {
     expect(hasRule("workers", "tcp", 30080, 30080, { group: "ingress-lb" })).toBe(true);
   });
 
+  test("no node accepts SSH when the generation sets no keys", () => {
+    expect((all("aws_vpc_security_group_ingress_rule") as unknown as Rule[]).filter((r) => r.from_port === 22)).toEqual([]);
+  });
+
+  test("with SSH keys, port 22 on every node is open to the admin ranges and nothing else", () => {
+    const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq0 ops@example.com";
+    const withKeys = synthClusters([sampleCluster({ generations: [sampleGeneration({ sshAuthorizedKeys: [KEY] })] })]).json("demo-a");
+    const groups = resourcesOf(withKeys, "aws_security_group");
+    const groupName = (ref: string) => groups[/aws_security_group\.([^.]+)\.id/.exec(ref)![1]].name;
+    const ssh = (Object.values(resourcesOf(withKeys, "aws_vpc_security_group_ingress_rule")) as unknown as Rule[]).filter(
+      (r) => r.from_port === 22 || r.to_port === 22,
+    );
+    expect(ssh.map((r) => [groupName(r.security_group_id), r.ip_protocol, r.to_port, r.cidr_ipv4]).sort()).toEqual([
+      ["demo-a-controllers", "tcp", 22, "10.99.0.0/24"],
+      ["demo-a-workers", "tcp", 22, "10.99.0.0/24"],
+    ]);
+  });
+
   test("etcd is reachable only from control-plane nodes", () => {
     const etcd = (all("aws_vpc_security_group_ingress_rule") as unknown as Rule[]).filter((r) => r.from_port === 2379);
     expect(etcd).toHaveLength(1);

@@ -60,6 +60,7 @@ export class KubernetesCluster extends Construct {
       vpcId: cluster.network.vpcId,
       vpcCidr: cluster.network.vpcCidr,
       adminCidrs: cluster.network.adminCidrs ?? [],
+      sshCidrs: gen.sshAuthorizedKeys.length ? (cluster.network.adminCidrs ?? []) : [],
       ingressNodePorts: [gen.ingressNodePorts.http, gen.ingressNodePorts.https],
       tags: gen.tags,
     });

@@ -13,6 +13,7 @@ export const CNI_PORTS = {
 
 /** Ports of the control plane and nodes. */
 export const NODE_PORTS = {
+  ssh: 22,
   apiServer: 6443,
   etcd: { from: 2379, to: 2380 },
   kubelet: 10250,
@@ -25,6 +26,11 @@ export interface ClusterSecurityGroupsProps {
   readonly vpcId: string;
   readonly vpcCidr: string;
   readonly adminCidrs: readonly string[];
+  /**
+   * CIDRs that reach port 22 on every node (break-glass SSH). Empty unless the generation sets SSH keys.
+   * @default []
+   */
+  readonly sshCidrs?: readonly string[];
   /** NodePorts the ingress load balancer forwards to. */
   readonly ingressNodePorts: readonly number[];
   readonly tags: Readonly<Record<string, string>>;
@@ -83,6 +89,12 @@ export class ClusterSecurityGroups extends Construct {
       workers,
       "API from workers (kubernetes Service endpoints)",
     );
+
+    // Break-glass SSH, only when the generation sets keys (otherwise the nodes run no SSH daemon at all).
+    for (const cidr of props.sshCidrs ?? []) {
+      this.allow(this.controlPlane, "tcp", NODE_PORTS.ssh, NODE_PORTS.ssh, { cidr }, `SSH (break-glass) from admin range ${cidr}`);
+      this.allow(this.workers, "tcp", NODE_PORTS.ssh, NODE_PORTS.ssh, { cidr }, `SSH (break-glass) from admin range ${cidr}`);
+    }
 
     // etcd between control-plane nodes only.
     this.allow(

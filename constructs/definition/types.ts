@@ -21,7 +21,7 @@ export interface NetworkDefinition {
   readonly privateSubnets: readonly SubnetReference[];
   /**
    * CIDRs allowed to reach the Kubernetes API (port 6443) through the internal API load balancer,
-   * e.g. a VPN or bastion range.
+   * e.g. a VPN or bastion range; and SSH (port 22) on the nodes of a generation that sets `sshAuthorizedKeys`.
    * @default [] (only the cluster's own nodes)
    */
   readonly adminCidrs?: readonly string[];
@@ -170,7 +170,8 @@ export interface GenerationDefinition {
   readonly osUpdates?: boolean;
   /**
    * OpenSSH public keys for Flatcar's `core` user, for break-glass access. With none, the nodes run no SSH daemon at
-   * all (`sshd.socket` masked). The cluster's security groups never open port 22: a team that sets keys adds that rule.
+   * all (`sshd.socket` masked) and no security group opens port 22. With keys, port 22 on every node is open to
+   * `network.adminCidrs` (and to nothing else: with no admin CIDRs, a team adds its own rule, e.g. from a bastion).
    * @default [] (no SSH)
    */
   readonly sshAuthorizedKeys?: readonly string[];
