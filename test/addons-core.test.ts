@@ -324,13 +324,17 @@ describe("core addon settings errors", () => {
   });
 
   test("a Kubernetes minor without a known cloud controller image asks for one", () => {
-    expect(() => render({ kubernetesVersion: "1.34.1" })).toThrow(/addons\.cloudController\.image: no default .* for Kubernetes 1\.34/);
+    // 1.36 has no row in the image tables (nor a pinned node-binary hash): each image must then be named explicitly.
+    const coredns = { image: "registry.k8s.io/coredns/coredns:v1.12.4" };
+    expect(() => render({ kubernetesVersion: "1.36.1", addons: { coredns } })).toThrow(
+      /addons\.cloudController\.image: no default .* for Kubernetes 1\.36/,
+    );
     const files = render({
-      kubernetesVersion: "1.34.1",
-      addons: { cloudController: { image: "registry.k8s.io/provider-aws/cloud-controller-manager:v1.34.0" } },
+      kubernetesVersion: "1.36.1",
+      addons: { coredns, cloudController: { image: "registry.k8s.io/provider-aws/cloud-controller-manager:v1.36.0" } },
     });
     expect(podSpec(findKubernetesObject(files, "DaemonSet", "aws-cloud-controller-manager", "kube-system")).containers[0].image).toBe(
-      "registry.k8s.io/provider-aws/cloud-controller-manager:v1.34.0",
+      "registry.k8s.io/provider-aws/cloud-controller-manager:v1.36.0",
     );
   });
 

@@ -14,8 +14,20 @@ export const RUNTIME_PLACEHOLDERS = [
   "@@CERTIFICATE_KEY@@",
 ] as const;
 
-/** The pause image kubeadm expects for each Kubernetes minor (kubeadm's constants.PauseVersion). */
-const PAUSE_IMAGE: Readonly<Record<string, string>> = { "1.31": "registry.k8s.io/pause:3.10", "1.32": "registry.k8s.io/pause:3.10" };
+/**
+ * The pause image kubeadm expects for each Kubernetes minor (kubeadm's constants.PauseVersion); kubeadm warns when the
+ * runtime's sandbox image differs. 1.33 kept 3.10; 1.34 moved to 3.10.1 ("Updated pause version to
+ * `registry.k8s.io/pause:3.10.1`", #130713, in the v1.34.0 notes of
+ * kubernetes/kubernetes/blob/008b3652959ca58af8be3fb5b6ecfe9ae7638282/CHANGELOG/CHANGELOG-1.34.md#feature-5); the 1.35
+ * notes (same commit, CHANGELOG-1.35.md#v1350) record no further change.
+ */
+export const PAUSE_IMAGE: Readonly<Record<string, string>> = {
+  "1.31": "registry.k8s.io/pause:3.10",
+  "1.32": "registry.k8s.io/pause:3.10",
+  "1.33": "registry.k8s.io/pause:3.10",
+  "1.34": "registry.k8s.io/pause:3.10.1",
+  "1.35": "registry.k8s.io/pause:3.10.1",
+};
 
 /** The sandbox image containerd uses; refuses a minor this table does not know (add it beside its release hashes). */
 export function pauseImage(kubernetesVersion: string): string {

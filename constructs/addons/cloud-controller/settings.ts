@@ -16,12 +16,23 @@ export interface CloudControllerSettings {
   readonly resources?: ContainerResources;
 }
 
-/** registry.k8s.io/provider-aws/cloud-controller-manager releases by Kubernetes minor, pinned by tag and digest. */
+/**
+ * registry.k8s.io/provider-aws/cloud-controller-manager releases by Kubernetes minor, pinned by tag and digest. The
+ * digests are the ones registry.k8s.io promoted for each tag: the `cloud-controller-manager` dmap of
+ * kubernetes/k8s.io/blob/0137eda2cba1d3894c93aa4bd4363eacc2ed7287/registry.k8s.io/images/k8s-staging-provider-aws/images.yaml
+ * (1.33-1.35: the newest patch there; 1.31 and 1.32 are unchanged, so their generations render the same bytes).
+ */
 export const CLOUD_CONTROLLER_IMAGES: Readonly<Record<string, string>> = {
   "1.31":
     "registry.k8s.io/provider-aws/cloud-controller-manager:v1.31.8@sha256:f846203ea9e0f510176b08c1c0406ffec03498c610d66442953b7823ca99622f",
   "1.32":
     "registry.k8s.io/provider-aws/cloud-controller-manager:v1.32.5@sha256:542aa2b272f931fc5b0bf260866eea1135aee33ba6b84bfa4564adda35bf1732",
+  "1.33":
+    "registry.k8s.io/provider-aws/cloud-controller-manager:v1.33.4@sha256:b54bc094711e9d7ace6c9bab3d6f02a598e7570ac1fedd6341940e1de79ea476",
+  "1.34":
+    "registry.k8s.io/provider-aws/cloud-controller-manager:v1.34.3@sha256:ab45cec4a1ee68a556d09a362746db8fd66b258101aefcf0542f51e960248810",
+  "1.35":
+    "registry.k8s.io/provider-aws/cloud-controller-manager:v1.35.2@sha256:5a5d4e5942ad078a184c12bf5435f8226ccb157ee15e9e1f87c183a4bf4b8f1a",
 };
 
 /** Validates `addons.cloudController` and fills in every default it can (the image depends on the generation). */

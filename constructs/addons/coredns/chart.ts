@@ -8,7 +8,7 @@ import type { ResolvedGeneration } from "../../definition/resolve";
 import { addonLabels, httpGetProbe, resources, restrictedSecurityContext } from "../common/workload";
 import { CoreDnsAutoscaler } from "./autoscaler";
 import { HEALTH_PORT, METRICS_PORT, READY_PORT, renderCorefile } from "./corefile";
-import type { ResolvedCoreDnsSettings } from "./settings";
+import { coreDnsImage, type ResolvedCoreDnsSettings } from "./settings";
 
 export interface CoreDnsChartProps {
   /** The generation whose cluster DNS this is (its `clusterDnsIp`). */
@@ -29,7 +29,8 @@ export class CoreDnsChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const { generation, settings } = props;
     const selector = { "k8s-app": DNS_SERVICE_NAME };
-    const labels = addonLabels(NAME, "coredns", settings.image, selector);
+    const image = coreDnsImage(settings, generation.kubernetesVersion);
+    const labels = addonLabels(NAME, "coredns", image, selector);
     const meta = (name: string) => ({ name, namespace: NAMESPACE, labels });
 
     new k8s.KubeServiceAccount(this, "service-account", { metadata: meta(NAME), automountServiceAccountToken: true });
@@ -90,7 +91,7 @@ export class CoreDnsChart extends Chart {
             containers: [
               {
                 name: NAME,
-                image: settings.image,
+                image,
                 imagePullPolicy: "IfNotPresent",
                 args: ["-conf", "/etc/coredns/Corefile"],
                 ports: [

@@ -1,5 +1,6 @@
 // Owns the settings of the coredns addon (CoreDNS as the cluster DNS, scaled by cluster-proportional-autoscaler): the
-// typed interface a definition writes under `addons.coredns`, with documented defaults, and its zod schema.
+// typed interface a definition writes under `addons.coredns`, with documented defaults, its zod schema, and the CoreDNS
+// image matching each Kubernetes minor version.
 import { z } from "zod";
 import { type ContainerResources, enabledSchema, pinnedImageSchema, resourcesSchema } from "../common/workload";
 
@@ -23,7 +24,10 @@ export interface CoreDnsAutoscalerSettings {
 export interface CoreDnsSettings {
   /** @default true */
   readonly enabled?: boolean;
-  /** @default "registry.k8s.io/coredns/coredns:v1.11.3" (the CoreDNS of kubeadm 1.31 and 1.32) */
+  /**
+   * The CoreDNS image.
+   * @default the CoreDNS kubeadm of the generation's Kubernetes minor installs (see COREDNS_IMAGES); required for other minors
+   */
   readonly image?: string;
   /** Bounds of the replica count the autoscaler keeps; `min` is also the initial count. @default { min: 2, max: 10 } */
   readonly replicas?: { readonly min?: number; readonly max?: number };
@@ -41,11 +45,32 @@ const upstreamSchema = z.string().regex(/^(\/[A-Za-z0-9/._-]+|[0-9]{1,3}(\.[0-9]
   error: 'must be a resolv.conf path such as "/etc/resolv.conf" or an IPv4 address such as "10.0.0.2"',
 });
 
-/** Validates `addons.coredns` and fills in every default. */
+/**
+ * The CoreDNS that kubeadm of each Kubernetes minor installs (kubeadm's constants.CoreDNSVersion), so a generation runs
+ * the DNS its Kubernetes release was tested with. Sources, the release notes of kubernetes/kubernetes:
+ *   1.31, 1.32: v1.11.3, CoreDNSVersion of kubeadm's constants on the 1.32 line,
+ *         blob/00886ac01fec1c8432967e8bb597828f46a9ba8b/cmd/kubeadm/app/constants/constants.go
+ *   1.33: "Kubernetes tools now install CoreDNS `v1.12.0`" (#128926), v1.33.0 notes,
+ *         blob/2e94b405ac89f322d58dba55dae5e52a18f59778/CHANGELOG/CHANGELOG-1.33.md#other-cleanup-or-flake-3
+ *   1.34: "Upgraded CoreDNS to v1.12.1" (#131151), v1.34.0 notes,
+ *         blob/008b3652959ca58af8be3fb5b6ecfe9ae7638282/CHANGELOG/CHANGELOG-1.34.md#other-cleanup-or-flake-3
+ *   1.35: "Upgraded CoreDNS to v1.12.4" (#133968, after v1.12.3 in #132288), v1.35.0 notes,
+ *         blob/008b3652959ca58af8be3fb5b6ecfe9ae7638282/CHANGELOG/CHANGELOG-1.35.md#other-cleanup-or-flake-2
+ * Pinned by tag like the other registry.k8s.io defaults of this addon: no digest of these tags was verified here.
+ */
+export const COREDNS_IMAGES: Readonly<Record<string, string>> = {
+  "1.31": "registry.k8s.io/coredns/coredns:v1.11.3",
+  "1.32": "registry.k8s.io/coredns/coredns:v1.11.3",
+  "1.33": "registry.k8s.io/coredns/coredns:v1.12.0",
+  "1.34": "registry.k8s.io/coredns/coredns:v1.12.1",
+  "1.35": "registry.k8s.io/coredns/coredns:v1.12.4",
+};
+
+/** Validates `addons.coredns` and fills in every default it can (the image depends on the generation). */
 export const coreDnsSettingsSchema = z
   .object({
     enabled: enabledSchema,
-    image: pinnedImageSchema.default("registry.k8s.io/coredns/coredns:v1.11.3"),
+    image: pinnedImageSchema.optional(),
     replicas: z
       .object({
         min: z.number().int().min(1, { error: "must be at least 1 (the cluster has no DNS otherwise)" }).default(2),
@@ -77,3 +102,17 @@ export const coreDnsSettingsSchema = z
 
 /** CoreDNS settings with every default applied. */
 export type ResolvedCoreDnsSettings = z.output<typeof coreDnsSettingsSchema>;
+
+/** The CoreDNS image for a generation: the setting, else kubeadm's CoreDNS of its minor; throws naming the field otherwise. */
+export function coreDnsImage(settings: ResolvedCoreDnsSettings, kubernetesVersion: string): string {
+  if (settings.image) return settings.image;
+  const minor = kubernetesVersion.split(".").slice(0, 2).join(".");
+  const image = COREDNS_IMAGES[minor];
+  if (!image) {
+    throw new Error(
+      `addons.coredns.image: no default CoreDNS image for Kubernetes ${minor} (known: ${Object.keys(COREDNS_IMAGES).join(", ")}); ` +
+        "set it to the registry.k8s.io/coredns/coredns release kubeadm of that minor installs, or add the minor to COREDNS_IMAGES",
+    );
+  }
+  return image;
+}

@@ -1,0 +1,187 @@
+// Every Kubernetes version nodes can boot (SUPPORTED_KUBERNETES_VERSIONS) synthesizes end to end: a sample cluster on
+// that version downloads its own node-binaries tarball pinned by the upstream SHA-512, runs kubeadm with that version,
+// gives containerd the pause image kubeadm of that minor expects, ships the cloud controller manager and CoreDNS of that
+// minor, and its Ignition passes ignition-validate. The expectations are written out per version, so adding a version
+// to kubernetes-releases.ts without deciding its images fails here.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { resolveGeneration } from "../constructs";
+import { CLOUD_CONTROLLER_IMAGES } from "../constructs/addons/cloud-controller/settings";
+import { COREDNS_IMAGES } from "../constructs/addons/coredns/settings";
+import { renderAddonManifests } from "../constructs/addons/render";
+import { definitionProblems } from "../constructs/definition/validate";
+import { PAUSE_IMAGE } from "../constructs/ignition/kubeadm-config";
+import { KUBERNETES_NODE_BINARIES, SUPPORTED_KUBERNETES_VERSIONS, type NodeArch } from "../constructs/ignition/kubernetes-releases";
+import { renderNodeIgnition } from "../constructs/ignition/node-config";
+import { findKubernetesObject, synthCluster, type KubernetesObject } from "../constructs/testing";
+import { sampleCluster, sampleGeneration } from "./support/fixtures";
+import { fileText, type ParsedIgnition } from "./support/ignition";
+
+/** What each supported version must boot with (tags checked here; digests come from the tables' cited sources). */
+const EXPECTED: Record<string, { pause: string; cloudController: string; coredns: string }> = {
+  "1.31.0": { pause: "3.10", cloudController: "v1.31.8", coredns: "v1.11.3" },
+  "1.32.8": { pause: "3.10", cloudController: "v1.32.5", coredns: "v1.11.3" },
+  "1.33.5": { pause: "3.10", cloudController: "v1.33.4", coredns: "v1.12.0" },
+  "1.34.7": { pause: "3.10.1", cloudController: "v1.34.3", coredns: "v1.12.1" },
+  "1.35.4": { pause: "3.10.1", cloudController: "v1.35.2", coredns: "v1.12.4" },
+};
+
+const DOWNLOAD = "/opt/immutable-clusters/downloads/kubernetes-node.tar.gz";
+const minorOf = (version: string) => version.split(".").slice(0, 2).join(".");
+const ARM = { flatcar: { channel: "stable" as const, version: "4152.2.3", arch: "arm64" as const } };
+const ARM_NODES = {
+  controlPlane: { count: 3 as const, instanceType: "m7g.large" },
+  workerPools: [{ name: "general", instanceTypes: ["m7g.large"], minSize: 2, maxSize: 4 }],
+};
+
+/** The validator's verdict; fails the test, saying what to install, when the tool is missing. */
+function ignitionValidate(text: string): { status: number | null; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), "ign-"));
+  try {
+    const file = join(dir, "config.ign");
+    writeFileSync(file, text);
+    const run = spawnSync("ignition-validate", [file], { encoding: "utf8" });
+    if (run.error) throw new Error(`ignition-validate is not installed (apt-get install -y ignition): ${run.error.message}`);
+    return { status: run.status, output: `${run.stdout}${run.stderr}`.trim() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function downloadOf(config: ParsedIgnition) {
+  return config.storage!.files!.find((f) => f.path === DOWNLOAD)!.contents;
+}
+
+function containerImage(o: KubernetesObject): string {
+  return (o.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0].image;
+}
+
+test("the expectations cover exactly the supported versions, one patch per minor", () => {
+  expect(Object.keys(EXPECTED)).toEqual([...SUPPORTED_KUBERNETES_VERSIONS]);
+  expect(new Set(SUPPORTED_KUBERNETES_VERSIONS.map(minorOf)).size).toBe(SUPPORTED_KUBERNETES_VERSIONS.length);
+});
+
+test("every pinned node-binary hash is a SHA-512 (128 hex digits) and no two are alike", () => {
+  const hashes = Object.values(KUBERNETES_NODE_BINARIES).flatMap((byArch) => Object.values(byArch));
+  for (const hash of hashes) expect(hash).toMatch(/^[0-9a-f]{128}$/);
+  expect(new Set(hashes).size).toBe(hashes.length);
+});
+
+test("the per-minor image tables have a row for every supported minor", () => {
+  for (const minor of SUPPORTED_KUBERNETES_VERSIONS.map(minorOf)) {
+    expect(PAUSE_IMAGE[minor]).toBeDefined();
+    expect(CLOUD_CONTROLLER_IMAGES[minor]).toMatch(new RegExp(`:v${minor.replace(".", "\\.")}\\.\\d+@sha256:[0-9a-f]{64}$`));
+    expect(COREDNS_IMAGES[minor]).toMatch(/^registry\.k8s\.io\/coredns\/coredns:v\d+\.\d+\.\d+$/);
+  }
+});
+
+describe.each(SUPPORTED_KUBERNETES_VERSIONS.map((v) => [v]))("Kubernetes %s", (version) => {
+  const expected = EXPECTED[version];
+  const minor = minorOf(version);
+  const cluster = sampleCluster({ generations: [sampleGeneration({ kubernetesVersion: version })] });
+  let ignition: Record<string, ParsedIgnition>;
+  let manifests: ReturnType<typeof synthCluster>["manifests"][string];
+
+  beforeAll(() => {
+    const out = synthCluster(cluster);
+    ignition = out.ignition["demo-a"] as Record<string, ParsedIgnition>;
+    manifests = out.manifests["demo-a"];
+  });
+
+  test("the definition is valid", () => {
+    expect(definitionProblems(cluster)).toEqual([]);
+  });
+
+  test.each([["controller.ign"], ["worker-general.ign"]])(
+    "%s downloads kubernetes-node-linux-amd64.tar.gz of this version pinned by its SHA-512",
+    (file) => {
+      expect(downloadOf(ignition[file])).toEqual({
+        source: `https://dl.k8s.io/v${version}/kubernetes-node-linux-amd64.tar.gz`,
+        verification: { hash: `sha512-${KUBERNETES_NODE_BINARIES[version].amd64}` },
+      });
+    },
+  );
+
+  test("arm64 nodes download the arm64 tarball of this version pinned by its SHA-512", () => {
+    const armCluster = sampleCluster({ generations: [sampleGeneration({ kubernetesVersion: version, ...ARM, ...ARM_NODES })] });
+    expect(definitionProblems(armCluster)).toEqual([]);
+    const gen = resolveGeneration(armCluster, armCluster.generations[0]);
+    const config = JSON.parse(renderNodeIgnition(gen, { kind: "controller" })) as ParsedIgnition;
+    const arch: NodeArch = "arm64";
+    expect(downloadOf(config)).toEqual({
+      source: `https://dl.k8s.io/v${version}/kubernetes-node-linux-arm64.tar.gz`,
+      verification: { hash: `sha512-${KUBERNETES_NODE_BINARIES[version][arch]}` },
+    });
+  });
+
+  test("kubeadm initializes this version, with no flag the newer releases removed", () => {
+    const init = fileText(ignition["controller.ign"], "/etc/immutable-clusters/kubeadm/init.yaml");
+    const docs = Object.fromEntries(parseAllDocuments(init).map((d) => [d.toJSON().kind, d.toJSON()]));
+    expect(docs.ClusterConfiguration).toMatchObject({ apiVersion: "kubeadm.k8s.io/v1beta4", kubernetesVersion: `v${version}` });
+    expect(fileText(ignition["controller.ign"], "/etc/immutable-clusters/cluster.env")).toContain(`KUBERNETES_VERSION=v${version}\n`);
+    // Removed upstream: kube-apiserver --cloud-provider/--cloud-config (1.33), kubelet --cloud-config and
+    // --register-schedulable (1.34), kubelet --pod-infra-container-image (1.35).
+    const apiServerFlags = (docs.ClusterConfiguration.apiServer.extraArgs as { name: string }[]).map((a) => a.name);
+    expect(apiServerFlags).not.toEqual(expect.arrayContaining(["cloud-provider"]));
+    expect(apiServerFlags).not.toEqual(expect.arrayContaining(["cloud-config"]));
+    for (const file of ["controller.ign", "worker-general.ign"]) {
+      const kubeadm = Object.values(ignition[file].storage!.files!)
+        .filter((f) => f.path.startsWith("/etc/immutable-clusters/kubeadm/"))
+        .map((f) => fileText(ignition[file], f.path))
+        .join("\n");
+      expect(kubeadm).not.toMatch(/cloud-config|register-schedulable|pod-infra-container-image/);
+    }
+  });
+
+  test(`containerd's sandbox image is the pause ${expected.pause} kubeadm ${minor} expects`, () => {
+    for (const file of ["controller.ign", "worker-general.ign"]) {
+      expect(fileText(ignition[file], "/etc/containerd/config.toml")).toContain(
+        `sandbox_image = "registry.k8s.io/pause:${expected.pause}"\n`,
+      );
+    }
+    expect(PAUSE_IMAGE[minor]).toBe(`registry.k8s.io/pause:${expected.pause}`);
+  });
+
+  test(`the cloud controller manager is release ${expected.cloudController}, pinned by digest`, () => {
+    const image = containerImage(findKubernetesObject(manifests, "DaemonSet", "aws-cloud-controller-manager", "kube-system"));
+    expect(image).toBe(CLOUD_CONTROLLER_IMAGES[minor]);
+    expect(image).toMatch(
+      new RegExp(`^registry\\.k8s\\.io/provider-aws/cloud-controller-manager:${expected.cloudController}@sha256:[0-9a-f]{64}$`),
+    );
+  });
+
+  test(`CoreDNS is ${expected.coredns}, the one kubeadm ${minor} installs`, () => {
+    const image = containerImage(findKubernetesObject(manifests, "Deployment", "coredns", "kube-system"));
+    expect(image).toBe(`registry.k8s.io/coredns/coredns:${expected.coredns}`);
+  });
+
+  test.each([["controller.ign"], ["worker-general.ign"]])("%s passes ignition-validate with no warnings", (file) => {
+    expect(ignitionValidate(JSON.stringify(ignition[file]))).toEqual({ status: 0, output: "" });
+  });
+});
+
+describe("a minor without table rows", () => {
+  test("is refused at validation, naming every supported version", () => {
+    const cluster = sampleCluster({ generations: [sampleGeneration({ kubernetesVersion: "1.36.1" })] });
+    const problem = definitionProblems(cluster).find((p) => p.field === "generations[0].kubernetesVersion");
+    expect(problem?.message).toContain(`use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`);
+    for (const version of ["1.33.5", "1.34.7", "1.35.4"]) expect(problem?.message).toContain(version);
+  });
+
+  test("gets no CoreDNS image by default: the error names the setting and the known minors", () => {
+    const cluster = sampleCluster({ generations: [sampleGeneration({ kubernetesVersion: "1.36.1" })] });
+    expect(() => renderAddonManifests(resolveGeneration(cluster, cluster.generations[0]))).toThrow(
+      /addons\.coredns\.image: no default CoreDNS image for Kubernetes 1\.36 \(known: 1\.31, 1\.32, 1\.33, 1\.34, 1\.35\)/,
+    );
+  });
+
+  test("a set CoreDNS image is used as given on any version", () => {
+    const image = "registry.k8s.io/coredns/coredns:v1.12.4";
+    const cluster = sampleCluster({ generations: [sampleGeneration({ addons: { coredns: { image } } })] });
+    const files = renderAddonManifests(resolveGeneration(cluster, cluster.generations[0]));
+    expect(containerImage(findKubernetesObject(files, "Deployment", "coredns", "kube-system"))).toBe(image);
+  });
+});
