@@ -2,13 +2,13 @@
 // text diffs, Kubernetes object diff, cost, Mermaid, exit codes and the Markdown layout.
 import { gzipSync } from "node:zlib";
 import { compareSynthOutputs, verdictOf } from "../constructs/review/compare";
-import { costDelta, loadPriceTable } from "../constructs/review/cost";
+import { costDelta, loadPriceTable, priceSource, validatePriceTable } from "../constructs/review/cost";
 import { decodeIgnition, decodeSource, diffIgnitionConfig, terraformLiteral } from "../constructs/review/ignition";
 import { diffManifests } from "../constructs/review/kubernetes-diff";
 import { renderMarkdown } from "../constructs/review/markdown";
 import { mermaidId, renderMermaid } from "../constructs/review/mermaid";
 import { diffValues, formatPath } from "../constructs/review/object-diff";
-import { generationShape } from "../constructs/review/stack-shape";
+import { generationShape, type GenerationShape } from "../constructs/review/stack-shape";
 import type { SynthOutput } from "../constructs/review/synth-output";
 import { destroysLive, diffTerraform } from "../constructs/review/terraform-diff";
 import type { TerraformJson } from "../constructs/testing/terraform-json";
@@ -222,7 +222,72 @@ describe("cost", () => {
     expect(cost.lines[0].label).toBe("pool general: 2 × m6i.xlarge + 30 GiB gp3 → 4 × m6i.xlarge + 30 GiB gp3");
     expect(cost.lines[0].notes.join()).toMatch(/priced at the first type m6i.xlarge/);
     expect(table.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(table.source).toMatch(/by hand/);
+  });
+
+  /** One worker pool of `count` × `type` without a root volume and no load balancer: the EC2 price alone. */
+  const pool = (type: string, count: number): GenerationShape => ({
+    stack: "demo-a",
+    cluster: "demo",
+    generation: "a",
+    region: "eu-west-1",
+    groups: [
+      {
+        name: "demo-a-general",
+        role: "worker",
+        pool: "general",
+        desired: count,
+        min: 0,
+        max: 10,
+        instanceTypes: [type],
+        spotPercent: 0,
+        onDemandBase: 0,
+        behindLoadBalancer: false,
+      },
+    ],
+    loadBalancers: [],
+  });
+
+  it("prices resizes with the verified eu-west-1 on-demand prices (AWS price list via skypilot-catalog@001367d2)", () => {
+    // Literal numbers on purpose: these fail if the table's verified prices drift from the cited source.
+    expect(table.ec2OnDemandHourly["m6i.large"]).toBe(0.107);
+    expect(costDelta(pool("m6i.large", 2), pool("m6i.large", 5), table).delta).toBe(234.33); // 3 × 0.107 × 730
+    expect(table.ec2OnDemandHourly["c6i.large"]).toBe(0.0912); // was 0.096 when entered from memory
+    expect(costDelta(pool("c6i.large", 1), pool("c6i.large", 3), table).delta).toBe(133.15); // 2 × 0.0912 × 730
+    expect(costDelta(undefined, pool("r6i.xlarge", 4), table).after).toBe(823.44); // 4 × 0.282 × 730
+    expect(costDelta(undefined, pool("m6i.large", 1), table).lines[0].notes).toEqual([]);
+  });
+
+  it("every price has a cited source; unverified ones are said so per entry and on the cost line", () => {
+    for (const section of ["ec2OnDemandHourly", "loadBalancerHourly", "ebsPerGiBMonth"] as const) {
+      for (const entry of Object.keys(table[section])) {
+        const id = table.provenance[`${section}.${entry}`] ?? table.provenance[section];
+        expect(table.citations[id]).toBeDefined();
+      }
+    }
+    const ec2 = table.citations[table.provenance.ec2OnDemandHourly];
+    expect(ec2).toMatchObject({ status: "verified", checked: table.date });
+    expect(ec2.citation).toContain("001367d22a0033fac286a8c71aeac7109e431bcb");
+    for (const key of ["loadBalancerHourly.network", "ebsPerGiBMonth.gp3", "ebsPerGiBMonth.gp2"])
+      expect(table.citations[table.provenance[key]].status).toBe("unverified");
+    const cost = costDelta(undefined, generationShape("demo-a", stack()), table);
+    expect(cost.lines.find((l) => l.key.startsWith("asg:"))!.notes.join()).toMatch(/EBS gp3 price unverified/);
+    expect(cost.lines.find((l) => l.key.startsWith("lb:"))!.notes.join()).toMatch(/network load balancer price unverified/);
+    expect(priceSource(table).citations.map((c) => [c.status, c.covers.length])).toEqual([
+      ["verified", 1],
+      ["unverified", 4],
+    ]);
+  });
+
+  it("the loader refuses a table with a price that has no source or an unknown source", () => {
+    const raw = JSON.parse(JSON.stringify(table)) as Record<string, Record<string, unknown>>;
+    raw.ebsPerGiBMonth.io2 = 0.15;
+    raw.provenance["loadBalancerHourly.network"] = "nowhere";
+    (raw.citations["hand-entered-2025"] as { status: string }).status = "guessed";
+    expect(() => validatePriceTable(raw, "test.json")).toThrow(/price table test\.json is invalid \(3 problem\(s\)\)/);
+    expect(() => validatePriceTable(raw, "test.json")).toThrow(/ebsPerGiBMonth\.io2: no provenance/);
+    expect(() => validatePriceTable(raw, "test.json")).toThrow(/provenance\.loadBalancerHourly\.network: "nowhere" is not a citation id/);
+    expect(() => validatePriceTable(raw, "test.json")).toThrow(/citations\.hand-entered-2025\.status/);
+    expect(() => validatePriceTable(table, "ok.json")).not.toThrow();
   });
   it("warns when the stack's region has no table", () => {
     const cost = costDelta(undefined, generationShape("demo-a", stack({ region: "ap-south-2" })), table);
@@ -287,5 +352,8 @@ describe("verdict and markdown", () => {
     expect(md).toContain("**Verdict:** ⛔ exit 2:");
     expect(md).toContain("<details><summary><b>demo-b</b> (removed)");
     expect(md).toContain("```mermaid\nflowchart LR");
+    expect(md).toMatch(
+      /<sub>Cost: USD per month \(730 h\), on-demand Linux prices for eu-west-1 .*checked \d{4}-\d{2}-\d{2}: EC2 instances from \[skypilot-org\/skypilot-catalog@001367d2[^\]]*\]\(https:\/\/github\.com\/skypilot-org\/skypilot-catalog\/blob\/001367d2[0-9a-f]+\/catalogs\/v7\/aws\/vms\.csv\); load balancers \(network, application\), EBS volumes \(gp3, gp2\) \*\*unverified\*\*/,
+    );
   });
 });

@@ -1,49 +1,20 @@
 // Owns the monthly cost estimate of a generation stack and its change: instances of every Auto Scaling group (desired
 // capacity × on-demand price of the first instance type, plus gp3/gp2 root volumes) and load balancers (hourly charge),
-// from the price table shipped in prices/<region>.json. Spot capacity is priced as on-demand (an upper bound), said so.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import type { CostLine, PriceSource, StackCost } from "./report";
+// from the price table shipped in prices/<region>.json (loaded and checked by price-table.ts). Spot capacity is priced
+// as on-demand (an upper bound), said so; a price the table marks unverified is said so on its line.
+import { isVerified, type PriceTable } from "./price-table";
+import type { CostLine, StackCost } from "./report";
 import type { GenerationShape } from "./stack-shape";
 
-/** One region's price table (prices/<region>.json). */
-export interface PriceTable {
-  readonly region: string;
-  readonly regionName?: string;
-  /** When the prices were entered, YYYY-MM-DD. */
-  readonly date: string;
-  readonly currency: "USD";
-  readonly hoursPerMonth: number;
-  /** Where the numbers come from and what they leave out. */
-  readonly source: string;
-  readonly ec2OnDemandHourly: Readonly<Record<string, number>>;
-  readonly loadBalancerHourly: Readonly<Record<string, number>>;
-  readonly ebsPerGiBMonth: Readonly<Record<string, number>>;
-}
-
-const PRICES_DIR = join(__dirname, "prices");
-/** The table used when none ships for a stack's region. */
-export const DEFAULT_PRICE_REGION = "eu-west-1";
-
-/** Regions with a shipped price table. */
-export function priceRegions(): string[] {
-  return readdirSync(PRICES_DIR)
-    .filter((f) => f.endsWith(".json"))
-    .map((f) => f.replace(/\.json$/, ""))
-    .sort();
-}
-
-/** The table for `region`, or the default region's table (check `table.region` against what you asked for). */
-export function loadPriceTable(region: string = DEFAULT_PRICE_REGION): PriceTable {
-  const file = join(PRICES_DIR, `${region}.json`);
-  const chosen = existsSync(file) ? file : join(PRICES_DIR, `${DEFAULT_PRICE_REGION}.json`);
-  return JSON.parse(readFileSync(chosen, "utf8")) as PriceTable;
-}
-
-/** What a report states about a table. */
-export function priceSource(table: PriceTable): PriceSource {
-  return { region: table.region, date: table.date, currency: table.currency, hoursPerMonth: table.hoursPerMonth, source: table.source };
-}
+export {
+  DEFAULT_PRICE_REGION,
+  loadPriceTable,
+  priceRegions,
+  priceSource,
+  validatePriceTable,
+  type PriceTable,
+  type PriceTableCitation,
+} from "./price-table";
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
@@ -79,13 +50,17 @@ export function pricedItems(shape: GenerationShape | undefined, table: PriceTabl
       if (g.desired > 0)
         warnings.push(`no price for instance type ${type ?? "(unknown)"} in the ${table.region} table: ${g.name} counted as $0`);
       hourly = 0;
-    }
+    } else if (!isVerified(table, "ec2OnDemandHourly", type!)) notes.push(`${type} price unverified (not checked against a source)`);
     let volume = 0;
     if (g.rootVolume) {
       const perGiB = table.ebsPerGiBMonth[g.rootVolume.type];
       if (perGiB === undefined)
         warnings.push(`no price for EBS ${g.rootVolume.type} in the ${table.region} table: ${g.name} volumes counted as $0`);
-      else volume = g.rootVolume.sizeGiB * perGiB;
+      else {
+        volume = g.rootVolume.sizeGiB * perGiB;
+        if (!isVerified(table, "ebsPerGiBMonth", g.rootVolume.type))
+          notes.push(`EBS ${g.rootVolume.type} price unverified (not checked against a source)`);
+      }
     }
     const what = g.role === "controller" ? "control plane" : `pool ${g.pool ?? g.name}`;
     items.push({
@@ -99,11 +74,14 @@ export function pricedItems(shape: GenerationShape | undefined, table: PriceTabl
     const hourly = table.loadBalancerHourly[lb.type];
     if (hourly === undefined)
       warnings.push(`no price for a ${lb.type} load balancer in the ${table.region} table: ${lb.name} counted as $0`);
+    const notes = ["hourly charge only; capacity units and data transfer excluded"];
+    if (hourly !== undefined && !isVerified(table, "loadBalancerHourly", lb.type))
+      notes.push(`${lb.type} load balancer price unverified (not checked against a source)`);
     items.push({
       key: `lb:${lb.name}`,
       label: `${lb.type === "network" ? "NLB" : `${lb.type} LB`} ${lb.name}`,
       monthly: (hourly ?? 0) * h,
-      notes: ["hourly charge only; capacity units and data transfer excluded"],
+      notes,
     });
   }
   return { items, warnings };

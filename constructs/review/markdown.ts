@@ -1,9 +1,10 @@
 // Owns the Markdown of a review for a pull-request comment: summary table first (stack | added | changed | removed |
-// replaced/destroyed live | cost Δ), verdict, guard, touched generations, the Mermaid picture, then one collapsible
-// section per changed stack (Terraform attributes, decoded Ignition diffs, Kubernetes fields, cost lines).
+// replaced/destroyed live | cost Δ), verdict, guard, touched generations, the price sources (which prices are verified
+// against which source), the Mermaid picture, then one collapsible section per changed stack (Terraform attributes,
+// decoded Ignition diffs, Kubernetes fields, cost lines).
 // Kept under GitHub's comment limit: long diffs are cut and late sections dropped with a note.
 import { formatUsd } from "./cost";
-import type { AttributeChange, IgnitionChange, ResourceChange, ReviewReport, StackReview } from "./report";
+import type { AttributeChange, IgnitionChange, PriceSource, ResourceChange, ReviewReport, StackReview } from "./report";
 import { destroysLive } from "./terraform-diff";
 
 /** GitHub refuses comments over 65,536 characters; stay below with room for the sticky-comment marker. */
@@ -89,6 +90,43 @@ function kubernetesSection(s: StackReview): string[] {
   return [...out, ""];
 }
 
+const SECTION_NAMES: Record<string, string> = {
+  ec2OnDemandHourly: "EC2 instances",
+  loadBalancerHourly: "load balancers",
+  ebsPerGiBMonth: "EBS volumes",
+};
+
+/** `EC2 instances`, `EBS volumes (gp3, gp2)`: what a citation covers, for a reader. */
+function coverage(covers: readonly string[]): string {
+  const bySection = new Map<string, string[]>();
+  for (const key of covers) {
+    const [section, ...rest] = key.split(".");
+    const entries = bySection.get(section) ?? [];
+    if (rest.length > 0) entries.push(rest.join("."));
+    bySection.set(section, entries);
+  }
+  return [...bySection]
+    .map(([section, entries]) => `${SECTION_NAMES[section] ?? section}${entries.length > 0 ? ` (${entries.join(", ")})` : ""}`)
+    .join(", ");
+}
+
+/** The price line under the summary: units, region, date, and which prices are verified against which source. */
+export function priceStatement(p: PriceSource): string {
+  // A report written by an older version (JSON, schemaVersion 1) has no citations: fall back to the summary text.
+  const parts = (p.citations ?? [])
+    .filter((c) => c.covers.length > 0)
+    .map((c) =>
+      c.status === "verified"
+        ? `${coverage(c.covers)} from ${c.url ? `[${c.label}](${c.url})` : c.label}`
+        : `${coverage(c.covers)} **unverified** (${c.label})`,
+    );
+  return (
+    `Cost: ${p.currency} per month (${p.hoursPerMonth} h), on-demand Linux prices for ${p.region} from the table shipped ` +
+    `with immutable-clusters, checked ${p.date}: ${parts.length > 0 ? parts.join("; ") : p.source}. ` +
+    "Excludes LCUs, data transfer, snapshots, taxes, discounts."
+  );
+}
+
 function costSection(s: StackReview): string[] {
   if (s.cost.lines.length === 0 && s.cost.warnings.length === 0) return [];
   const out = ["#### Cost (monthly)", "", "| item | before | after | Δ | notes |", "|---|--:|--:|--:|---|"];
@@ -156,11 +194,7 @@ export function renderMarkdown(report: ReviewReport): string {
     });
     head.push(`**Generations touched:** ${gens.join(", ")}`, "");
   }
-  const p = report.prices;
-  head.push(
-    `<sub>Cost: ${p.currency} per month (${p.hoursPerMonth} h), on-demand Linux prices for ${p.region} as of ${p.date} from the table shipped with immutable-clusters (entered by hand; excludes LCUs, data transfer, discounts).</sub>`,
-    "",
-  );
+  head.push(`<sub>${priceStatement(report.prices)}</sub>`, "");
   if (report.mermaid) head.push("```mermaid", report.mermaid, "```", "");
 
   let text = head.join("\n");

@@ -134,14 +134,32 @@ export interface GenerationTouch {
   readonly weight?: { readonly before?: number; readonly after?: number };
 }
 
+/** One source of the price table and the prices it covers. */
+export interface PriceCitation {
+  /** `verified`: the covered prices were compared with the source and equal it; `unverified`: not checked. */
+  readonly status: "verified" | "unverified";
+  /** Short name for a reader, e.g. `skypilot-org/skypilot-catalog@001367d2`. */
+  readonly label: string;
+  /** Repository, path and commit (or URL) and what was read from it. */
+  readonly citation: string;
+  readonly url?: string;
+  /** Date of the source itself, YYYY-MM-DD, when known. */
+  readonly sourceDate?: string;
+  /** The prices it covers: a section (`ec2OnDemandHourly`) or one entry (`ebsPerGiBMonth.gp3`). */
+  readonly covers: readonly string[];
+}
+
 /** Where the prices come from (the table shipped with the package). */
 export interface PriceSource {
   readonly region: string;
-  /** Date the prices were entered, YYYY-MM-DD. */
+  /** When the prices were last checked against their cited sources, YYYY-MM-DD. */
   readonly date: string;
   readonly currency: "USD";
   readonly hoursPerMonth: number;
+  /** The table's one-paragraph summary of its sources and exclusions. */
   readonly source: string;
+  /** Each source, verified or not, with the prices it covers. */
+  readonly citations: readonly PriceCitation[];
 }
 
 /** Why the command exits as it does. */
