@@ -29,7 +29,7 @@ export const payments: ClusterDefinition = {
   generations: [
     {
       id: "a",
-      kubernetesVersion: "1.32.8",
+      kubernetesVersion: "1.34.7",
       flatcar: { channel: "stable", version: "4230.2.1" },
       weight: 100,
       controlPlane: { count: 3, instanceType: "m6i.large" },
