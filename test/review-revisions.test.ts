@@ -107,8 +107,9 @@ describe("review of the working tree against main", () => {
       risk: { level: "scale", live: false },
     });
     const prices = loadPriceTable("eu-west-1");
-    // m6i.xlarge: $0.214/h, verified (skypilot-catalog@001367d2); the 30 GiB gp3 root volume's price is unverified.
-    const perInstance = 0.214 * 730 + 30 * prices.ebsPerGiBMonth.gp3;
+    expect([prices.ec2OnDemandHourly["m6i.xlarge"], prices.ebsPerGiBMonth.gp3]).toEqual([0.214, 0.088]);
+    // m6i.xlarge at $0.214/h (skypilot-catalog@001367d2) plus a 30 GiB gp3 root volume at $0.088/GB-month (AWS, 2021-05-13).
+    const perInstance = 0.214 * 730 + 30 * 0.088;
     expect(a.cost.delta).toBeCloseTo(2 * perInstance, 1);
     expect(report.summary.monthlyCostDelta).toBeCloseTo(2 * perInstance, 1);
     expect(a.cost.lines[0].notes.join(" ")).toMatch(/first type m6i.xlarge/);

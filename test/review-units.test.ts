@@ -255,6 +255,8 @@ describe("cost", () => {
     expect(costDelta(pool("c6i.large", 1), pool("c6i.large", 3), table).delta).toBe(133.15); // 2 × 0.0912 × 730
     expect(costDelta(undefined, pool("r6i.xlarge", 4), table).after).toBe(823.44); // 4 × 0.282 × 730
     expect(costDelta(undefined, pool("m6i.large", 1), table).lines[0].notes).toEqual([]);
+    // 30 GiB gp3 at $0.088/GB-month (AWS's EBS calculator price file of 2021-05-13).
+    expect(costDelta(undefined, generationShape("demo-a", stack()), table).lines[0].after).toBe(317.72); // 2 × (0.214 × 730 + 30 × 0.088)
   });
 
   it("every price has a cited source; unverified ones are said so per entry and on the cost line", () => {
@@ -267,24 +269,26 @@ describe("cost", () => {
     const ec2 = table.citations[table.provenance.ec2OnDemandHourly];
     expect(ec2).toMatchObject({ status: "verified", checked: table.date });
     expect(ec2.citation).toContain("001367d22a0033fac286a8c71aeac7109e431bcb");
-    for (const key of ["loadBalancerHourly.network", "ebsPerGiBMonth.gp3", "ebsPerGiBMonth.gp2"])
+    expect(table.citations[table.provenance.ebsPerGiBMonth]).toMatchObject({ status: "verified", sourceDate: "2021-05-13" });
+    for (const key of ["loadBalancerHourly.network", "loadBalancerHourly.application"])
       expect(table.citations[table.provenance[key]].status).toBe("unverified");
     const cost = costDelta(undefined, generationShape("demo-a", stack()), table);
-    expect(cost.lines.find((l) => l.key.startsWith("asg:"))!.notes.join()).toMatch(/EBS gp3 price unverified/);
+    expect(cost.lines.find((l) => l.key.startsWith("asg:"))!.notes.join()).not.toMatch(/unverified/);
     expect(cost.lines.find((l) => l.key.startsWith("lb:"))!.notes.join()).toMatch(/network load balancer price unverified/);
-    expect(priceSource(table).citations.map((c) => [c.status, c.covers.length])).toEqual([
-      ["verified", 1],
-      ["unverified", 4],
+    expect(priceSource(table).citations.map((c) => [c.status, c.covers])).toEqual([
+      ["verified", ["ec2OnDemandHourly"]],
+      ["verified", ["ebsPerGiBMonth"]],
+      ["unverified", ["loadBalancerHourly.network", "loadBalancerHourly.application"]],
     ]);
   });
 
   it("the loader refuses a table with a price that has no source or an unknown source", () => {
     const raw = JSON.parse(JSON.stringify(table)) as Record<string, Record<string, unknown>>;
-    raw.ebsPerGiBMonth.io2 = 0.15;
+    raw.loadBalancerHourly.gateway = 0.0125;
     raw.provenance["loadBalancerHourly.network"] = "nowhere";
     (raw.citations["hand-entered-2025"] as { status: string }).status = "guessed";
     expect(() => validatePriceTable(raw, "test.json")).toThrow(/price table test\.json is invalid \(3 problem\(s\)\)/);
-    expect(() => validatePriceTable(raw, "test.json")).toThrow(/ebsPerGiBMonth\.io2: no provenance/);
+    expect(() => validatePriceTable(raw, "test.json")).toThrow(/loadBalancerHourly\.gateway: no provenance/);
     expect(() => validatePriceTable(raw, "test.json")).toThrow(/provenance\.loadBalancerHourly\.network: "nowhere" is not a citation id/);
     expect(() => validatePriceTable(raw, "test.json")).toThrow(/citations\.hand-entered-2025\.status/);
     expect(() => validatePriceTable(table, "ok.json")).not.toThrow();
@@ -353,7 +357,7 @@ describe("verdict and markdown", () => {
     expect(md).toContain("<details><summary><b>demo-b</b> (removed)");
     expect(md).toContain("```mermaid\nflowchart LR");
     expect(md).toMatch(
-      /<sub>Cost: USD per month \(730 h\), on-demand Linux prices for eu-west-1 .*checked \d{4}-\d{2}-\d{2}: EC2 instances from \[skypilot-org\/skypilot-catalog@001367d2[^\]]*\]\(https:\/\/github\.com\/skypilot-org\/skypilot-catalog\/blob\/001367d2[0-9a-f]+\/catalogs\/v7\/aws\/vms\.csv\); load balancers \(network, application\), EBS volumes \(gp3, gp2\) \*\*unverified\*\*/,
+      /<sub>Cost: USD per month \(730 h\), on-demand Linux prices for eu-west-1 .*checked \d{4}-\d{2}-\d{2}: EC2 instances from \[skypilot-org\/skypilot-catalog@001367d2[^\]]*\]\(https:\/\/github\.com\/skypilot-org\/skypilot-catalog\/blob\/001367d2[0-9a-f]+\/catalogs\/v7\/aws\/vms\.csv\); EBS volumes from \[AWS EBS calculator price file[^\]]*\]\([^)]+\), dated 2021-05-13; load balancers \(network, application\) \*\*unverified\*\*/,
     );
   });
 });

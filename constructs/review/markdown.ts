@@ -117,7 +117,7 @@ export function priceStatement(p: PriceSource): string {
     .filter((c) => c.covers.length > 0)
     .map((c) =>
       c.status === "verified"
-        ? `${coverage(c.covers)} from ${c.url ? `[${c.label}](${c.url})` : c.label}`
+        ? `${coverage(c.covers)} from ${c.url ? `[${c.label}](${c.url})` : c.label}${c.sourceDate ? `, dated ${c.sourceDate}` : ""}`
         : `${coverage(c.covers)} **unverified** (${c.label})`,
     );
   return (
