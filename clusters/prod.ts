@@ -50,7 +50,7 @@ export const prod: ClusterDefinition = {
     },
     {
       id: "b",
-      kubernetesVersion: "1.32.8",
+      kubernetesVersion: "1.35.4",
       flatcar: { channel: "stable", version: "4230.2.1" },
       weight: 25,
       controlPlane: { count: 3, instanceType: "m6i.large" },

@@ -18,7 +18,7 @@ export const staging: ClusterDefinition = {
   generations: [
     {
       id: "a",
-      kubernetesVersion: "1.32.8",
+      kubernetesVersion: "1.35.4",
       flatcar: { channel: "stable", version: "4230.2.1" },
       weight: 100,
       controlPlane: { count: 1, instanceType: "t3.large" },
