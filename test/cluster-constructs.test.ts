@@ -129,6 +129,22 @@ describe("API load balancer", () => {
     expect(listener.protocol).toBe("TCP");
   });
 
+  test("with several subnets in one zone, the load balancers take the first of each zone and the nodes use all", () => {
+    const base = sampleCluster({});
+    const subnets = [
+      { id: "subnet-0000000000000000a", availabilityZone: "eu-west-1a" },
+      { id: "subnet-0000000000000000b", availabilityZone: "eu-west-1b" },
+      { id: "subnet-0000000000000000c", availabilityZone: "eu-west-1a" },
+    ];
+    const json = synthClusters([{ ...base, network: { ...base.network, privateSubnets: subnets } }]).json("demo-a");
+    for (const lb of Object.values(resourcesOf(json, "aws_lb"))) {
+      expect(lb.subnets).toEqual(["subnet-0000000000000000a", "subnet-0000000000000000b"]);
+    }
+    for (const group of Object.values(resourcesOf(json, "aws_autoscaling_group"))) {
+      expect(group.vpc_zone_identifier).toEqual(subnets.map((s) => s.id));
+    }
+  });
+
   test("a private Route53 record names the API endpoint", () => {
     const record = one("aws_route53_record", (r) => r.name === "api.a.demo.internal.example.com");
     expect(record).toMatchObject({

@@ -41,6 +41,8 @@ export class KubernetesCluster extends Construct {
   private readonly workerIdentity: NodeIdentity;
   private readonly imageId: string;
   private readonly subnetIds: string[];
+  /** The first listed subnet of each zone: a load balancer takes at most one subnet per availability zone. */
+  private readonly loadBalancerSubnetIds: string[];
 
   constructor(scope: Construct, id: string, props: KubernetesClusterProps) {
     super(scope, id);
@@ -54,6 +56,7 @@ export class KubernetesCluster extends Construct {
     const gen = resolveGeneration(cluster, definition);
     this.generation = gen;
     this.subnetIds = cluster.network.privateSubnets.map((s) => s.id);
+    this.loadBalancerSubnetIds = firstSubnetPerZone(cluster.network.privateSubnets);
 
     this.securityGroups = new ClusterSecurityGroups(this, "security-groups", {
       name: gen.fullName,
@@ -97,7 +100,7 @@ export class KubernetesCluster extends Construct {
     this.apiLoadBalancer = new ApiLoadBalancer(this, "api", {
       name: gen.fullName,
       vpcId: cluster.network.vpcId,
-      subnetIds: this.subnetIds,
+      subnetIds: this.loadBalancerSubnetIds,
       securityGroupId: this.securityGroups.apiLoadBalancer.id,
       zoneId: cluster.dns.privateZoneId,
       endpoint: gen.apiEndpoint,
@@ -107,7 +110,7 @@ export class KubernetesCluster extends Construct {
     this.ingressLoadBalancer = new IngressLoadBalancer(this, "ingress", {
       name: gen.fullName,
       vpcId: cluster.network.vpcId,
-      subnetIds: this.subnetIds,
+      subnetIds: this.loadBalancerSubnetIds,
       securityGroupId: this.securityGroups.ingressLoadBalancer.id,
       nodePorts: gen.ingressNodePorts,
       healthPath: gen.healthPath,
@@ -195,4 +198,15 @@ export class KubernetesCluster extends Construct {
     );
     return userDataPointer(this.generation.bucketName, key, config);
   }
+}
+
+/**
+ * The first listed subnet of each availability zone, in the order listed. AWS refuses a load balancer with two subnets
+ * in one zone; the nodes' autoscaling groups still use every subnet (more addresses), and a load balancer reaches its
+ * instance targets in any subnet of a zone it is enabled in.
+ */
+function firstSubnetPerZone(subnets: readonly { readonly id: string; readonly availabilityZone: string }[]): string[] {
+  const byZone = new Map<string, string>();
+  for (const subnet of subnets) if (!byZone.has(subnet.availabilityZone)) byZone.set(subnet.availabilityZone, subnet.id);
+  return [...byZone.values()];
 }

@@ -17,7 +17,12 @@ export interface NetworkDefinition {
   readonly vpcId: string;
   /** The VPC's IPv4 CIDR; NodePorts are opened to it, and pod/service CIDRs must not overlap it. */
   readonly vpcCidr: string;
-  /** Private subnets, in at least two availability zones. Nodes get no public IP. */
+  /**
+   * Private subnets, in at least two availability zones. Nodes get no public IP. Several subnets in one zone are
+   * fine: the nodes' autoscaling groups use all of them, the load balancers the first listed of each zone (AWS allows
+   * one per zone). Subnets are named by id rather than found by tag filter, so that the zone check runs at synth and a
+   * pull request's diff shows exactly which subnets a generation uses.
+   */
   readonly privateSubnets: readonly SubnetReference[];
   /**
    * CIDRs allowed to reach the Kubernetes API (port 6443) through the internal API load balancer,
