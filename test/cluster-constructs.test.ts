@@ -197,7 +197,7 @@ describe("nodes", () => {
     expect((batch.block_device_mappings as Array<{ ebs: Resource }>)[0].ebs).toMatchObject({ volume_size: 100, volume_type: "gp3" });
   });
 
-  test("the Flatcar image is pinned by exact name, architecture and owner", () => {
+  test("the Flatcar image is pinned by exact name, architecture and owner, deprecated or not", () => {
     const [ami] = Object.values(doc.data!.aws_ami);
     expect(ami.owners).toEqual(["075585003325"]);
     expect(ami.filter).toEqual(
@@ -206,6 +206,8 @@ describe("nodes", () => {
         { name: "architecture", values: ["x86_64"] },
       ]),
     );
+    // Still found after AWS deprecates the image (two years after publication by default).
+    expect(ami.include_deprecated).toBe(true);
   });
 
   test("user data is a small Ignition pointer that replaces itself with the role's config from S3, verified by hash", () => {

@@ -22,6 +22,10 @@ export class FlatcarAmi extends Construct {
     const ami = new DataAwsAmi(this, "image", {
       owners: [props.owner],
       mostRecent: false,
+      // AWS deprecates public AMIs two years after creation by default, and a deprecated image is no longer listed
+      // unless asked for. A generation lives on its pinned release until it is replaced, so its plan must keep finding
+      // that exact image after the deprecation date.
+      includeDeprecated: true,
       filter: [
         { name: "name", values: [props.imageName] },
         { name: "architecture", values: [props.arch === "arm64" ? "arm64" : "x86_64"] },
