@@ -1,5 +1,6 @@
 // Tests of the core addons (cni, coredns, cloud-controller, metrics-server, ingress-nginx): key properties of the
 // synthesized objects, stable names, explicit resources/probes/security contexts, pinned images, settings errors.
+import { CILIUM_RELEASES } from "../constructs/addons/cni/settings";
 import { renderAddonManifests, type ManifestFile } from "../constructs/addons/render";
 import { definitionProblems } from "../constructs/definition/validate";
 import { resolveGeneration } from "../constructs/definition/resolve";
@@ -23,9 +24,11 @@ type Container = {
   image: string;
   args?: string[];
   command?: string[];
+  ports?: { name?: string; containerPort: number; hostPort?: number; protocol?: string }[];
+  startupProbe?: { httpGet?: { port: number | string }; failureThreshold?: number };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  livenessProbe?: unknown;
-  readinessProbe?: unknown;
+  livenessProbe?: { httpGet?: { port: number | string } };
+  readinessProbe?: { httpGet?: { port: number | string } };
   securityContext?: Record<string, unknown>;
 };
 type PodSpec = {
@@ -326,12 +329,13 @@ describe("core addon settings errors", () => {
   test("a Kubernetes minor without a known cloud controller image asks for one", () => {
     // 1.36 has no row in the image tables (nor a pinned node-binary hash): each image must then be named explicitly.
     const coredns = { image: "registry.k8s.io/coredns/coredns:v1.12.4" };
-    expect(() => render({ kubernetesVersion: "1.36.1", addons: { coredns } })).toThrow(
+    const cni = { image: CILIUM_RELEASES["1.35"].image, operatorImage: CILIUM_RELEASES["1.35"].operatorImage };
+    expect(() => render({ kubernetesVersion: "1.36.1", addons: { coredns, cni } })).toThrow(
       /addons\.cloudController\.image: no default .* for Kubernetes 1\.36/,
     );
     const files = render({
       kubernetesVersion: "1.36.1",
-      addons: { coredns, cloudController: { image: "registry.k8s.io/provider-aws/cloud-controller-manager:v1.36.0" } },
+      addons: { coredns, cni, cloudController: { image: "registry.k8s.io/provider-aws/cloud-controller-manager:v1.36.0" } },
     });
     expect(podSpec(findKubernetesObject(files, "DaemonSet", "aws-cloud-controller-manager", "kube-system")).containers[0].image).toBe(
       "registry.k8s.io/provider-aws/cloud-controller-manager:v1.36.0",
@@ -341,6 +345,150 @@ describe("core addon settings errors", () => {
   test("a health path ingress-nginx cannot answer is refused", () => {
     expect(() => render({}, { traffic: { healthPath: "/ready" } })).toThrow(
       /traffic\.healthPath "\/ready": ingress-nginx answers .* only on "\/healthz"/,
+    );
+  });
+});
+
+describe("Cilium's manifests follow the upstream chart of the release the generation runs", () => {
+  // 1.32 runs Cilium 1.17.18 (manifests after the 1.17.18 chart), 1.35 runs 1.19.8 (after the 1.19 chart); each case
+  // is one place the 1.19 chart (cilium-1.19.6.tgz of cilium/charts) renders differently for our settings.
+  const old = render({ kubernetesVersion: "1.32.8" });
+  const current = render({ kubernetesVersion: "1.35.4" });
+  const agent = (files: ManifestFile[]) => findKubernetesObject(files, "DaemonSet", "cilium", "kube-system");
+  const agentContainer = (files: ManifestFile[], name = "cilium-agent") =>
+    [...(podSpec(agent(files)).initContainers ?? []), ...podSpec(agent(files)).containers].find((c) => c.name === name)!;
+  const operator = (files: ManifestFile[]) => podSpec(findKubernetesObject(files, "Deployment", "cilium-operator", "kube-system"));
+  const config = (files: ManifestFile[]) =>
+    findKubernetesObject(files, "ConfigMap", "cilium-config", "kube-system").data as Record<string, string>;
+  const annotations = (files: ManifestFile[]) =>
+    (agent(files).spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations;
+  const capabilitiesOf = (c: Container) => (c.securityContext?.capabilities as { add: string[] }).add;
+
+  test("1.31 and 1.32 run Cilium 1.17.18, 1.33 to 1.35 run 1.19.8", () => {
+    for (const [version, tag] of [
+      ["1.31.0", "v1.17.18"],
+      ["1.32.8", "v1.17.18"],
+      ["1.33.5", "v1.19.8"],
+      ["1.34.7", "v1.19.8"],
+      ["1.35.4", "v1.19.8"],
+    ]) {
+      const files = render({ kubernetesVersion: version });
+      expect(agentContainer(files).image).toMatch(new RegExp(`^quay\\.io/cilium/cilium:${tag}@sha256:[0-9a-f]{64}$`));
+      expect(operator(files).containers[0].image).toMatch(new RegExp(`^quay\\.io/cilium/operator-generic:${tag}@sha256:[0-9a-f]{64}$`));
+    }
+  });
+
+  test("1.19: the agent pod names cilium-agent as kubectl's default container", () => {
+    expect(annotations(old)["kubectl.kubernetes.io/default-container"]).toBeUndefined();
+    expect(annotations(current)["kubectl.kubernetes.io/default-container"]).toBe("cilium-agent");
+  });
+
+  test("1.19: the cgroup mount and sysctl init scripts run under bash", () => {
+    for (const name of ["mount-cgroup", "apply-sysctl-overwrites"]) {
+      expect(agentContainer(old, name).command?.slice(0, 2)).toEqual(["sh", "-ec"]);
+      expect(agentContainer(current, name).command?.slice(0, 2)).toEqual(["bash", "-ec"]);
+    }
+  });
+
+  test("1.19: the config init container keeps NET_ADMIN and drops the rest", () => {
+    expect(capabilitiesOf(agentContainer(old, "config"))).toEqual([]);
+    expect(capabilitiesOf(agentContainer(current, "config"))).toEqual(["NET_ADMIN"]);
+    expect((agentContainer(current, "config").securityContext?.capabilities as { drop: string[] }).drop).toEqual(["ALL"]);
+  });
+
+  test("1.19: the agent also gets SYSLOG", () => {
+    expect(capabilitiesOf(agentContainer(old))).not.toContain("SYSLOG");
+    expect(capabilitiesOf(agentContainer(current))).toEqual([...capabilitiesOf(agentContainer(old)), "SYSLOG"]);
+  });
+
+  test("1.19: the agent declares its health port by name and probes it by name", () => {
+    const probePorts = (c: Container) => [c.startupProbe, c.livenessProbe, c.readinessProbe].map((p) => p?.httpGet?.port);
+    expect(probePorts(agentContainer(old))).toEqual([9879, 9879, 9879]);
+    expect(agentContainer(old).ports?.map((p) => p.name)).toEqual(["prometheus"]);
+    expect(probePorts(agentContainer(current))).toEqual(["health", "health", "health"]);
+    expect(agentContainer(current).ports?.[0]).toEqual({ name: "health", containerPort: 9879, hostPort: 9879, protocol: "TCP" });
+  });
+
+  test("1.19: the agent may take up to 600 s to start (startup probe 300 x 2 s)", () => {
+    expect(agentContainer(old).startupProbe?.failureThreshold).toBe(105);
+    expect(agentContainer(current).startupProbe?.failureThreshold).toBe(300);
+  });
+
+  test("1.19: the agent's Kubernetes client backs off exponentially (1 s base, 120 s max)", () => {
+    const backoff = (files: ManifestFile[]) =>
+      (agentContainer(files) as Container & { env: { name: string }[] }).env.filter((e) => e.name.startsWith("KUBE_CLIENT_BACKOFF_"));
+    expect(backoff(old)).toEqual([]);
+    expect(backoff(current)).toEqual([
+      { name: "KUBE_CLIENT_BACKOFF_BASE", value: "1" },
+      { name: "KUBE_CLIENT_BACKOFF_DURATION", value: "120" },
+    ]);
+  });
+
+  test("1.19: the operator declares its health port by name and probes it by name", () => {
+    const c = (files: ManifestFile[]) => operator(files).containers[0];
+    expect([c(old).livenessProbe?.httpGet?.port, c(old).readinessProbe?.httpGet?.port]).toEqual([9234, 9234]);
+    expect([c(current).livenessProbe?.httpGet?.port, c(current).readinessProbe?.httpGet?.port]).toEqual(["health", "health"]);
+    expect(c(current).ports?.[0]).toEqual({ name: "health", containerPort: 9234, hostPort: 9234, protocol: "TCP" });
+  });
+
+  test("1.19: the operator tolerates control-plane, not-ready, uninitialized and agent-not-ready nodes instead of every taint", () => {
+    expect(operator(old).tolerations).toEqual([{ operator: "Exists" }]);
+    expect(operator(current).tolerations).toEqual(
+      [
+        "node-role.kubernetes.io/control-plane",
+        "node-role.kubernetes.io/master",
+        "node.kubernetes.io/not-ready",
+        "node.cloudprovider.kubernetes.io/uninitialized",
+        "node.cilium.io/agent-not-ready",
+      ].map((key) => ({ key, operator: "Exists" })),
+    );
+  });
+
+  test("1.19: the operator may manage DaemonSets in kube-system (its ztunnel controller)", () => {
+    expect(() => findKubernetesObject(old, "Role", "cilium-operator-ztunnel", "kube-system")).toThrow();
+    expect(findKubernetesObject(current, "Role", "cilium-operator-ztunnel", "kube-system").rules).toEqual([
+      { apiGroups: ["apps"], resources: ["daemonsets"], verbs: ["create", "delete", "get", "list", "watch"] },
+    ]);
+    const binding = findKubernetesObject(current, "RoleBinding", "cilium-operator-ztunnel", "kube-system");
+    expect(binding).toMatchObject({
+      roleRef: { kind: "Role", name: "cilium-operator-ztunnel" },
+      subjects: [{ kind: "ServiceAccount", name: "cilium-operator", namespace: "kube-system" }],
+    });
+  });
+
+  test("1.19: the unmanaged-pod watcher interval is a duration", () => {
+    expect(config(old)["unmanaged-pod-watcher-interval"]).toBe("15");
+    expect(config(current)["unmanaged-pod-watcher-interval"]).toBe("15s");
+  });
+
+  test("1.19: policies select the local cluster's endpoints unless they name another", () => {
+    expect(config(old)["policy-default-local-cluster"]).toBeUndefined();
+    expect(config(current)["policy-default-local-cluster"]).toBe("true");
+  });
+
+  test("1.19: the agent reads cilium-config dynamically and reports drift", () => {
+    expect([config(old)["enable-dynamic-config"], config(old)["enable-drift-checker"]]).toEqual([undefined, undefined]);
+    expect([config(current)["enable-dynamic-config"], config(current)["enable-drift-checker"]]).toEqual(["true", "true"]);
+  });
+
+  test("the rest of cilium-config is the same on both releases", () => {
+    const changed = ["unmanaged-pod-watcher-interval", "policy-default-local-cluster", "enable-dynamic-config", "enable-drift-checker"];
+    const without = (data: Record<string, string>) => Object.fromEntries(Object.entries(data).filter(([k]) => !changed.includes(k)));
+    expect(without(config(current))).toEqual(without(config(old)));
+  });
+
+  test("a set image picks the chart by its own release, whatever the Kubernetes minor", () => {
+    const cni = { image: CILIUM_RELEASES["1.35"].image, operatorImage: CILIUM_RELEASES["1.35"].operatorImage };
+    const files = render({ kubernetesVersion: "1.32.8", addons: { cni } });
+    expect(agentContainer(files).image).toBe(cni.image);
+    expect(config(files)["unmanaged-pod-watcher-interval"]).toBe("15s");
+    const back = render({ kubernetesVersion: "1.35.4", addons: { cni: { image: CILIUM_RELEASES["1.32"].image } } });
+    expect(config(back)["unmanaged-pod-watcher-interval"]).toBe("15");
+  });
+
+  test("an agent image whose tag names no Cilium release is refused naming the setting", () => {
+    expect(() => render({ addons: { cni: { image: "registry.example.com/cilium/cilium:custom-build" } } })).toThrow(
+      /addons\.cni\.image "registry\.example\.com\/cilium\/cilium:custom-build": its tag must name the Cilium release/,
     );
   });
 });

@@ -1,7 +1,7 @@
 // Every Kubernetes version nodes can boot (SUPPORTED_KUBERNETES_VERSIONS) synthesizes end to end: a sample cluster on
 // that version downloads its own node-binaries tarball pinned by the upstream SHA-512, runs kubeadm with that version,
-// gives containerd the pause image kubeadm of that minor expects, ships the cloud controller manager and CoreDNS of that
-// minor, and its Ignition passes ignition-validate. The expectations are written out per version, so adding a version
+// gives containerd the pause image kubeadm of that minor expects, ships the cloud controller manager, CoreDNS and Cilium
+// of that minor, and its Ignition passes ignition-validate. The expectations are written out per version, so adding a version
 // to kubernetes-releases.ts without deciding its images fails here.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { resolveGeneration } from "../constructs";
 import { CLOUD_CONTROLLER_IMAGES } from "../constructs/addons/cloud-controller/settings";
+import { CILIUM_RELEASES } from "../constructs/addons/cni/settings";
 import { COREDNS_IMAGES } from "../constructs/addons/coredns/settings";
 import { renderAddonManifests } from "../constructs/addons/render";
 import { definitionProblems } from "../constructs/definition/validate";
@@ -21,12 +22,18 @@ import { sampleCluster, sampleGeneration } from "./support/fixtures";
 import { fileText, type ParsedIgnition } from "./support/ignition";
 
 /** What each supported version must boot with (tags checked here; digests come from the tables' cited sources). */
-const EXPECTED: Record<string, { pause: string; cloudController: string; coredns: string }> = {
-  "1.31.0": { pause: "3.10", cloudController: "v1.31.8", coredns: "v1.11.3" },
-  "1.32.8": { pause: "3.10", cloudController: "v1.32.5", coredns: "v1.11.3" },
-  "1.33.5": { pause: "3.10", cloudController: "v1.33.4", coredns: "v1.12.0" },
-  "1.34.7": { pause: "3.10.1", cloudController: "v1.34.3", coredns: "v1.12.1" },
-  "1.35.4": { pause: "3.10.1", cloudController: "v1.35.2", coredns: "v1.12.4" },
+const EXPECTED: Record<string, { pause: string; cloudController: string; coredns: string; cilium: string }> = {
+  "1.31.0": { pause: "3.10", cloudController: "v1.31.8", coredns: "v1.11.3", cilium: "v1.17.18" },
+  "1.32.8": { pause: "3.10", cloudController: "v1.32.5", coredns: "v1.11.3", cilium: "v1.17.18" },
+  "1.33.5": { pause: "3.10", cloudController: "v1.33.4", coredns: "v1.12.0", cilium: "v1.19.8" },
+  "1.34.7": { pause: "3.10.1", cloudController: "v1.34.3", coredns: "v1.12.1", cilium: "v1.19.8" },
+  "1.35.4": { pause: "3.10.1", cloudController: "v1.35.2", coredns: "v1.12.4", cilium: "v1.19.8" },
+};
+
+/** The e2e-tested Kubernetes minors of each Cilium minor we ship (compatibility.rst, sources in cni/settings.ts). */
+const CILIUM_TESTED_ON: Record<string, string[]> = {
+  "1.17": ["1.29", "1.30", "1.31", "1.32"],
+  "1.19": ["1.32", "1.33", "1.34", "1.35"],
 };
 
 const DOWNLOAD = "/opt/immutable-clusters/downloads/kubernetes-node.tar.gz";
@@ -75,6 +82,17 @@ test("the per-minor image tables have a row for every supported minor", () => {
     expect(PAUSE_IMAGE[minor]).toBeDefined();
     expect(CLOUD_CONTROLLER_IMAGES[minor]).toMatch(new RegExp(`:v${minor.replace(".", "\\.")}\\.\\d+@sha256:[0-9a-f]{64}$`));
     expect(COREDNS_IMAGES[minor]).toMatch(/^registry\.k8s\.io\/coredns\/coredns:v\d+\.\d+\.\d+$/);
+    expect(CILIUM_RELEASES[minor].image).toMatch(/^quay\.io\/cilium\/cilium:v1\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
+    expect(CILIUM_RELEASES[minor].operatorImage).toMatch(/^quay\.io\/cilium\/operator-generic:v1\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
+  }
+});
+
+test("every minor runs a Cilium release upstream e2e-tests on it, agent and operator of the same release", () => {
+  for (const minor of SUPPORTED_KUBERNETES_VERSIONS.map(minorOf)) {
+    const { image, operatorImage } = CILIUM_RELEASES[minor];
+    const tag = image.split(":")[1].split("@")[0];
+    expect(operatorImage.split(":")[1].split("@")[0]).toBe(tag);
+    expect({ minor, testedOn: CILIUM_TESTED_ON[minorOf(tag.slice(1))] }).toEqual({ minor, testedOn: expect.arrayContaining([minor]) });
   }
 });
 
@@ -158,6 +176,15 @@ describe.each(SUPPORTED_KUBERNETES_VERSIONS.map((v) => [v]))("Kubernetes %s", (v
     expect(image).toBe(`registry.k8s.io/coredns/coredns:${expected.coredns}`);
   });
 
+  test(`Cilium is ${expected.cilium} (agent and operator), pinned by digest`, () => {
+    const agent = findKubernetesObject(manifests, "DaemonSet", "cilium", "kube-system");
+    const operator = findKubernetesObject(manifests, "Deployment", "cilium-operator", "kube-system");
+    expect(containerImage(agent)).toBe(CILIUM_RELEASES[minor].image);
+    expect(containerImage(agent)).toMatch(new RegExp(`^quay\\.io/cilium/cilium:${expected.cilium}@sha256:[0-9a-f]{64}$`));
+    expect(containerImage(operator)).toBe(CILIUM_RELEASES[minor].operatorImage);
+    expect(containerImage(operator)).toMatch(new RegExp(`^quay\\.io/cilium/operator-generic:${expected.cilium}@sha256:[0-9a-f]{64}$`));
+  });
+
   test.each([["controller.ign"], ["worker-general.ign"]])("%s passes ignition-validate with no warnings", (file) => {
     expect(ignitionValidate(JSON.stringify(ignition[file]))).toEqual({ status: 0, output: "" });
   });
@@ -171,8 +198,16 @@ describe("a minor without table rows", () => {
     for (const version of ["1.33.5", "1.34.7", "1.35.4"]) expect(problem?.message).toContain(version);
   });
 
-  test("gets no CoreDNS image by default: the error names the setting and the known minors", () => {
+  test("gets no Cilium by default: the error names the setting and the known minors", () => {
     const cluster = sampleCluster({ generations: [sampleGeneration({ kubernetesVersion: "1.36.1" })] });
+    expect(() => renderAddonManifests(resolveGeneration(cluster, cluster.generations[0]))).toThrow(
+      /addons\.cni\.image: no default Cilium release for Kubernetes 1\.36 \(known: 1\.31, 1\.32, 1\.33, 1\.34, 1\.35\)/,
+    );
+  });
+
+  test("gets no CoreDNS image by default: the error names the setting and the known minors", () => {
+    const cni = { image: CILIUM_RELEASES["1.35"].image, operatorImage: CILIUM_RELEASES["1.35"].operatorImage };
+    const cluster = sampleCluster({ generations: [sampleGeneration({ kubernetesVersion: "1.36.1", addons: { cni } })] });
     expect(() => renderAddonManifests(resolveGeneration(cluster, cluster.generations[0]))).toThrow(
       /addons\.coredns\.image: no default CoreDNS image for Kubernetes 1\.36 \(known: 1\.31, 1\.32, 1\.33, 1\.34, 1\.35\)/,
     );

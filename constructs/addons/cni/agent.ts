@@ -1,15 +1,18 @@
 // Owns the Cilium agent DaemonSet: one pod per node in the host network with upstream's unprivileged setup (explicit
-// capabilities; only the bpf mount step is privileged), its init steps, host mounts and health probes.
+// capabilities; only the bpf mount step is privileged), its init steps, host mounts and health probes, after the
+// upstream chart of the release's Cilium minor (1.17.18, or 1.19 from Cilium 1.19 on: see agentOf119).
 import { k8s } from "cdk8s-plus-27";
 import { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import { fixedResources, httpGetProbe, resources } from "../common/workload";
 import { AGENT_HEALTH_PORT, AGENT_METRICS_PORT } from "./cilium-config";
-import type { ResolvedCniSettings } from "./settings";
+import type { CiliumRelease, ResolvedCniSettings } from "./settings";
 
 export interface CiliumAgentProps {
   readonly generation: ResolvedGeneration;
   readonly settings: ResolvedCniSettings;
+  /** The Cilium release: its image, and the chart (1.17 or 1.19) the DaemonSet follows. */
+  readonly release: CiliumRelease;
   readonly namespace: string;
   readonly serviceAccount: string;
   readonly labels: Record<string, string>;
@@ -48,11 +51,57 @@ const nodeEnv: k8s.EnvVar[] = [
 
 const healthHeaders = [{ name: "brief", value: "true" }];
 
+const AGENT_CAPABILITIES = [
+  "CHOWN",
+  "KILL",
+  "NET_ADMIN",
+  "NET_RAW",
+  "IPC_LOCK",
+  "SYS_MODULE",
+  "SYS_ADMIN",
+  "SYS_RESOURCE",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "SETGID",
+  "SETUID",
+];
+
+/**
+ * Where the Cilium 1.19 chart's agent DaemonSet (install/kubernetes/cilium/templates/cilium-agent/daemonset.yaml and
+ * values.yaml of cilium-1.19.6.tgz in cilium/charts) differs from the 1.17.18 one for these settings.
+ */
+function agentOf119(release: CiliumRelease) {
+  const v119 = release.minor >= 19;
+  return {
+    // The pod annotation kubectl.kubernetes.io/default-container, added unconditionally.
+    annotations: (v119 ? { "kubectl.kubernetes.io/default-container": "cilium-agent" } : {}) as Record<string, string>,
+    // The init scripts run under bash instead of sh.
+    shell: v119 ? "bash" : "sh",
+    // The config init container gets a security context: NET_ADMIN, everything else dropped.
+    configCapabilities: v119 ? ["NET_ADMIN"] : [],
+    // securityContext.capabilities.ciliumAgent gains SYSLOG.
+    agentCapabilities: v119 ? [...AGENT_CAPABILITIES, "SYSLOG"] : AGENT_CAPABILITIES,
+    // The health port is declared as a named container port ("health") and the probes use its name.
+    probePort: v119 ? "health" : AGENT_HEALTH_PORT,
+    healthPorts: v119 ? [{ name: "health", containerPort: AGENT_HEALTH_PORT, hostPort: AGENT_HEALTH_PORT, protocol: "TCP" }] : [],
+    // startupProbe.failureThreshold: 105 -> 300 (up to 600 s to start).
+    startupFailureThreshold: v119 ? 300 : 105,
+    // k8sClientExponentialBackoff (enabled, base 1 s, max 120 s): client-go backoff through the environment.
+    backoffEnv: v119
+      ? [
+          { name: "KUBE_CLIENT_BACKOFF_BASE", value: "1" },
+          { name: "KUBE_CLIENT_BACKOFF_DURATION", value: "120" },
+        ]
+      : [],
+  };
+}
+
 export class CiliumAgent extends Construct {
   constructor(scope: Construct, id: string, props: CiliumAgentProps) {
     super(scope, id);
-    const { generation, settings } = props;
-    const image = settings.image;
+    const { generation, settings, release } = props;
+    const image = release.image;
+    const v119 = agentOf119(release);
     const initResources = fixedResources("10m", "16Mi", "500m", "128Mi");
     const hostPath = (name: string, path: string, type?: string): k8s.Volume => ({ name, hostPath: { path, ...(type ? { type } : {}) } });
 
@@ -75,6 +124,7 @@ export class CiliumAgent extends Construct {
                   "unconfined",
                 ]),
               ),
+              ...v119.annotations,
             },
           },
           spec: {
@@ -97,7 +147,7 @@ export class CiliumAgent extends Construct {
                 command: ["cilium-dbg", "build-config"],
                 env: [...nodeEnv, ...apiServerEnv(generation)],
                 resources: initResources,
-                securityContext: capabilities([]),
+                securityContext: capabilities(v119.configCapabilities),
                 terminationMessagePolicy: "FallbackToLogsOnError",
                 volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
               },
@@ -111,7 +161,7 @@ export class CiliumAgent extends Construct {
                   { name: "BIN_PATH", value: HOST_BIN },
                 ],
                 command: [
-                  "sh",
+                  v119.shell,
                   "-ec",
                   'cp /usr/bin/cilium-mount /hostbin/cilium-mount;\nnsenter --cgroup=/hostproc/1/ns/cgroup --mount=/hostproc/1/ns/mnt "${BIN_PATH}/cilium-mount" $CGROUP_ROOT;\nrm /hostbin/cilium-mount\n',
                 ],
@@ -129,7 +179,7 @@ export class CiliumAgent extends Construct {
                 imagePullPolicy: "IfNotPresent",
                 env: [{ name: "BIN_PATH", value: HOST_BIN }],
                 command: [
-                  "sh",
+                  v119.shell,
                   "-ec",
                   'cp /usr/bin/cilium-sysctlfix /hostbin/cilium-sysctlfix;\nnsenter --mount=/hostproc/1/ns/mnt "${BIN_PATH}/cilium-sysctlfix";\nrm /hostbin/cilium-sysctlfix\n',
                 ],
@@ -210,19 +260,19 @@ export class CiliumAgent extends Construct {
                 args: ["--config-dir=/tmp/cilium/config-map"],
                 startupProbe: httpGetProbe(
                   "/healthz",
-                  AGENT_HEALTH_PORT,
-                  { periodSeconds: 2, failureThreshold: 105 },
+                  v119.probePort,
+                  { periodSeconds: 2, failureThreshold: v119.startupFailureThreshold },
                   { host: "127.0.0.1", headers: healthHeaders },
                 ),
                 livenessProbe: httpGetProbe(
                   "/healthz",
-                  AGENT_HEALTH_PORT,
+                  v119.probePort,
                   { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 10 },
                   { host: "127.0.0.1", headers: [...healthHeaders, { name: "require-k8s-connectivity", value: "false" }] },
                 ),
                 readinessProbe: httpGetProbe(
                   "/healthz",
-                  AGENT_HEALTH_PORT,
+                  v119.probePort,
                   { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
                   { host: "127.0.0.1", headers: healthHeaders },
                 ),
@@ -233,24 +283,15 @@ export class CiliumAgent extends Construct {
                     valueFrom: { resourceFieldRef: { resource: "limits.memory", divisor: k8s.Quantity.fromString("1") } },
                   },
                   ...apiServerEnv(generation),
+                  ...v119.backoffEnv,
                 ],
                 lifecycle: { preStop: { exec: { command: ["/cni-uninstall.sh"] } } },
-                ports: [{ name: "prometheus", containerPort: AGENT_METRICS_PORT, hostPort: AGENT_METRICS_PORT, protocol: "TCP" }],
+                ports: [
+                  ...v119.healthPorts,
+                  { name: "prometheus", containerPort: AGENT_METRICS_PORT, hostPort: AGENT_METRICS_PORT, protocol: "TCP" },
+                ],
                 resources: resources(settings.resources),
-                securityContext: capabilities([
-                  "CHOWN",
-                  "KILL",
-                  "NET_ADMIN",
-                  "NET_RAW",
-                  "IPC_LOCK",
-                  "SYS_MODULE",
-                  "SYS_ADMIN",
-                  "SYS_RESOURCE",
-                  "DAC_OVERRIDE",
-                  "FOWNER",
-                  "SETGID",
-                  "SETUID",
-                ]),
+                securityContext: capabilities(v119.agentCapabilities),
                 terminationMessagePolicy: "FallbackToLogsOnError",
                 volumeMounts: [
                   // Unprivileged containers write host sysctls through these mounts.

@@ -1,5 +1,6 @@
 // Owns the cni addon's manifests: Cilium (agent DaemonSet, operator Deployment, cilium-config, RBAC) in VXLAN tunnel
-// mode, enforcing NetworkPolicy, with cluster-pool IPAM on the generation's pod CIDR and kubeadm's kube-proxy kept.
+// mode, enforcing NetworkPolicy, with cluster-pool IPAM on the generation's pod CIDR and kubeadm's kube-proxy kept; the
+// Cilium release (and so the upstream chart the manifests follow) is the one of the generation's Kubernetes minor.
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
@@ -9,7 +10,7 @@ import { CiliumAgent } from "./agent";
 import { checkNodeMaskSize, ciliumConfig } from "./cilium-config";
 import { CiliumOperator } from "./operator";
 import { CiliumRbac } from "./rbac";
-import type { ResolvedCniSettings } from "./settings";
+import { ciliumRelease, type ResolvedCniSettings } from "./settings";
 
 export interface CniChartProps {
   /** The generation whose pod CIDR, API endpoint and name Cilium uses. */
@@ -25,24 +26,27 @@ export class CniChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const { generation, settings } = props;
     checkNodeMaskSize(generation, settings);
+    const release = ciliumRelease(settings, generation.kubernetesVersion);
     const agentSelector = { "k8s-app": "cilium" };
     const operatorSelector = { "io.cilium/app": "operator", name: "cilium-operator" };
-    const agentLabels = addonLabels("cilium-agent", "cilium", settings.image, agentSelector);
-    const operatorLabels = addonLabels("cilium-operator", "cilium", settings.operatorImage, operatorSelector);
+    const agentLabels = addonLabels("cilium-agent", "cilium", release.image, agentSelector);
+    const operatorLabels = addonLabels("cilium-operator", "cilium", release.operatorImage, operatorSelector);
 
     new CiliumRbac(this, "rbac", {
       namespace: NAMESPACE,
-      labels: addonLabels("cilium", "cilium", settings.image),
+      labels: addonLabels("cilium", "cilium", release.image),
+      release,
       agent: "cilium",
       operator: "cilium-operator",
     });
     new k8s.KubeConfigMap(this, "config", {
-      metadata: { name: "cilium-config", namespace: NAMESPACE, labels: addonLabels("cilium", "cilium", settings.image) },
-      data: ciliumConfig(generation, settings),
+      metadata: { name: "cilium-config", namespace: NAMESPACE, labels: addonLabels("cilium", "cilium", release.image) },
+      data: ciliumConfig(generation, settings, release),
     });
     new CiliumAgent(this, "agent", {
       generation,
       settings,
+      release,
       namespace: NAMESPACE,
       serviceAccount: "cilium",
       labels: agentLabels,
@@ -51,6 +55,7 @@ export class CniChart extends Chart {
     new CiliumOperator(this, "operator", {
       generation,
       settings,
+      release,
       namespace: NAMESPACE,
       serviceAccount: "cilium-operator",
       labels: operatorLabels,

@@ -1,7 +1,8 @@
 // Owns the `cilium-config` ConfigMap data of a generation: VXLAN tunnel routing, cluster-pool IPAM on the generation's
-// pod CIDR, NetworkPolicy enforcement, kube-proxy kept (no replacement), no L7 proxy, Hubble or clustermesh.
+// pod CIDR, NetworkPolicy enforcement, kube-proxy kept (no replacement), no L7 proxy, Hubble or clustermesh; the keys
+// the Cilium 1.19 chart renders differently from the 1.17 one for these settings are switched on the release's minor.
 import type { ResolvedGeneration } from "../../definition/resolve";
-import type { ResolvedCniSettings } from "./settings";
+import type { CiliumRelease, ResolvedCniSettings } from "./settings";
 
 /** The agent's health port (probes on 127.0.0.1). */
 export const AGENT_HEALTH_PORT = 9879;
@@ -21,8 +22,34 @@ export function checkNodeMaskSize(generation: ResolvedGeneration, settings: Reso
   }
 }
 
+/**
+ * What the Cilium 1.19 chart (install/kubernetes/cilium/templates/cilium-configmap.yaml, chart cilium-1.19.6.tgz of
+ * cilium/charts) renders differently from the 1.17.18 one for these settings, with the values it uses by default.
+ */
+function configOf119(release: CiliumRelease): { podWatcherInterval: string; extra: Record<string, string> } {
+  if (release.minor < 19) return { podWatcherInterval: "15", extra: {} };
+  return {
+    // `printf "%ds" (int .Values.operator.unmanagedPodWatcher.intervalSeconds)`: a duration from 1.19 on.
+    podWatcherInterval: "15s",
+    extra: {
+      // clustermesh.policyDefaultLocalCluster (true): policies select endpoints of the local cluster unless they name
+      // another; the agent's own default is false.
+      "policy-default-local-cluster": "true",
+      // configDriftDetection.enabled / .driftChecker (true, true): the agent watches cilium-config (the
+      // cilium-config-agent Role) and reports drift from its running flags; both off in the agent by default.
+      "enable-dynamic-config": "true",
+      "enable-drift-checker": "true",
+    },
+  };
+}
+
 /** The cilium-config data. */
-export function ciliumConfig(generation: ResolvedGeneration, settings: ResolvedCniSettings): Record<string, string> {
+export function ciliumConfig(
+  generation: ResolvedGeneration,
+  settings: ResolvedCniSettings,
+  release: CiliumRelease,
+): Record<string, string> {
+  const v119 = configOf119(release);
   return {
     "cluster-name": generation.fullName,
     "cluster-id": "0",
@@ -78,11 +105,13 @@ export function ciliumConfig(generation: ResolvedGeneration, settings: ResolvedC
     "set-cilium-node-taints": "true",
     "set-cilium-is-up-condition": "true",
     "synchronize-k8s-nodes": "true",
-    "unmanaged-pod-watcher-interval": "15",
+    "unmanaged-pod-watcher-interval": v119.podWatcherInterval,
     // Metrics
     "prometheus-serve-addr": `:${AGENT_METRICS_PORT}`,
     "operator-prometheus-serve-addr": `:${OPERATOR_METRICS_PORT}`,
     "enable-metrics": "true",
     "operator-api-serve-addr": `127.0.0.1:${OPERATOR_HEALTH_PORT}`,
+    // Keys the 1.19 chart adds by default (none before 1.19)
+    ...v119.extra,
   };
 }

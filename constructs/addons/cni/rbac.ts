@@ -1,11 +1,15 @@
 // Owns Cilium's ServiceAccounts and RBAC (after the upstream Helm chart with Hubble, Envoy, BGP, ingress and
-// clustermesh off): the agent's and the operator's ClusterRoles and the agent's read access to cilium-config.
+// clustermesh off): the agent's and the operator's ClusterRoles, the agent's read access to cilium-config and, from
+// Cilium 1.19 on, the operator's namespaced access to DaemonSets (its ztunnel controller).
 import { k8s } from "cdk8s-plus-27";
 import { Construct } from "constructs";
+import type { CiliumRelease } from "./settings";
 
 export interface CiliumRbacProps {
   readonly namespace: string;
   readonly labels: Record<string, string>;
+  /** The Cilium release whose chart (1.17 or 1.19) the RBAC follows. */
+  readonly release: CiliumRelease;
   /** ServiceAccount names of the agent and the operator. */
   readonly agent: string;
   readonly operator: string;
@@ -176,5 +180,20 @@ export class CiliumRbac extends Construct {
       roleRef: { apiGroup: rbac, kind: "ClusterRole", name: props.operator },
       subjects: account(props.operator),
     });
+
+    if (props.release.minor >= 19) {
+      // The 1.19 chart's cilium-operator/role.yaml and rolebinding.yaml (cilium-1.19.6.tgz of cilium/charts): always
+      // granted, as the operator's ztunnel controller also removes a stale ztunnel DaemonSet when ztunnel is off.
+      const ztunnel = `${props.operator}-ztunnel`;
+      new k8s.KubeRole(this, "operator-ztunnel-role", {
+        metadata: { name: ztunnel, namespace, labels },
+        rules: [{ apiGroups: ["apps"], resources: ["daemonsets"], verbs: ["create", "delete", "get", "list", "watch"] }],
+      });
+      new k8s.KubeRoleBinding(this, "operator-ztunnel-role-binding", {
+        metadata: { name: ztunnel, namespace, labels },
+        roleRef: { apiGroup: rbac, kind: "Role", name: ztunnel },
+        subjects: account(props.operator),
+      });
+    }
   }
 }
