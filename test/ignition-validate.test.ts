@@ -1,29 +1,12 @@
 // Every Ignition config this library writes passes the upstream validator (`ignition-validate`, Debian package
 // `ignition`) with no warnings: each role's full config of every example generation, their user-data pointers, a
 // generation that opts into SSH and OS updates, and a builder config using every kind of entry.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { resolveGeneration } from "../constructs";
 import { IgnitionConfig, pointerConfig } from "../constructs/ignition/builder";
 import { nodeConfigKey, renderNodeIgnition, userDataPointer } from "../constructs/ignition/node-config";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
+import { ignitionValidate } from "./support/ignition-validate";
 import { exampleNodeConfigs } from "./support/ignition";
-
-/** Runs the validator; fails the test (saying what to install) when it is missing. */
-function ignitionValidate(text: string): { status: number | null; output: string } {
-  const dir = mkdtempSync(join(tmpdir(), "ign-"));
-  try {
-    const file = join(dir, "config.ign");
-    writeFileSync(file, text);
-    const run = spawnSync("ignition-validate", [file], { encoding: "utf8" });
-    if (run.error) throw new Error(`ignition-validate is not installed (apt-get install -y ignition): ${run.error.message}`);
-    return { status: run.status, output: `${run.stdout}${run.stderr}`.trim() };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const VALID = { status: 0, output: "" };
 const configs = exampleNodeConfigs();

@@ -3,10 +3,6 @@
 // gives containerd the pause image kubeadm of that minor expects, ships the cloud controller manager, CoreDNS and Cilium
 // of that minor, and its Ignition passes ignition-validate. The expectations are written out per version, so adding a version
 // to kubernetes-releases.ts without deciding its images fails here.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { resolveGeneration } from "../constructs";
 import { CLOUD_CONTROLLER_IMAGES } from "../constructs/addons/cloud-controller/settings";
@@ -19,6 +15,7 @@ import { KUBERNETES_NODE_BINARIES, SUPPORTED_KUBERNETES_VERSIONS, type NodeArch 
 import { renderNodeIgnition } from "../constructs/ignition/node-config";
 import { findKubernetesObject, synthCluster, type KubernetesObject } from "../constructs/testing";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
+import { ignitionValidate } from "./support/ignition-validate";
 import { fileText, type ParsedIgnition } from "./support/ignition";
 
 /** What each supported version must boot with (tags checked here; digests come from the tables' cited sources). */
@@ -43,20 +40,6 @@ const ARM_NODES = {
   controlPlane: { count: 3 as const, instanceType: "m7g.large" },
   workerPools: [{ name: "general", instanceTypes: ["m7g.large"], minSize: 2, maxSize: 4 }],
 };
-
-/** The validator's verdict; fails the test, saying what to install, when the tool is missing. */
-function ignitionValidate(text: string): { status: number | null; output: string } {
-  const dir = mkdtempSync(join(tmpdir(), "ign-"));
-  try {
-    const file = join(dir, "config.ign");
-    writeFileSync(file, text);
-    const run = spawnSync("ignition-validate", [file], { encoding: "utf8" });
-    if (run.error) throw new Error(`ignition-validate is not installed (apt-get install -y ignition): ${run.error.message}`);
-    return { status: run.status, output: `${run.stdout}${run.stderr}`.trim() };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 function downloadOf(config: ParsedIgnition) {
   return config.storage!.files!.find((f) => f.path === DOWNLOAD)!.contents;
