@@ -293,6 +293,24 @@ describe("cost", () => {
     expect(() => validatePriceTable(raw, "test.json")).toThrow(/citations\.hand-entered-2025\.status/);
     expect(() => validatePriceTable(table, "ok.json")).not.toThrow();
   });
+  it("the loader names each malformed field: a negative price, a bad date, a verified source without its check date", () => {
+    const raw = JSON.parse(JSON.stringify(table)) as Record<string, Record<string, unknown>> & { date: unknown };
+    raw.ec2OnDemandHourly["m6i.large"] = -1;
+    raw.date = "last June";
+    delete (raw.citations[table.provenance.ec2OnDemandHourly] as { checked?: string }).checked;
+    const message = (() => {
+      try {
+        validatePriceTable(raw, "bad.json");
+        return "";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(message).toMatch(/invalid \(3 problem\(s\)\)/);
+    expect(message).toMatch(/ec2OnDemandHourly\.m6i\.large: must be a non-negative number/);
+    expect(message).toMatch(/date: must be a date, YYYY-MM-DD/);
+    expect(message).toMatch(new RegExp(`citations\\.${table.provenance.ec2OnDemandHourly}\\.checked: a verified source needs`));
+  });
   it("warns when the stack's region has no table", () => {
     const cost = costDelta(undefined, generationShape("demo-a", stack({ region: "ap-south-2" })), table);
     expect(cost.warnings.join()).toMatch(/runs in ap-south-2 but the price table is for eu-west-1/);

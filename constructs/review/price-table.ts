@@ -3,6 +3,7 @@
 // a table's sources. The cost estimate itself is in cost.ts.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
 import type { PriceCitation, PriceSource } from "./report";
 
 /** The priced sections of a table, each a map from an instance type / load balancer type / volume type to a price. */
@@ -68,71 +69,78 @@ export function loadPriceTable(region: string = DEFAULT_PRICE_REGION): PriceTabl
   return validatePriceTable(JSON.parse(readFileSync(chosen, "utf8")), chosen);
 }
 
-const isDate = (v: unknown) => typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v);
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date, YYYY-MM-DD" });
+const required = (what: string) => z.string({ error: `${what} is required` }).min(1, { error: `${what} is required` });
+const prices = z.record(z.string(), z.number().finite().nonnegative({ error: "must be a non-negative number" }), {
+  error: "an object of prices is required",
+});
 
-/** Checks a parsed table and returns it typed; throws with every problem found, naming `where` (the file). */
-export function validatePriceTable(raw: unknown, where: string): PriceTable {
+const citationSchema = z
+  .object({
+    status: z.enum(["verified", "unverified"], { error: '"verified" or "unverified" is required' }),
+    label: required("a label"),
+    citation: required("a citation"),
+    url: z.string().optional(),
+    sourceDate: date.optional(),
+    checked: date.optional(),
+    corroboration: z.string().optional(),
+  })
+  .refine((c) => c.status !== "verified" || c.checked !== undefined, {
+    error: "a verified source needs the date its prices were compared with it (checked)",
+    path: ["checked"],
+  });
+
+const priceTableSchema = z.object({
+  region: required("a region name"),
+  regionName: z.string().optional(),
+  date,
+  currency: z.literal("USD", { error: "only USD is supported" }),
+  hoursPerMonth: z.number().positive({ error: "a positive number is required" }),
+  source: required("a summary of where the prices come from"),
+  citations: z.record(z.string(), citationSchema, { error: "an object of sources by id is required" }),
+  provenance: z.record(z.string(), z.string(), { error: "an object from section or section.entry to citation id is required" }),
+  ec2OnDemandHourly: prices,
+  loadBalancerHourly: prices,
+  ebsPerGiBMonth: prices,
+});
+
+/**
+ * What the schema cannot say: every provenance key names a section (or an entry of one) and a citation that exists,
+ * and every price has a provenance. Reads the raw input defensively, so these problems are listed beside shape ones.
+ */
+function provenanceProblems(raw: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  if (!isRecord(raw)) throw new Error(`price table ${where} is not a JSON object`);
-  if (typeof raw.region !== "string" || raw.region === "") problems.push("region: a region name is required");
-  if (!isDate(raw.date)) problems.push(`date: ${JSON.stringify(raw.date)} is not YYYY-MM-DD`);
-  if (raw.currency !== "USD") problems.push(`currency: ${JSON.stringify(raw.currency)}; only USD is supported`);
-  if (typeof raw.hoursPerMonth !== "number" || !(raw.hoursPerMonth > 0)) problems.push("hoursPerMonth: a positive number is required");
-  if (typeof raw.source !== "string" || raw.source === "") problems.push("source: a summary of where the prices come from is required");
-
-  for (const section of PRICE_SECTIONS) {
-    const prices = raw[section];
-    if (!isRecord(prices)) {
-      problems.push(`${section}: an object of prices is required`);
-      continue;
-    }
-    for (const [name, price] of Object.entries(prices)) {
-      if (typeof price !== "number" || !Number.isFinite(price) || price < 0)
-        problems.push(`${section}.${name}: ${JSON.stringify(price)} is not a non-negative number`);
-    }
-  }
-
-  const citations = isRecord(raw.citations) ? raw.citations : {};
-  if (!isRecord(raw.citations)) problems.push("citations: an object of sources by id is required");
-  for (const [id, c] of Object.entries(citations)) {
-    if (!isRecord(c)) {
-      problems.push(`citations.${id}: an object is required`);
-      continue;
-    }
-    if (c.status !== "verified" && c.status !== "unverified")
-      problems.push(`citations.${id}.status: ${JSON.stringify(c.status)}; "verified" or "unverified" is required`);
-    for (const field of ["label", "citation"] as const)
-      if (typeof c[field] !== "string" || c[field] === "") problems.push(`citations.${id}.${field}: a string is required`);
-    for (const field of ["sourceDate", "checked"] as const)
-      if (c[field] !== undefined && !isDate(c[field]))
-        problems.push(`citations.${id}.${field}: ${JSON.stringify(c[field])} is not YYYY-MM-DD`);
-    if (c.status === "verified" && c.checked === undefined)
-      problems.push(`citations.${id}.checked: a verified source needs the date its prices were compared with it`);
-  }
-
-  const provenance = isRecord(raw.provenance) ? raw.provenance : {};
-  if (!isRecord(raw.provenance)) problems.push("provenance: an object from section or section.entry to citation id is required");
+  const record = (v: unknown): Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  const citations = record(raw.citations);
+  const provenance = record(raw.provenance);
   for (const [key, id] of Object.entries(provenance)) {
     const [section, ...rest] = key.split(".");
     const entry = rest.join(".");
-    const prices = raw[section];
     if (!(PRICE_SECTIONS as readonly string[]).includes(section)) problems.push(`provenance.${key}: ${section} is not a price section`);
-    else if (entry !== "" && !(isRecord(prices) && entry in prices)) problems.push(`provenance.${key}: ${section} has no entry ${entry}`);
+    else if (entry !== "" && !(entry in record(raw[section]))) problems.push(`provenance.${key}: ${section} has no entry ${entry}`);
     if (typeof id !== "string" || !(id in citations)) problems.push(`provenance.${key}: ${JSON.stringify(id)} is not a citation id`);
   }
   for (const section of PRICE_SECTIONS) {
-    const prices = raw[section];
-    if (!isRecord(prices)) continue;
-    for (const name of Object.keys(prices)) {
+    for (const name of Object.keys(record(raw[section]))) {
       if (provenance[`${section}.${name}`] === undefined && provenance[section] === undefined)
         problems.push(`${section}.${name}: no provenance (add "${section}" or "${section}.${name}" to provenance)`);
     }
   }
+  return problems;
+}
 
+/** Checks a parsed table and returns it typed; throws with every problem found, naming `where` (the file). */
+export function validatePriceTable(raw: unknown, where: string): PriceTable {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`price table ${where} is not a JSON object`);
+  const parsed = priceTableSchema.safeParse(raw);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".") || "(table)"}: ${issue.message}`)),
+    ...provenanceProblems(raw as Record<string, unknown>),
+  ];
   if (problems.length > 0)
     throw new Error(`price table ${where} is invalid (${problems.length} problem(s)):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-  return raw as unknown as PriceTable;
+  return parsed.data as PriceTable;
 }
 
 /** The citation a price comes from (entry-level provenance first, then the section's). */
