@@ -11,7 +11,12 @@ import { COREDNS_IMAGES } from "../constructs/addons/coredns/settings";
 import { renderAddonManifests } from "../constructs/addons/render";
 import { definitionProblems } from "../constructs/definition/validate";
 import { PAUSE_IMAGE } from "../constructs/ignition/kubeadm-config";
-import { KUBERNETES_NODE_BINARIES, SUPPORTED_KUBERNETES_VERSIONS, type NodeArch } from "../constructs/ignition/kubernetes-releases";
+import {
+  KUBERNETES_NODE_BINARIES,
+  kubernetesMinor,
+  SUPPORTED_KUBERNETES_VERSIONS,
+  type NodeArch,
+} from "../constructs/ignition/kubernetes-releases";
 import { renderNodeIgnition } from "../constructs/ignition/node-config";
 import { findKubernetesObject, synthCluster, type KubernetesObject } from "../constructs/testing";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
@@ -34,7 +39,6 @@ const CILIUM_TESTED_ON: Record<string, string[]> = {
 };
 
 const DOWNLOAD = "/opt/immutable-clusters/downloads/kubernetes-node.tar.gz";
-const minorOf = (version: string) => version.split(".").slice(0, 2).join(".");
 const ARM = { flatcar: { channel: "stable" as const, version: "4152.2.3", arch: "arm64" as const } };
 const ARM_NODES = {
   controlPlane: { count: 3 as const, instanceType: "m7g.large" },
@@ -51,7 +55,7 @@ function containerImage(o: KubernetesObject): string {
 
 test("the expectations cover exactly the supported versions, one patch per minor", () => {
   expect(Object.keys(EXPECTED)).toEqual([...SUPPORTED_KUBERNETES_VERSIONS]);
-  expect(new Set(SUPPORTED_KUBERNETES_VERSIONS.map(minorOf)).size).toBe(SUPPORTED_KUBERNETES_VERSIONS.length);
+  expect(new Set(SUPPORTED_KUBERNETES_VERSIONS.map(kubernetesMinor)).size).toBe(SUPPORTED_KUBERNETES_VERSIONS.length);
 });
 
 test("every pinned node-binary hash is a SHA-512 (128 hex digits) and no two are alike", () => {
@@ -61,7 +65,7 @@ test("every pinned node-binary hash is a SHA-512 (128 hex digits) and no two are
 });
 
 test("the per-minor image tables have a row for every supported minor", () => {
-  for (const minor of SUPPORTED_KUBERNETES_VERSIONS.map(minorOf)) {
+  for (const minor of SUPPORTED_KUBERNETES_VERSIONS.map(kubernetesMinor)) {
     expect(PAUSE_IMAGE[minor]).toBeDefined();
     expect(CLOUD_CONTROLLER_IMAGES[minor]).toMatch(new RegExp(`:v${minor.replace(".", "\\.")}\\.\\d+@sha256:[0-9a-f]{64}$`));
     expect(COREDNS_IMAGES[minor]).toMatch(/^registry\.k8s\.io\/coredns\/coredns:v\d+\.\d+\.\d+$/);
@@ -71,17 +75,20 @@ test("the per-minor image tables have a row for every supported minor", () => {
 });
 
 test("every minor runs a Cilium release upstream e2e-tests on it, agent and operator of the same release", () => {
-  for (const minor of SUPPORTED_KUBERNETES_VERSIONS.map(minorOf)) {
+  for (const minor of SUPPORTED_KUBERNETES_VERSIONS.map(kubernetesMinor)) {
     const { image, operatorImage } = CILIUM_RELEASES[minor];
     const tag = image.split(":")[1].split("@")[0];
     expect(operatorImage.split(":")[1].split("@")[0]).toBe(tag);
-    expect({ minor, testedOn: CILIUM_TESTED_ON[minorOf(tag.slice(1))] }).toEqual({ minor, testedOn: expect.arrayContaining([minor]) });
+    expect({ minor, testedOn: CILIUM_TESTED_ON[kubernetesMinor(tag.slice(1))] }).toEqual({
+      minor,
+      testedOn: expect.arrayContaining([minor]),
+    });
   }
 });
 
 describe.each(SUPPORTED_KUBERNETES_VERSIONS.map((v) => [v]))("Kubernetes %s", (version) => {
   const expected = EXPECTED[version];
-  const minor = minorOf(version);
+  const minor = kubernetesMinor(version);
   const cluster = sampleCluster({ generations: [sampleGeneration({ kubernetesVersion: version })] });
   let ignition: Record<string, ParsedIgnition>;
   let manifests: ReturnType<typeof synthCluster>["manifests"][string];

@@ -4,6 +4,7 @@
 // knows at boot are `@@NAME@@` placeholders that node-bootstrap.sh fills in (token, CA hash, certificate key, name, IP).
 import { stringify } from "yaml";
 import type { ResolvedGeneration, ResolvedWorkerPool } from "../definition/resolve";
+import { kubernetesMinor } from "./kubernetes-releases";
 
 /** The runtime placeholders node-bootstrap.sh substitutes; no other `@@…@@` may appear. */
 export const RUNTIME_PLACEHOLDERS = [
@@ -31,7 +32,7 @@ export const PAUSE_IMAGE: Readonly<Record<string, string>> = {
 
 /** The sandbox image containerd uses; refuses a minor this table does not know (add it beside its release hashes). */
 export function pauseImage(kubernetesVersion: string): string {
-  const minor = kubernetesVersion.split(".").slice(0, 2).join(".");
+  const minor = kubernetesMinor(kubernetesVersion);
   const image = PAUSE_IMAGE[minor];
   if (!image)
     throw new Error(

@@ -53,6 +53,11 @@ export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = Object.keys(KUBE
   a.localeCompare(b, "en", { numeric: true }),
 );
 
+/** The minor release of an exact version, the key of every per-minor table: `1.35.4` → `1.35`. */
+export function kubernetesMinor(version: string): string {
+  return version.split(".").slice(0, 2).join(".");
+}
+
 /** The verified download of a version's node binaries, or undefined when the version has no pinned hash. */
 export function kubernetesNodeBinaries(version: string, arch: NodeArch): { url: string; sha512: string } | undefined {
   const sha512 = KUBERNETES_NODE_BINARIES[version]?.[arch];

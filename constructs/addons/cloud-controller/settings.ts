@@ -2,6 +2,7 @@
 // writes under `addons.cloudController`, its zod schema, and the image matching each Kubernetes minor version.
 import { z } from "zod";
 import { type ContainerResources, enabledSchema, pinnedImageSchema, resourcesSchema } from "../common/workload";
+import { kubernetesMinor } from "../../ignition/kubernetes-releases";
 
 /** Settings of the cloud-controller addon, under `addons.cloudController` of a generation. */
 export interface CloudControllerSettings {
@@ -51,7 +52,7 @@ export type ResolvedCloudControllerSettings = z.output<typeof cloudControllerSet
 /** The image for a generation: the setting, else the release of its Kubernetes minor; throws naming the field otherwise. */
 export function cloudControllerImage(settings: ResolvedCloudControllerSettings, kubernetesVersion: string): string {
   if (settings.image) return settings.image;
-  const minor = kubernetesVersion.split(".").slice(0, 2).join(".");
+  const minor = kubernetesMinor(kubernetesVersion);
   const image = CLOUD_CONTROLLER_IMAGES[minor];
   if (!image) {
     throw new Error(

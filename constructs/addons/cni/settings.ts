@@ -3,6 +3,7 @@
 // release each Kubernetes minor runs.
 import { z } from "zod";
 import { type ContainerResources, enabledSchema, imageTag, pinnedImageSchema, resourcesSchema } from "../common/workload";
+import { kubernetesMinor } from "../../ignition/kubernetes-releases";
 
 /** Settings of the cni addon, under `addons.cni` of a generation. */
 export interface CniSettings {
@@ -105,7 +106,7 @@ export interface CiliumRelease extends CiliumImages {
  * field when the minor has no release and no image is set, or when the agent image's tag names no Cilium version.
  */
 export function ciliumRelease(settings: ResolvedCniSettings, kubernetesVersion: string): CiliumRelease {
-  const minor = kubernetesVersion.split(".").slice(0, 2).join(".");
+  const minor = kubernetesMinor(kubernetesVersion);
   const defaults = CILIUM_RELEASES[minor];
   const image = settings.image ?? defaults?.image;
   const operatorImage = settings.operatorImage ?? defaults?.operatorImage;

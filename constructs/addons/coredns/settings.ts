@@ -3,6 +3,7 @@
 // image matching each Kubernetes minor version.
 import { z } from "zod";
 import { type ContainerResources, enabledSchema, pinnedImageSchema, resourcesSchema } from "../common/workload";
+import { kubernetesMinor } from "../../ignition/kubernetes-releases";
 
 /** Linear scaling of CoreDNS replicas with the cluster's size (cluster-proportional-autoscaler's `linear` mode). */
 export interface CoreDnsAutoscalerSettings {
@@ -106,7 +107,7 @@ export type ResolvedCoreDnsSettings = z.output<typeof coreDnsSettingsSchema>;
 /** The CoreDNS image for a generation: the setting, else kubeadm's CoreDNS of its minor; throws naming the field otherwise. */
 export function coreDnsImage(settings: ResolvedCoreDnsSettings, kubernetesVersion: string): string {
   if (settings.image) return settings.image;
-  const minor = kubernetesVersion.split(".").slice(0, 2).join(".");
+  const minor = kubernetesMinor(kubernetesVersion);
   const image = COREDNS_IMAGES[minor];
   if (!image) {
     throw new Error(
