@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadPriceTable } from "../constructs/review/cost";
+import { loadPriceTable } from "../constructs/review/price-table";
 import { renderMarkdown } from "../constructs/review/markdown";
 import type { ReviewReport } from "../constructs/review/report";
 import { runReview } from "../constructs/review/review";

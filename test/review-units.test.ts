@@ -2,7 +2,8 @@
 // text diffs, Kubernetes object diff, cost, Mermaid, exit codes and the Markdown layout.
 import { gzipSync } from "node:zlib";
 import { compareSynthOutputs, verdictOf } from "../constructs/review/compare";
-import { costDelta, loadPriceTable, priceSource, validatePriceTable } from "../constructs/review/cost";
+import { costDelta } from "../constructs/review/cost";
+import { loadPriceTable, priceSource, validatePriceTable } from "../constructs/review/price-table";
 import { decodeIgnition, decodeSource, diffIgnitionConfig, terraformLiteral } from "../constructs/review/ignition";
 import { diffManifests } from "../constructs/review/kubernetes-diff";
 import { renderMarkdown } from "../constructs/review/markdown";

@@ -1,6 +1,7 @@
 // Owns comparing two revisions' synth output into a ReviewReport: per stack the Terraform, Ignition, Kubernetes and
 // cost differences, the generations touched, the guard's verdict and the exit code. Pure: no git, no processes.
-import { costDelta, loadPriceTable, priceSource, type PriceTable } from "./cost";
+import { costDelta } from "./cost";
+import { loadPriceTable, priceSource, type PriceTable } from "./price-table";
 import { diffIgnition } from "./ignition";
 import { diffManifests, manifestsOf } from "./kubernetes-diff";
 import { renderMermaid, type GenerationPicture } from "./mermaid";

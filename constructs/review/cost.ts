@@ -2,21 +2,15 @@
 // capacity × on-demand price of the first instance type, plus gp3/gp2 root volumes) and load balancers (hourly charge),
 // from the price table shipped in prices/<region>.json (loaded and checked by price-table.ts). Spot capacity is priced
 // as on-demand (an upper bound), said so; a price the table marks unverified is said so on its line.
-import { isVerified, type PriceTable } from "./price-table";
+import { isVerified, type PriceSection, type PriceTable } from "./price-table";
 import type { CostLine, StackCost } from "./report";
 import type { GenerationShape } from "./stack-shape";
 
-export {
-  DEFAULT_PRICE_REGION,
-  loadPriceTable,
-  priceRegions,
-  priceSource,
-  validatePriceTable,
-  type PriceTable,
-  type PriceTableCitation,
-} from "./price-table";
-
 const round = (n: number) => Math.round(n * 100) / 100;
+
+/** The note a cost line carries when the table marks the price it used unverified; none for a verified price. */
+const unverifiedNote = (table: PriceTable, section: PriceSection, entry: string, what: string): string[] =>
+  isVerified(table, section, entry) ? [] : [`${what} unverified (not checked against a source)`];
 
 interface PricedItem {
   readonly key: string;
@@ -50,7 +44,7 @@ export function pricedItems(shape: GenerationShape | undefined, table: PriceTabl
       if (g.desired > 0)
         warnings.push(`no price for instance type ${type ?? "(unknown)"} in the ${table.region} table: ${g.name} counted as $0`);
       hourly = 0;
-    } else if (!isVerified(table, "ec2OnDemandHourly", type!)) notes.push(`${type} price unverified (not checked against a source)`);
+    } else notes.push(...unverifiedNote(table, "ec2OnDemandHourly", type!, `${type} price`));
     let volume = 0;
     if (g.rootVolume) {
       const perGiB = table.ebsPerGiBMonth[g.rootVolume.type];
@@ -58,8 +52,7 @@ export function pricedItems(shape: GenerationShape | undefined, table: PriceTabl
         warnings.push(`no price for EBS ${g.rootVolume.type} in the ${table.region} table: ${g.name} volumes counted as $0`);
       else {
         volume = g.rootVolume.sizeGiB * perGiB;
-        if (!isVerified(table, "ebsPerGiBMonth", g.rootVolume.type))
-          notes.push(`EBS ${g.rootVolume.type} price unverified (not checked against a source)`);
+        notes.push(...unverifiedNote(table, "ebsPerGiBMonth", g.rootVolume.type, `EBS ${g.rootVolume.type} price`));
       }
     }
     const what = g.role === "controller" ? "control plane" : `pool ${g.pool ?? g.name}`;
@@ -75,8 +68,7 @@ export function pricedItems(shape: GenerationShape | undefined, table: PriceTabl
     if (hourly === undefined)
       warnings.push(`no price for a ${lb.type} load balancer in the ${table.region} table: ${lb.name} counted as $0`);
     const notes = ["hourly charge only; capacity units and data transfer excluded"];
-    if (hourly !== undefined && !isVerified(table, "loadBalancerHourly", lb.type))
-      notes.push(`${lb.type} load balancer price unverified (not checked against a source)`);
+    if (hourly !== undefined) notes.push(...unverifiedNote(table, "loadBalancerHourly", lb.type, `${lb.type} load balancer price`));
     items.push({
       key: `lb:${lb.name}`,
       label: `${lb.type === "network" ? "NLB" : `${lb.type} LB`} ${lb.name}`,

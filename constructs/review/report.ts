@@ -1,6 +1,7 @@
 // Owns the typed schema of a review: what `immutable-clusters review --format json` prints (schemaVersion 1) and what
 // the Markdown and Mermaid renderers read. Documented field by field in docs/review.md.
 import type { GuardViolation } from "../fleet/guard";
+import type { PriceTableCitation } from "./price-table";
 
 /** One changed value inside a resource, Kubernetes object or Ignition config. */
 export interface AttributeChange {
@@ -134,17 +135,8 @@ export interface GenerationTouch {
   readonly weight?: { readonly before?: number; readonly after?: number };
 }
 
-/** One source of the price table and the prices it covers. */
-export interface PriceCitation {
-  /** `verified`: the covered prices were compared with the source and equal it; `unverified`: not checked. */
-  readonly status: "verified" | "unverified";
-  /** Short name for a reader, e.g. `skypilot-org/skypilot-catalog@001367d2`. */
-  readonly label: string;
-  /** Repository, path and commit (or URL) and what was read from it. */
-  readonly citation: string;
-  readonly url?: string;
-  /** Date of the source itself, YYYY-MM-DD, when known. */
-  readonly sourceDate?: string;
+/** One source of the price table (its fields as the table states them) and the prices it covers. */
+export interface PriceCitation extends Pick<PriceTableCitation, "status" | "label" | "citation" | "url" | "sourceDate"> {
   /** The prices it covers: a section (`ec2OnDemandHourly`) or one entry (`ebsPerGiBMonth.gp3`). */
   readonly covers: readonly string[];
 }
