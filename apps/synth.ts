@@ -5,9 +5,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { clusters } from "../clusters";
-import { addClusters, immutabilityViolations, readFleetLock } from "../constructs";
+import { addClusters, immutabilityViolations, readFleetLock, writeDist } from "../constructs";
 import { App } from "../constructs/platform/terraform";
-import { writeDist } from "./write-dist";
 
 const guard = process.env.IMMUTABLE_CLUSTERS_GUARD === "report" ? "report" : "enforce";
 const lock = readFleetLock();

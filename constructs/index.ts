@@ -70,4 +70,4 @@ export {
 } from "./ignition/builder";
 export { nodeConfigKey, nodeIgnition, renderNodeIgnition, userDataPointer, type NodeRole } from "./ignition/node-config";
 export { KUBERNETES_NODE_BINARIES, SUPPORTED_KUBERNETES_VERSIONS, kubernetesNodeBinaries } from "./ignition/kubernetes-releases";
-export { writeDist } from "../apps/write-dist";
+export { writeDist } from "./fleet/write-dist";

@@ -6,10 +6,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadPriceTable } from "../constructs/review/price-table";
-import { renderMarkdown } from "../constructs/review/markdown";
-import type { ReviewReport } from "../constructs/review/report";
-import { runReview } from "../constructs/review/review";
+import { loadPriceTable } from "../apps/review/price-table";
+import { renderMarkdown } from "../apps/review/markdown";
+import type { ReviewReport } from "../apps/review/report";
+import { runReview } from "../apps/review/review";
 
 const ROOT = join(__dirname, "..");
 const COPIED = ["clusters", "apps", "constructs", "templates", "cdktf.json", "package.json", "tsconfig.json"];

@@ -1,17 +1,17 @@
 // Tests of the review's pure parts without git: attribute diff, replace/destroy classification, Ignition decoding and
 // text diffs, Kubernetes object diff, cost, Mermaid, exit codes and the Markdown layout.
 import { gzipSync } from "node:zlib";
-import { compareSynthOutputs, verdictOf } from "../constructs/review/compare";
-import { costDelta } from "../constructs/review/cost";
-import { loadPriceTable, priceSource, validatePriceTable } from "../constructs/review/price-table";
-import { decodeIgnition, decodeSource, diffIgnitionConfig, terraformLiteral } from "../constructs/review/ignition";
-import { diffManifests } from "../constructs/review/kubernetes-diff";
-import { renderMarkdown } from "../constructs/review/markdown";
-import { mermaidId, renderMermaid } from "../constructs/review/mermaid";
-import { diffValues, formatPath } from "../constructs/review/object-diff";
-import { generationShape, type GenerationShape } from "../constructs/review/stack-shape";
-import type { SynthOutput } from "../constructs/review/synth-output";
-import { destroysLive, diffTerraform } from "../constructs/review/terraform-diff";
+import { compareSynthOutputs, verdictOf } from "../apps/review/compare";
+import { costDelta } from "../apps/review/cost";
+import { loadPriceTable, priceSource, validatePriceTable } from "../apps/review/price-table";
+import { decodeIgnition, decodeSource, diffIgnitionConfig, terraformLiteral } from "../apps/review/ignition";
+import { diffManifests } from "../apps/review/kubernetes-diff";
+import { renderMarkdown } from "../apps/review/markdown";
+import { mermaidId, renderMermaid } from "../apps/review/mermaid";
+import { diffValues, formatPath } from "../apps/review/object-diff";
+import { generationShape, type GenerationShape } from "../apps/review/stack-shape";
+import type { SynthOutput } from "../apps/review/synth-output";
+import { destroysLive, diffTerraform } from "../apps/review/terraform-diff";
 import type { TerraformJson } from "../constructs/testing/terraform-json";
 
 const meta = (path: string) => ({ "//": { metadata: { path, uniqueId: path.replace(/\//g, "_") } } });

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
-import { runReview } from "../../constructs/review/review";
+import { runReview } from "../review/review";
 
 interface ReviewFlags {
   base?: string;

@@ -1,6 +1,6 @@
 // Benchmark app: synthesizes the example clusters (clusters/) as apps/synth.ts does, into the folder given as argument.
 import { join } from "node:path";
-import { writeDist } from "../../apps/write-dist";
+import { writeDist } from "../../constructs/fleet/write-dist";
 import { clusters } from "../../clusters";
 import { addClusters } from "../../constructs";
 import { App } from "../../constructs/platform/terraform";

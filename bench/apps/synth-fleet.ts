@@ -1,6 +1,6 @@
 // Benchmark app: synthesizes a generated fleet of N clusters (argument 1) into the folder given as argument 2.
 import { join } from "node:path";
-import { writeDist } from "../../apps/write-dist";
+import { writeDist } from "../../constructs/fleet/write-dist";
 import { addClusters } from "../../constructs";
 import { App } from "../../constructs/platform/terraform";
 import { generatedFleet } from "../fleet";

@@ -2,7 +2,7 @@
 // written to dist/<cluster>-<generation>/ so a reviewer reads them as files. The folder is rewritten whole each time.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ClusterStacks } from "../constructs";
+import type { ClusterStacks } from "./fleet";
 
 /** Writes every generation's manifests and node configs under `distDir`. */
 export function writeDist(distDir: string, clusters: readonly ClusterStacks[]): void {

@@ -2,8 +2,8 @@
 // report (guard-violations.json) and, as a fallback for addon manifests, the dist/ copy.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { GuardViolation } from "../fleet/guard";
-import type { TerraformJson } from "../testing/terraform-json";
+import type { GuardViolation } from "../../constructs/fleet/guard";
+import type { TerraformJson } from "../../constructs/testing/terraform-json";
 
 /** What one revision synthesized, ready to compare. */
 export interface SynthOutput {

@@ -1,6 +1,6 @@
 // Owns the typed schema of a review: what `immutable-clusters review --format json` prints (schemaVersion 1) and what
 // the Markdown and Mermaid renderers read. Documented field by field in docs/review.md.
-import type { GuardViolation } from "../fleet/guard";
+import type { GuardViolation } from "../../constructs/fleet/guard";
 import type { PriceTableCitation } from "./price-table";
 
 /** One changed value inside a resource, Kubernetes object or Ignition config. */

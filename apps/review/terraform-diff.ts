@@ -1,6 +1,6 @@
 // Owns the Terraform part of a stack's review: resources and data sources added, removed and changed between two
 // synthesized cdk.tf.json documents, with the changed attribute paths and the replace/destroy classification.
-import type { TerraformJson } from "../testing/terraform-json";
+import type { TerraformJson } from "../../constructs/testing/terraform-json";
 import { diffValues, topLevel } from "./object-diff";
 import type { ResourceChange } from "./report";
 import { replacingAttributes, riskOf } from "./risk";

@@ -4,8 +4,8 @@
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { structuredPatch } from "diff";
-import { dataUrlBytes } from "../ignition/builder";
-import type { TerraformJson } from "../testing/terraform-json";
+import { dataUrlBytes } from "../../constructs/ignition/builder";
+import type { TerraformJson } from "../../constructs/testing/terraform-json";
 import { diffValues } from "./object-diff";
 import type { IgnitionChange, IgnitionEntryChange } from "./report";
 

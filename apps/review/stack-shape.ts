@@ -1,7 +1,7 @@
 // Owns reading the shape of a synthesized stack: which cluster/generation it is, its region, control plane and pools
 // (Auto Scaling groups with sizes and instance types), load balancers, and the traffic stack's weighted records.
 // Cost and the Mermaid picture are computed from these shapes.
-import type { TerraformJson } from "../testing/terraform-json";
+import type { TerraformJson } from "../../constructs/testing/terraform-json";
 import { decodeIgnition, ignitionConfigsOf } from "./ignition";
 
 /** One Auto Scaling group: the control plane or a worker pool. */

@@ -1,7 +1,7 @@
 // Owns the Kubernetes part of a review: a generation's addon manifests (the S3 object `addons/*.yaml` its nodes apply,
 // or the dist/ copy), parsed as multi-document YAML, keyed by kind/namespace/name and compared field by field.
 import { parseAllDocuments } from "yaml";
-import type { TerraformJson } from "../testing/terraform-json";
+import type { TerraformJson } from "../../constructs/testing/terraform-json";
 import { terraformLiteral } from "./ignition";
 import { diffValues } from "./object-diff";
 import type { KubernetesChange } from "./report";

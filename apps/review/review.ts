@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LOCK_FILE } from "../fleet/lock";
+import { LOCK_FILE } from "../../constructs/fleet/lock";
 import { compareSynthOutputs } from "./compare";
 import { renderJson } from "./json";
 import { renderMarkdown } from "./markdown";
