@@ -2,6 +2,7 @@
 // Route53 alias record that is the cluster's API endpoint.
 import { Construct } from "constructs";
 import { Lb, LbListener, LbTargetGroup, Route53Record } from "../platform/aws";
+import type { ITerraformDependable } from "../platform/terraform";
 
 export interface ApiLoadBalancerProps {
   /** `<cluster>-<generation>`; the load balancer is `<name>-api`. */
@@ -24,6 +25,11 @@ export class ApiLoadBalancer extends Construct {
   readonly dnsName: string;
   readonly endpoint: string;
   readonly port: number;
+  /**
+   * What a node needs of the endpoint before it boots: the listener and the DNS record. Autoscaling groups depend on
+   * these so no node runs `kubeadm init`/`join` against a name or port that does not exist yet.
+   */
+  readonly dependables: readonly ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: ApiLoadBalancerProps) {
     super(scope, id);
@@ -49,19 +55,20 @@ export class ApiLoadBalancer extends Construct {
       healthCheck: { protocol: "TCP", port: "traffic-port", interval: 10, healthyThreshold: 2, unhealthyThreshold: 2 },
       tags: { ...props.tags },
     });
-    new LbListener(this, "listener", {
+    const listener = new LbListener(this, "listener", {
       loadBalancerArn: lb.arn,
       port: this.port,
       protocol: "TCP",
       defaultAction: [{ type: "forward", targetGroupArn: targets.arn }],
       tags: { ...props.tags },
     });
-    new Route53Record(this, "endpoint", {
+    const record = new Route53Record(this, "endpoint", {
       zoneId: props.zoneId,
       name: props.endpoint,
       type: "A",
       alias: { name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true },
     });
+    this.dependables = [listener, record];
     this.targetGroupArn = targets.arn;
     this.dnsName = lb.dnsName;
     this.endpoint = props.endpoint;

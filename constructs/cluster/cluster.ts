@@ -5,6 +5,7 @@ import { Construct } from "constructs";
 import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition, WorkerPoolOptions } from "../definition/types";
 import { resolveGeneration, type ResolvedGeneration, type ResolvedWorkerPool } from "../definition/resolve";
 import { validateDefinition } from "../definition/validate";
+import type { S3Object } from "../platform/aws";
 import { logShippingTarget } from "../addons/node-permissions";
 import { nodeConfigKey, renderNodeIgnition, userDataPointer, type NodeRole } from "../ignition/node-config";
 import { ApiLoadBalancer } from "./api-load-balancer";
@@ -117,6 +118,7 @@ export class KubernetesCluster extends Construct {
       tags: gen.tags,
     });
 
+    const controllerConfig = this.storeNodeConfig({ kind: "controller" });
     this.controlPlane = new ControlPlane(this, "control-plane", {
       name: gen.fullName,
       count: gen.controlPlane.count,
@@ -127,8 +129,9 @@ export class KubernetesCluster extends Construct {
       securityGroupId: this.securityGroups.controlPlane.id,
       instanceProfileArn: controllerIdentity.instanceProfileArn,
       apiTargetGroupArn: this.apiLoadBalancer.targetGroupArn,
-      userData: this.storeNodeConfig({ kind: "controller" }),
+      userData: controllerConfig.userData,
       tags: gen.tags,
+      bootDependencies: [...this.apiLoadBalancer.dependables, controllerConfig.object, ...controllerIdentity.dependables],
     });
     for (const pool of gen.workerPools) this.addResolvedPool(pool);
   }
@@ -164,12 +167,14 @@ export class KubernetesCluster extends Construct {
 
   /** Stores a manifest file under `addons/` in the node bucket; the first control-plane node applies it. */
   addManifests(id: string, key: string, yaml: string): void {
-    this.nodeBucket.addObject(id, `addons/${key}`, yaml, "application/yaml");
+    // The first control-plane node applies them right after `kubeadm init`: its group waits for the object.
+    this.controlPlane.addBootDependency(this.nodeBucket.addObject(id, `addons/${key}`, yaml, "application/yaml"));
   }
 
   private addResolvedPool(pool: ResolvedWorkerPool): WorkerPool {
     if (this.pools.has(pool.name))
       throw new Error(`workerPools: pool "${pool.name}" already exists in ${this.generation.fullName}; use another name`);
+    const nodeConfig = this.storeNodeConfig({ kind: "worker", pool });
     const workerPool = new WorkerPool(this, `pool-${pool.name}`, {
       clusterName: this.generation.fullName,
       pool,
@@ -178,25 +183,26 @@ export class KubernetesCluster extends Construct {
       securityGroupId: this.securityGroups.workers.id,
       instanceProfileArn: this.workerIdentity.instanceProfileArn,
       targetGroupArns: pool.ingress ? this.ingressLoadBalancer.targetGroupArns : [],
-      userData: this.storeNodeConfig({ kind: "worker", pool }),
+      userData: nodeConfig.userData,
       tags: this.generation.tags,
+      bootDependencies: [...this.apiLoadBalancer.dependables, nodeConfig.object, ...this.workerIdentity.dependables],
     });
     this.pools.set(pool.name, workerPool);
     return workerPool;
   }
 
-  /** Renders a role's full Ignition config into the bucket and returns the user-data pointer to it. */
-  private storeNodeConfig(role: NodeRole): string {
+  /** Renders a role's full Ignition config into the bucket; returns the user-data pointer to it and the stored object. */
+  private storeNodeConfig(role: NodeRole): { userData: string; object: S3Object } {
     const key = nodeConfigKey(role);
     const config = renderNodeIgnition(this.generation, role);
     this.configs.set(key, config);
-    this.nodeBucket.addObject(
+    const object = this.nodeBucket.addObject(
       role.kind === "controller" ? "controller-ignition" : `worker-${role.pool.name}-ignition`,
       key,
       config,
       "application/json",
     );
-    return userDataPointer(this.generation.bucketName, key, config);
+    return { userData: userDataPointer(this.generation.bucketName, key, config), object };
   }
 }
 

@@ -3,6 +3,7 @@
 // runs `kubeadm init` at boot.
 import { Construct } from "constructs";
 import { AutoscalingGroup } from "../platform/aws";
+import { dependable, type ITerraformDependable } from "../platform/terraform";
 import { NodeLaunchTemplate } from "./node-launch-template";
 
 export interface ControlPlaneProps {
@@ -19,11 +20,20 @@ export interface ControlPlaneProps {
   readonly apiTargetGroupArn: string;
   readonly userData: string;
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * What must exist before any node of this group boots: the API listener and DNS record, the node config object(s) in
+   * S3, the role's policies and instance profile. Ignition fetches an `s3://` config once, with no retry (coreos/ignition
+   * internal/resource/url.go FetchFromS3; only http(s) retries, in internal/resource/http.go), so a node started before
+   * these exist never comes up.
+   * @default []
+   */
+  readonly bootDependencies?: readonly ITerraformDependable[];
 }
 
 /** The control-plane autoscaling group. */
 export class ControlPlane extends Construct {
   readonly autoScalingGroupName: string;
+  private readonly group: AutoscalingGroup;
 
   constructor(scope: Construct, id: string, props: ControlPlaneProps) {
     super(scope, id);
@@ -38,7 +48,7 @@ export class ControlPlane extends Construct {
       tags: { ...props.tags, "immutable-clusters/role": "controller" },
     });
     this.autoScalingGroupName = `${props.name}-controllers`;
-    new AutoscalingGroup(this, "group", {
+    this.group = new AutoscalingGroup(this, "group", {
       name: this.autoScalingGroupName,
       minSize: props.count,
       maxSize: props.count,
@@ -48,9 +58,15 @@ export class ControlPlane extends Construct {
       targetGroupArns: [props.apiTargetGroupArn],
       healthCheckType: "EC2",
       healthCheckGracePeriod: 600,
+      dependsOn: [...(props.bootDependencies ?? [])],
       tag: Object.entries({ ...props.tags, Name: `${props.name}-controller`, "immutable-clusters/role": "controller" }).map(
         ([key, value]) => ({ key, value, propagateAtLaunch: true }),
       ),
     });
+  }
+
+  /** Orders the group after one more thing its nodes need at first boot (e.g. an object added after construction). */
+  addBootDependency(target: ITerraformDependable): void {
+    this.group.dependsOn = [...(this.group.dependsOn ?? []), dependable(target)];
   }
 }

@@ -1,6 +1,7 @@
 // Owns the IAM identity of one node role: the role EC2 assumes, its inline least-privilege policy, the instance profile.
 import { Construct } from "constructs";
 import { IamInstanceProfile, IamRole, IamRolePolicy } from "../platform/aws";
+import type { ITerraformDependable } from "../platform/terraform";
 
 /** One IAM policy statement. */
 export interface PolicyStatement {
@@ -24,6 +25,8 @@ export class NodeIdentity extends Construct {
   readonly roleArn: string;
   readonly instanceProfileArn: string;
   readonly instanceProfileName: string;
+  /** The role's policy and instance profile: nodes of this role must not boot before both exist. */
+  readonly dependables: readonly ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: NodeIdentityProps) {
     super(scope, id);
@@ -35,12 +38,13 @@ export class NodeIdentity extends Construct {
       }),
       tags: { ...props.tags },
     });
-    new IamRolePolicy(this, "policy", {
+    const policy = new IamRolePolicy(this, "policy", {
       name: `${props.name}-node`,
       role: role.name,
       policy: JSON.stringify({ Version: "2012-10-17", Statement: props.statements }),
     });
     const profile = new IamInstanceProfile(this, "profile", { name: props.name, role: role.name, tags: { ...props.tags } });
+    this.dependables = [policy, profile];
     this.roleName = props.name;
     this.roleArn = role.arn;
     this.instanceProfileArn = profile.arn;

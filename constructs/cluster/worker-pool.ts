@@ -4,6 +4,7 @@
 import { Construct } from "constructs";
 import type { ResolvedWorkerPool } from "../definition/resolve";
 import { AutoscalingGroup } from "../platform/aws";
+import type { ITerraformDependable } from "../platform/terraform";
 import { NodeLaunchTemplate } from "./node-launch-template";
 
 export interface WorkerPoolProps {
@@ -18,6 +19,14 @@ export interface WorkerPoolProps {
   readonly targetGroupArns?: readonly string[];
   readonly userData: string;
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * What must exist before any node of this group boots: the API listener and DNS record, the node config object(s) in
+   * S3, the role's policies and instance profile. Ignition fetches an `s3://` config once, with no retry (coreos/ignition
+   * internal/resource/url.go FetchFromS3; only http(s) retries, in internal/resource/http.go), so a node started before
+   * these exist never comes up.
+   * @default []
+   */
+  readonly bootDependencies?: readonly ITerraformDependable[];
 }
 
 /** An autoscaling pool of worker nodes. */
@@ -57,6 +66,7 @@ export class WorkerPool extends Construct {
       targetGroupArns: [...(props.targetGroupArns ?? [])],
       healthCheckType: "EC2",
       healthCheckGracePeriod: 300,
+      dependsOn: [...(props.bootDependencies ?? [])],
       capacityRebalance: spot !== undefined,
       mixedInstancesPolicy: {
         launchTemplate: {
