@@ -2,14 +2,16 @@
 // and writes the addon manifests and node configs of each generation to dist/ (or DIST_DIR) for review. The fleet lock
 // (clusters/generations.lock.json), when present, guards deployed generations; IMMUTABLE_CLUSTERS_GUARD=report
 // synthesizes anyway and lists the refused changes in <outdir>/guard-violations.json (what review reads).
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { clusters } from "../clusters";
-import { addClusters, immutabilityViolations, readFleetLock, writeDist } from "../constructs";
+import { addClusters, immutabilityViolations, parseFleetLock, readFleetLock, writeDist } from "../constructs";
 import { App } from "../constructs/platform/terraform";
 
 const guard = process.env.IMMUTABLE_CLUSTERS_GUARD === "report" ? "report" : "enforce";
-const lock = readFleetLock();
+// IMMUTABLE_CLUSTERS_LOCK_FILE=<absolute path>: read the lock from that file instead (review: the base revision's lock).
+const lockFile = process.env.IMMUTABLE_CLUSTERS_LOCK_FILE;
+const lock = lockFile ? parseFleetLock(readFileSync(lockFile, "utf8"), lockFile) : readFleetLock();
 const app = new App();
 const stacks = addClusters(app, clusters, { lock, guard });
 app.synth();
