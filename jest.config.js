@@ -1,9 +1,64 @@
-/** Jest runs every test under test/; ts-jest only transpiles (tsconfig sets isolatedModules; type checking is `npm run typecheck`). */
-module.exports = {
+// Jest configuration: which test suites exist and which of the two projects each belongs to. ts-jest only transpiles
+// (tsconfig sets isolatedModules; type checking is `npm run typecheck`).
+//
+// Projects (see docs/terraform-and-emulator-tests.md, "Unit and slow suites"):
+// - "unit": every in-process suite. `npm run test:unit` runs only these; they must stay under 60 s wall on the 2-core
+//   CI machine.
+// - "slow": suites that start moto_server, run terraform, pack or install the package, or run the CLI / cdktf app as
+//   child processes (each of which synthesizes the examples again). `npm test` runs both projects.
+//
+// The rule, applied to every test/**/*.test.ts when jest starts (a new suite needs no edit here unless it is slow in a
+// way the rule cannot see):
+// 1. a file named `*.e2e.test.ts` is slow;
+// 2. a file that imports one of SLOW_SUPPORT (it starts moto_server, runs terraform or packs the package) is slow;
+// 3. a file listed in SLOW_SUITES (it spawns long child processes some other way) is slow;
+// 4. everything else is unit.
+const { readdirSync, readFileSync } = require("node:fs");
+const { join, relative } = require("node:path");
+
+/** Support modules whose import makes a suite slow: moto_server, terraform, `npm pack`, the emulator's AWS fixture. */
+const SLOW_SUPPORT = ["moto", "terraform", "pack", "aws-fixture"];
+/** Suites that are slow for a reason rule 2 cannot see, each with the reason. Paths relative to test/. */
+const SLOW_SUITES = {
+  "fleet-lock.test.ts": "runs the CLI and the cdktf app through tsx as child processes",
+  "review-revisions.test.ts": "runs `immutable-clusters review` (two synths per review) in a temporary git repository",
+  "init.test.ts": "runs the CLI through tsx and type-checks the generated definitions repo",
+};
+
+const testDir = join(__dirname, "test");
+const importsSlowSupport = new RegExp(`from ["']\\./support/(${SLOW_SUPPORT.join("|")})["']`);
+
+/** Every suite under test/ (support/ holds no suites), relative to test/. */
+function suites(dir = testDir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "support" || entry.name === "node_modules" ? [] : suites(path);
+    return entry.name.endsWith(".test.ts") ? [relative(testDir, path)] : [];
+  });
+}
+
+/** True when a suite belongs to the slow project (rules 1-3 above). */
+function isSlow(suite) {
+  return suite.endsWith(".e2e.test.ts") || suite in SLOW_SUITES || importsSlowSupport.test(readFileSync(join(testDir, suite), "utf8"));
+}
+
+const all = suites();
+const slow = all.filter(isSlow);
+const unit = all.filter((suite) => !isSlow(suite));
+const asMatch = (list) => list.map((suite) => `<rootDir>/test/${suite}`);
+
+/** Settings both projects share. */
+const common = {
   testEnvironment: "node",
   setupFiles: ["<rootDir>/test/support/environment.ts"],
   roots: ["<rootDir>/test"],
-  testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": "ts-jest" },
+};
+
+module.exports = {
   testTimeout: 600000,
+  projects: [
+    { ...common, displayName: "unit", testMatch: asMatch(unit) },
+    { ...common, displayName: "slow", testMatch: asMatch(slow) },
+  ],
 };
