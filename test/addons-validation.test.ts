@@ -105,6 +105,22 @@ describe("each check refuses a crafted bad object", () => {
       /no OpenAPI schema for apiVersion "example\.com\/v1" kind "Widget"/,
     ],
     [
+      "schema: a kind that a served apiVersion does not have (loaded per kind, so a missing file)",
+      (o) => {
+        o.push({ apiVersion: "apps/v1", kind: "Widget", metadata: { name: "w2", namespace: "demo" } });
+      },
+      "Widget demo/w2",
+      /no OpenAPI schema for apiVersion "apps\/v1" kind "Widget"/,
+    ],
+    [
+      "schema: a kind that is not a kind name (never a path into the models package)",
+      (o) => {
+        o.push({ apiVersion: "v1", kind: "../apps/v1/Deployment", metadata: { name: "w3", namespace: "demo" } });
+      },
+      "../apps/v1/Deployment demo/w3",
+      /no OpenAPI schema for apiVersion "v1" kind "\.\.\/apps\/v1\/Deployment"/,
+    ],
+    [
       "duplicate kind/namespace/name",
       (o) => {
         o.push({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "demo", namespace: "demo" } });
