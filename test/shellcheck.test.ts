@@ -22,6 +22,7 @@ test("the scripts the nodes run are there", () => {
   expect(scripts.map((s) => path.basename(s)).sort()).toEqual([
     "aws-api.sh",
     "bootstrap-lib.sh",
+    "label-ingress-nodes.sh",
     "node-bootstrap.sh",
     "refresh-join-material.sh",
   ]);

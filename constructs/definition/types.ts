@@ -2,6 +2,7 @@
 // A definition is data only; constructs turn it into resources. Every optional field documents its default.
 
 import type { AddonsDefinition } from "../addons/definition";
+import type { ApiServerOptions } from "./control-plane-options";
 
 /** A subnet the cluster may place nodes and load balancers in. */
 export interface SubnetReference {
@@ -15,7 +16,7 @@ export interface SubnetReference {
 export interface NetworkDefinition {
   /** The id of the existing VPC. */
   readonly vpcId: string;
-  /** The VPC's IPv4 CIDR; NodePorts are opened to it, and pod/service CIDRs must not overlap it. */
+  /** The VPC's IPv4 CIDR; pod/service CIDRs must not overlap it, and tenant egress excludes it by default. */
   readonly vpcCidr: string;
   /**
    * Private subnets, in at least two availability zones. Nodes get no public IP. Several subnets in one zone are
@@ -30,6 +31,19 @@ export interface NetworkDefinition {
    * @default [] (only the cluster's own nodes)
    */
   readonly adminCidrs?: readonly string[];
+  /**
+   * Admin CIDRs that include public (internet) addresses are refused unless this is true: the API and SSH would answer
+   * those addresses wherever they can route to the VPC (e.g. over a VPN or Direct Connect that forwards public ranges).
+   * Ranges that together cover every address are refused regardless.
+   * @default false
+   */
+  readonly acknowledgePublicAdminCidrs?: boolean;
+  /**
+   * Open the whole NodePort range (30000-32767) on the workers to `vpcCidr`. Off: NodePorts are reachable only from the
+   * ingress load balancer (its security group), and Services of type LoadBalancer get their rules from the cloud controller.
+   * @default false
+   */
+  readonly nodePortsFromVpc?: boolean;
 }
 
 /** The existing private Route53 hosted zone associated with the VPC. */
@@ -56,6 +70,12 @@ export interface FlatcarImage {
    * @default "075585003325" (Flatcar's official account)
    */
   readonly owner?: string;
+  /**
+   * Required (true) with an `owner` other than Flatcar's account: the nodes boot whatever that account publishes under
+   * the image name, so a team that builds its own images says so here.
+   * @default false
+   */
+  readonly acknowledgeUnofficialOwner?: boolean;
 }
 
 /** A root EBS volume. Always encrypted. */
@@ -85,6 +105,8 @@ export interface ControlPlaneDefinition {
   readonly instanceType?: string;
   /** @default { sizeGiB: 50, type: "gp3" } */
   readonly rootVolume?: RootVolume;
+  /** The few kube-apiserver settings a team may change (see ApiServerOptions). @default {} (the secure defaults) */
+  readonly apiServer?: ApiServerOptions;
 }
 
 /** Spot settings of a worker pool's mixed instances policy. */
@@ -225,4 +247,10 @@ export interface ClusterDefinition {
   readonly stateBackend?: StateBackend;
   /** Tags added to every AWS resource. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * IAM role ARN that administers every generation's KMS key (break-glass), with the deploying principal, instead of
+   * the account root. Neither may encrypt or decrypt with the key. See docs/security.md.
+   * @default undefined (the account root administers the keys)
+   */
+  readonly keyAdministratorRoleArn?: string;
 }

@@ -1,11 +1,23 @@
 // Owns validation of a cluster definition: a zod schema for shapes plus cross-field rules, all errors reported at once,
-// each naming the field and the fix. Nothing is synthesized from a definition that fails here.
+// each naming the field and the fix. Every part is parsed on its own, so the cross-field rules still run on the parts
+// that parsed when another part failed. validateDefinition returns the parsed definition: synthesis uses only that.
+// Nothing is synthesized from a definition that fails here.
 import { z } from "zod";
+import { INGRESS_HEALTH_PATH } from "../addons/ingress-nginx/chart";
 import { addonsSchema } from "../addons/schema";
 import { isSshPublicKey } from "../ignition/builder/passwd";
 import { kubernetesNodeBinaries, SUPPORTED_KUBERNETES_VERSIONS } from "../ignition/kubernetes-releases";
-import { canonicalCidr, cidrsOverlap, parseIpv4Cidr } from "./cidr";
-import type { ClusterDefinition } from "./types";
+import { regionProblem, zoneProblem } from "./aws-regions";
+import { tagProblems } from "./aws-tags";
+import { cidrProblem, cidrsOverlap, coversEverything, parseIpv4Cidr, publicAddressCount } from "./cidr";
+import { flatcarVersionProblem } from "./flatcar-version";
+import { instanceArchitecture, instanceTypeProblem } from "./instance-types";
+import { dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelValueProblem, nodeLabelNamespaceProblem } from "./kubernetes-names";
+import { genericMarker, ourMessage } from "./messages";
+import { nearest, quotedList } from "./nearest";
+import { FLATCAR_OWNER_ACCOUNT } from "./resolve";
+import { apiServerOptionsSchema } from "./control-plane-options";
+import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition } from "./types";
 
 /** One problem in a definition. */
 export interface DefinitionProblem {
@@ -32,29 +44,53 @@ export class DefinitionError extends Error {
 const DNS_LABEL = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 const dnsName = (max: number, example: string) =>
   z
-    .string({ error: `must be a string such as "${example}"` })
+    .string()
     .max(max, { error: `must be at most ${max} characters (AWS load balancer names are limited); use a shorter name such as "${example}"` })
     .regex(DNS_LABEL, {
       error: `must be DNS-safe: lower-case letters, digits and "-", starting with a letter and not ending with "-" (e.g. "${example}")`,
     });
 
-const cidr = z.string({ error: 'must be an IPv4 CIDR such as "10.0.0.0/16"' }).superRefine((value, ctx) => {
-  if (parseIpv4Cidr(value)) return;
-  const canonical = canonicalCidr(value);
-  ctx.addIssue({
-    code: "custom",
-    message:
-      canonical && canonical !== value
-        ? `"${value}" has host bits set; write the network address "${canonical}"`
-        : `"${value}" is not an IPv4 CIDR; write it as "a.b.c.d/n", e.g. "10.0.0.0/16"`,
+/** A string field checked by a parser that returns why a value is wrong (or undefined). */
+const parsedString = (problem: (value: string) => string | undefined) =>
+  z.string().superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message) ctx.addIssue({ code: "custom", message });
   });
-});
+
+/** Every CIDR field goes through the one parser (constructs/definition/cidr.ts). */
+const cidr = parsedString((value) => cidrProblem(value));
 
 const positiveInt = (what: string) =>
   z
-    .number({ error: `${what} must be a number` })
-    .int({ error: `${what} must be a whole number` })
-    .min(0, { error: `${what} must not be negative` });
+    .number()
+    .int({ error: `${what} must be a whole number (no fraction)` })
+    .min(0, { error: `${what} must not be negative; use 0 or more` });
+
+/**
+ * A map of names to strings, with every own key checked, `__proto__` included: a JSON definition can carry a
+ * `"__proto__"` key, which a zod record skips silently while the raw object still has it.
+ */
+const stringMap = (keyProblem: (key: string) => string | undefined, valueProblem: (value: string, key: string) => string | undefined) =>
+  z
+    .custom<Record<string, string>>(() => true)
+    .superRefine((value, ctx) => {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        ctx.addIssue({ code: "custom", message: 'must be an object of names to text values, e.g. { "example.com/team": "payments" }' });
+        return;
+      }
+      for (const key of Object.keys(value)) {
+        const keyMessage = key === "__proto__" ? '"__proto__" is not allowed as a key; remove it' : keyProblem(key);
+        if (keyMessage) ctx.addIssue({ code: "custom", path: [key], message: keyMessage });
+        const entry = (value as Record<string, unknown>)[key];
+        if (typeof entry !== "string")
+          ctx.addIssue({ code: "custom", path: [key], message: `must be text (a quoted string), e.g. "payments"` });
+        else {
+          const valueMessage = valueProblem(entry, key);
+          if (valueMessage) ctx.addIssue({ code: "custom", path: [key], message: valueMessage });
+        }
+      }
+    })
+    .transform((value) => Object.fromEntries(Object.entries(value)));
 
 const rootVolume = z
   .object({
@@ -63,10 +99,8 @@ const rootVolume = z
   })
   .strict();
 
-const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type such as "m6i.large"' });
-
-const labelKey = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const labelValue = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+/** Checked against the shipped catalogue here; against the generation's architecture among the cross-field rules. */
+const instanceType = parsedString((value) => instanceTypeProblem(value));
 
 const workerPool = z
   .object({
@@ -86,21 +120,16 @@ const workerPool = z
       })
       .strict()
       .optional(),
-    labels: z
-      .record(
-        z.string().regex(labelKey, { error: 'label keys must be valid Kubernetes label keys, e.g. "example.com/team"' }),
-        z.string().regex(labelValue, { error: "label values must be at most 63 characters of letters, digits, '-', '_' and '.'" }),
-      )
-      .optional(),
+    labels: stringMap(
+      (key) => labelKeyProblem(key) ?? nodeLabelNamespaceProblem(key),
+      (value) => labelValueProblem(value),
+    ).optional(),
     taints: z
       .array(
         z
           .object({
-            key: z.string().regex(labelKey, { error: 'must be a valid Kubernetes taint key, e.g. "dedicated"' }),
-            value: z
-              .string()
-              .regex(labelValue, { error: "taint values must be at most 63 characters of letters, digits, '-', '_' and '.'" })
-              .optional(),
+            key: parsedString(labelKeyProblem),
+            value: parsedString(labelValueProblem).optional(),
             effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"], {
               error: 'must be "NoSchedule", "PreferNoSchedule" or "NoExecute"',
             }),
@@ -121,14 +150,26 @@ const generation = z
     flatcar: z
       .object({
         channel: z.enum(["stable", "beta", "alpha", "lts"], { error: 'must be "stable", "beta", "alpha" or "lts"' }),
-        version: z.string().regex(/^\d{4}\.\d+\.\d+$/, { error: 'must be an exact Flatcar release such as "4230.2.3"' }),
+        version: z.string(),
         arch: z.enum(["amd64", "arm64"], { error: 'must be "amd64" or "arm64"' }).optional(),
         owner: z
           .string()
-          .regex(/^\d{12}$/, { error: "must be a 12-digit AWS account id" })
+          .regex(/^\d{12}$/, { error: `must be a 12-digit AWS account id such as "${FLATCAR_OWNER_ACCOUNT}" (Flatcar's)` })
           .optional(),
+        acknowledgeUnofficialOwner: z.boolean().optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine((flatcar, ctx) => {
+        const versionMessage = flatcarVersionProblem(flatcar.version, flatcar.channel);
+        if (versionMessage) ctx.addIssue({ code: "custom", path: ["version"], message: versionMessage });
+        if (flatcar.owner !== undefined && flatcar.owner !== FLATCAR_OWNER_ACCOUNT && flatcar.acknowledgeUnofficialOwner !== true) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["owner"],
+            message: `account ${flatcar.owner} is not Flatcar's publisher (${FLATCAR_OWNER_ACCOUNT}): nodes would boot whatever image that account publishes under Flatcar's name; remove owner, or set flatcar.acknowledgeUnofficialOwner: true if you build and publish the images yourself`,
+          });
+        }
+      }),
     weight: z
       .number({ error: "must be a number from 0 to 100" })
       .int({ error: "must be a whole number from 0 to 100" })
@@ -145,6 +186,7 @@ const generation = z
           .optional(),
         instanceType: instanceType.optional(),
         rootVolume: rootVolume.optional(),
+        apiServer: apiServerOptionsSchema.optional(),
       })
       .strict()
       .optional(),
@@ -158,179 +200,340 @@ const generation = z
   })
   .strict();
 
-const clusterSchema = z
-  .object({
-    name: dnsName(16, "prod"),
-    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as "eu-west-1"' }),
-    network: z
-      .object({
-        vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: 'must be a VPC id such as "vpc-0123456789abcdef0"' }),
-        vpcCidr: cidr,
-        privateSubnets: z.array(
-          z
-            .object({
-              id: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: 'must be a subnet id such as "subnet-0123456789abcdef0"' }),
-              availabilityZone: z
-                .string()
-                .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, { error: 'must be an availability zone such as "eu-west-1a"' }),
-            })
-            .strict(),
-        ),
-        adminCidrs: z.array(cidr).optional(),
-      })
-      .strict(),
-    dns: z
-      .object({
-        privateZoneId: z.string().regex(/^[A-Z0-9]{1,32}$/, {
-          error: 'must be a Route53 hosted zone id such as "Z0123456789ABCDEFGHIJ" (without "/hostedzone/")',
-        }),
-        privateZoneName: z.string().regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, {
-          error: 'must be a domain name without trailing dot, e.g. "internal.example.com"',
-        }),
-      })
-      .strict(),
-    generations: z.array(generation).min(1, { error: "declare at least one generation" }),
-    traffic: z
-      .object({
-        hostname: z.string().regex(DNS_LABEL, { error: 'must be a DNS label such as "apps"' }).optional(),
-        healthPath: z
-          .string()
-          .regex(/^\/[A-Za-z0-9/_.-]*$/, { error: 'must be an absolute URL path such as "/healthz"' })
-          .optional(),
-      })
-      .strict()
-      .optional(),
-    stateBackend: z
-      .object({
-        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name" }),
-        keyPrefix: z.string().optional(),
-        region: z.string().optional(),
-        dynamodbTable: z.string().optional(),
-      })
-      .strict()
-      .optional(),
-    tags: z.record(z.string(), z.string()).optional(),
-  })
-  .strict();
-
+const clusterSchema = z.object({
+  name: dnsName(16, "prod"),
+  region: parsedString(regionProblem),
+  network: z
+    .object({
+      vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: 'must be a VPC id such as "vpc-0123456789abcdef0"' }),
+      vpcCidr: cidr,
+      privateSubnets: z.array(
+        z
+          .object({
+            id: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: 'must be a subnet id such as "subnet-0123456789abcdef0"' }),
+            availabilityZone: parsedString((zone) => zoneProblem(zone)),
+          })
+          .strict(),
+      ),
+      adminCidrs: z.array(cidr).optional(),
+      acknowledgePublicAdminCidrs: z.boolean().optional(),
+      nodePortsFromVpc: z.boolean().optional(),
+    })
+    .strict(),
+  dns: z
+    .object({
+      privateZoneId: z.string().regex(/^[A-Z0-9]{1,32}$/, {
+        error: 'must be a Route53 hosted zone id such as "Z0123456789ABCDEFGHIJ" (without "/hostedzone/")',
+      }),
+      privateZoneName: parsedString(
+        (name) =>
+          dnsSubdomainProblem(name, "internal.example.com") ??
+          (name.includes(".") ? undefined : `"${name}" must have at least two labels, without a trailing dot, e.g. "internal.example.com"`),
+      ),
+    })
+    .strict(),
+  generations: z.array(generation).min(1, { error: "declare at least one generation" }),
+  traffic: z
+    .object({
+      hostname: parsedString((name) => dnsLabelProblem(name, "apps")).optional(),
+      healthPath: z
+        .string()
+        .regex(/^\/[A-Za-z0-9/_.-]*$/, { error: 'must be an absolute URL path such as "/healthz"' })
+        .optional(),
+    })
+    .strict()
+    .optional(),
+  stateBackend: z
+    .object({
+      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+        error: 'must be an S3 bucket name: 3-63 lower-case letters, digits, "." and "-", e.g. "my-terraform-state"',
+      }),
+      keyPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9!_.*'()/-]{1,512}$/, {
+          error: 'must be an S3 key prefix of letters, digits and ! _ . * \' ( ) / -, e.g. "immutable-clusters"',
+        })
+        .optional(),
+      region: parsedString(regionProblem).optional(),
+      // DynamoDB table names: 3-255 of a-z A-Z 0-9 _ - . (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html)
+      dynamodbTable: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{3,255}$/, {
+          error: 'must be a DynamoDB table name of 3-255 letters, digits, "_", "-" and ".", e.g. "terraform-locks"',
+        })
+        .optional(),
+    })
+    .strict()
+    .optional(),
+  tags: stringMap(
+    () => undefined,
+    () => undefined,
+  )
+    .superRefine((tags, ctx) => {
+      for (const problem of tagProblems(tags))
+        ctx.addIssue({ code: "custom", path: problem.key === undefined ? [] : [problem.key], message: problem.message });
+    })
+    .optional(),
+  keyAdministratorRoleArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, {
+      error: 'must be an IAM role ARN such as "arn:aws:iam::123456789012:role/kms-break-glass"',
+    })
+    .optional(),
+});
+/** `generations[0].workerPools[1].maxSize`; a key that is not a plain name is bracketed: `labels["example.com/team"]`. */
 function pathOf(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "");
+  return path.reduce<string>((acc, key) => {
+    if (typeof key === "number") return `${acc}[${key}]`;
+    const name = String(key);
+    if (!/^[A-Za-z_$][\w$]*$/.test(name)) return `${acc}[${JSON.stringify(name)}]`;
+    return acc ? `${acc}.${name}` : name;
+  }, "");
 }
 
-function zodMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === "unrecognized_keys") {
-    return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; remove ${issue.keys.length > 1 ? "them" : "it"} or check the spelling`;
+/** A cluster definition as far as it parsed: a part that failed is absent and its path is in `failed`. */
+interface ParsedParts {
+  readonly definition: PartialCluster;
+  readonly failed: ReadonlySet<string>;
+  readonly problems: DefinitionProblem[];
+}
+type PartialPool = WorkerPoolDefinition;
+type PartialGeneration = Partial<Omit<GenerationDefinition, "workerPools">> & {
+  readonly workerPools?: ReadonlyArray<PartialPool | undefined>;
+};
+type PartialCluster = Partial<Omit<ClusterDefinition, "generations">> & {
+  readonly generations?: ReadonlyArray<PartialGeneration | undefined>;
+};
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * Parses an object field by field with the schemas of `shape` (a strict zod object's shape), so one bad field does not
+ * hide the others; `lists` parse a list field entry by entry. Returns the parsed fields (a failed one absent), or
+ * undefined when `input` is not an object at all.
+ */
+function parseFields(
+  shape: Readonly<Record<string, z.ZodType>>,
+  input: unknown,
+  path: ReadonlyArray<string | number>,
+  out: { failed: Set<string>; problems: DefinitionProblem[] },
+  lists: Readonly<Record<string, (value: unknown, at: ReadonlyArray<string | number>) => unknown>> = {},
+): Record<string, unknown> | undefined {
+  const field = pathOf(path) || "(definition)";
+  if (!isPlainObject(input)) {
+    out.problems.push({ field, message: `must be an object ({ ... }) with the fields ${quotedList(Object.keys(shape).slice(0, 6))}, ...` });
+    out.failed.add(field);
+    return undefined;
   }
-  if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
-  // A bad record key (e.g. a label key): zod nests the key's own issue; its message says what a valid key looks like.
-  if (issue.code === "invalid_key" && issue.issues.length > 0)
-    return `key ${JSON.stringify(String(issue.path.at(-1)))}: ${issue.issues[0].message}`;
-  return issue.message;
+  const known = Object.keys(shape);
+  for (const key of Object.keys(input)) {
+    if (Object.hasOwn(shape, key)) continue;
+    const guess = nearest(key, known, 1)[0];
+    out.problems.push({
+      field: pathOf([...path, key]),
+      message: `unknown field "${key}"; remove it${guess ? ` or check the spelling (did you mean "${guess}"?)` : ""}`,
+    });
+  }
+  const result: Record<string, unknown> = {};
+  for (const key of known) {
+    const at = [...path, key];
+    if (lists[key]) {
+      const value = lists[key](input[key], at);
+      if (value !== undefined) result[key] = value;
+      continue;
+    }
+    const parsed = shape[key].safeParse(input[key], { reportInput: true, error: genericMarker });
+    if (parsed.success) {
+      if (parsed.data !== undefined) result[key] = parsed.data;
+    } else {
+      out.failed.add(pathOf(at));
+      for (const issue of parsed.error.issues) out.problems.push({ field: pathOf([...at, ...issue.path]), message: ourMessage(issue) });
+    }
+  }
+  return result;
 }
 
-/** Cross-field rules that a schema of single fields cannot express. */
-function crossFieldProblems(def: ClusterDefinition): DefinitionProblem[] {
+/** Parses a list entry by entry; undefined (and a problem) when it is not a list or shorter than `min`. */
+function parseList<T>(
+  input: unknown,
+  path: ReadonlyArray<string | number>,
+  out: { failed: Set<string>; problems: DefinitionProblem[] },
+  min: { readonly count: number; readonly message: string },
+  entry: (value: unknown, at: ReadonlyArray<string | number>) => T | undefined,
+): Array<T | undefined> | undefined {
+  const field = pathOf(path);
+  if (input === undefined || !Array.isArray(input) || input.length < min.count) {
+    out.failed.add(field);
+    out.problems.push({
+      field,
+      message:
+        input === undefined
+          ? `is required; ${min.message}`
+          : !Array.isArray(input)
+            ? `must be a list ([...]); ${min.message}`
+            : min.message,
+    });
+    return undefined;
+  }
+  return input.map((value, i) => entry(value, [...path, i]));
+}
+
+/** Parses every part of a definition on its own; see ParsedParts. */
+function parseParts(input: unknown): ParsedParts {
+  const out = { failed: new Set<string>(), problems: [] as DefinitionProblem[] };
+  const clusterShape = clusterSchema.shape as unknown as Record<string, z.ZodType>;
+  const generationShape = generation.shape as unknown as Record<string, z.ZodType>;
+  const poolShape = workerPool.shape as unknown as Record<string, z.ZodType>;
+  const parsePool = (value: unknown, at: ReadonlyArray<string | number>): PartialPool | undefined =>
+    parseFields(poolShape, value, at, out) as PartialPool | undefined;
+  const parseGeneration = (value: unknown, at: ReadonlyArray<string | number>): PartialGeneration | undefined =>
+    parseFields(generationShape, value, at, out, {
+      workerPools: (pools, poolsAt) =>
+        parseList(
+          pools,
+          poolsAt,
+          out,
+          { count: 1, message: 'a generation needs at least one worker pool, e.g. [{ name: "general" }]' },
+          parsePool,
+        ),
+    }) as PartialGeneration | undefined;
+  const definition = parseFields(clusterShape, input, [], out, {
+    generations: (generations, at) =>
+      parseList(
+        generations,
+        at,
+        out,
+        { count: 1, message: 'declare at least one generation, e.g. [{ id: "a", kubernetesVersion: "1.35.4", ... }]' },
+        parseGeneration,
+      ),
+  }) as PartialCluster | undefined;
+  return { definition: definition ?? {}, failed: out.failed, problems: out.problems };
+}
+
+/**
+ * Cross-field rules that a schema of single fields cannot express. They run on every part that parsed: a rule whose
+ * inputs include a failed part is skipped (that part already has its own problem).
+ */
+function crossFieldProblems(def: PartialCluster, failed: ReadonlySet<string>): DefinitionProblem[] {
   const problems: DefinitionProblem[] = [];
   const add = (field: string, message: string) => problems.push({ field, message });
+  const ok = (...fields: string[]) => fields.every((f) => !failed.has(f));
+  const region = ok("region") ? def.region : undefined;
 
-  const zones = new Set(def.network.privateSubnets.map((s) => s.availabilityZone));
-  if (zones.size < 2) {
-    add(
-      "network.privateSubnets",
-      `subnets span ${zones.size} availability zone${zones.size === 1 ? "" : "s"}; list private subnets in at least two zones so the control plane and pools survive a zone outage`,
-    );
-  }
-  def.network.privateSubnets.forEach((s, i) => {
-    if (!s.availabilityZone.startsWith(def.region)) {
+  const subnets = def.network?.privateSubnets;
+  if (subnets) {
+    const zones = new Set(subnets.map((s) => s.availabilityZone));
+    if (zones.size < 2) {
       add(
-        `network.privateSubnets[${i}].availabilityZone`,
-        `"${s.availabilityZone}" is not in region "${def.region}"; use a zone of that region`,
+        "network.privateSubnets",
+        `subnets span ${zones.size} availability zone${zones.size === 1 ? "" : "s"}; list private subnets in at least two zones so the control plane and pools survive a zone outage`,
       );
     }
-  });
-  duplicates(def.network.privateSubnets.map((s) => s.id)).forEach(([id, i]) =>
-    add(`network.privateSubnets[${i}].id`, `subnet "${id}" is listed twice; list each subnet once`),
-  );
+    subnets.forEach((s, i) => {
+      const message = region ? zoneProblem(s.availabilityZone, region) : undefined;
+      if (message) add(`network.privateSubnets[${i}].availabilityZone`, message);
+    });
+    duplicates(subnets.map((s) => s.id)).forEach(([id, i]) =>
+      add(`network.privateSubnets[${i}].id`, `subnet "${id}" is listed twice; list each subnet once`),
+    );
+  }
 
-  duplicates(def.generations.map((g) => g.id)).forEach(([id, i]) =>
+  const generations = def.generations ?? [];
+  duplicates(generations.map((g, i) => (g?.id !== undefined ? g.id : `\u0000${i}`))).forEach(([id, i]) =>
     add(`generations[${i}].id`, `generation id "${id}" is used twice; give each generation its own id`),
   );
-  const live = def.generations.filter((g) => (g.state ?? "live") === "live");
-  if (def.generations.length > 0 && !live.some((g) => g.weight > 0)) {
+  // Whether any generation carries traffic can only be judged when every generation's weight and state parsed.
+  const judged = generations.every((g, i) => g !== undefined && ok(`generations[${i}].weight`, `generations[${i}].state`));
+  const live = generations.filter((g) => (g?.state ?? "live") === "live");
+  if (def.generations && judged && !live.some((g) => (g?.weight ?? 0) > 0)) {
     add("generations", "no live generation carries traffic; give at least one live generation a weight above 0");
   }
-  def.generations.forEach((g, gi) => {
+  generations.forEach((g, gi) => {
+    if (!g) return;
     const at = `generations[${gi}]`;
-    if ((g.state ?? "live") === "retiring" && g.weight !== 0) {
+    const id = g.id ?? `#${gi}`;
+    const arch = ok(`${at}.flatcar`) && g.flatcar ? (g.flatcar.arch ?? "amd64") : undefined;
+    if ((g.state ?? "live") === "retiring" && g.weight !== undefined && g.weight !== 0) {
       add(
         `${at}.weight`,
-        `generation "${g.id}" is retiring but has weight ${g.weight}; shift its traffic away (weight 0) before retiring it`,
+        `generation "${id}" is retiring but has weight ${g.weight}; shift its traffic away (weight 0) before retiring it`,
       );
     }
-    duplicates(g.workerPools.map((p) => p.name)).forEach(([name, i]) =>
-      add(`${at}.workerPools[${i}].name`, `pool name "${name}" is used twice in generation "${g.id}"; give each pool its own name`),
+    const pools = g.workerPools ?? [];
+    duplicates(pools.map((p, i) => p?.name ?? `\u0000${i}`)).forEach(([name, i]) =>
+      add(`${at}.workerPools[${i}].name`, `pool name "${name}" is used twice in generation "${id}"; give each pool its own name`),
     );
-    g.workerPools.forEach((p, pi) => {
-      const pat = `${at}.workerPools[${pi}]`;
-      const min = p.minSize ?? 1;
-      const max = p.maxSize ?? Math.max(3, min);
-      if (min > max) add(`${pat}.minSize`, `minSize ${min} is greater than maxSize ${max}; lower minSize or raise maxSize`);
-      if (p.desiredCapacity !== undefined && (p.desiredCapacity < min || p.desiredCapacity > max)) {
-        add(
-          `${pat}.desiredCapacity`,
-          `desiredCapacity ${p.desiredCapacity} is outside minSize..maxSize (${min}..${max}); pick a value in that range`,
-        );
-      }
-      if (p.spot?.onDemandBaseCapacity !== undefined && p.spot.onDemandBaseCapacity > max) {
-        add(
-          `${pat}.spot.onDemandBaseCapacity`,
-          `onDemandBaseCapacity ${p.spot.onDemandBaseCapacity} exceeds maxSize ${max}; lower it or raise maxSize`,
-        );
-      }
-      duplicates((p.instanceTypes ?? []).map((t) => t)).forEach(([t, i]) =>
-        add(`${pat}.instanceTypes[${i}]`, `instance type "${t}" is listed twice; list each type once`),
+    // The first pool is the ingress pool unless a pool says otherwise (see resolveGeneration).
+    const poolsParsed = g.workerPools !== undefined && pools.every((p, pi) => p !== undefined && ok(`${at}.workerPools[${pi}].ingress`));
+    if (poolsParsed && g.weight !== undefined && g.weight > 0 && !pools.some((p, i) => p!.ingress ?? i === 0)) {
+      add(
+        `${at}.workerPools`,
+        `generation "${id}" has weight ${g.weight} but no ingress pool, so its traffic record would point at a load balancer without targets; set ingress: true on a pool (or weight 0)`,
       );
-      const arch = g.flatcar.arch ?? "amd64";
-      (p.instanceTypes ?? []).forEach((t, ti) => {
-        if (isArmInstanceType(t) !== (arch === "arm64")) {
+    }
+    pools.forEach((p, pi) => {
+      if (!p) return;
+      const pat = `${at}.workerPools[${pi}]`;
+      // A size that failed to parse has its own problem; comparing its default would report a second, wrong one.
+      if (ok(`${pat}.minSize`, `${pat}.maxSize`, `${pat}.desiredCapacity`, `${pat}.spot`)) {
+        const min = p.minSize ?? 1;
+        const max = p.maxSize ?? Math.max(3, min);
+        if (min > max) add(`${pat}.minSize`, `minSize ${min} is greater than maxSize ${max}; lower minSize or raise maxSize`);
+        if (p.desiredCapacity !== undefined && (p.desiredCapacity < min || p.desiredCapacity > max)) {
           add(
-            `${pat}.instanceTypes[${ti}]`,
-            `"${t}" is ${isArmInstanceType(t) ? "an arm64 (Graviton)" : "an x86_64"} type but the generation boots Flatcar ${arch}; use a matching instance type or set flatcar.arch`,
+            `${pat}.desiredCapacity`,
+            `desiredCapacity ${p.desiredCapacity} is outside minSize..maxSize (${min}..${max}); pick a value in that range`,
           );
         }
-      });
+        if (p.spot?.onDemandBaseCapacity !== undefined && p.spot.onDemandBaseCapacity > max) {
+          add(
+            `${pat}.spot.onDemandBaseCapacity`,
+            `onDemandBaseCapacity ${p.spot.onDemandBaseCapacity} exceeds maxSize ${max}; lower it or raise maxSize`,
+          );
+        }
+      }
+      duplicates(p.instanceTypes ?? []).forEach(([t, i]) =>
+        add(`${pat}.instanceTypes[${i}]`, `instance type "${t}" is listed twice; list each type once`),
+      );
+      if (arch) {
+        (p.instanceTypes ?? []).forEach((t, ti) => {
+          const message = instanceArchitecture(t) ? instanceTypeProblem(t, arch) : undefined;
+          if (message) add(`${pat}.instanceTypes[${ti}]`, message);
+        });
+      }
       duplicates((p.taints ?? []).map((t) => `${t.key}:${t.effect}`)).forEach(([t, i]) =>
         add(`${pat}.taints[${i}]`, `taint "${t}" is listed twice; list each key and effect once`),
       );
     });
-    if (!kubernetesNodeBinaries(g.kubernetesVersion, g.flatcar.arch ?? "amd64") && /^1\.\d{2}\.\d{1,2}$/.test(g.kubernetesVersion)) {
+    if (
+      arch &&
+      g.kubernetesVersion !== undefined &&
+      /^1\.\d{2}\.\d{1,2}$/.test(g.kubernetesVersion) &&
+      !kubernetesNodeBinaries(g.kubernetesVersion, arch)
+    ) {
       add(
         `${at}.kubernetesVersion`,
-        `no pinned node-binary hash for Kubernetes ${g.kubernetesVersion} (${g.flatcar.arch ?? "amd64"}); use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")} or add the release to constructs/ignition/kubernetes-releases.ts`,
+        `no pinned node-binary hash for Kubernetes ${g.kubernetesVersion} (${arch}); use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")} or add the release to constructs/ignition/kubernetes-releases.ts`,
       );
     }
     const cpType = g.controlPlane?.instanceType;
-    if (cpType && isArmInstanceType(cpType) !== ((g.flatcar.arch ?? "amd64") === "arm64")) {
-      add(
-        `${at}.controlPlane.instanceType`,
-        `"${cpType}" does not match the generation's Flatcar architecture "${g.flatcar.arch ?? "amd64"}"; use a matching instance type`,
-      );
+    if (arch && cpType && instanceArchitecture(cpType)) {
+      const message = instanceTypeProblem(cpType, arch);
+      if (message) add(`${at}.controlPlane.instanceType`, message);
     }
-    const podCidr = g.networking?.podCidr ?? "10.244.0.0/16";
-    const serviceCidr = g.networking?.serviceCidr ?? "10.96.0.0/12";
-    const validCidrs = parseIpv4Cidr(podCidr) && parseIpv4Cidr(serviceCidr) && parseIpv4Cidr(def.network.vpcCidr);
-    if (validCidrs) {
+    if (ok(`${at}.networking`)) {
+      const podCidr = g.networking?.podCidr ?? "10.244.0.0/16";
+      const serviceCidr = g.networking?.serviceCidr ?? "10.96.0.0/12";
+      const vpcCidr = def.network?.vpcCidr;
       if (cidrsOverlap(podCidr, serviceCidr)) {
         add(`${at}.networking.serviceCidr`, `service CIDR ${serviceCidr} overlaps pod CIDR ${podCidr}; choose ranges that do not overlap`);
       }
-      if (cidrsOverlap(podCidr, def.network.vpcCidr)) {
-        add(`${at}.networking.podCidr`, `pod CIDR ${podCidr} overlaps the VPC CIDR ${def.network.vpcCidr}; choose a range outside the VPC`);
+      if (vpcCidr && cidrsOverlap(podCidr, vpcCidr)) {
+        add(`${at}.networking.podCidr`, `pod CIDR ${podCidr} overlaps the VPC CIDR ${vpcCidr}; choose a range outside the VPC`);
       }
-      if (cidrsOverlap(serviceCidr, def.network.vpcCidr)) {
-        add(
-          `${at}.networking.serviceCidr`,
-          `service CIDR ${serviceCidr} overlaps the VPC CIDR ${def.network.vpcCidr}; choose a range outside the VPC`,
-        );
+      if (vpcCidr && cidrsOverlap(serviceCidr, vpcCidr)) {
+        add(`${at}.networking.serviceCidr`, `service CIDR ${serviceCidr} overlaps the VPC CIDR ${vpcCidr}; choose a range outside the VPC`);
       }
       if (parseIpv4Cidr(serviceCidr)!.prefix > 24) {
         add(`${at}.networking.serviceCidr`, `service CIDR ${serviceCidr} is too small; use a /24 or larger (e.g. 10.96.0.0/12)`);
@@ -339,48 +542,77 @@ function crossFieldProblems(def: ClusterDefinition): DefinitionProblem[] {
         add(`${at}.networking.podCidr`, `pod CIDR ${podCidr} is too small for per-node ranges; use a /20 or larger (e.g. 10.244.0.0/16)`);
       }
     }
+    // ingress-nginx answers the load balancer's health check only on its own path (see the chart).
+    const healthPath = def.traffic?.healthPath ?? "/healthz";
+    if (ok("traffic", `${at}.addons`) && g.addons?.ingressNginx?.enabled !== false && healthPath !== INGRESS_HEALTH_PATH) {
+      add(
+        "traffic.healthPath",
+        `"${healthPath}": ingress-nginx of generation "${id}" answers the load balancer's health check only on "${INGRESS_HEALTH_PATH}"; set traffic.healthPath to "${INGRESS_HEALTH_PATH}" or set addons.ingressNginx.enabled to false and run your own controller`,
+      );
+    }
   });
-  (def.network.adminCidrs ?? []).forEach((c, i) => {
-    if (c === "0.0.0.0/0")
-      add(`network.adminCidrs[${i}]`, "0.0.0.0/0 would open the API to everyone; list your VPN or bastion ranges instead");
-  });
-  return problems;
-}
 
-/** Arm64 (Graviton) instance families carry a "g" after the generation digit, e.g. m7g, c6gn, t4g. */
-function isArmInstanceType(type: string): boolean {
-  const family = type.split(".")[0];
-  return /^[a-z]+\d+g[a-z]*$/.test(family) && !/^(g\d|p\d)/.test(family);
+  const adminCidrs = def.network?.adminCidrs ?? [];
+  if (coversEverything(adminCidrs)) {
+    add(
+      "network.adminCidrs",
+      `${adminCidrs.length === 1 ? adminCidrs[0] : `together, ${adminCidrs.join(" + ")}`} would open the API to every address; list your VPN or bastion ranges instead`,
+    );
+  } else if (publicAddressCount(adminCidrs) > 0 && def.network?.acknowledgePublicAdminCidrs !== true) {
+    add(
+      "network.adminCidrs",
+      `${adminCidrs.filter((c) => publicAddressCount([c]) > 0).join(", ")} include${adminCidrs.filter((c) => publicAddressCount([c]) > 0).length === 1 ? "s" : ""} public (internet) addresses; list private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10) or set network.acknowledgePublicAdminCidrs: true if the API must be reachable from those public addresses`,
+    );
+  }
+
+  const hostname = def.traffic?.hostname ?? "apps";
+  if (ok("traffic", "name", "dns") && def.name && def.dns) {
+    const full = `${hostname}.${def.name}.${def.dns.privateZoneName}`;
+    if (full.length > 253) {
+      add(
+        "traffic.hostname",
+        `the traffic name "${full}" is ${full.length} characters; DNS names have at most 253: shorten the hostname, cluster name or zone`,
+      );
+    }
+  }
+  return problems;
 }
 
 function duplicates(values: readonly string[]): Array<[string, number]> {
   const seen = new Set<string>();
   const result: Array<[string, number]> = [];
   values.forEach((v, i) => {
-    if (seen.has(v)) result.push([v, i]);
+    if (seen.has(v) && !v.startsWith("\u0000")) result.push([v, i]);
     seen.add(v);
   });
   return result;
 }
 
-/** Every problem in a definition; empty when it is valid. */
-export function definitionProblems(input: unknown): DefinitionProblem[] {
-  const parsed = clusterSchema.safeParse(input, { reportInput: true });
-  if (!parsed.success) {
-    return parsed.error.issues.map((issue) => ({ field: pathOf(issue.path) || "(definition)", message: zodMessage(issue) }));
-  }
-  return crossFieldProblems(parsed.data as ClusterDefinition);
+/** Parses a definition and lists every problem: shape problems of each part and the cross-field rules over what parsed. */
+function parseDefinition(input: unknown): { definition: PartialCluster; problems: DefinitionProblem[] } {
+  const parts = parseParts(input);
+  return { definition: parts.definition, problems: [...parts.problems, ...crossFieldProblems(parts.definition, parts.failed)] };
 }
 
-/** Returns the definition typed when valid; throws a DefinitionError listing every problem otherwise. */
+/** Every problem in a definition; empty when it is valid. */
+export function definitionProblems(input: unknown): DefinitionProblem[] {
+  return parseDefinition(input).problems;
+}
+
+/**
+ * Returns the parsed definition (new objects, unknown and `__proto__` keys refused, addon settings with their defaults)
+ * when valid; throws a DefinitionError listing every problem otherwise. Synthesis uses only what this returns.
+ */
 export function validateDefinition(input: unknown): ClusterDefinition {
-  const problems = definitionProblems(input);
+  const { definition, problems } = parseDefinition(input);
   if (problems.length > 0) {
     const name =
-      typeof input === "object" && input !== null && typeof (input as { name?: unknown }).name === "string"
-        ? (input as { name: string }).name
-        : "(unnamed)";
+      typeof definition.name === "string"
+        ? definition.name
+        : isPlainObject(input) && typeof input.name === "string"
+          ? input.name
+          : "(unnamed)";
     throw new DefinitionError(name, problems);
   }
-  return input as ClusterDefinition;
+  return definition as ClusterDefinition;
 }

@@ -3,6 +3,7 @@
 // wins the election, JoinConfiguration for the other control-plane nodes and for each worker pool. Values only a node
 // knows at boot are `@@NAME@@` placeholders that node-bootstrap.sh fills in (token, CA hash, certificate key, name, IP).
 import { stringify } from "yaml";
+import { resolveApiServerOptions } from "../definition/control-plane-options";
 import type { ResolvedGeneration, ResolvedWorkerPool } from "../definition/resolve";
 import { kubernetesMinor } from "./kubernetes-releases";
 
@@ -13,6 +14,8 @@ export const RUNTIME_PLACEHOLDERS = [
   "@@BOOTSTRAP_TOKEN@@",
   "@@CA_CERT_HASH@@",
   "@@CERTIFICATE_KEY@@",
+  // Only in encryption-config.yaml: the Secrets encryption key, generated on the first control-plane node.
+  "@@SECRETS_ENCRYPTION_KEY@@",
 ] as const;
 
 /**
@@ -68,6 +71,71 @@ function nodeRegistration(extraLabels: Record<string, string> | undefined, taint
   };
 }
 
+/** Where Ignition writes the API server's audit policy, authentication, admission and encryption configs (controllers only). */
+export const API_SERVER_CONFIG_DIR = "/etc/kubernetes/apiserver";
+/** Where the API server writes its audit log (fluent-bit ships /var/log from every node). */
+export const AUDIT_LOG_DIR = "/var/log/kubernetes/audit";
+
+/**
+ * The cipher suites the API server and the kubelets accept on TLS 1.2: the kubelet list of the CIS Kubernetes Benchmark
+ * 1.12 (aquasecurity/kube-bench cfg/cis-1.12/node.yaml, check 4.2.12, commit a73ce378418c71c5861e6963753f50dec3badadf),
+ * which is also a subset of its API server list (cfg/cis-1.12/master.yaml, check 1.2.29). Names as Kubernetes accepts
+ * them (kubernetes/component-base cli/flag/ciphersuites_flag.go). TLS 1.3 suites are not configurable in Go.
+ */
+export const STRONG_TLS_CIPHER_SUITES = [
+  "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+  "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+  "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+  "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+  "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+  "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+] as const;
+/** No TLS 1.0/1.1 (`--tls-min-version` / `tlsMinVersion`; values from component-base cli/flag/ciphersuites_flag.go). */
+export const TLS_MIN_VERSION = "VersionTLS12";
+
+/**
+ * Whether the API server limits anonymous requests to the health endpoints with `--authentication-config`
+ * (KEP-4633, https://www.kubernetes.dev/resources/keps/4633/: beta and on by default from 1.32). On 1.31 the feature is
+ * alpha: anonymous auth stays on (kubeadm's default; the kubelet probes /livez and /readyz without credentials) and
+ * RBAC grants anonymous users only system:public-info-viewer (health and version).
+ */
+export function limitsAnonymousToHealthEndpoints(kubernetesVersion: string): boolean {
+  const [major, minor] = kubernetesMinor(kubernetesVersion).split(".").map(Number);
+  return major > 1 || minor >= 32;
+}
+
+/** The kube-apiserver flags this project sets (kubeadm adds its own), then the definition's extra flags, sorted by name. */
+export function apiServerArgs(gen: ResolvedGeneration): Array<{ name: string; value: string }> {
+  const options = resolveApiServerOptions(gen.definition.controlPlane?.apiServer);
+  const args = new Map<string, string>([
+    // CIS 1.2.15.
+    ["profiling", "false"],
+    // CIS 1.2.16-1.2.19: the benchmark's values (30 days, 10 files, 100 MB).
+    ["audit-policy-file", `${API_SERVER_CONFIG_DIR}/audit-policy.yaml`],
+    ["audit-log-path", `${AUDIT_LOG_DIR}/audit.log`],
+    ["audit-log-maxage", "30"],
+    ["audit-log-maxbackup", "10"],
+    ["audit-log-maxsize", "100"],
+    // CIS 1.2.27/1.2.28: Secrets encrypted at rest (secretbox; the file is rendered on the node, see encryption-config.yaml).
+    ["encryption-provider-config", `${API_SERVER_CONFIG_DIR}/encryption-config.yaml`],
+    // CIS 1.2.5: kubelet serving certificates are signed by the cluster CA (serverTLSBootstrap + the serving approver).
+    ["kubelet-certificate-authority", "/etc/kubernetes/pki/ca.crt"],
+    // CIS 1.2.29.
+    ["tls-cipher-suites", STRONG_TLS_CIPHER_SUITES.join(",")],
+    ["tls-min-version", TLS_MIN_VERSION],
+    // CIS 1.2.3 and 1.2.14 (kubeadm's default is NodeRestriction alone; this list replaces it, so it must keep it).
+    ["enable-admission-plugins", "NodeRestriction,DenyServiceExternalIPs"],
+    // Pod Security defaults (baseline enforced, restricted warned and audited).
+    ["admission-control-config-file", `${API_SERVER_CONFIG_DIR}/admission-config.yaml`],
+  ]);
+  // CIS 1.2.1: anonymous requests only on /livez, /readyz, /healthz.
+  if (limitsAnonymousToHealthEndpoints(gen.kubernetesVersion))
+    args.set("authentication-config", `${API_SERVER_CONFIG_DIR}/authentication-config.yaml`);
+  // Validation refused unacknowledged overrides of protected flags and any fixed flag.
+  for (const [name, value] of Object.entries(options.extraArgs)) args.set(name, value);
+  return [...args.keys()].sort().map((name) => arg(name, args.get(name)!));
+}
+
 function clusterConfiguration(gen: ResolvedGeneration) {
   return {
     apiVersion: API,
@@ -80,7 +148,19 @@ function clusterConfiguration(gen: ResolvedGeneration) {
     // No cloud-provider flag on the API server: not needed since 1.31 (in-tree providers are gone), an unknown flag in 1.33.
     apiServer: {
       certSANs: [gen.apiEndpoint],
-      extraArgs: [arg("profiling", "false")],
+      extraArgs: apiServerArgs(gen),
+      extraVolumes: [
+        // The audit policy, authentication, admission and encryption configs (docs/security.md, "CIS Kubernetes Benchmark").
+        {
+          name: "apiserver-config",
+          hostPath: API_SERVER_CONFIG_DIR,
+          mountPath: API_SERVER_CONFIG_DIR,
+          readOnly: true,
+          pathType: "Directory",
+        },
+        // The audit log, on the node's disk, where the logging addon's fluent-bit reads it.
+        { name: "audit-log", hostPath: AUDIT_LOG_DIR, mountPath: AUDIT_LOG_DIR, readOnly: false, pathType: "DirectoryOrCreate" },
+      ],
     },
     controllerManager: {
       extraArgs: [arg("cloud-provider", "external"), arg("allocate-node-cidrs", "true"), arg("profiling", "false")],
@@ -105,6 +185,10 @@ function kubeletConfiguration(gen: ResolvedGeneration) {
     readOnlyPort: 0,
     authentication: { anonymous: { enabled: false }, webhook: { enabled: true } },
     authorization: { mode: "Webhook" },
+    // CIS 4.2.12: only strong cipher suites on the kubelet's server (KubeletConfiguration tlsCipherSuites/tlsMinVersion,
+    // https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/).
+    tlsCipherSuites: [...STRONG_TLS_CIPHER_SUITES],
+    tlsMinVersion: TLS_MIN_VERSION,
     systemReserved: { cpu: "100m", memory: "256Mi" },
     kubeReserved: { cpu: "100m", memory: "256Mi" },
     evictionHard: { "memory.available": "200Mi", "nodefs.available": "10%", "imagefs.available": "15%" },

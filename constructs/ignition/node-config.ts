@@ -4,6 +4,8 @@
 // units that elect, init or join, and apply the addons. See docs/node-boot.md.
 import type { ResolvedGeneration, ResolvedWorkerPool } from "../definition/resolve";
 import { IgnitionConfig, replacePointer } from "./builder";
+import { addApiServerConfigFiles } from "./api-server-files";
+import { addIngressNodeLabeler } from "./ingress-node-labels";
 import { controllerJoinConfiguration, initConfiguration, pauseImage, workerJoinConfiguration } from "./kubeadm-config";
 import { kubernetesNodeBinaries, SUPPORTED_KUBERNETES_VERSIONS } from "./kubernetes-releases";
 import { nodeFile, nodeFiles, renderTemplate } from "./templates";
@@ -59,6 +61,8 @@ export function nodeIgnition(gen: ResolvedGeneration, role: NodeRole): IgnitionC
   if (role.kind === "controller") {
     config.addFile({ path: `${KUBEADM_DIR}/init.yaml`, mode: 0o600, contents: initConfiguration(gen) });
     config.addFile({ path: `${KUBEADM_DIR}/join-controller.yaml`, mode: 0o600, contents: controllerJoinConfiguration(gen) });
+    addApiServerConfigFiles(config, gen, KUBEADM_DIR);
+    addIngressNodeLabeler(config, gen);
   } else {
     config.addFile({ path: `${KUBEADM_DIR}/join-worker.yaml`, mode: 0o600, contents: workerJoinConfiguration(gen, role.pool) });
   }

@@ -4,6 +4,7 @@ import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";
+import { RESTRICTED_INGRESS_NODE_LABEL } from "../../ignition/ingress-node-labels";
 import { addonLabels, httpGetProbe, resources } from "../common/workload";
 import type { ResolvedIngressNginxSettings } from "./settings";
 
@@ -17,8 +18,8 @@ export interface IngressNginxChartProps {
 export const INGRESS_NAMESPACE = "ingress-nginx";
 const NAME = "ingress-nginx";
 const CONTROLLER = "ingress-nginx-controller";
-/** The node label (set by kubelet on ingress pools' workers) that places the controller. */
-export const INGRESS_NODE_LABEL = "immutable-clusters.io/ingress";
+/** The node label that places the controller: set by the control plane's labeler, never by a kubelet (constructs/ignition/ingress-node-labels.ts). */
+export const INGRESS_NODE_LABEL = RESTRICTED_INGRESS_NODE_LABEL;
 /** The only path nginx's default server answers with 200 on the http port (ingress-nginx's fixed health location). */
 export const INGRESS_HEALTH_PATH = "/healthz";
 /** The controller's own health/metrics port. */
