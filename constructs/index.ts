@@ -19,6 +19,9 @@ export { addClusters, type AddClustersOptions, type ClusterStacks } from "./flee
 export {
   EMPTY_LOCK,
   LOCK_FILE,
+  LOCK_FILE_ENV,
+  frozenDirectory,
+  isFrozen,
   fingerprintGeneration,
   lockedGeneration,
   parseFleetLock,
@@ -27,9 +30,31 @@ export {
   withGeneration,
   withoutGeneration,
   type FleetLock,
+  type FrozenGenerationRecord,
   type GenerationFingerprint,
+  type LockedGeneration,
 } from "./fleet/lock";
 export { ImmutabilityError, immutabilityViolations, type GuardViolation } from "./fleet/guard";
+export { changedInputs, immutableInputs, MUTABLE_FIELDS, type ImmutableInputs, type InputChange } from "./fleet/immutable-inputs";
+export {
+  artifactFiles,
+  artifactsFromFiles,
+  generationKey,
+  readFrozenArtifacts,
+  renderedArtifactFiles,
+  type FrozenArtifacts,
+} from "./fleet/frozen-artifacts";
+export {
+  behindLibraryNotice,
+  fleetStatus,
+  synthFleet,
+  GUARD_MODE_ENV,
+  type FleetStatus,
+  type FleetSynthesis,
+  type GenerationStatus,
+  type SynthFleetOptions,
+} from "./fleet/fleet-app";
+export { LIBRARY_VERSION } from "./library-version";
 export { ingressParameterName, type IngressPublication } from "./fleet/ingress-parameter";
 export { renderAddonManifests, type ManifestFile } from "./addons/render";
 export type { AddonsDefinition } from "./addons/definition";

@@ -1,19 +1,31 @@
-// The `lock` subcommand: records a generation as deployed in clusters/generations.lock.json (after `cdktf deploy`), or
-// removes it (`--remove`, after `cdktf destroy`). The guard refuses in-place changes to every generation recorded there.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// The `lock` subcommand: records a generation as deployed in clusters/generations.lock.json (after `cdktf deploy`) and
+// freezes its node configs and addon manifests in clusters/deployed/<cluster>-<generation>/, or removes both (`--remove`,
+// after `cdktf destroy`). The guard refuses in-place changes to every generation recorded there; a frozen generation's
+// stack uploads its frozen artifacts whatever the library version.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { ClusterDefinition } from "../../constructs/definition/types";
+import { resolveGeneration } from "../../constructs/definition/resolve";
+import { validateDefinition } from "../../constructs/definition/validate";
+import { artifactFiles, readFrozenArtifacts, renderedArtifactFiles } from "../../constructs/fleet/frozen-artifacts";
+import { immutabilityViolations } from "../../constructs/fleet/guard";
+import { immutableInputs } from "../../constructs/fleet/immutable-inputs";
 import {
+  digest,
   EMPTY_LOCK,
   fingerprintGeneration,
+  frozenDirectory,
+  isFrozen,
   LOCK_FILE,
   lockedGeneration,
   parseFleetLock,
   serializeFleetLock,
   withGeneration,
   withoutGeneration,
+  type FrozenGenerationRecord,
 } from "../../constructs/fleet/lock";
+import { LIBRARY_VERSION } from "../../constructs/library-version";
 
 /** Options of {@link lockGeneration}. */
 export interface LockOptions {
@@ -27,7 +39,7 @@ export interface LockOptions {
   readonly definitionsModule?: string;
 }
 
-/** Records or removes `<cluster>/<generation>` in the lock file; returns a sentence saying what it did. */
+/** Records or removes `<cluster>/<generation>` in the lock file and its frozen artifacts; returns a sentence saying what it did. */
 export function lockGeneration(target: string, options: LockOptions = {}): string {
   const match = /^([a-z][a-z0-9-]*)\/([a-z][a-z0-9]*)$/.exec(target);
   if (!match) throw new Error(`lock: "${target}" is not <cluster>/<generation>; write it like "prod/b"`);
@@ -35,23 +47,84 @@ export function lockGeneration(target: string, options: LockOptions = {}): strin
   const root = resolve(options.root ?? process.cwd());
   const file = join(root, LOCK_FILE);
   const lock = existsSync(file) ? parseFleetLock(readFileSync(file, "utf8"), LOCK_FILE) : EMPTY_LOCK;
+  const dir = join(root, frozenDirectory(clusterName, generationId));
   if (options.remove) {
     if (!lockedGeneration(lock, clusterName, generationId))
       return `${clusterName}/${generationId} is not in ${LOCK_FILE}; nothing to remove`;
     write(file, serializeFleetLock(withoutGeneration(lock, clusterName, generationId)));
-    return `removed ${clusterName}/${generationId} from ${LOCK_FILE}: it no longer counts as deployed`;
+    rmSync(dir, { recursive: true, force: true });
+    return `removed ${clusterName}/${generationId} from ${LOCK_FILE} and its frozen artifacts: it no longer counts as deployed`;
   }
   const clusters = options.clusters ?? loadDefinitions(root, options.definitionsModule ?? "clusters/index.ts");
-  const cluster = clusters.find((c) => c.name === clusterName);
-  if (!cluster)
+  const found = clusters.find((c) => c.name === clusterName);
+  if (!found)
     throw new Error(
       `lock: no cluster named "${clusterName}" in the definitions; use one of ${clusters.map((c) => `"${c.name}"`).join(", ")}`,
     );
-  const fingerprint = fingerprintGeneration(cluster, generationId);
+  const cluster = validateDefinition(found);
+  const definition = cluster.generations.find((g) => g.id === generationId);
+  if (!definition)
+    throw new Error(
+      `generation: cluster "${cluster.name}" has no generation "${generationId}"; use one of ${cluster.generations.map((g) => `"${g.id}"`).join(", ")}`,
+    );
   const before = lockedGeneration(lock, clusterName, generationId);
-  write(file, serializeFleetLock(withGeneration(lock, clusterName, generationId, fingerprint)));
-  const what = `Kubernetes ${fingerprint.kubernetesVersion}, ${fingerprint.flatcarImage}, ${Object.keys(fingerprint.nodeConfigs).length} node configs`;
-  return `${before ? "refreshed" : "recorded"} ${clusterName}/${generationId} in ${LOCK_FILE} (${what}); commit it with the definition`;
+  const violations = before ? immutabilityViolations([found], withGeneration(EMPTY_LOCK, clusterName, generationId, before)) : [];
+  if (violations.length > 0)
+    throw new Error(
+      `lock: ${clusterName}/${generationId} is deployed and its definition changes it in place; the lock cannot record that:\n` +
+        violations.map((v) => `  - ${v.field}: ${v.message}`).join("\n"),
+    );
+
+  const gen = resolveGeneration(cluster, definition);
+  const rendered = renderedArtifactFiles(gen);
+  let files: Map<string, string>;
+  let libraryVersion = LIBRARY_VERSION;
+  let how: string;
+  if (before && isFrozen(before)) {
+    // Refresh: what was frozen stays byte for byte; a pool added since is frozen as this library renders it now.
+    const kept = readFrozenArtifacts(withGeneration(EMPTY_LOCK, clusterName, generationId, before), root).get(
+      `${clusterName}/${generationId}`,
+    );
+    const keptFiles = kept ? artifactFiles(kept.nodeConfigs, kept.addonManifests) : new Map<string, string>();
+    files = new Map(
+      [...rendered].filter(([path]) => path.startsWith("ignition/")).map(([path, text]) => [path, keptFiles.get(path) ?? text]),
+    );
+    for (const [path, text] of keptFiles) if (path.startsWith("addons/")) files.set(path, text);
+    libraryVersion = before.libraryVersion;
+    how = "refreshed";
+  } else if (before) {
+    // A version 1 entry: freeze only if this library renders exactly what was recorded, i.e. what was deployed.
+    const now = fingerprintGeneration(cluster, generationId);
+    const differs = [
+      ...Object.entries(before.nodeConfigs)
+        .filter(([role, hash]) => now.nodeConfigs[role] !== undefined && now.nodeConfigs[role] !== hash)
+        .map(([role]) => `node config of ${role}`),
+      ...(now.addons !== before.addons ? ["addon manifests"] : []),
+    ];
+    if (differs.length > 0)
+      throw new Error(
+        `lock: ${clusterName}/${generationId} is recorded by hashes only (lock version 1) and immutable-clusters ${LIBRARY_VERSION} renders its ${differs.join(", ")} differently, so it cannot freeze what was deployed; run "immutable-clusters lock ${target}" with the library version that deployed it (e.g. npx immutable-clusters@<that version> lock ${target}), then upgrade`,
+      );
+    files = rendered;
+    how = "froze";
+  } else {
+    files = rendered;
+    how = "recorded and froze";
+  }
+
+  rmSync(dir, { recursive: true, force: true });
+  for (const [path, text] of files) write(join(dir, path), text);
+  const entry: FrozenGenerationRecord = {
+    kubernetesVersion: gen.kubernetesVersion,
+    flatcarImage: gen.flatcar.imageName,
+    libraryVersion,
+    artifacts: Object.fromEntries([...files].map(([path, text]) => [path, digest(text)])),
+    // What the user wrote, not the parsed form with this library's defaults (see addClusters).
+    inputs: immutableInputs(found, found.generations[cluster.generations.indexOf(definition)]),
+  };
+  write(file, serializeFleetLock(withGeneration(lock, clusterName, generationId, entry)));
+  const what = `Kubernetes ${entry.kubernetesVersion}, ${entry.flatcarImage}, ${[...files.keys()].filter((p) => p.startsWith("ignition/")).length} node configs and ${[...files.keys()].filter((p) => p.startsWith("addons/")).length} addon manifests in ${frozenDirectory(clusterName, generationId)}/`;
+  return `${how} ${clusterName}/${generationId} in ${LOCK_FILE} (${what}); commit both with the definition`;
 }
 
 function write(file: string, text: string): void {

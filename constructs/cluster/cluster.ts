@@ -24,6 +24,12 @@ export interface KubernetesClusterProps {
   readonly cluster: ClusterDefinition;
   /** Id of the generation (in `cluster.generations`) this construct builds. */
   readonly generationId: string;
+  /**
+   * Node configs to upload instead of rendering them, by node-bucket key (`ignition/controller.ign`): a deployed
+   * generation's frozen configs (see readFrozenArtifacts). A role without one is rendered by this library.
+   * @default none (every role rendered)
+   */
+  readonly frozenNodeConfigs?: ReadonlyMap<string, string>;
 }
 
 /** One immutable generation of a self-managed Kubernetes cluster on Flatcar. */
@@ -39,6 +45,7 @@ export class KubernetesCluster extends Construct {
   private readonly pools = new Map<string, WorkerPool>();
   private readonly configs = new Map<string, string>();
   private readonly addedPools: WorkerPoolDefinition[] = [];
+  private readonly frozenNodeConfigs: ReadonlyMap<string, string>;
   private readonly workerIdentity: NodeIdentity;
   private readonly imageId: string;
   private readonly subnetIds: string[];
@@ -56,6 +63,7 @@ export class KubernetesCluster extends Construct {
     }
     const gen = resolveGeneration(cluster, definition);
     this.generation = gen;
+    this.frozenNodeConfigs = props.frozenNodeConfigs ?? new Map();
     this.subnetIds = cluster.network.privateSubnets.map((s) => s.id);
     this.loadBalancerSubnetIds = firstSubnetPerZone(cluster.network.privateSubnets);
 
@@ -194,7 +202,8 @@ export class KubernetesCluster extends Construct {
   /** Renders a role's full Ignition config into the bucket; returns the user-data pointer to it and the stored object. */
   private storeNodeConfig(role: NodeRole): { userData: string; object: S3Object } {
     const key = nodeConfigKey(role);
-    const config = renderNodeIgnition(this.generation, role);
+    // A frozen generation uploads exactly what it booted with; a role it has no frozen config for is rendered now.
+    const config = this.frozenNodeConfigs.get(key) ?? renderNodeIgnition(this.generation, role);
     this.configs.set(key, config);
     const object = this.nodeBucket.addObject(
       role.kind === "controller" ? "controller-ignition" : `worker-${role.pool.name}-ignition`,

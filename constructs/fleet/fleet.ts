@@ -6,7 +6,8 @@ import type { ClusterDefinition } from "../definition/types";
 import { DefinitionError, definitionProblems } from "../definition/validate";
 import { GenerationStack } from "./generation-stack";
 import { ImmutabilityError, immutabilityViolations } from "./guard";
-import type { FleetLock } from "./lock";
+import { generationKey, type FrozenArtifacts } from "./frozen-artifacts";
+import { isFrozen, type FleetLock } from "./lock";
 import { TrafficStack } from "./traffic-stack";
 
 /** The stacks of one logical cluster. */
@@ -30,6 +31,12 @@ export interface AddClustersOptions {
    * @default "enforce"
    */
   readonly guard?: "enforce" | "report";
+  /**
+   * The frozen artifacts of the lock's frozen generations, by `<cluster>/<generation>` (readFrozenArtifacts(lock)).
+   * Required for every frozen generation the definitions still hold: its stack uploads them instead of a rendering.
+   * @default none
+   */
+  readonly frozen?: ReadonlyMap<string, FrozenArtifacts>;
 }
 
 /** Validates every definition and guards deployed generations, then adds their stacks to `app`. Throws before adding anything. */
@@ -47,9 +54,27 @@ export function addClusters(app: Construct, definitions: readonly ClusterDefinit
     const violations = immutabilityViolations(definitions, options.lock);
     if (violations.length > 0) throw new ImmutabilityError(violations);
   }
+  const frozen = options.frozen ?? new Map<string, FrozenArtifacts>();
+  const missing = definitions.flatMap((d) =>
+    d.generations
+      .filter((g) => isFrozenEntry(options.lock, d.name, g.id) && !frozen.has(generationKey(d.name, g.id)))
+      .map((g) => generationKey(d.name, g.id)),
+  );
+  if (missing.length > 0)
+    throw new Error(
+      `frozen: the lock records ${missing.join(", ")} as frozen but no frozen artifacts were passed; pass frozen: readFrozenArtifacts(lock)`,
+    );
   return definitions.map((definition) => ({
     definition,
-    generations: definition.generations.map((g) => new GenerationStack(app, { cluster: definition, generationId: g.id })),
+    generations: definition.generations.map(
+      (g) =>
+        new GenerationStack(app, { cluster: definition, generationId: g.id, frozen: frozen.get(generationKey(definition.name, g.id)) }),
+    ),
     traffic: new TrafficStack(app, { cluster: definition }),
   }));
+}
+
+function isFrozenEntry(lock: FleetLock | undefined, cluster: string, generationId: string): boolean {
+  const entry = lock?.clusters[cluster]?.[generationId];
+  return entry !== undefined && isFrozen(entry);
 }

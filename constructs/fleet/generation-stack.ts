@@ -1,17 +1,25 @@
 // Owns the Terraform stack of one cluster generation: its own provider, state and every AWS resource of the
-// generation (through KubernetesCluster), plus its addon manifests carried into the node bucket.
+// generation (through KubernetesCluster), plus its addon manifests carried into the node bucket. A deployed generation
+// uploads its frozen node configs and manifests, and says what this library would render differently.
 import { Construct } from "constructs";
 import { renderAddonManifests, type ManifestFile } from "../addons/render";
 import { KubernetesCluster } from "../cluster/cluster";
 import type { ClusterDefinition } from "../definition/types";
 import { AwsProvider, SsmParameter } from "../platform/aws";
 import { Fn, TerraformOutput, TerraformStack } from "../platform/terraform";
+import { artifactFiles, renderedArtifactFiles, type FrozenArtifacts } from "./frozen-artifacts";
 import { ingressParameterName } from "./ingress-parameter";
 import { configureStateBackend } from "./state-backend";
 
 export interface GenerationStackProps {
   readonly cluster: ClusterDefinition;
   readonly generationId: string;
+  /**
+   * The generation's frozen artifacts (a deployed generation, see readFrozenArtifacts): uploaded instead of a rendering
+   * by this library, so a library upgrade never changes what a running generation's nodes boot with.
+   * @default undefined (rendered by this library)
+   */
+  readonly frozen?: FrozenArtifacts;
 }
 
 /** `<cluster>-<generation>`: the name of a generation's stack. */
@@ -24,14 +32,28 @@ export class GenerationStack extends TerraformStack {
   readonly cluster: KubernetesCluster;
   /** The addon manifests shipped with this generation (also stored in its node bucket). */
   readonly addonManifests: readonly ManifestFile[];
+  /** Library version that rendered the frozen artifacts this stack uploads; undefined when it renders its own. */
+  readonly frozenWith?: string;
+  /**
+   * What this library would render differently for a frozen generation, one line per file (`node config
+   * ignition/controller.ign`, `addon 10-cni.yaml`), and the node configs it renders itself because none was frozen
+   * (a pool added after the freeze). Empty when nothing is frozen or nothing differs.
+   */
+  readonly behindLibrary: readonly string[];
 
   constructor(scope: Construct, props: GenerationStackProps) {
     const name = generationStackName(props.cluster.name, props.generationId);
     super(scope, name);
     new AwsProvider(this, "aws", { region: props.cluster.region });
     configureStateBackend(this, name, props.cluster);
-    this.cluster = new KubernetesCluster(this, "cluster", { cluster: props.cluster, generationId: props.generationId });
-    this.addonManifests = renderAddonManifests(this.cluster.generation);
+    this.cluster = new KubernetesCluster(this, "cluster", {
+      cluster: props.cluster,
+      generationId: props.generationId,
+      frozenNodeConfigs: props.frozen?.nodeConfigs,
+    });
+    this.addonManifests = props.frozen?.addonManifests ?? renderAddonManifests(this.cluster.generation);
+    this.frozenWith = props.frozen?.libraryVersion;
+    this.behindLibrary = props.frozen ? differencesFromLibrary(this.cluster, props.frozen) : [];
     if (this.addonManifests.length > 0) {
       // One object, in apply order: the first control-plane node applies it with server-side apply once the API is up.
       this.cluster.addManifests(
@@ -67,4 +89,24 @@ export class GenerationStack extends TerraformStack {
       description: "Bucket of node configs and addon manifests",
     });
   }
+}
+
+/** What the current library renders differently from a frozen generation's artifacts (see GenerationStack.behindLibrary). */
+function differencesFromLibrary(cluster: KubernetesCluster, frozen: FrozenArtifacts): string[] {
+  const label = (path: string) => (path.startsWith("ignition/") ? `node config ${path}` : `addon ${path.slice("addons/".length)}`);
+  const unfrozen = [...cluster.nodeConfigs.keys()]
+    .filter((key) => !frozen.nodeConfigs.has(key))
+    .map((key) => `${label(key)} (not frozen: rendered by this library)`);
+  let current: Map<string, string>;
+  try {
+    current = renderedArtifactFiles(cluster.generation);
+  } catch (error) {
+    return [`cannot be rendered by this library version: ${(error as Error).message}`, ...unfrozen];
+  }
+  const was = artifactFiles(frozen.nodeConfigs, frozen.addonManifests);
+  const paths = [...new Set([...was.keys(), ...current.keys()])].sort();
+  const differs = paths.filter((p) => was.has(p) && current.get(p) !== was.get(p)).map(label);
+  const added = paths.filter((p) => p.startsWith("addons/") && !was.has(p)).map((p) => `${label(p)} (new in this library)`);
+  const removed = paths.filter((p) => p.startsWith("addons/") && !current.has(p)).map((p) => `${label(p)} (no longer rendered)`);
+  return [...differs, ...added, ...removed, ...unfrozen];
 }

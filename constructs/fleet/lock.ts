@@ -1,5 +1,7 @@
-// Owns the fleet lock: the committed record (clusters/generations.lock.json) of which generations are deployed and the
-// fingerprint of what each one booted with, so the immutability guard can refuse in-place changes at synth.
+// Owns the fleet lock: the committed record (clusters/generations.lock.json) of which generations are deployed, what
+// each was made of (its immutable definition inputs) and the hashes of the artifacts frozen for it under
+// clusters/deployed/<cluster>-<generation>/, so the guard can refuse in-place changes and the stack can upload exactly
+// what the generation booted with. Version 1 locks (hashes of renderings only) are still read: see docs/generations.md.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,57 +11,98 @@ import { resolveGeneration, type ResolvedGeneration } from "../definition/resolv
 import type { ClusterDefinition } from "../definition/types";
 import { validateDefinition } from "../definition/validate";
 import { renderNodeIgnition } from "../ignition/node-config";
+import type { ImmutableInputs } from "./immutable-inputs";
 
 /** Where the lock lives, relative to the definitions repository's root. */
 export const LOCK_FILE = "clusters/generations.lock.json";
 
-/** What a deployed generation is made of; any change to it needs a new generation. */
+/** Environment variable naming another lock file to guard with (the review passes the base revision's lock). */
+export const LOCK_FILE_ENV = "IMMUTABLE_CLUSTERS_LOCK_FILE";
+
+/**
+ * A version 1 entry: hashes of what the generation rendered when it was recorded, before artifacts were frozen.
+ * The guard compares a fresh rendering with them; `immutable-clusters lock` freezes the generation (docs/generations.md).
+ */
 export interface GenerationFingerprint {
   /** Exact Kubernetes version, e.g. `1.31.0`. */
   readonly kubernetesVersion: string;
   /** Name of the Flatcar image the nodes boot, e.g. `Flatcar-stable-4152.2.3-hvm`. */
   readonly flatcarImage: string;
-  /**
-   * `sha256:<hex>` of the rendered Ignition config of each node role: `controller` and `worker-<pool>`.
-   * Pool sizes and instance types are not part of it: they may change in place.
-   */
+  /** `sha256:<hex>` of the rendered Ignition config of each node role: `controller` and `worker-<pool>`. */
   readonly nodeConfigs: Readonly<Record<string, string>>;
   /** `sha256:<hex>` of the generation's addon manifests (file names and contents, in apply order). */
   readonly addons: string;
 }
 
+/** A deployed generation whose node configs and addon manifests are frozen in the definitions repository. */
+export interface FrozenGenerationRecord {
+  /** Exact Kubernetes version, e.g. `1.31.0` (also in `inputs`; repeated for readers of the lock). */
+  readonly kubernetesVersion: string;
+  /** Name of the Flatcar image the nodes boot, e.g. `Flatcar-stable-4152.2.3-hvm`. */
+  readonly flatcarImage: string;
+  /** Version of immutable-clusters that rendered the frozen artifacts. */
+  readonly libraryVersion: string;
+  /** `sha256:<hex>` of each frozen file, by its path inside the generation's frozen folder (`ignition/controller.ign`, `addons/10-cni.yaml`). */
+  readonly artifacts: Readonly<Record<string, string>>;
+  /** The definition's immutable inputs when it was frozen; the guard refuses any change to them. */
+  readonly inputs: ImmutableInputs;
+}
+
+/** What the lock records of a deployed generation. */
+export type LockedGeneration = FrozenGenerationRecord | GenerationFingerprint;
+
 /** The whole lock file. */
 export interface FleetLock {
-  readonly version: 1;
-  /** cluster name -> generation id -> fingerprint of the deployed generation. */
-  readonly clusters: Readonly<Record<string, Readonly<Record<string, GenerationFingerprint>>>>;
+  readonly version: 2;
+  /** cluster name -> generation id -> what the deployed generation is made of. */
+  readonly clusters: Readonly<Record<string, Readonly<Record<string, LockedGeneration>>>>;
 }
 
 /** A lock with nothing deployed. */
-export const EMPTY_LOCK: FleetLock = { version: 1, clusters: {} };
+export const EMPTY_LOCK: FleetLock = { version: 2, clusters: {} };
+
+/** Whether a lock entry has frozen artifacts (version 2) or only hashes (version 1). */
+export function isFrozen(entry: LockedGeneration): entry is FrozenGenerationRecord {
+  return "artifacts" in entry;
+}
+
+/** The folder of a generation's frozen artifacts, relative to the definitions repository's root. */
+export function frozenDirectory(cluster: string, generationId: string): string {
+  return `clusters/deployed/${cluster}-${generationId}`;
+}
 
 const sha256 = z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: 'must be "sha256:" followed by 64 hex digits' });
-const lockSchema = z
+const fingerprintSchema = z
   .object({
-    version: z.literal(1, { error: "must be 1 (the only lock format so far)" }),
-    clusters: z.record(
-      z.string(),
-      z.record(
-        z.string(),
-        z
-          .object({
-            kubernetesVersion: z.string().min(1),
-            flatcarImage: z.string().min(1),
-            nodeConfigs: z.record(z.string(), sha256),
-            addons: sha256,
-          })
-          .strict(),
-      ),
-    ),
+    kubernetesVersion: z.string().min(1),
+    flatcarImage: z.string().min(1),
+    nodeConfigs: z.record(z.string(), sha256),
+    addons: sha256,
   })
   .strict();
+const frozenSchema = z
+  .object({
+    kubernetesVersion: z.string().min(1),
+    flatcarImage: z.string().min(1),
+    libraryVersion: z.string().min(1),
+    artifacts: z.record(
+      z.string().regex(/^(ignition\/[a-z0-9-]+\.ign|addons\/[A-Za-z0-9._-]+\.yaml)$/, {
+        error: 'must be "ignition/<role>.ign" or "addons/<file>.yaml"',
+      }),
+      sha256,
+    ),
+    inputs: z.object({ cluster: z.record(z.string(), z.unknown()), generation: z.record(z.string(), z.unknown()) }).strict(),
+  })
+  .strict();
+const lockSchema = z.discriminatedUnion("version", [
+  z.object({ version: z.literal(1), clusters: z.record(z.string(), z.record(z.string(), fingerprintSchema)) }).strict(),
+  z
+    .object({ version: z.literal(2), clusters: z.record(z.string(), z.record(z.string(), z.union([frozenSchema, fingerprintSchema]))) })
+    .strict(),
+]);
 
-function digest(text: string): string {
+/** `sha256:<hex>` of a text. */
+export function digest(text: string): string {
   return `sha256:${createHash("sha256").update(text).digest("hex")}`;
 }
 
@@ -68,7 +111,7 @@ export function nodeConfigName(role: { kind: "controller" } | { kind: "worker"; 
   return role.kind === "controller" ? "controller" : `worker-${role.pool.name}`;
 }
 
-/** Fingerprint of a resolved generation. */
+/** Version 1 fingerprint of a resolved generation (hashes of a fresh rendering). */
 export function fingerprintResolved(gen: ResolvedGeneration): GenerationFingerprint {
   const nodeConfigs: Record<string, string> = { controller: digest(renderNodeIgnition(gen, { kind: "controller" })) };
   for (const pool of gen.workerPools)
@@ -79,7 +122,7 @@ export function fingerprintResolved(gen: ResolvedGeneration): GenerationFingerpr
   return { kubernetesVersion: gen.kubernetesVersion, flatcarImage: gen.flatcar.imageName, nodeConfigs, addons: digest(manifests) };
 }
 
-/** Fingerprint of one generation of a cluster definition (validated first). */
+/** Version 1 fingerprint of one generation of a cluster definition (validated first). */
 export function fingerprintGeneration(cluster: ClusterDefinition, generationId: string): GenerationFingerprint {
   const valid = validateDefinition(cluster);
   const generation = valid.generations.find((g) => g.id === generationId);
@@ -91,7 +134,7 @@ export function fingerprintGeneration(cluster: ClusterDefinition, generationId: 
   return fingerprintResolved(resolveGeneration(valid, generation));
 }
 
-/** Parses and checks the lock file's text; errors name the file, the field and the fix. */
+/** Parses and checks the lock file's text (version 1 or 2); errors name the file, the field and the fix. */
 export function parseFleetLock(text: string, source = LOCK_FILE): FleetLock {
   let json: unknown;
   try {
@@ -103,10 +146,14 @@ export function parseFleetLock(text: string, source = LOCK_FILE): FleetLock {
   }
   const parsed = lockSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  - ${i.path.map(String).join(".") || "(lock)"}: ${i.message}`);
+    const problems = parsed.error.issues.map((i) => {
+      const field = i.path.map(String).join(".") || "(lock)";
+      const message = i.code === "invalid_union" && i.path.length === 0 ? "version: must be 1 or 2" : i.message;
+      return `  - ${field}: ${message}`;
+    });
     throw new Error(`${source} is invalid; restore it from git or recreate it with "immutable-clusters lock":\n${problems.join("\n")}`);
   }
-  return parsed.data as FleetLock;
+  return { version: 2, clusters: parsed.data.clusters as FleetLock["clusters"] };
 }
 
 /** The lock as committed: sorted keys, two-space indent, trailing newline, so diffs stay small and stable. */
@@ -119,28 +166,36 @@ export function serializeFleetLock(lock: FleetLock): string {
             .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
         )
       : value;
-  return JSON.stringify({ version: lock.version, clusters: sortKeys(lock.clusters) }, null, 2) + "\n";
+  return JSON.stringify({ version: 2, clusters: sortKeys(lock.clusters) }, null, 2) + "\n";
 }
 
-/** The lock's fingerprint of a generation, if it is recorded as deployed. */
-export function lockedGeneration(lock: FleetLock, cluster: string, generationId: string): GenerationFingerprint | undefined {
+/** What the lock records of a generation, if it is deployed. */
+export function lockedGeneration(lock: FleetLock, cluster: string, generationId: string): LockedGeneration | undefined {
   return lock.clusters[cluster]?.[generationId];
 }
 
-/** A copy of `lock` with a generation's fingerprint recorded (added or refreshed). */
-export function withGeneration(lock: FleetLock, cluster: string, generationId: string, fingerprint: GenerationFingerprint): FleetLock {
-  return { version: 1, clusters: { ...lock.clusters, [cluster]: { ...(lock.clusters[cluster] ?? {}), [generationId]: fingerprint } } };
+/** A copy of `lock` with a generation recorded (added or refreshed). */
+export function withGeneration(lock: FleetLock, cluster: string, generationId: string, entry: LockedGeneration): FleetLock {
+  return { version: 2, clusters: { ...lock.clusters, [cluster]: { ...(lock.clusters[cluster] ?? {}), [generationId]: entry } } };
 }
 
 /** A copy of `lock` without a generation (after it was destroyed); a cluster left with none is dropped. */
 export function withoutGeneration(lock: FleetLock, cluster: string, generationId: string): FleetLock {
   const remaining = Object.fromEntries(Object.entries(lock.clusters[cluster] ?? {}).filter(([id]) => id !== generationId));
   const clusters = Object.fromEntries(Object.entries(lock.clusters).filter(([name]) => name !== cluster));
-  return { version: 1, clusters: Object.keys(remaining).length > 0 ? { ...clusters, [cluster]: remaining } : clusters };
+  return { version: 2, clusters: Object.keys(remaining).length > 0 ? { ...clusters, [cluster]: remaining } : clusters };
 }
 
-/** Reads `<root>/clusters/generations.lock.json` for a cdktf app; undefined when the repo has none yet (nothing deployed). */
-export function readFleetLock(root = "."): FleetLock | undefined {
+/**
+ * Reads the fleet lock for a cdktf app: the file named by IMMUTABLE_CLUSTERS_LOCK_FILE when set (the review guards a
+ * head with its base revision's lock), else `<root>/clusters/generations.lock.json`; undefined when there is none yet.
+ */
+export function readFleetLock(root = ".", env: NodeJS.ProcessEnv = process.env): FleetLock | undefined {
+  const override = env[LOCK_FILE_ENV];
+  if (override) {
+    if (!existsSync(override)) return undefined;
+    return parseFleetLock(readFileSync(override, "utf8"), override);
+  }
   const file = join(root, LOCK_FILE);
   return existsSync(file) ? parseFleetLock(readFileSync(file, "utf8"), LOCK_FILE) : undefined;
 }

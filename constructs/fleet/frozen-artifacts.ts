@@ -1,0 +1,108 @@
+// Owns a deployed generation's frozen artifacts: the node configs and addon manifests it booted with, kept as files in
+// the definitions repository (clusters/deployed/<cluster>-<generation>/) so that a library upgrade never changes a
+// running generation. Freezing writes them from a rendering; reading checks every file against the lock's hashes.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderAddonManifests, type ManifestFile } from "../addons/render";
+import type { ResolvedGeneration } from "../definition/resolve";
+import { nodeConfigKey, renderNodeIgnition } from "../ignition/node-config";
+import { digest, frozenDirectory, isFrozen, LOCK_FILE, type FleetLock } from "./lock";
+
+/** What a frozen generation's stack uploads instead of a fresh rendering. */
+export interface FrozenArtifacts {
+  /** Version of immutable-clusters that rendered them. */
+  readonly libraryVersion: string;
+  /** Each node role's Ignition config as uploaded (canonical JSON), by its key in the node bucket (`ignition/controller.ign`). */
+  readonly nodeConfigs: ReadonlyMap<string, string>;
+  /** The addon manifests in apply order. */
+  readonly addonManifests: readonly ManifestFile[];
+}
+
+/** `<cluster>/<generation>`: how frozen artifacts are keyed. */
+export function generationKey(cluster: string, generationId: string): string {
+  return `${cluster}/${generationId}`;
+}
+
+/**
+ * The files that freeze a rendering, by path inside the frozen folder: `ignition/<role>.ign` (the config, indented for
+ * review; uploaded as canonical JSON) and `addons/<file>.yaml` (byte for byte).
+ */
+export function artifactFiles(nodeConfigs: ReadonlyMap<string, string>, addonManifests: readonly ManifestFile[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const [key, config] of [...nodeConfigs].sort(([a], [b]) => a.localeCompare(b))) {
+    const indented = JSON.stringify(JSON.parse(config), null, 2) + "\n";
+    // The upload must be byte-identical to what the generation booted with: never freeze what would not round-trip.
+    if (JSON.stringify(JSON.parse(indented)) !== config)
+      throw new Error(`${key}: the node config does not round-trip through JSON; it cannot be frozen`);
+    files.set(key, indented);
+  }
+  for (const manifest of addonManifests) files.set(`addons/${manifest.name}`, manifest.yaml);
+  return files;
+}
+
+/** The files the current library renders for a generation, as artifactFiles lays them out. */
+export function renderedArtifactFiles(gen: ResolvedGeneration): Map<string, string> {
+  const nodeConfigs = new Map<string, string>([[nodeConfigKey({ kind: "controller" }), renderNodeIgnition(gen, { kind: "controller" })]]);
+  for (const pool of gen.workerPools)
+    nodeConfigs.set(nodeConfigKey({ kind: "worker", pool }), renderNodeIgnition(gen, { kind: "worker", pool }));
+  return artifactFiles(nodeConfigs, renderAddonManifests(gen));
+}
+
+/** Frozen artifacts from their files (as artifactFiles wrote them). */
+export function artifactsFromFiles(files: ReadonlyMap<string, string>, libraryVersion: string): FrozenArtifacts {
+  const nodeConfigs = new Map<string, string>();
+  const addonManifests: ManifestFile[] = [];
+  for (const [path, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+    if (path.startsWith("ignition/")) nodeConfigs.set(path, JSON.stringify(JSON.parse(text)));
+    else addonManifests.push({ name: path.slice("addons/".length), yaml: text });
+  }
+  return { libraryVersion, nodeConfigs, addonManifests };
+}
+
+/** Every file under a folder, by path relative to it (`/`-separated). */
+function listFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listFiles(dir, `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`],
+  );
+}
+
+/**
+ * Reads the frozen artifacts of every frozen generation in the lock from `<root>/clusters/deployed/`, checking each file
+ * against the lock's hash: a missing, extra or edited file is an error naming it and the fix.
+ */
+export function readFrozenArtifacts(lock: FleetLock | undefined, root = "."): Map<string, FrozenArtifacts> {
+  const frozen = new Map<string, FrozenArtifacts>();
+  const problems: string[] = [];
+  for (const [cluster, generations] of Object.entries(lock?.clusters ?? {})) {
+    for (const [id, entry] of Object.entries(generations)) {
+      if (!isFrozen(entry)) continue;
+      const dir = frozenDirectory(cluster, id);
+      const abs = join(root, dir);
+      const present = existsSync(abs) ? listFiles(abs) : [];
+      const files = new Map<string, string>();
+      for (const [path, hash] of Object.entries(entry.artifacts)) {
+        if (!present.includes(path)) {
+          problems.push(`${dir}/${path}: missing; restore it from git (frozen artifacts are what ${cluster}/${id} booted with)`);
+          continue;
+        }
+        const text = readFileSync(join(abs, path), "utf8");
+        if (digest(text) !== hash)
+          problems.push(
+            `${dir}/${path}: differs from the ${hash.slice(0, 19)}… that ${LOCK_FILE} records; restore it from git (frozen artifacts are never edited: change the definition and create a new generation)`,
+          );
+        files.set(path, text);
+      }
+      for (const path of present)
+        if (!(path in entry.artifacts))
+          problems.push(
+            `${dir}/${path}: not recorded in ${LOCK_FILE}; remove it, or record it with "immutable-clusters lock ${cluster}/${id}"`,
+          );
+      frozen.set(generationKey(cluster, id), artifactsFromFiles(files, entry.libraryVersion));
+    }
+  }
+  if (problems.length > 0)
+    throw new Error(
+      `frozen generations do not match ${LOCK_FILE}; nothing was synthesized:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+  return frozen;
+}

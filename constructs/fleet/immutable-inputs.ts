@@ -1,0 +1,129 @@
+// Owns which parts of a definition a deployed generation is made of (its immutable inputs) and which may change in
+// place: the guard compares definitions, not renderings. A frozen generation's nodes keep the configs they booted with,
+// so a field whose meaning lives in those configs or in the addon manifests (versions, node settings, addons, names)
+// cannot change; a field that only Terraform acts on (sizes, instance types, weights, tags, admin ranges) can.
+import microdiff from "microdiff";
+import type { ClusterDefinition, GenerationDefinition } from "../definition/types";
+
+/** A JSON object of the immutable inputs of one generation, keys sorted: what the lock records at freeze time. */
+export type ImmutableInputs = {
+  readonly cluster: Readonly<Record<string, unknown>>;
+  readonly generation: Readonly<Record<string, unknown>>;
+};
+
+/**
+ * Fields that may change on a deployed generation, as paths in the cluster definition (`*` = any generation/pool).
+ * Everything else is immutable, so a field added later is guarded until someone decides it is safe here.
+ */
+export const MUTABLE_FIELDS: readonly string[] = [
+  "tags",
+  "stateBackend",
+  "network.adminCidrs",
+  "network.privateSubnets",
+  "traffic.hostname",
+  "generations[*].weight",
+  "generations[*].state",
+  "generations[*].controlPlane.instanceType",
+  "generations[*].controlPlane.rootVolume",
+  "generations[*].workerPools (adding or removing a pool)",
+  "generations[*].workerPools[*].instanceTypes",
+  "generations[*].workerPools[*].minSize",
+  "generations[*].workerPools[*].maxSize",
+  "generations[*].workerPools[*].desiredCapacity",
+  "generations[*].workerPools[*].rootVolume",
+  "generations[*].workerPools[*].spot",
+];
+
+const MUTABLE_CLUSTER_KEYS = ["tags", "stateBackend", "generations"];
+const MUTABLE_NETWORK_KEYS = ["adminCidrs", "privateSubnets"];
+const MUTABLE_GENERATION_KEYS = ["weight", "state"];
+const MUTABLE_CONTROL_PLANE_KEYS = ["instanceType", "rootVolume"];
+const MUTABLE_POOL_KEYS = ["instanceTypes", "minSize", "maxSize", "desiredCapacity", "rootVolume", "spot"];
+
+/** A deep copy of a plain JSON value with object keys sorted (deterministic lock bytes) and undefined members dropped. */
+export function canonicalJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonicalJson);
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = canonicalJson(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+function without(value: object | undefined, keys: readonly string[]): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => !keys.includes(k)));
+}
+
+/** The immutable inputs of one generation: the definition with every mutable field left out. */
+export function immutableInputs(cluster: ClusterDefinition, generation: GenerationDefinition): ImmutableInputs {
+  const traffic = without(cluster.traffic, ["hostname"]);
+  const clusterPart = {
+    ...without(cluster, MUTABLE_CLUSTER_KEYS),
+    network: without(cluster.network, MUTABLE_NETWORK_KEYS),
+    // A traffic block that only names the hostname is the same as none.
+    traffic: traffic && Object.values(traffic).some((v) => v !== undefined) ? traffic : undefined,
+  };
+  const generationPart: Record<string, unknown> = {
+    ...without(generation, MUTABLE_GENERATION_KEYS),
+    controlPlane: without(generation.controlPlane, MUTABLE_CONTROL_PLANE_KEYS),
+    // Pools by name: adding or removing one is a Terraform-only change; what a pool's nodes boot with is not.
+    workerPools: Object.fromEntries(generation.workerPools.map((p) => [p.name, without(p, [...MUTABLE_POOL_KEYS, "name"])])),
+  };
+  return canonicalJson({ cluster: clusterPart, generation: generationPart }) as ImmutableInputs;
+}
+
+/** One changed immutable input. */
+export interface InputChange {
+  /** Field path in the cluster definition, e.g. `generations[0].workerPools[1].labels`, `network.vpcCidr`. */
+  readonly field: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/**
+ * The immutable inputs that differ between what was frozen and the definition now. A pool frozen but no longer defined,
+ * or defined but not frozen, is not a change (pools may be added and removed); any other difference is, down to the
+ * first differing key.
+ */
+export function changedInputs(frozen: ImmutableInputs, cluster: ClusterDefinition, generation: GenerationDefinition): InputChange[] {
+  const now = immutableInputs(cluster, generation);
+  const gi = cluster.generations.indexOf(generation);
+  const poolIndex = new Map(generation.workerPools.map((p, i) => [p.name, i]));
+  const frozenPools = (frozen.generation.workerPools ?? {}) as Record<string, unknown>;
+  const nowPools = (now.generation.workerPools ?? {}) as Record<string, unknown>;
+  const shared = (pools: Record<string, unknown>, other: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(pools).filter(([name]) => name in other));
+  const before = { ...frozen, generation: { ...frozen.generation, workerPools: shared(frozenPools, nowPools) } };
+  const after = { ...now, generation: { ...now.generation, workerPools: shared(nowPools, frozenPools) } };
+
+  const changes = new Map<string, InputChange>();
+  for (const d of microdiff(before as Record<string, unknown>, after as Record<string, unknown>)) {
+    // Report at a reviewer's granularity: `network.vpcCidr`, `generations[0].addons.logging`, `...workerPools[1].labels`.
+    const [part, ...rest] = d.path.map(String);
+    const keep = part === "cluster" ? (GROUPS.includes(rest[0]) ? 2 : 1) : rest[0] === "workerPools" ? 3 : GROUPS.includes(rest[0]) ? 2 : 1;
+    const path = [part, ...rest.slice(0, keep)];
+    const keys = path.slice(1);
+    const field =
+      part === "cluster"
+        ? keys.join(".")
+        : keys[0] === "workerPools"
+          ? `generations[${gi}].workerPools[${poolIndex.get(keys[1])}]${keys[2] ? `.${keys[2]}` : ""}`
+          : `generations[${gi}].${keys.join(".")}`;
+    if (!changes.has(field)) changes.set(field, { field, before: valueAt(before, path), after: valueAt(after, path) });
+  }
+  return [...changes.values()];
+}
+
+/** Definition fields that are groups of settings: a change is named one level inside them. */
+const GROUPS = ["network", "dns", "traffic", "controlPlane", "flatcar", "networking", "addons"];
+
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  let v: unknown = root;
+  for (const key of path) v = v && typeof v === "object" ? (v as Record<string, unknown>)[String(key)] : undefined;
+  return v;
+}
