@@ -11,6 +11,7 @@ import { nodeConfigKey, renderNodeIgnition, userDataPointer, type NodeRole } fro
 import { ApiLoadBalancer } from "./api-load-balancer";
 import { BootstrapKey } from "./bootstrap-key";
 import { ControlPlane } from "./control-plane";
+import { DeployingAccount } from "./deploying-account";
 import { FlatcarAmi } from "./flatcar-ami";
 import { IngressLoadBalancer } from "./ingress-load-balancer";
 import { NodeConfigBucket } from "./node-config-bucket";
@@ -74,11 +75,24 @@ export class KubernetesCluster extends Construct {
       adminCidrs: cluster.network.adminCidrs ?? [],
       sshCidrs: gen.sshAuthorizedKeys.length ? (cluster.network.adminCidrs ?? []) : [],
       ingressNodePorts: [gen.ingressNodePorts.http, gen.ingressNodePorts.https],
+      nodePortsFromVpc: cluster.network.nodePortsFromVpc ?? false,
       tags: gen.tags,
     });
+    const account = new DeployingAccount(this, "account");
+    const roleArn = (role: string) => `arn:aws:iam::${account.accountId}:role/${gen.fullName}-${role}`;
     this.bootstrapKey = new BootstrapKey(this, "bootstrap-key", {
       alias: gen.kmsAlias,
       description: `Bootstrap secrets and node configs of Kubernetes cluster ${gen.fullName}`,
+      policy: {
+        region: gen.region,
+        accountId: account.accountId,
+        deployerArn: account.deployerArn,
+        breakGlassAdminRoleArn: cluster.keyAdministratorRoleArn,
+        controllerRoleArn: roleArn("controller"),
+        workerRoleArn: roleArn("worker"),
+        ssmPrefix: gen.ssmPrefix,
+        bucketName: gen.bucketName,
+      },
       tags: gen.tags,
     });
     this.nodeBucket = new NodeConfigBucket(this, "node-configs", {
@@ -88,6 +102,8 @@ export class KubernetesCluster extends Construct {
     });
     const policyScope = {
       region: gen.region,
+      accountId: account.accountId,
+      vpcId: cluster.network.vpcId,
       bucketName: gen.bucketName,
       kmsKeyArn: this.bootstrapKey.keyArn,
       ssmPrefix: gen.ssmPrefix,

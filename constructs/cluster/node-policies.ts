@@ -1,25 +1,67 @@
 // Owns the least-privilege IAM statements of each node role: what a control-plane node and a worker may do in AWS
-// (read their own config, exchange bootstrap material under the generation's SSM path, what the AWS cloud controller
-// manager needs), scoped to this generation's bucket, key and parameter path.
+// (read their own config, exchange bootstrap material under the generation's SSM path and bucket, mark themselves
+// unhealthy, what the AWS cloud controller manager needs), scoped to this generation's account, VPC, bucket, key,
+// parameter path and autoscaling groups. docs/security.md gives the reason of every statement.
 import type { PolicyStatement } from "./node-identity";
 
 export interface NodePolicyScope {
   readonly region: string;
+  /** The AWS account id of the stack (a token of the caller-identity data source in a stack, a literal in tests). */
+  readonly accountId: string;
+  /** The id of the existing VPC the generation runs in, e.g. `vpc-0123456789abcdef0`. */
+  readonly vpcId: string;
   readonly bucketName: string;
   readonly kmsKeyArn: string;
   /** e.g. `/immutable-clusters/prod/a` */
   readonly ssmPrefix: string;
-  /** e.g. `prod-a`: the value of the `kubernetes.io/cluster/<name>` tag. */
+  /** e.g. `prod-a`: the value of the `kubernetes.io/cluster/<name>` tag and the prefix of the autoscaling group names. */
   readonly clusterFullName: string;
   /** CloudWatch Logs group the logging addon ships to, when its output is CloudWatch. @default undefined (no access) */
   readonly logShipping?: { readonly logGroup: string; readonly region: string; readonly createGroup: boolean };
 }
 
+/**
+ * The bootstrap parameters below the generation's SSM prefix (the node-bootstrap contract; the parameters themselves
+ * are pre-created by constructs/cluster/bootstrap-parameters.ts). Workers read exactly the first two.
+ */
+export const BOOTSTRAP_PARAMETER_PATHS = {
+  joinToken: "join/token",
+  joinCaCertHash: "join/ca-cert-hash",
+  joinTokenExpiry: "join/token-expiry",
+  controlPlaneCertificateKey: "control-plane/certificate-key",
+} as const;
+
+/** Key prefix of the controllers' coordination objects (election lease, refresh lock, join requests) in the node bucket. */
+export const COORDINATION_PREFIX = "state/";
+
+/** The tag the AWS cloud provider marks a cluster's resources with (cloud-provider-aws pkg/providers/v1/tags.go). */
+export const clusterTagKey = (clusterFullName: string) => `kubernetes.io/cluster/${clusterFullName}`;
+
+const parameterArn = (scope: NodePolicyScope, suffix: string) =>
+  `arn:aws:ssm:${scope.region}:${scope.accountId}:parameter${scope.ssmPrefix}/${suffix}`;
+
+/** ARN of one bootstrap parameter of the generation, e.g. the join token's. */
+export function bootstrapParameterArn(scope: NodePolicyScope, name: keyof typeof BOOTSTRAP_PARAMETER_PATHS): string {
+  return parameterArn(scope, BOOTSTRAP_PARAMETER_PATHS[name]);
+}
+
+const ssmService = (scope: NodePolicyScope) => `ssm.${scope.region}.amazonaws.com`;
+const s3Service = (scope: NodePolicyScope) => `s3.${scope.region}.amazonaws.com`;
+const bucketArn = (scope: NodePolicyScope) => `arn:aws:s3:::${scope.bucketName}`;
+const vpcArn = (scope: NodePolicyScope) => `arn:aws:ec2:${scope.region}:${scope.accountId}:vpc/${scope.vpcId}`;
+
+/**
+ * The generation's own autoscaling groups: every group it creates is named `<cluster>-<gen>-...`
+ * (control-plane.ts, worker-pool.ts). ARN format: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html#amazonec2autoscaling-resources-for-iam-policies
+ */
+const ownAutoScalingGroups = (scope: NodePolicyScope) =>
+  `arn:aws:autoscaling:${scope.region}:${scope.accountId}:autoScalingGroup:*:autoScalingGroupName/${scope.clusterFullName}-*`;
+
 /** Both roles run fluent-bit: write access to exactly the configured log group (and creating it, if asked). */
 function logShippingStatements(scope: NodePolicyScope): PolicyStatement[] {
   const shipping = scope.logShipping;
   if (!shipping) return [];
-  const group = `arn:aws:logs:${shipping.region}:*:log-group:${shipping.logGroup}`;
+  const group = `arn:aws:logs:${shipping.region}:${scope.accountId}:log-group:${shipping.logGroup}`;
   return [
     {
       Sid: "ShipContainerLogs",
@@ -35,59 +77,100 @@ function logShippingStatements(scope: NodePolicyScope): PolicyStatement[] {
   ];
 }
 
-const parameterArn = (scope: NodePolicyScope, suffix: string) => `arn:aws:ssm:${scope.region}:*:parameter${scope.ssmPrefix}/${suffix}`;
-
 /**
- * KMS use only through SSM, only for this generation's join parameters (SSM puts the parameter ARN in the
- * encryption context of every SecureString it encrypts or decrypts).
+ * KMS decryption of the node bucket's objects (its default encryption uses the generation key with an S3 Bucket Key,
+ * so S3 puts the bucket ARN in the encryption context: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html),
+ * only through S3.
  */
-const joinParameterEncryptionContext = (scope: NodePolicyScope) => ({
-  StringEquals: { "kms:ViaService": `ssm.${scope.region}.amazonaws.com` },
-  StringLike: { "kms:EncryptionContext:PARAMETER_ARN": parameterArn(scope, "join/*") },
-});
-
-/** KMS decryption of the node bucket's objects (its default encryption uses the generation key), only through S3. */
 const nodeConfigDecryption = (scope: NodePolicyScope): PolicyStatement => ({
   Sid: "NodeConfigDecryption",
   Effect: "Allow",
   Action: ["kms:Decrypt"],
   Resource: [scope.kmsKeyArn],
   Condition: {
-    StringEquals: { "kms:ViaService": `s3.${scope.region}.amazonaws.com` },
-    StringLike: { "kms:EncryptionContext:aws:s3:arn": [`arn:aws:s3:::${scope.bucketName}`, `arn:aws:s3:::${scope.bucketName}/*`] },
+    StringEquals: { "kms:ViaService": s3Service(scope) },
+    StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn(scope), `${bucketArn(scope)}/*`] },
   },
 });
 
-/** Statements of control-plane nodes: election, publishing join material, the cloud controller manager. */
+/** Both roles: a node whose bootstrap failed a bounded number of times marks itself Unhealthy in its own group. */
+const markSelfUnhealthy = (scope: NodePolicyScope): PolicyStatement => ({
+  Sid: "MarkSelfUnhealthy",
+  Effect: "Allow",
+  Action: ["autoscaling:SetInstanceHealth"],
+  Resource: [ownAutoScalingGroups(scope)],
+});
+
+/** Statements of control-plane nodes: bootstrap material, coordination objects, the cloud controller manager. */
 export function controllerStatements(scope: NodePolicyScope): PolicyStatement[] {
+  const tagKey = clusterTagKey(scope.clusterFullName);
+  const ownedByThisCluster = { [`aws:ResourceTag/${tagKey}`]: "owned" };
+  const requestsThisClusterTag = { [`aws:RequestTag/${tagKey}`]: "owned" };
+  /** Tag changes on an existing resource of ours must never add or remove a cluster ownership key. */
+  const noClusterKeys = { "ForAllValues:StringNotLike": { "aws:TagKeys": ["kubernetes.io/cluster/*"] } };
+  const securityGroups = `arn:aws:ec2:${scope.region}:${scope.accountId}:security-group/*`;
+  const loadBalancerResources = [
+    `arn:aws:elasticloadbalancing:${scope.region}:${scope.accountId}:loadbalancer/*`,
+    `arn:aws:elasticloadbalancing:${scope.region}:${scope.accountId}:targetgroup/*`,
+    `arn:aws:elasticloadbalancing:${scope.region}:${scope.accountId}:listener/*`,
+  ];
   return [
     {
       Sid: "ReadNodeConfigAndAddons",
       Effect: "Allow",
       Action: ["s3:GetObject"],
-      Resource: [`arn:aws:s3:::${scope.bucketName}/ignition/controller.ign`, `arn:aws:s3:::${scope.bucketName}/addons/manifests.yaml`],
+      Resource: [`${bucketArn(scope)}/ignition/controller.ign`, `${bucketArn(scope)}/addons/manifests.yaml`],
     },
     nodeConfigDecryption(scope),
     {
-      Sid: "ElectionAndJoinParameters",
+      Sid: "ExchangeBootstrapParameters",
       Effect: "Allow",
-      Action: ["ssm:PutParameter", "ssm:GetParameter"],
-      Resource: [parameterArn(scope, "election/leader"), parameterArn(scope, "join/*")],
+      Action: ["ssm:GetParameter", "ssm:PutParameter"],
+      Resource: (Object.keys(BOOTSTRAP_PARAMETER_PATHS) as (keyof typeof BOOTSTRAP_PARAMETER_PATHS)[]).map((name) =>
+        bootstrapParameterArn(scope, name),
+      ),
     },
     {
-      Sid: "JoinRefreshLease",
-      Effect: "Allow",
-      Action: ["ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"],
-      Resource: [parameterArn(scope, "state/refresh-lock")],
-    },
-    {
-      Sid: "JoinParameterEncryption",
+      // SSM puts the parameter ARN in the encryption context of every SecureString it encrypts or decrypts
+      // (https://docs.aws.amazon.com/systems-manager/latest/userguide/secure-string-parameter-kms-encryption.html).
+      Sid: "EncryptBootstrapParameters",
       Effect: "Allow",
       Action: ["kms:Encrypt", "kms:Decrypt"],
       Resource: [scope.kmsKeyArn],
-      Condition: joinParameterEncryptionContext(scope),
+      Condition: {
+        StringEquals: { "kms:ViaService": ssmService(scope) },
+        StringLike: { "kms:EncryptionContext:PARAMETER_ARN": [parameterArn(scope, "join/*"), parameterArn(scope, "control-plane/*")] },
+      },
     },
     {
+      Sid: "CoordinationObjects",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      Resource: [`${bucketArn(scope)}/${COORDINATION_PREFIX}*`],
+    },
+    {
+      Sid: "ListCoordinationObjects",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: [bucketArn(scope)],
+      Condition: { StringLike: { "s3:prefix": [COORDINATION_PREFIX, `${COORDINATION_PREFIX}*`] } },
+    },
+    {
+      // Writing a coordination object makes S3 ask KMS for a data key of the bucket's key (Bucket Key: context = bucket).
+      Sid: "CoordinationObjectEncryption",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey"],
+      Resource: [scope.kmsKeyArn],
+      Condition: {
+        StringEquals: { "kms:ViaService": s3Service(scope) },
+        StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn(scope), `${bucketArn(scope)}/${COORDINATION_PREFIX}*`] },
+      },
+    },
+    markSelfUnhealthy(scope),
+    {
+      // Read-only calls of the cloud controller manager (cloud-provider-aws docs/prerequisites.md at 63ec440c, kOps
+      // pkg/model/iam/iam_builder.go AddCCMPermissions at 268927e2); DescribeInstances also tells the bootstrap
+      // whether a lease holder's or an etcd member's instance still exists.
       Sid: "CloudControllerDescribe",
       Effect: "Allow",
       Action: [
@@ -95,119 +178,173 @@ export function controllerStatements(scope: NodePolicyScope): PolicyStatement[] 
         "autoscaling:DescribeLaunchConfigurations",
         "autoscaling:DescribeTags",
         "ec2:DescribeAvailabilityZones",
+        "ec2:DescribeInstanceTopology",
         "ec2:DescribeInstances",
-        "ec2:DescribeImages",
         "ec2:DescribeRegions",
         "ec2:DescribeRouteTables",
         "ec2:DescribeSecurityGroups",
         "ec2:DescribeSubnets",
-        "ec2:DescribeVolumes",
         "ec2:DescribeVpcs",
         "elasticloadbalancing:DescribeListeners",
         "elasticloadbalancing:DescribeLoadBalancerAttributes",
         "elasticloadbalancing:DescribeLoadBalancerPolicies",
         "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticloadbalancing:DescribeTargetGroupAttributes",
         "elasticloadbalancing:DescribeTargetGroups",
         "elasticloadbalancing:DescribeTargetHealth",
-        "kms:DescribeKey",
       ],
       Resource: "*",
     },
     {
-      Sid: "CloudControllerManageTagged",
+      // A Service's security group is created in the cluster's VPC only, carrying the cluster tag in the request
+      // (cloud-provider-aws pkg/providers/v1/aws.go ensureSecurityGroup sends TagSpecifications; kOps
+      // AddEC2CreateAction + the CreateSecurityGroup-on-vpc statement in iam_builder.go).
+      Sid: "CloudControllerCreateSecurityGroup",
+      Effect: "Allow",
+      Action: ["ec2:CreateSecurityGroup"],
+      Resource: [securityGroups],
+      Condition: { StringEquals: requestsThisClusterTag },
+    },
+    {
+      Sid: "CloudControllerCreateSecurityGroupInVpc",
+      Effect: "Allow",
+      Action: ["ec2:CreateSecurityGroup"],
+      Resource: [vpcArn(scope)],
+    },
+    {
+      // Tags only as part of creating a security group (ec2:CreateAction), and only with this cluster's tag (kOps).
+      Sid: "CloudControllerTagOnCreate",
+      Effect: "Allow",
+      Action: ["ec2:CreateTags"],
+      Resource: [securityGroups],
+      Condition: { StringEquals: { ...requestsThisClusterTag, "ec2:CreateAction": ["CreateSecurityGroup"] } },
+    },
+    {
+      // Rules and deletion only on groups this cluster owns, in its VPC.
+      Sid: "CloudControllerManageOwnedSecurityGroups",
+      Effect: "Allow",
+      Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:DeleteSecurityGroup"],
+      Resource: [securityGroups],
+      Condition: { StringEquals: { ...ownedByThisCluster, "ec2:Vpc": vpcArn(scope) } },
+    },
+    {
+      // Non-ownership tags on a group this cluster owns; never a kubernetes.io/cluster/* key (no re-tagging).
+      Sid: "CloudControllerRetagOwnedSecurityGroups",
+      Effect: "Allow",
+      Action: ["ec2:CreateTags", "ec2:DeleteTags"],
+      Resource: [securityGroups],
+      Condition: { StringEquals: ownedByThisCluster, ...noClusterKeys },
+    },
+    {
+      // The controller sets the security groups of this cluster's own instances only.
+      Sid: "CloudControllerModifyOwnedInstances",
+      Effect: "Allow",
+      Action: ["ec2:ModifyInstanceAttribute"],
+      Resource: [`arn:aws:ec2:${scope.region}:${scope.accountId}:instance/*`, securityGroups],
+      Condition: { StringEquals: { ...ownedByThisCluster, "ec2:Vpc": vpcArn(scope) } },
+    },
+    {
+      // Load balancers, target groups and listeners are created with this cluster's tag in the request (kOps
+      // clusterTaggedCreateAction; cloud-provider-aws sends Tags on CreateLoadBalancer/CreateTargetGroup/CreateListener).
+      Sid: "CloudControllerCreateLoadBalancers",
+      Effect: "Allow",
+      Action: ["elasticloadbalancing:CreateListener", "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
+      Resource: "*",
+      Condition: { StringEquals: requestsThisClusterTag },
+    },
+    {
+      // ELB authorizes tag-on-create as AddTags with elasticloadbalancing:CreateAction
+      // (https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/security_iam_service-with-iam.html#security_iam_service-with-iam-tags).
+      Sid: "CloudControllerTagLoadBalancersOnCreate",
+      Effect: "Allow",
+      Action: ["elasticloadbalancing:AddTags"],
+      Resource: loadBalancerResources,
+      Condition: {
+        StringEquals: {
+          ...requestsThisClusterTag,
+          "elasticloadbalancing:CreateAction": ["CreateListener", "CreateLoadBalancer", "CreateTargetGroup"],
+        },
+      },
+    },
+    {
+      Sid: "CloudControllerRetagOwnedLoadBalancers",
+      Effect: "Allow",
+      Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+      Resource: loadBalancerResources,
+      Condition: { StringEquals: ownedByThisCluster, ...noClusterKeys },
+    },
+    {
+      // Changes only on load balancers and target groups this cluster owns (kOps clusterTaggedAction).
+      Sid: "CloudControllerManageOwnedLoadBalancers",
       Effect: "Allow",
       Action: [
-        "ec2:AuthorizeSecurityGroupIngress",
-        "ec2:CreateRoute",
-        "ec2:DeleteRoute",
-        "ec2:DeleteSecurityGroup",
-        "ec2:ModifyInstanceAttribute",
-        "ec2:RevokeSecurityGroupIngress",
-        "elasticloadbalancing:AddTags",
+        "elasticloadbalancing:ApplySecurityGroupsToLoadBalancer",
+        "elasticloadbalancing:AttachLoadBalancerToSubnets",
         "elasticloadbalancing:ConfigureHealthCheck",
-        "elasticloadbalancing:CreateListener",
         "elasticloadbalancing:CreateLoadBalancerListeners",
         "elasticloadbalancing:CreateLoadBalancerPolicy",
-        "elasticloadbalancing:CreateTargetGroup",
         "elasticloadbalancing:DeleteListener",
         "elasticloadbalancing:DeleteLoadBalancer",
         "elasticloadbalancing:DeleteLoadBalancerListeners",
         "elasticloadbalancing:DeleteTargetGroup",
         "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
         "elasticloadbalancing:DeregisterTargets",
+        "elasticloadbalancing:DetachLoadBalancerFromSubnets",
         "elasticloadbalancing:ModifyListener",
         "elasticloadbalancing:ModifyLoadBalancerAttributes",
         "elasticloadbalancing:ModifyTargetGroup",
+        "elasticloadbalancing:ModifyTargetGroupAttributes",
         "elasticloadbalancing:RegisterInstancesWithLoadBalancer",
         "elasticloadbalancing:RegisterTargets",
         "elasticloadbalancing:SetLoadBalancerPoliciesForBackendServer",
         "elasticloadbalancing:SetLoadBalancerPoliciesOfListener",
-        "elasticloadbalancing:AttachLoadBalancerToSubnets",
-        "elasticloadbalancing:ApplySecurityGroupsToLoadBalancer",
+        "elasticloadbalancing:SetSecurityGroups",
       ],
       Resource: "*",
-      Condition: { StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/${scope.clusterFullName}`]: "owned" } },
-    },
-    {
-      // The cloud controller creates a load balancer's security group and target groups first and tags them after
-      // (upstream cloud-provider-aws), so creation cannot be gated on request tags; creating harms nothing existing.
-      Sid: "CloudControllerCreate",
-      Effect: "Allow",
-      Action: ["ec2:CreateSecurityGroup", "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
-      Resource: "*",
-    },
-    {
-      // Tags only on security groups and load balancer resources, never on instances, volumes or the VPC.
-      Sid: "CloudControllerTagCreated",
-      Effect: "Allow",
-      Action: ["ec2:CreateTags", "elasticloadbalancing:AddTags"],
-      Resource: [
-        `arn:aws:ec2:${scope.region}:*:security-group/*`,
-        `arn:aws:elasticloadbalancing:${scope.region}:*:loadbalancer/*`,
-        `arn:aws:elasticloadbalancing:${scope.region}:*:targetgroup/*`,
-      ],
-    },
-    {
-      Sid: "CloudControllerTopologyAndSubnets",
-      Effect: "Allow",
-      Action: ["ec2:DescribeInstanceTopology", "elasticloadbalancing:DetachLoadBalancerFromSubnets"],
-      Resource: "*",
+      Condition: { StringEquals: ownedByThisCluster },
     },
     {
       Sid: "CloudControllerLoadBalancerServiceRole",
       Effect: "Allow",
       Action: ["iam:CreateServiceLinkedRole"],
-      Resource: "*",
+      Resource: `arn:aws:iam::${scope.accountId}:role/aws-service-role/elasticloadbalancing.amazonaws.com/*`,
       Condition: { StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } },
     },
     ...logShippingStatements(scope),
   ];
 }
 
-/** Statements of workers: read their pool's config, read the join material, decrypt it. */
+/** Statements of workers: read their pool's config, read exactly the join token and CA hash, decrypt the token. */
 export function workerStatements(scope: NodePolicyScope): PolicyStatement[] {
   return [
     {
       Sid: "ReadNodeConfig",
       Effect: "Allow",
       Action: ["s3:GetObject"],
-      Resource: [`arn:aws:s3:::${scope.bucketName}/ignition/worker-*.ign`],
+      Resource: [`${bucketArn(scope)}/ignition/worker-*.ign`],
     },
     nodeConfigDecryption(scope),
     {
       Sid: "ReadJoinParameters",
       Effect: "Allow",
       Action: ["ssm:GetParameter"],
-      Resource: [parameterArn(scope, "join/*")],
+      Resource: [bootstrapParameterArn(scope, "joinToken"), bootstrapParameterArn(scope, "joinCaCertHash")],
     },
     {
-      Sid: "DecryptJoinParameters",
+      Sid: "DecryptJoinToken",
       Effect: "Allow",
       Action: ["kms:Decrypt"],
       Resource: [scope.kmsKeyArn],
-      Condition: joinParameterEncryptionContext(scope),
+      Condition: {
+        StringEquals: {
+          "kms:ViaService": ssmService(scope),
+          "kms:EncryptionContext:PARAMETER_ARN": bootstrapParameterArn(scope, "joinToken"),
+        },
+      },
     },
+    markSelfUnhealthy(scope),
     {
+      // The node policy of cloud-provider-aws docs/prerequisites.md (at 63ec440c): the kubelet and bootstrap read their instance.
       Sid: "DescribeSelf",
       Effect: "Allow",
       Action: ["ec2:DescribeInstances", "ec2:DescribeRegions"],

@@ -33,6 +33,11 @@ export interface ClusterSecurityGroupsProps {
   readonly sshCidrs?: readonly string[];
   /** NodePorts the ingress load balancer forwards to. */
   readonly ingressNodePorts: readonly number[];
+  /**
+   * Open the whole NodePort range on the workers to `vpcCidr` (an explicit opt-in of the definition).
+   * @default false (NodePorts only from the ingress load balancer's security group)
+   */
+  readonly nodePortsFromVpc?: boolean;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -149,15 +154,19 @@ export class ClusterSecurityGroups extends Construct {
       }
     }
 
-    // NodePorts from inside the VPC; the ingress NodePorts from the ingress load balancer.
-    this.allow(
-      this.workers,
-      "tcp",
-      NODE_PORTS.nodePorts.from,
-      NODE_PORTS.nodePorts.to,
-      { cidr: props.vpcCidr },
-      "NodePort Services from inside the VPC",
-    );
+    // The ingress NodePorts from the ingress load balancer only (an NLB with a security group: targets reference it,
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html); the whole
+    // NodePort range from the VPC only when the definition opts in (network.nodePortsFromVpc).
+    if (props.nodePortsFromVpc) {
+      this.allow(
+        this.workers,
+        "tcp",
+        NODE_PORTS.nodePorts.from,
+        NODE_PORTS.nodePorts.to,
+        { cidr: props.vpcCidr },
+        "NodePort Services from inside the VPC (network.nodePortsFromVpc)",
+      );
+    }
     props.ingressNodePorts.forEach((port) =>
       this.allow(this.workers, "tcp", port, port, ingressLb, `ingress NodePort ${port} from the ingress load balancer`),
     );

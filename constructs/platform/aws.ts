@@ -4,6 +4,8 @@ export { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 export { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 export { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 export { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
+export { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+export { DataAwsIamSessionContext } from "@cdktf/provider-aws/lib/data-aws-iam-session-context";
 export { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
 export { DataAwsLbTargetGroup } from "@cdktf/provider-aws/lib/data-aws-lb-target-group";
 export { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";

@@ -1,0 +1,680 @@
+// The node roles' IAM, KMS key and bucket policies, as synthesized into a generation's Terraform JSON, evaluated by an
+// IAM policy simulator (@cloud-copilot/iam-simulate): each role gets the allows it needs (one row per reason) and is
+// refused what would lead from a node or a pod on it to cluster-admin or to another generation or cluster.
+import { synthClusters, type TerraformJson } from "./support/synth";
+import { sampleCluster, sampleGeneration } from "./support/fixtures";
+import {
+  generationPolicies,
+  simulate,
+  simulateOtherPrincipal,
+  type Decision,
+  type GenerationPolicies,
+  type SimulatedRequest,
+} from "./support/iam-simulator";
+
+const ACCOUNT = "123456789012";
+const REGION = "eu-west-1";
+const VPC = "vpc-0123456789abcdef0";
+const DEPLOYER = `arn:aws:iam::${ACCOUNT}:role/platform/terraform-deployer`;
+const BREAK_GLASS = `arn:aws:iam::${ACCOUNT}:role/kms-break-glass`;
+const keyArn = (id: string) => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
+const KEY_A = keyArn("1111aaaa-11aa-11aa-11aa-111111111111");
+const KEY_B = keyArn("2222bbbb-22bb-22bb-22bb-222222222222");
+
+const definition = (overrides: Parameters<typeof sampleCluster>[0] = {}) =>
+  sampleCluster({
+    generations: [sampleGeneration({ id: "a", weight: 100 }), sampleGeneration({ id: "b", weight: 0, kubernetesVersion: "1.35.4" })],
+    ...overrides,
+  });
+
+function policiesOf(doc: TerraformJson, key: string): GenerationPolicies {
+  return generationPolicies(doc, { accountId: ACCOUNT, region: REGION, keyArn: key, deployerArn: DEPLOYER });
+}
+const bucketOf = (doc: TerraformJson) => Object.values(doc.resource.aws_s3_bucket)[0].bucket as string;
+
+const synthesized = synthClusters([definition()]);
+const genA = policiesOf(synthesized.json("demo-a"), KEY_A);
+const genB = policiesOf(synthesized.json("demo-b"), KEY_B);
+const BUCKET_A = bucketOf(synthesized.json("demo-a"));
+const BUCKET_B = bucketOf(synthesized.json("demo-b"));
+const param = (gen: "a" | "b", suffix: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/immutable-clusters/demo/${gen}/${suffix}`;
+const object = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;
+const viaSsm = (parameterArn: string) => ({
+  "kms:ViaService": `ssm.${REGION}.amazonaws.com`,
+  "kms:EncryptionContext:PARAMETER_ARN": parameterArn,
+});
+const viaS3 = (bucket: string) => ({
+  "kms:ViaService": `s3.${REGION}.amazonaws.com`,
+  "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${bucket}`,
+});
+const group = (name: string) =>
+  `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0b1c2d3e-aaaa-bbbb-cccc-0123456789ab:autoScalingGroupName/${name}`;
+const securityGroup = `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0123456789abcdef0`;
+const loadBalancer = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/net/svc-lb/0123456789abcdef`;
+const targetGroup = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/svc-tg/0123456789abcdef`;
+const vpcArn = (vpc: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/${vpc}`;
+const OURS = "kubernetes.io/cluster/demo-a";
+const owned = (key = OURS) => ({ [`aws:ResourceTag/${key}`]: "owned" });
+
+interface Row extends SimulatedRequest {
+  readonly expect: Decision;
+  readonly why: string;
+}
+const worker = "demo-a-worker";
+const controller = "demo-a-controller";
+
+async function check(rows: readonly Row[], target?: (row: Row) => GenerationPolicies) {
+  const results = [];
+  for (const row of rows) results.push({ why: row.why, decision: await simulate(genA, row, target?.(row) ?? genA) });
+  expect(results).toEqual(rows.map((row) => ({ why: row.why, decision: row.expect })));
+}
+
+describe("worker role (and every host-network pod on a worker, e.g. fluent-bit)", () => {
+  test("gets what a worker needs to boot and join, each for its reason", async () => {
+    await check([
+      {
+        role: worker,
+        action: "s3:GetObject",
+        resource: object(BUCKET_A, "ignition/worker-general.ign"),
+        expect: "Allowed",
+        why: "reads its pool's Ignition config",
+      },
+      {
+        role: worker,
+        action: "kms:Decrypt",
+        resource: KEY_A,
+        context: viaS3(BUCKET_A),
+        expect: "Allowed",
+        why: "S3 decrypts the config for it",
+      },
+      { role: worker, action: "ssm:GetParameter", resource: param("a", "join/token"), expect: "Allowed", why: "reads the bootstrap token" },
+      { role: worker, action: "ssm:GetParameter", resource: param("a", "join/ca-cert-hash"), expect: "Allowed", why: "reads the CA hash" },
+      {
+        role: worker,
+        action: "kms:Decrypt",
+        resource: KEY_A,
+        context: viaSsm(param("a", "join/token")),
+        expect: "Allowed",
+        why: "SSM decrypts the token for it",
+      },
+      {
+        role: worker,
+        action: "autoscaling:SetInstanceHealth",
+        resource: group("demo-a-general"),
+        expect: "Allowed",
+        why: "marks itself Unhealthy after failed bootstraps",
+      },
+    ]);
+  });
+
+  test("cannot reach the certificate key, the controllers' coordination objects or anything it does not need", async () => {
+    await check([
+      {
+        role: worker,
+        action: "ssm:GetParameter",
+        resource: param("a", "control-plane/certificate-key"),
+        expect: "ImplicitlyDenied",
+        why: "certificate key parameter",
+      },
+      {
+        role: worker,
+        action: "kms:Decrypt",
+        resource: KEY_A,
+        context: viaSsm(param("a", "control-plane/certificate-key")),
+        expect: "ImplicitlyDenied",
+        why: "decrypting the certificate key",
+      },
+      {
+        role: worker,
+        action: "ssm:GetParameter",
+        resource: param("a", "join/token-expiry"),
+        expect: "ImplicitlyDenied",
+        why: "only token and CA hash, exactly",
+      },
+      {
+        role: worker,
+        action: "ssm:PutParameter",
+        resource: param("a", "join/token"),
+        expect: "ImplicitlyDenied",
+        why: "publishing a token",
+      },
+      { role: worker, action: "kms:Decrypt", resource: KEY_A, expect: "ImplicitlyDenied", why: "decrypting directly, not through SSM" },
+      {
+        role: worker,
+        action: "s3:GetObject",
+        resource: object(BUCKET_A, "state/election-lease"),
+        expect: "ImplicitlyDenied",
+        why: "reading the election lease",
+      },
+      {
+        role: worker,
+        action: "s3:PutObject",
+        resource: object(BUCKET_A, "state/join-requests/i-0123456789abcdef0"),
+        expect: "ImplicitlyDenied",
+        why: "asking for the control-plane certificates",
+      },
+      {
+        role: worker,
+        action: "s3:ListBucket",
+        resource: `arn:aws:s3:::${BUCKET_A}`,
+        context: { "s3:prefix": "state/" },
+        expect: "ImplicitlyDenied",
+        why: "listing coordination objects",
+      },
+      {
+        role: worker,
+        action: "s3:GetObject",
+        resource: object(BUCKET_A, "ignition/controller.ign"),
+        expect: "ImplicitlyDenied",
+        why: "the controllers' config",
+      },
+      {
+        role: worker,
+        action: "s3:GetObject",
+        resource: object(BUCKET_A, "addons/manifests.yaml"),
+        expect: "ImplicitlyDenied",
+        why: "the addon manifests",
+      },
+      {
+        role: worker,
+        action: "autoscaling:SetInstanceHealth",
+        resource: group("demo-b-general"),
+        expect: "ImplicitlyDenied",
+        why: "another generation's group",
+      },
+      {
+        role: worker,
+        action: "ec2:AuthorizeSecurityGroupIngress",
+        resource: securityGroup,
+        context: owned(),
+        expect: "ImplicitlyDenied",
+        why: "the cloud controller's rights",
+      },
+    ]);
+  });
+
+  test("cannot read another generation's parameters or objects, nor use its key", async () => {
+    await check(
+      [
+        { role: worker, action: "ssm:GetParameter", resource: param("b", "join/token"), expect: "ImplicitlyDenied", why: "b's token" },
+        {
+          role: worker,
+          action: "s3:GetObject",
+          resource: object(BUCKET_B, "ignition/worker-general.ign"),
+          expect: "ImplicitlyDenied",
+          why: "b's config",
+        },
+        {
+          role: worker,
+          action: "kms:Decrypt",
+          resource: KEY_B,
+          context: viaSsm(param("b", "join/token")),
+          expect: "ImplicitlyDenied",
+          why: "b's key via SSM",
+        },
+        {
+          role: worker,
+          action: "kms:Decrypt",
+          resource: KEY_B,
+          context: viaS3(BUCKET_B),
+          expect: "ImplicitlyDenied",
+          why: "b's key via S3",
+        },
+      ],
+      () => genB,
+    );
+  });
+});
+
+describe("controller role", () => {
+  test("gets the bootstrap material, coordination objects and its own groups", async () => {
+    const rows: Row[] = [];
+    for (const suffix of ["join/token", "join/token-expiry", "join/ca-cert-hash", "control-plane/certificate-key"])
+      for (const action of ["ssm:GetParameter", "ssm:PutParameter"])
+        rows.push({ role: controller, action, resource: param("a", suffix), expect: "Allowed", why: `${action} ${suffix}` });
+    for (const suffix of ["join/token", "control-plane/certificate-key"])
+      for (const action of ["kms:Encrypt", "kms:Decrypt"])
+        rows.push({
+          role: controller,
+          action,
+          resource: KEY_A,
+          context: viaSsm(param("a", suffix)),
+          expect: "Allowed",
+          why: `${action} ${suffix} via SSM`,
+        });
+    for (const key of ["state/election-lease", "state/refresh-lock", "state/join-requests/i-0123456789abcdef0"])
+      for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
+        rows.push({ role: controller, action, resource: object(BUCKET_A, key), expect: "Allowed", why: `${action} ${key}` });
+    rows.push(
+      {
+        role: controller,
+        action: "s3:ListBucket",
+        resource: `arn:aws:s3:::${BUCKET_A}`,
+        context: { "s3:prefix": "state/join-requests/" },
+        expect: "Allowed",
+        why: "lists join requests",
+      },
+      {
+        role: controller,
+        action: "kms:GenerateDataKey",
+        resource: KEY_A,
+        context: viaS3(BUCKET_A),
+        expect: "Allowed",
+        why: "S3 encrypts a coordination object",
+      },
+      {
+        role: controller,
+        action: "s3:GetObject",
+        resource: object(BUCKET_A, "ignition/controller.ign"),
+        expect: "Allowed",
+        why: "its Ignition config",
+      },
+      {
+        role: controller,
+        action: "s3:GetObject",
+        resource: object(BUCKET_A, "addons/manifests.yaml"),
+        expect: "Allowed",
+        why: "the addon manifests",
+      },
+      {
+        role: controller,
+        action: "autoscaling:SetInstanceHealth",
+        resource: group("demo-a-controller"),
+        expect: "Allowed",
+        why: "marks itself Unhealthy",
+      },
+      {
+        role: controller,
+        action: "ec2:DescribeInstances",
+        resource: "*",
+        expect: "Allowed",
+        why: "does a lease holder's instance still exist",
+      },
+    );
+    await check(rows);
+  });
+
+  test("cannot list the bucket beyond state/, nor reach another generation", async () => {
+    await check([
+      {
+        role: controller,
+        action: "s3:ListBucket",
+        resource: `arn:aws:s3:::${BUCKET_A}`,
+        context: { "s3:prefix": "ignition/" },
+        expect: "ImplicitlyDenied",
+        why: "list outside state/",
+      },
+      {
+        role: controller,
+        action: "s3:PutObject",
+        resource: object(BUCKET_A, "ignition/controller.ign"),
+        expect: "ImplicitlyDenied",
+        why: "overwrite a node config",
+      },
+      {
+        role: controller,
+        action: "ssm:GetParameter",
+        resource: param("b", "control-plane/certificate-key"),
+        expect: "ImplicitlyDenied",
+        why: "b's certificate key",
+      },
+      {
+        role: controller,
+        action: "ssm:DeleteParameter",
+        resource: param("a", "join/token"),
+        expect: "ImplicitlyDenied",
+        why: "deleting parameters is Terraform's",
+      },
+      {
+        role: controller,
+        action: "autoscaling:SetInstanceHealth",
+        resource: group("demo-b-controller"),
+        expect: "ImplicitlyDenied",
+        why: "b's group",
+      },
+    ]);
+    await check(
+      [
+        {
+          role: controller,
+          action: "kms:Decrypt",
+          resource: KEY_B,
+          context: viaSsm(param("b", "control-plane/certificate-key")),
+          expect: "ImplicitlyDenied",
+          why: "b's key",
+        },
+        {
+          role: controller,
+          action: "s3:GetObject",
+          resource: object(BUCKET_B, "state/election-lease"),
+          expect: "ImplicitlyDenied",
+          why: "b's lease",
+        },
+      ],
+      () => genB,
+    );
+  });
+
+  test("the cloud controller creates and manages only what carries this cluster's tag, in this VPC", async () => {
+    await check([
+      {
+        role: controller,
+        action: "ec2:CreateSecurityGroup",
+        resource: securityGroup,
+        context: { [`aws:RequestTag/${OURS}`]: "owned", "aws:TagKeys": [OURS] },
+        expect: "Allowed",
+        why: "creates a Service's group, tagged",
+      },
+      { role: controller, action: "ec2:CreateSecurityGroup", resource: vpcArn(VPC), expect: "Allowed", why: "in the cluster's VPC" },
+      {
+        role: controller,
+        action: "ec2:CreateTags",
+        resource: securityGroup,
+        context: { "ec2:CreateAction": "CreateSecurityGroup", [`aws:RequestTag/${OURS}`]: "owned", "aws:TagKeys": [OURS] },
+        expect: "Allowed",
+        why: "tags on create",
+      },
+      {
+        role: controller,
+        action: "ec2:AuthorizeSecurityGroupIngress",
+        resource: securityGroup,
+        context: { ...owned(), "ec2:Vpc": vpcArn(VPC) },
+        expect: "Allowed",
+        why: "opens its own group",
+      },
+      {
+        role: controller,
+        action: "ec2:DeleteSecurityGroup",
+        resource: securityGroup,
+        context: { ...owned(), "ec2:Vpc": vpcArn(VPC) },
+        expect: "Allowed",
+        why: "deletes its own group",
+      },
+      {
+        role: controller,
+        action: "elasticloadbalancing:CreateLoadBalancer",
+        resource: loadBalancer,
+        context: { [`aws:RequestTag/${OURS}`]: "owned", "aws:TagKeys": [OURS] },
+        expect: "Allowed",
+        why: "creates a Service's load balancer, tagged",
+      },
+      {
+        role: controller,
+        action: "elasticloadbalancing:AddTags",
+        resource: loadBalancer,
+        context: { "elasticloadbalancing:CreateAction": "CreateLoadBalancer", [`aws:RequestTag/${OURS}`]: "owned", "aws:TagKeys": [OURS] },
+        expect: "Allowed",
+        why: "tags on create",
+      },
+      {
+        role: controller,
+        action: "elasticloadbalancing:RegisterTargets",
+        resource: targetGroup,
+        context: owned(),
+        expect: "Allowed",
+        why: "registers nodes in its own target group",
+      },
+      {
+        role: controller,
+        action: "elasticloadbalancing:DeleteLoadBalancer",
+        resource: loadBalancer,
+        context: owned(),
+        expect: "Allowed",
+        why: "deletes its own load balancer",
+      },
+    ]);
+  });
+
+  test("the cloud controller cannot tag, open or delete a security group or load balancer it did not create", async () => {
+    const OTHER = "kubernetes.io/cluster/prod-a";
+    await check([
+      {
+        role: controller,
+        action: "ec2:CreateSecurityGroup",
+        resource: securityGroup,
+        expect: "ImplicitlyDenied",
+        why: "an untagged group",
+      },
+      {
+        role: controller,
+        action: "ec2:CreateSecurityGroup",
+        resource: vpcArn("vpc-0fffffffffffffff0"),
+        expect: "ImplicitlyDenied",
+        why: "a group in another VPC",
+      },
+      {
+        role: controller,
+        action: "ec2:CreateTags",
+        resource: securityGroup,
+        context: { [`aws:RequestTag/${OURS}`]: "owned", "aws:TagKeys": [OURS] },
+        expect: "ImplicitlyDenied",
+        why: "claims an existing untagged group",
+      },
+      {
+        role: controller,
+        action: "ec2:CreateTags",
+        resource: securityGroup,
+        context: { ...owned(OTHER), [`aws:RequestTag/${OURS}`]: "owned", "aws:TagKeys": [OURS] },
+        expect: "ImplicitlyDenied",
+        why: "claims another cluster's group",
+      },
+      {
+        role: controller,
+        action: "ec2:CreateTags",
+        resource: securityGroup,
+        context: { ...owned(), [`aws:RequestTag/${OTHER}`]: "owned", "aws:TagKeys": [OTHER] },
+        expect: "ImplicitlyDenied",
+        why: "re-tags its own group for another cluster",
+      },
+      {
+        role: controller,
+        action: "ec2:DeleteTags",
+        resource: securityGroup,
+        context: { ...owned(), "aws:TagKeys": [OURS] },
+        expect: "ImplicitlyDenied",
+        why: "removes an ownership tag",
+      },
+      {
+        role: controller,
+        action: "ec2:AuthorizeSecurityGroupIngress",
+        resource: securityGroup,
+        context: { "ec2:Vpc": vpcArn(VPC) },
+        expect: "ImplicitlyDenied",
+        why: "opens an untagged group",
+      },
+      {
+        role: controller,
+        action: "ec2:AuthorizeSecurityGroupIngress",
+        resource: securityGroup,
+        context: { ...owned(OTHER), "ec2:Vpc": vpcArn(VPC) },
+        expect: "ImplicitlyDenied",
+        why: "opens another cluster's group",
+      },
+      {
+        role: controller,
+        action: "ec2:AuthorizeSecurityGroupIngress",
+        resource: securityGroup,
+        context: { ...owned(), "ec2:Vpc": vpcArn("vpc-0fffffffffffffff0") },
+        expect: "ImplicitlyDenied",
+        why: "opens a group in another VPC",
+      },
+      {
+        role: controller,
+        action: "ec2:DeleteSecurityGroup",
+        resource: securityGroup,
+        context: { ...owned(OTHER), "ec2:Vpc": vpcArn(VPC) },
+        expect: "ImplicitlyDenied",
+        why: "deletes another cluster's group",
+      },
+      {
+        role: controller,
+        action: "elasticloadbalancing:AddTags",
+        resource: loadBalancer,
+        context: { [`aws:RequestTag/${OURS}`]: "owned", "aws:TagKeys": [OURS] },
+        expect: "ImplicitlyDenied",
+        why: "claims an existing load balancer",
+      },
+      {
+        role: controller,
+        action: "elasticloadbalancing:AddTags",
+        resource: loadBalancer,
+        context: { ...owned(OTHER), [`aws:RequestTag/${OURS}`]: "owned", "aws:TagKeys": [OURS] },
+        expect: "ImplicitlyDenied",
+        why: "claims another cluster's load balancer",
+      },
+      {
+        role: controller,
+        action: "elasticloadbalancing:AddTags",
+        resource: loadBalancer,
+        context: { ...owned(), [`aws:RequestTag/${OTHER}`]: "owned", "aws:TagKeys": [OTHER] },
+        expect: "ImplicitlyDenied",
+        why: "re-tags its own load balancer",
+      },
+      {
+        role: controller,
+        action: "elasticloadbalancing:CreateLoadBalancer",
+        resource: loadBalancer,
+        expect: "ImplicitlyDenied",
+        why: "an untagged load balancer",
+      },
+      {
+        role: controller,
+        action: "elasticloadbalancing:DeleteLoadBalancer",
+        resource: loadBalancer,
+        context: owned(OTHER),
+        expect: "ImplicitlyDenied",
+        why: "deletes another cluster's load balancer",
+      },
+      {
+        role: controller,
+        action: "elasticloadbalancing:RegisterTargets",
+        resource: targetGroup,
+        expect: "ImplicitlyDenied",
+        why: "registers into an untagged target group",
+      },
+      {
+        role: controller,
+        action: "elasticloadbalancing:ModifyListener",
+        resource: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener/net/x/0123456789abcdef/0123456789abcdef`,
+        expect: "ImplicitlyDenied",
+        why: "changes an untagged listener",
+      },
+    ]);
+  });
+});
+
+describe("generation key policy", () => {
+  const other = `arn:aws:iam::${ACCOUNT}:role/Administrator`;
+
+  test("no other principal of the account may use the key, even with an allow-everything IAM policy", async () => {
+    for (const [action, context] of [
+      ["kms:Decrypt", viaSsm(param("a", "control-plane/certificate-key"))],
+      ["kms:Decrypt", {}],
+      ["kms:Encrypt", {}],
+      ["kms:GenerateDataKey", viaS3(BUCKET_A)],
+      ["kms:CreateGrant", {}],
+    ] as const)
+      expect({
+        action,
+        decision: await simulateOtherPrincipal(genA, { principalArn: other, identityAllowsAll: true, action, resource: KEY_A, context }),
+      }).toEqual({
+        action,
+        decision: "ImplicitlyDenied",
+      });
+  });
+
+  test("without a break-glass role, the account's administrators (and the deployer) administer the key but cannot use it", async () => {
+    for (const principalArn of [other, DEPLOYER])
+      for (const action of [
+        "kms:PutKeyPolicy",
+        "kms:DescribeKey",
+        "kms:GetKeyPolicy",
+        "kms:GetKeyRotationStatus",
+        "kms:ListResourceTags",
+        "kms:ScheduleKeyDeletion",
+      ])
+        expect({
+          principalArn,
+          action,
+          decision: await simulateOtherPrincipal(genA, { principalArn, identityAllowsAll: true, action, resource: KEY_A }),
+        }).toEqual({
+          principalArn,
+          action,
+          decision: "Allowed",
+        });
+    expect(
+      await simulateOtherPrincipal(genA, { principalArn: DEPLOYER, identityAllowsAll: true, action: "kms:Decrypt", resource: KEY_A }),
+    ).toBe("ImplicitlyDenied");
+    expect(
+      await simulateOtherPrincipal(genA, { principalArn: other, identityAllowsAll: true, action: "kms:CreateGrant", resource: KEY_A }),
+    ).toBe("ImplicitlyDenied");
+  });
+
+  test("with a break-glass role, only it and the deployer administer the key", async () => {
+    const doc = synthClusters([definition({ keyAdministratorRoleArn: BREAK_GLASS })]).json("demo-a");
+    const policies = policiesOf(doc, KEY_A);
+    const decide = (principalArn: string, action: string) =>
+      simulateOtherPrincipal(policies, { principalArn, identityAllowsAll: true, action, resource: KEY_A });
+    expect(await decide(BREAK_GLASS, "kms:PutKeyPolicy")).toBe("Allowed");
+    expect(await decide(DEPLOYER, "kms:PutKeyPolicy")).toBe("Allowed");
+    expect(await decide(DEPLOYER, "kms:GetKeyRotationStatus")).toBe("Allowed");
+    expect(await decide(other, "kms:PutKeyPolicy")).toBe("ImplicitlyDenied");
+    expect(await decide(other, "kms:DescribeKey")).toBe("ImplicitlyDenied");
+    expect(await decide(BREAK_GLASS, "kms:Decrypt")).toBe("ImplicitlyDenied");
+  });
+
+  test("the deployer uses the key only through SSM, S3 and EC2 (placeholder parameters, node configs, AMI copy)", async () => {
+    const deployer = (action: string, context: Record<string, string>) =>
+      simulateOtherPrincipal(genA, { principalArn: DEPLOYER, identityAllowsAll: true, action, resource: KEY_A, context });
+    expect(await deployer("kms:Encrypt", viaSsm(param("a", "join/token")))).toBe("Allowed");
+    expect(await deployer("kms:Decrypt", viaSsm(param("a", "join/token")))).toBe("Allowed");
+    expect(await deployer("kms:GenerateDataKey", viaS3(BUCKET_A))).toBe("Allowed");
+    expect(
+      await deployer("kms:CreateGrant", { "kms:ViaService": `ec2.${REGION}.amazonaws.com`, "kms:GrantIsForAWSResource": "true" }),
+    ).toBe("Allowed");
+    expect(await deployer("kms:CreateGrant", {})).toBe("ImplicitlyDenied");
+    expect(await deployer("kms:Decrypt", {})).toBe("ImplicitlyDenied");
+  });
+
+  test("EC2 Auto Scaling's service-linked role can launch instances with volumes encrypted by the key", async () => {
+    const slr = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+    for (const action of ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"])
+      expect({
+        action,
+        decision: await simulateOtherPrincipal(genA, { principalArn: slr, identityAllowsAll: false, action, resource: KEY_A }),
+      }).toEqual({
+        action,
+        decision: "Allowed",
+      });
+    expect(
+      await simulateOtherPrincipal(genA, {
+        principalArn: slr,
+        identityAllowsAll: false,
+        action: "kms:CreateGrant",
+        resource: KEY_A,
+        context: { "kms:GrantIsForAWSResource": "true" },
+      }),
+    ).toBe("Allowed");
+    expect(
+      await simulateOtherPrincipal(genA, {
+        principalArn: slr,
+        identityAllowsAll: false,
+        action: "kms:CreateGrant",
+        resource: KEY_A,
+        context: { "kms:GrantIsForAWSResource": "false" },
+      }),
+    ).toBe("ImplicitlyDenied");
+    expect(
+      await simulateOtherPrincipal(genA, { principalArn: slr, identityAllowsAll: false, action: "kms:PutKeyPolicy", resource: KEY_A }),
+    ).toBe("ImplicitlyDenied");
+  });
+});
+
+test("no policy of a generation keeps an account wildcard in an ARN", () => {
+  const doc = synthesized.json("demo-a");
+  const policies = [
+    ...Object.values(doc.resource.aws_iam_role_policy ?? {}).map((p) => p.policy as string),
+    ...Object.values(doc.resource.aws_kms_key).map((k) => k.policy as string),
+  ];
+  for (const policy of policies) expect(policy).not.toMatch(/arn:aws:[a-z0-9-]+:[a-z0-9-]*:\*:/);
+});
