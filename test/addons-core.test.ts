@@ -114,6 +114,23 @@ describe("core addons of a generation", () => {
     expect(findKubernetesObject(files, "Deployment", "cilium-operator", "kube-system")).toBeDefined();
   });
 
+  test("what runs before CoreDNS resolves through the node: Cilium agent and operator, cloud controller (issue 11)", () => {
+    for (const [kind, name] of [
+      ["DaemonSet", "cilium"],
+      ["Deployment", "cilium-operator"],
+      ["DaemonSet", "aws-cloud-controller-manager"],
+    ]) {
+      const spec = podSpec(findKubernetesObject(files, kind, name, "kube-system")) as PodSpec & { dnsPolicy?: string };
+      expect({ name, hostNetwork: spec.hostNetwork, dnsPolicy: spec.dnsPolicy }).toEqual({ name, hostNetwork: true, dnsPolicy: "Default" });
+    }
+  });
+
+  test("CoreDNS tolerates the control-plane taint, as kubeadm's, but not not-ready: it needs the pod network", () => {
+    const spec = podSpec(findKubernetesObject(files, "Deployment", "coredns", "kube-system"));
+    expect(spec.tolerations).toContainEqual({ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" });
+    expect(JSON.stringify(spec.tolerations)).not.toContain("not-ready");
+  });
+
   test("the cloud controller manager runs on control-plane nodes with the generation's cluster name and no cloud routes", () => {
     const ccm = findKubernetesObject(files, "DaemonSet", "aws-cloud-controller-manager", "kube-system");
     const spec = podSpec(ccm);

@@ -132,7 +132,13 @@ export class CiliumAgent extends Construct {
             serviceAccountName: props.serviceAccount,
             automountServiceAccountToken: true,
             hostNetwork: true,
-            dnsPolicy: "ClusterFirstWithHostNet",
+            // Resolve through the node (the VPC resolver answers the private API name), never through the cluster DNS:
+            // CoreDNS needs the pod network this agent provides, so ClusterFirstWithHostNet deadlocks a new cluster
+            // (issue 11). Upstream's chart sets no dnsPolicy (values.yaml `dnsPolicy: ""`; ClusterFirstWithHostNet only
+            // with managed etcd: install/kubernetes/cilium/templates/cilium-agent/daemonset.yaml in cilium/cilium at
+            // 02515d1e12e7023ae3b799785f2b5731effd3308), and the kubelet turns ClusterFirst into Default for host-network
+            // pods (kubernetes/kubernetes pkg/kubelet/network/dns/dns.go getPodDNSType); we state Default outright.
+            dnsPolicy: "Default",
             restartPolicy: "Always",
             terminationGracePeriodSeconds: 1,
             nodeSelector: { "kubernetes.io/os": "linux" },

@@ -76,6 +76,12 @@ export class CiliumOperator extends Construct {
             // Runs before pods can have a network: in the host network, on any node whatever its taints (1.17) or on
             // control-plane, not-ready, uninitialized and agent-not-ready nodes as well as untainted ones (1.19).
             hostNetwork: true,
+            // It runs before CoreDNS and reaches the API by the generation's private name: resolve through the node.
+            // Upstream renders operator.dnsPolicy only when set (default unset, which the kubelet turns into Default for
+            // host-network pods: kubernetes/kubernetes pkg/kubelet/network/dns/dns.go getPodDNSType); see
+            // install/kubernetes/cilium/templates/cilium-operator/deployment.yaml in cilium/cilium at
+            // 002d0322461c4aaf86076f7e28edda6713f9b4c3.
+            dnsPolicy: "Default",
             restartPolicy: "Always",
             nodeSelector: { "kubernetes.io/os": "linux" },
             tolerations: v119.tolerations,

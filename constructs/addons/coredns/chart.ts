@@ -5,7 +5,7 @@ import { k8s } from "cdk8s-plus-27";
 import { grantClusterRole } from "../common/rbac";
 import type { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";
-import { addonLabels, httpGetProbe, resources, restrictedSecurityContext } from "../common/workload";
+import { addonLabels, CONTROL_PLANE_TOLERATIONS, httpGetProbe, resources, restrictedSecurityContext } from "../common/workload";
 import { CoreDnsAutoscaler } from "./autoscaler";
 import { HEALTH_PORT, METRICS_PORT, READY_PORT, renderCorefile } from "./corefile";
 import { coreDnsImage, type ResolvedCoreDnsSettings } from "./settings";
@@ -62,9 +62,13 @@ export class CoreDnsChart extends Chart {
             priorityClassName: "system-cluster-critical",
             serviceAccountName: NAME,
             automountServiceAccountToken: true,
+            // As kubeadm deploys CoreDNS (cmd/kubeadm/app/phases/addons/dns/manifests.go in kubernetes/kubernetes at
+            // 008b3652959ca58af8be3fb5b6ecfe9ae7638282): resolve upstream through the node, and tolerate the
+            // control-plane taint, so the cluster DNS can come up on the control plane before any worker has joined.
+            // It tolerates neither not-ready nor uninitialized: it needs the pod network (see docs/addons.md, "Bring-up order").
             dnsPolicy: "Default",
             nodeSelector: { "kubernetes.io/os": "linux" },
-            tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }],
+            tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }, ...CONTROL_PLANE_TOLERATIONS],
             affinity: {
               podAntiAffinity: {
                 requiredDuringSchedulingIgnoredDuringExecution: [
