@@ -9,6 +9,7 @@ export default tseslint.config(
       "node_modules/",
       "lib/",
       ".bench/",
+      ".cache/",
       "dist/",
       "cdktf.out/",
       "docs/api/",

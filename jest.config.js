@@ -23,6 +23,7 @@ const SLOW_SUITES = {
   "fleet-lock.test.ts": "runs the CLI and the cdktf app through tsx as child processes",
   "review-revisions.test.ts": "runs `immutable-clusters review` (two synths per review) in a temporary git repository",
   "init.test.ts": "runs the CLI through tsx and type-checks the generated definitions repo",
+  "synth-paths.test.ts": "synthesizes the examples twice, through tsx and compiled, as child processes",
 };
 
 const testDir = join(__dirname, "test");

@@ -12,7 +12,7 @@ import type { ReviewReport } from "../apps/review/report";
 import { runReview } from "../apps/review/review";
 
 const ROOT = join(__dirname, "..");
-const COPIED = ["clusters", "apps", "constructs", "templates", "cdktf.json", "package.json", "tsconfig.json"];
+const COPIED = ["clusters", "apps", "constructs", "templates", "scripts", "cdktf.json", "package.json", "tsconfig.json"];
 
 let repo: string;
 let baseCommit: string;
@@ -211,8 +211,10 @@ describe("the CLI on a node-config change to a deployed generation", () => {
   beforeAll(() => {
     resetToBase();
     const tsx = join(repo, "node_modules", ".bin", "tsx");
-    // staging/a counts as deployed: recorded in the fleet lock (left uncommitted, so head = working tree has it).
+    // staging/a counts as deployed: recorded in the fleet lock of the base (the review guards with the base's lock).
     execFileSync(tsx, ["apps/cli.ts", "lock", "staging/a"], { cwd: repo, stdio: "pipe" });
+    git("add", "-A", "clusters");
+    git("commit", "--quiet", "-m", "staging/a deployed");
     // (5) a pool label changes the kubeadm join config inside the pool's Ignition.
     edit(
       "clusters/staging.ts",
@@ -225,8 +227,8 @@ describe("the CLI on a node-config change to a deployed generation", () => {
     stderr = run.stderr;
     report = JSON.parse(readFileSync(out, "utf8")) as ReviewReport;
     markdown = renderMarkdown(report);
+    git("reset", "--quiet", "--hard", baseCommit);
     resetToBase();
-    rmSync(join(repo, "clusters", "generations.lock.json"), { force: true });
   });
 
   it("exits 3 and lists the guard violation", () => {
@@ -257,11 +259,23 @@ describe("the CLI on a node-config change to a deployed generation", () => {
 });
 
 describe("errors", () => {
-  it("a ref that does not exist fails naming it; a head that does not synthesize fails with its output; no worktree is left", async () => {
+  it("a ref that does not exist fails naming it; a head that does not synthesize fails with its problems; no worktree is left", async () => {
     resetToBase();
-    await expect(runReview({ repo, base: "no-such-ref" })).rejects.toThrow(/"no-such-ref" is not a commit/);
+    const badRef = await runReview({ repo, base: "no-such-ref" });
+    expect(badRef.exitCode).toBe(1);
+    expect(badRef.report.errors).toEqual([
+      expect.objectContaining({ revision: "base", stage: "checkout", summary: expect.stringMatching(/"no-such-ref" is not a commit/) }),
+    ]);
     edit("clusters/staging.ts", 'name: "staging"', 'name: "Staging_Bad"');
-    await expect(runReview({ repo })).rejects.toThrow(/the head \(working tree\) synth .* failed with exit code 1:[\s\S]*name/);
+    const bad = await runReview({ repo });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.report.errors).toEqual([
+      expect.objectContaining({
+        revision: "head",
+        stage: "synth",
+        problems: expect.arrayContaining([expect.objectContaining({ field: "Staging_Bad: name" })]),
+      }),
+    ]);
     expect(worktrees()).toEqual([repo]);
     resetToBase();
   });
