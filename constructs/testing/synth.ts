@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ManifestFile } from "../addons/render";
+import { validateDefinitions, validateOneDefinition } from "../definition/arguments";
 import type { ClusterDefinition } from "../definition/types";
 import { addClusters } from "../fleet/fleet";
 import { App } from "../platform/terraform";
@@ -36,6 +37,8 @@ export interface SynthOptions {
  * Throws the definition errors (naming field and fix) when a definition is invalid.
  */
 export function synthClusters(definitions: readonly ClusterDefinition[], options: SynthOptions = {}): SynthesizedClusters {
+  // Checked before a folder is made: a wrong argument is refused with a message, never a TypeError.
+  definitions = validateDefinitions(definitions, "synthClusters");
   const outdir = mkdtempSync(join(tmpdir(), "immutable-clusters-synth-"));
   try {
     const app = new App({ outdir, skipValidation: options.validate === false });
@@ -65,5 +68,5 @@ export function synthClusters(definitions: readonly ClusterDefinition[], options
 
 /** {@link synthClusters} for a single definition. */
 export function synthCluster(definition: ClusterDefinition, options: SynthOptions = {}): SynthesizedClusters {
-  return synthClusters([definition], options);
+  return synthClusters([validateOneDefinition(definition, "synthCluster")], options);
 }

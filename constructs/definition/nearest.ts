@@ -1,0 +1,30 @@
+// Owns "did you mean": the catalogue values nearest to a refused one, by edit distance, for refusal messages.
+
+/** Levenshtein distance (insertions, deletions and substitutions each cost 1). */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** Up to `count` values of `candidates` nearest to `value` (ties in catalogue order). */
+export function nearest(value: string, candidates: readonly string[], count = 3): string[] {
+  const lower = value.toLowerCase();
+  return candidates
+    .map((candidate, index) => ({ candidate, index, distance: editDistance(lower, candidate.toLowerCase()) }))
+    .sort((x, y) => x.distance - y.distance || x.index - y.index)
+    .slice(0, count)
+    .map((x) => x.candidate);
+}
+
+/** `"a", "b" or "c"` for a message. */
+export function quotedList(values: readonly string[]): string {
+  const quoted = values.map((v) => JSON.stringify(v));
+  return quoted.length <= 1 ? quoted.join("") : `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`;
+}
