@@ -10,9 +10,10 @@ import { logShippingTarget } from "../addons/node-permissions";
 import { nodeConfigKey, renderNodeIgnition, userDataPointer, type NodeRole } from "../ignition/node-config";
 import { ApiLoadBalancer } from "./api-load-balancer";
 import { BootstrapKey } from "./bootstrap-key";
+import { BootstrapParameters } from "./bootstrap-parameters";
 import { ControlPlane } from "./control-plane";
 import { DeployingAccount } from "./deploying-account";
-import { FlatcarAmi } from "./flatcar-ami";
+import { GenerationImage } from "./generation-image";
 import { IngressLoadBalancer } from "./ingress-load-balancer";
 import { NodeConfigBucket } from "./node-config-bucket";
 import { NodeIdentity } from "./node-identity";
@@ -42,6 +43,8 @@ export class KubernetesCluster extends Construct {
   readonly ingressLoadBalancer: IngressLoadBalancer;
   readonly nodeBucket: NodeConfigBucket;
   readonly bootstrapKey: BootstrapKey;
+  /** The join-material SSM parameters, pre-created with placeholders so a destroy removes them. */
+  readonly bootstrapParameters: BootstrapParameters;
   readonly controlPlane: ControlPlane;
   private readonly pools = new Map<string, WorkerPool>();
   private readonly configs = new Map<string, string>();
@@ -95,6 +98,12 @@ export class KubernetesCluster extends Construct {
       },
       tags: gen.tags,
     });
+    this.bootstrapParameters = new BootstrapParameters(this, "bootstrap-parameters", {
+      ssmPrefix: gen.ssmPrefix,
+      kmsKeyId: this.bootstrapKey.keyArn,
+      generationName: gen.fullName,
+      tags: gen.tags,
+    });
     this.nodeBucket = new NodeConfigBucket(this, "node-configs", {
       bucketName: gen.bucketName,
       kmsKeyArn: this.bootstrapKey.keyArn,
@@ -120,7 +129,13 @@ export class KubernetesCluster extends Construct {
       statements: workerStatements(policyScope),
       tags: gen.tags,
     });
-    this.imageId = new FlatcarAmi(this, "flatcar", gen.flatcar).imageId;
+    this.imageId = new GenerationImage(this, "image", {
+      ...gen.flatcar,
+      name: gen.fullName,
+      region: gen.region,
+      kmsKeyArn: this.bootstrapKey.keyArn,
+      tags: gen.tags,
+    }).imageId;
 
     this.apiLoadBalancer = new ApiLoadBalancer(this, "api", {
       name: gen.fullName,
@@ -148,6 +163,7 @@ export class KubernetesCluster extends Construct {
       count: gen.controlPlane.count,
       instanceType: gen.controlPlane.instanceType,
       rootVolume: gen.controlPlane.rootVolume,
+      rootVolumeKmsKeyArn: this.bootstrapKey.keyArn,
       imageId: this.imageId,
       subnetIds: this.subnetIds,
       securityGroupId: this.securityGroups.controlPlane.id,
@@ -205,6 +221,7 @@ export class KubernetesCluster extends Construct {
       imageId: this.imageId,
       subnetIds: this.subnetIds,
       securityGroupId: this.securityGroups.workers.id,
+      rootVolumeKmsKeyArn: this.bootstrapKey.keyArn,
       instanceProfileArn: this.workerIdentity.instanceProfileArn,
       targetGroupArns: pool.ingress ? this.ingressLoadBalancer.targetGroupArns : [],
       userData: nodeConfig.userData,

@@ -20,6 +20,8 @@ export interface FakeImds {
   urlFor(node: string): string;
   /** Registers (or returns) the identity of a node. */
   instance(node: string): FakeInstance;
+  /** Gives a node the identity of a real (emulated) EC2 instance. */
+  register(node: string, identity: FakeInstance): void;
   stop(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export async function startFakeImds(credentials: {
   return {
     urlFor: (node) => `http://127.0.0.1:${port}/${node}`,
     instance,
+    register: (node, identity) => void instances.set(node, identity),
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -22,6 +22,11 @@ export interface FakeCluster {
   readonly bucket: string;
   /** The emulator endpoint (AWS_ENDPOINT_URL of the scripts). */
   readonly endpoint: string;
+  /** Folder of the fake cluster's shared state (etcd members, Nodes, tokens, uploaded certificates), one per cluster. */
+  readonly stateDir: string;
+  /** API endpoint name and port in cluster.env (a name that resolves and a port that answers, unless a test says not). */
+  readonly apiEndpoint: string;
+  readonly apiPort: number;
 }
 
 /** The outcome of one script run. */
@@ -38,6 +43,8 @@ export type BootstrapScript = "node-bootstrap.sh" | "refresh-join-material.sh";
 export class FakeNode {
   readonly root: string;
   readonly log: string;
+  /** Every AWS call the scripts made on this node, "<service> <action> <resource>" a line. */
+  readonly awsTrace: string;
   /** Every run of a script on this node, for the secret checks. */
   readonly runs: ScriptRun[] = [];
 
@@ -49,6 +56,7 @@ export class FakeNode {
   ) {
     this.root = mkdtempSync(path.join(tmpdir(), `ic-node-${name}-`));
     this.log = path.join(this.root, "fake-calls.log");
+    this.awsTrace = path.join(this.root, "aws-calls.log");
     const etc = path.join(this.root, "etc", "immutable-clusters");
     mkdirSync(path.join(etc, "kubeadm"), { recursive: true });
     const env = [
@@ -59,8 +67,8 @@ export class FakeNode {
       `SSM_PREFIX=${cluster.ssmPrefix}`,
       `KMS_KEY_ID=${cluster.kmsKeyId}`,
       `NODE_BUCKET=${cluster.bucket}`,
-      "API_ENDPOINT=api.test.example",
-      "API_PORT=6443",
+      `API_ENDPOINT=${cluster.apiEndpoint}`,
+      `API_PORT=${cluster.apiPort}`,
       "KUBERNETES_VERSION=v1.31.0",
       "CONTROL_PLANE_COUNT=3",
     ];
@@ -68,6 +76,14 @@ export class FakeNode {
     const templates = role === "controller" ? ["init", "join-controller"] : ["join-worker"];
     for (const t of templates) writeFileSync(path.join(etc, "kubeadm", `${t}.yaml`), readFileSync(path.join(TEMPLATES, `${t}.yaml`)));
     writeFileSync(this.log, "");
+    writeFileSync(this.awsTrace, "");
+  }
+
+  /** The AWS calls the scripts made on this node, optionally only those containing `part`. */
+  awsCalls(part = ""): string[] {
+    return readFileSync(this.awsTrace, "utf8")
+      .split("\n")
+      .filter((l) => l !== "" && l.includes(part));
   }
 
   /** This node's identity in the fake metadata service. */
@@ -87,9 +103,13 @@ export class FakeNode {
         IC_IMDS_URL: this.imds.urlFor(this.name),
         AWS_ENDPOINT_URL: this.cluster.endpoint,
         FAKE_LOG: this.log,
+        FAKE_CLUSTER_DIR: this.cluster.stateDir,
+        IC_AWS_TRACE_FILE: this.awsTrace,
         IC_BACKOFF_INITIAL_SECONDS: "1",
         IC_BACKOFF_MAX_SECONDS: "2",
         IC_JOIN_TIMEOUT_SECONDS: "60",
+        IC_API_WAIT_SECONDS: "20",
+        IC_LEASE_RENEW_SECONDS: "1",
         IC_ADDONS_TIMEOUT_SECONDS: "30",
         ...env,
       },

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sourced library shared by node-bootstrap.sh and refresh-join-material.sh: node paths and settings, logging, the SSM
-# parameter names of the join material, rendering kubeadm templates, backoff, and publishing the join material.
+# parameter names of the join material and the S3 state objects, the per-phase state markers, kubeadm reset and clean-up,
+# waiting for the API endpoint, the election lease, failed-attempt counting, join requests and stale-member removal.
 # shellcheck disable=SC2034 # the variables defined here are read by the scripts that source this file
 
 # All absolute paths hang off IC_ROOT ("" on a node) so the tests can run the scripts in a temporary directory.
@@ -13,6 +14,24 @@ KUBE_DIR="${IC_ROOT}/etc/kubernetes"
 ADMIN_CONF="${KUBE_DIR}/admin.conf"
 KUBELET_CONF="${KUBE_DIR}/kubelet.conf"
 CA_CERT="${KUBE_DIR}/pki/ca.crt"
+# What kubeadm leaves on a node besides /etc/kubernetes: its etcd data (kubeadm's default Etcd.Local.DataDir), the
+# kubelet's run directory, and the CNI config the network addon writes.
+ETCD_DATA_DIR="${IC_ROOT}/var/lib/etcd"
+KUBELET_RUN_DIR="${IC_ROOT}/var/lib/kubelet"
+CNI_CONF_DIR="${IC_ROOT}/etc/cni/net.d"
+
+# One marker per finished phase; a marker is written only after its phase succeeded (kubeadm exited 0, every parameter
+# was written, the API accepted the addons). kubelet.conf is no marker: kubeadm init writes it in its kubeconfig phase,
+# long before the control plane is up.
+MARK_KUBEADM="${STATE_DIR}/kubeadm-done"
+MARK_PUBLISHED="${STATE_DIR}/join-material-published"
+MARK_ADDONS="${STATE_DIR}/addons-applied"
+MARK_COMPLETE="${STATE_DIR}/bootstrap-complete"
+ATTEMPTS_FILE="${STATE_DIR}/failed-attempts"
+
+# The value of a bootstrap parameter Terraform pre-created and no node has published yet
+# (constructs/cluster/bootstrap-parameters.ts UNPUBLISHED).
+readonly UNPUBLISHED="unpublished"
 
 # Kubernetes binaries live in /opt/bin on Flatcar; appended so that whatever PATH already has (tests: fakes) wins.
 PATH="${PATH}:/opt/bin"
@@ -21,6 +40,8 @@ PATH="${PATH}:/opt/bin"
 readonly EXIT_CONFIG=2
 readonly EXIT_JOIN_TIMEOUT=3
 readonly EXIT_ADDONS_TIMEOUT=4
+readonly EXIT_API_UNREACHABLE=5
+readonly EXIT_GAVE_UP=6
 
 # Token lifetime of every published bootstrap token.
 readonly TOKEN_TTL_HOURS=24
@@ -42,19 +63,22 @@ load_cluster_env() {
   # shellcheck source=/dev/null
   source "$CLUSTER_ENV_FILE"
   local name missing=()
-  for name in CLUSTER_NAME NODE_ROLE AWS_REGION SSM_PREFIX KMS_KEY_ID NODE_BUCKET; do
+  for name in CLUSTER_NAME NODE_ROLE AWS_REGION SSM_PREFIX KMS_KEY_ID NODE_BUCKET API_ENDPOINT API_PORT; do
     [[ -n "${!name:-}" ]] || missing+=("$name")
   done
   ((${#missing[@]} == 0)) || die "$EXIT_CONFIG" "${CLUSTER_ENV_FILE} lacks ${missing[*]}"
   [[ "$NODE_ROLE" == controller || "$NODE_ROLE" == worker ]] ||
     die "$EXIT_CONFIG" "NODE_ROLE must be controller or worker, got '${NODE_ROLE}'"
   SSM_PREFIX="${SSM_PREFIX%/}"
-  P_LEADER="${SSM_PREFIX}/election/leader"
+  # SSM parameters, pre-created by Terraform (constructs/cluster/bootstrap-parameters.ts); workers read only the first two.
   P_TOKEN="${SSM_PREFIX}/join/token"
-  P_TOKEN_EXPIRY="${SSM_PREFIX}/join/token-expiry"
   P_CA_HASH="${SSM_PREFIX}/join/ca-cert-hash"
-  P_CERT_KEY="${SSM_PREFIX}/join/certificate-key"
-  P_REFRESH_LOCK="${SSM_PREFIX}/state/refresh-lock"
+  P_TOKEN_EXPIRY="${SSM_PREFIX}/join/token-expiry"
+  P_CERT_KEY="${SSM_PREFIX}/control-plane/certificate-key"
+  # S3 state objects in the node bucket (controllers only; gone with the bucket when the generation is destroyed).
+  K_LEASE="state/election-lease"
+  K_REFRESH_LOCK="state/refresh-lock"
+  K_JOIN_REQUESTS="state/join-requests/"
   export AWS_REGION KMS_KEY_ID
 }
 
@@ -153,9 +177,9 @@ publish_ca_cert_hash() {
   log "published the CA certificate hash ${hash} to ${P_CA_HASH}"
 }
 
-# rotate_certificate_key: uploads the control-plane certificates again under a new certificate key (kubeadm deletes
-# the uploaded copy after 2 hours) and publishes the key. Needs a working admin.conf.
-rotate_certificate_key() {
+# upload_certificates: uploads the control-plane certificates (kubeadm's kubeadm-certs Secret, encrypted with a new
+# certificate key) and publishes the key where only controllers read it. Needs a working admin.conf.
+upload_certificates() {
   local cert_key
   cert_key="$(kubeadm certs certificate-key)" || die 1 "kubeadm certs certificate-key failed"
   run_kubeadm init phase upload-certs --upload-certs --kubeconfig "$ADMIN_CONF" --certificate-key "$cert_key" ||
@@ -163,9 +187,336 @@ rotate_certificate_key() {
   publish_certificate_key "$cert_key"
 }
 
-# rotate_join_material: new certificate key and new bootstrap token, all of it published (with the CA hash).
-rotate_join_material() {
-  publish_ca_cert_hash
-  rotate_certificate_key
-  publish_token
+# kctl ARGS...: kubectl as cluster admin, every request bounded by IC_KUBECTL_TIMEOUT (30s) so a hung API server
+# cannot hold a unit forever (kubectl --request-timeout: https://kubernetes.io/docs/reference/kubectl/kubectl/).
+kctl() {
+  kubectl --kubeconfig "$ADMIN_CONF" --request-timeout="${IC_KUBECTL_TIMEOUT:-30s}" "$@"
+}
+
+# ---- state markers -------------------------------------------------------------------------------------------------
+
+# mark PATH [CONTENT]: records a finished phase.
+mark() {
+  mkdir -p "$STATE_DIR"
+  printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${2:-done}" >"$1"
+}
+
+# param_get NAME: like ssm_get, but a parameter still holding Terraform's placeholder counts as absent (returns 10).
+param_get() {
+  local value rc=0
+  value="$(ssm_get "$1")" || rc=$?
+  ((rc == 0)) || return "$rc"
+  [[ "$value" != "$UNPUBLISHED" ]] || return "$AWS_API_EXPECTED"
+  printf '%s' "$value"
+}
+
+# ---- kubeadm leftovers -----------------------------------------------------------------------------------------------
+
+# dir_has_files DIR: whether DIR exists and is not empty.
+dir_has_files() {
+  [[ -d "$1" ]] && [[ -n "$(find "$1" -mindepth 1 -print -quit 2>/dev/null)" ]]
+}
+
+# kubeadm_leftovers: prints what an unfinished kubeadm run left on this node (nothing on a fresh node).
+kubeadm_leftovers() {
+  local dir
+  for dir in "$KUBE_DIR" "$ETCD_DATA_DIR" "$KUBELET_RUN_DIR" "$CNI_CONF_DIR"; do
+    dir_has_files "$dir" && printf '%s ' "${dir#"$IC_ROOT"}"
+  done
+  return 0
+}
+
+# reset_node: undoes an unfinished kubeadm init or join so the next attempt passes kubeadm's preflight, which refuses
+# existing files ("/etc/kubernetes/pki/ca.crt already exists", "/etc/kubernetes/kubelet.conf already exists",
+# "/var/lib/etcd is not empty"). `kubeadm reset` stops the kubelet and empties /etc/kubernetes/manifests,
+# /var/lib/kubelet and the pki folder, deletes admin/kubelet/bootstrap-kubelet/controller-manager/scheduler.conf
+# (kubernetes/kubernetes cmd/kubeadm/app/cmd/phases/reset/cleanupnode.go @0738386), /etc/kubernetes/tmp only with
+# --cleanup-tmp-dir, and empties the etcd data dir only when it can find one (phases/reset/removeetcdmember.go
+# @0738386; older releases print "No etcd config found. Assuming external etcd" and leave it). It says itself that it
+# "does not clean CNI configuration" (/etc/cni/net.d) and "does not reset or clean up iptables rules or IPVS tables"
+# (cmd/kubeadm/app/cmd/reset.go). So this also empties /var/lib/etcd, /etc/cni/net.d and whatever is still under
+# /etc/kubernetes. iptables rules stay: none exist before the addons are applied (kube-proxy is not installed, Cilium
+# rewrites its own rules when its agent starts), and flushing would drop the host's own rules.
+reset_node() {
+  local leftovers
+  leftovers="$(kubeadm_leftovers)"
+  log "an earlier kubeadm run did not finish (left: ${leftovers% }): kubeadm reset before trying again"
+  run_kubeadm reset --force --cleanup-tmp-dir || die 1 "kubeadm reset failed: see ${RUN_DIR}/kubeadm-reset.log"
+  local dir
+  for dir in "$ETCD_DATA_DIR" "$CNI_CONF_DIR" "$KUBE_DIR"; do
+    if dir_has_files "$dir"; then
+      log "kubeadm reset left files in ${dir#"$IC_ROOT"}: removing them"
+      find "$dir" -mindepth 1 -delete
+    fi
+  done
+  leftovers="$(kubeadm_leftovers)"
+  [[ -z "$leftovers" ]] || die 1 "files are still there after kubeadm reset: ${leftovers% }"
+}
+
+# ---- the API endpoint --------------------------------------------------------------------------------------------
+
+# api_name_resolves: whether the API endpoint's DNS name resolves (getent uses the node's resolver, like kubeadm).
+api_name_resolves() {
+  getent hosts "$API_ENDPOINT" >/dev/null 2>&1
+}
+
+# api_port_answers: whether a TCP connection to the API endpoint's port opens within 5 seconds.
+api_port_answers() {
+  # shellcheck disable=SC2016 # $1 and $2 expand in the child bash
+  timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$API_ENDPOINT" "$API_PORT" 2>/dev/null
+}
+
+# wait_for_api MODE: waits, with capped exponential backoff for at most IC_API_WAIT_SECONDS (900), until the API
+# endpoint's name resolves and, for MODE join, its port answers. For MODE init only the name: the load balancer has no
+# healthy target before the first control plane is up. Exits EXIT_API_UNREACHABLE when it does not happen in time.
+wait_for_api() {
+  local mode="$1" deadline delay="${IC_BACKOFF_INITIAL_SECONDS:-5}" attempt=1 limit="${IC_API_WAIT_SECONDS:-900}" missing
+  deadline=$(($(date +%s) + limit))
+  while true; do
+    missing=""
+    if ! api_name_resolves; then
+      missing="the name ${API_ENDPOINT} does not resolve"
+    elif [[ "$mode" == join ]] && ! api_port_answers; then
+      missing="nothing answers on ${API_ENDPOINT}:${API_PORT}"
+    fi
+    if [[ -z "$missing" ]]; then
+      ((attempt == 1)) || log "the API endpoint ${API_ENDPOINT}:${API_PORT} is ready for ${mode} (attempt ${attempt})"
+      return 0
+    fi
+    if (($(date +%s) >= deadline)); then
+      die "$EXIT_API_UNREACHABLE" "gave up after ${limit}s (${attempt} attempts) waiting for the API endpoint: ${missing}." \
+        "Check the generation's Route53 record and API load balancer (terraform apply must have finished)."
+    fi
+    log "${missing} (attempt ${attempt}): next check in at most ${delay}s"
+    delay="$(backoff_sleep "$delay" "$deadline")"
+    attempt=$((attempt + 1))
+  done
+}
+
+# ---- failed attempts and self-replacement ----------------------------------------------------------------------------
+
+# count_attempt: counts this run in ATTEMPTS_FILE (kept across unit restarts) and sets ATTEMPT.
+count_attempt() {
+  local previous=0
+  mkdir -p "$STATE_DIR"
+  [[ -r "$ATTEMPTS_FILE" ]] && previous="$(<"$ATTEMPTS_FILE")"
+  [[ "$previous" =~ ^[0-9]+$ ]] || previous=0
+  ATTEMPT=$((previous + 1))
+  printf '%s\n' "$ATTEMPT" >"$ATTEMPTS_FILE"
+}
+
+# give_up_if_exhausted EXIT_CODE: after a failed run that was attempt IC_MAX_ATTEMPTS (5) or later, marks this instance
+# Unhealthy in its autoscaling group so the group terminates and replaces it.
+give_up_if_exhausted() {
+  local code="$1" max="${IC_MAX_ATTEMPTS:-5}"
+  ((code != 0)) || return 0
+  [[ -n "${INSTANCE_ID:-}" && -n "${ATTEMPT:-}" ]] || return 0
+  if ((ATTEMPT >= max)); then
+    log "ERROR: the bootstrap failed ${ATTEMPT} times (limit ${max}): marking ${INSTANCE_ID} Unhealthy so its group replaces it"
+    asg_set_unhealthy "$INSTANCE_ID" || log "ERROR: could not mark ${INSTANCE_ID} Unhealthy; the next attempt tries again"
+  else
+    log "attempt ${ATTEMPT} of ${max} failed; the unit restarts and tries again"
+  fi
+}
+
+# ---- the election lease (S3 conditional writes) -------------------------------------------------------------------
+
+LEASE_HOLDER=""
+LEASE_RENEWED=0
+LEASE_ETAG=""
+
+# lease_read: reads the election lease into LEASE_HOLDER, LEASE_RENEWED (epoch) and LEASE_ETAG; 10 when there is none.
+lease_read() {
+  local file="${RUN_DIR}/election-lease.json" rc=0 renewed
+  private_dir "$RUN_DIR"
+  s3_get "$NODE_BUCKET" "$K_LEASE" "$file" || rc=$?
+  ((rc == 0)) || return "$rc"
+  LEASE_ETAG="$(s3_etag_of "$file")"
+  LEASE_HOLDER="$(jq -r '.holder // empty' "$file" 2>/dev/null || true)"
+  renewed="$(jq -r '.renewedAt // empty' "$file" 2>/dev/null || true)"
+  LEASE_RENEWED="$(date -u -d "$renewed" +%s 2>/dev/null || printf 0)"
+}
+
+# lease_write CONDITION: writes {holder: this instance, renewedAt: now} with the S3 condition "create" or an ETag.
+lease_write() {
+  local file="${RUN_DIR}/election-lease-new.json"
+  private_dir "$RUN_DIR"
+  IC_HOLDER="$INSTANCE_ID" IC_NOW="$(date -u +%Y-%m-%dT%H:%M:%SZ)" jq -n '{holder: env.IC_HOLDER, renewedAt: env.IC_NOW}' >"$file"
+  s3_put "$NODE_BUCKET" "$K_LEASE" "$file" "$1"
+}
+
+# join_material_published: 0 when the CA hash is published (the init finished and its leader published).
+join_material_published() {
+  param_get "$P_CA_HASH" >/dev/null
+}
+
+# acquire_lease: 0 when this instance holds the election lease now: created it, held it already (a restart), or took
+# it over because its holder's instance is gone or it was not renewed for IC_LEASE_STALE_SECONDS (300) while nothing
+# was published. 1 when another live controller holds it, or the join material is published (then nobody inits again).
+acquire_lease() {
+  local rc=0 age reason=""
+  lease_write create || rc=$?
+  if ((rc == 0)); then
+    log "won the election: created s3://${NODE_BUCKET}/${K_LEASE}"
+    return 0
+  fi
+  ((rc == AWS_API_EXPECTED)) || die 1 "the election failed: cannot create s3://${NODE_BUCKET}/${K_LEASE}"
+  rc=0
+  lease_read || rc=$?
+  ((rc == AWS_API_EXPECTED)) && return 1 # deleted meanwhile: the next round creates it
+  ((rc == 0)) || die 1 "cannot read s3://${NODE_BUCKET}/${K_LEASE}"
+  if [[ "$LEASE_HOLDER" == "$INSTANCE_ID" ]]; then
+    lease_write "$LEASE_ETAG" || return 1
+    log "won the election earlier (the lease holds this instance)"
+    return 0
+  fi
+  join_material_published && return 1
+  age=$(($(date +%s) - LEASE_RENEWED))
+  rc=0
+  ec2_instance_alive instance-id "$LEASE_HOLDER" || rc=$?
+  if ((rc == AWS_API_EXPECTED)); then
+    reason="its instance ${LEASE_HOLDER} is gone"
+  elif ((age > ${IC_LEASE_STALE_SECONDS:-300})); then
+    reason="${LEASE_HOLDER} has not renewed it for ${age}s and published nothing"
+  else
+    return 1
+  fi
+  rc=0
+  lease_write "$LEASE_ETAG" || rc=$?
+  if ((rc == 0)); then
+    log "took over the election lease: ${reason}"
+    return 0
+  fi
+  ((rc == AWS_API_EXPECTED)) || die 1 "cannot take over s3://${NODE_BUCKET}/${K_LEASE}"
+  return 1
+}
+
+# renew_lease_in_background: renews the lease every IC_LEASE_RENEW_SECONDS (60) while kubeadm init runs; sets
+# LEASE_RENEWER to the renewing process. It stops by itself when another controller took the lease.
+renew_lease_in_background() {
+  (
+    while sleep "${IC_LEASE_RENEW_SECONDS:-60}"; do
+      lease_read || continue
+      if [[ "$LEASE_HOLDER" != "$INSTANCE_ID" ]]; then
+        log "ERROR: ${LEASE_HOLDER} took over the election lease"
+        exit 0
+      fi
+      lease_write "$LEASE_ETAG" || true
+    done
+  ) &
+  LEASE_RENEWER=$!
+}
+
+# still_leader: dies unless this instance still holds the lease (checked before publishing anything).
+still_leader() {
+  lease_read || die 1 "cannot read s3://${NODE_BUCKET}/${K_LEASE} before publishing"
+  [[ "$LEASE_HOLDER" == "$INSTANCE_ID" ]] ||
+    die 1 "${LEASE_HOLDER} took over the election lease while kubeadm init ran: not publishing; the next attempt resets and joins"
+}
+
+# ---- join requests: control-plane certificates are uploaded only while a control-plane node joins ------------------
+
+# request_certificate_upload: asks the initialized controllers to upload the control-plane certificates for this node.
+request_certificate_upload() {
+  local file="${RUN_DIR}/join-request.json"
+  private_dir "$RUN_DIR"
+  IC_ID="$INSTANCE_ID" IC_NODE="$NODE_NAME" IC_NOW="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    jq -n '{instanceId: env.IC_ID, nodeName: env.IC_NODE, requestedAt: env.IC_NOW}' >"$file"
+  s3_put "$NODE_BUCKET" "${K_JOIN_REQUESTS}${INSTANCE_ID}" "$file" ||
+    die 1 "cannot write the join request s3://${NODE_BUCKET}/${K_JOIN_REQUESTS}${INSTANCE_ID}"
+  log "asked for the control-plane certificates: s3://${NODE_BUCKET}/${K_JOIN_REQUESTS}${INSTANCE_ID}"
+}
+
+# certificate_upload_served: 0 when this node's join request was answered (certificates uploaded, key published).
+certificate_upload_served() {
+  local file="${RUN_DIR}/join-request-state.json"
+  s3_get "$NODE_BUCKET" "${K_JOIN_REQUESTS}${INSTANCE_ID}" "$file" >/dev/null 2>&1 || return 1
+  [[ -n "$(jq -r '.servedAt // empty' "$file" 2>/dev/null)" ]]
+}
+
+# serve_join_requests pending|uploaded: on an initialized controller, answers pending join requests: uploads the certificates
+# under a new key (not with "uploaded": kubeadm init just did) and marks the requests served. Requests of instances that
+# are gone are deleted. With no request left, kubeadm's kubeadm-certs Secret is deleted (not with "uploaded": the other
+# initial controllers may not have asked yet): the certificates stay uploaded only while a control-plane node joins.
+serve_join_requests() {
+  local just_uploaded="${1:-}" key file="${RUN_DIR}/join-request-serve.json" pending=() keys rc id etag
+  private_dir "$RUN_DIR"
+  keys="$(s3_list "$NODE_BUCKET" "$K_JOIN_REQUESTS")" || die 1 "cannot list s3://${NODE_BUCKET}/${K_JOIN_REQUESTS}"
+  local remaining=0
+  for key in $keys; do
+    id="${key##*/}"
+    rc=0
+    ec2_instance_alive instance-id "$id" || rc=$?
+    if ((rc == AWS_API_EXPECTED)); then
+      log "deleting the join request of ${id}: its instance is gone"
+      s3_delete "$NODE_BUCKET" "$key" || true
+      continue
+    fi
+    remaining=$((remaining + 1))
+    s3_get "$NODE_BUCKET" "$key" "$file" || continue
+    [[ -n "$(jq -r '.servedAt // empty' "$file" 2>/dev/null)" ]] || pending+=("$key")
+  done
+  if ((remaining == 0)) && [[ "$just_uploaded" != uploaded ]]; then
+    if kctl --namespace kube-system get secret kubeadm-certs >/dev/null 2>&1; then
+      kctl --namespace kube-system delete secret kubeadm-certs >&2 ||
+        die 1 "cannot delete the kube-system/kubeadm-certs Secret"
+      log "no control-plane node is joining: deleted the uploaded control-plane certificates (kube-system/kubeadm-certs)"
+    fi
+    return 0
+  fi
+  ((${#pending[@]} > 0)) || return 0
+  [[ "$just_uploaded" == uploaded ]] || upload_certificates
+  for key in "${pending[@]}"; do
+    s3_get "$NODE_BUCKET" "$key" "$file" || continue
+    etag="$(s3_etag_of "$file")"
+    IC_NOW="$(date -u +%Y-%m-%dT%H:%M:%SZ)" jq '. + {servedAt: env.IC_NOW}' "$file" >"${file}.new"
+    if s3_put "$NODE_BUCKET" "$key" "${file}.new" "$etag"; then
+      log "uploaded the control-plane certificates for the join request ${key##*/}"
+    fi
+  done
+}
+
+# ---- stale members: etcd members and Node objects of instances that are gone ------------------------------------
+
+# remove_stale_members: removes the etcd members and Node objects whose EC2 instance is gone. kubeadm names a stacked
+# etcd member after the node name (`--name=<nodeName>` in cmd/kubeadm/app/phases/etcd/local.go, getEtcdCommand), which
+# on our nodes is the EC2 private DNS name; a member that never started has no name, only its peer URL (the node IP).
+# etcdctl runs inside this node's etcd static pod (etcd-<node name>), with the etcd CA and the healthcheck client
+# certificate kubeadm writes under /etc/kubernetes/pki/etcd (cmd/kubeadm/app/constants/constants.go).
+remove_stale_members() {
+  local nodes name line id member_name peer ip members rc etcd_args
+  nodes="$(kctl get nodes -o 'jsonpath={range .items[*]}{.metadata.name}{"\n"}{end}')" ||
+    die 1 "cannot list the Node objects"
+  for name in $nodes; do
+    rc=0
+    ec2_instance_alive private-dns-name "$name" || rc=$?
+    if ((rc == AWS_API_EXPECTED)); then
+      kctl delete node "$name" >&2 || die 1 "cannot delete the Node ${name} of a gone instance"
+      log "deleted the Node ${name}: its instance is gone"
+    fi
+  done
+  etcd_args=(--namespace kube-system exec "etcd-${NODE_NAME}" -- etcdctl --endpoints=https://127.0.0.1:2379
+    --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt
+    --key=/etc/kubernetes/pki/etcd/healthcheck-client.key)
+  members="$(kctl "${etcd_args[@]}" member list)" || die 1 "cannot list the etcd members (etcd-${NODE_NAME})"
+  while IFS= read -r line; do
+    [[ -n "$line" ]] || continue
+    # etcdctl member list (simple): "<hex id>, <started|unstarted>, <name>, <peer URLs>, <client URLs>, <is learner>"
+    # (an unstarted member has an empty name).
+    IFS=',' read -r id _ member_name peer _ <<<"$line"
+    member_name="${member_name// /}"
+    peer="${peer// /}"
+    rc=0
+    if [[ -n "$member_name" ]]; then
+      ec2_instance_alive private-dns-name "$member_name" || rc=$?
+    else
+      ip="${peer#*://}"
+      ip="${ip%%:*}"
+      ec2_instance_alive private-ip-address "$ip" || rc=$?
+    fi
+    if ((rc == AWS_API_EXPECTED)); then
+      kctl "${etcd_args[@]}" member remove "$id" >&2 || die 1 "cannot remove the etcd member ${id} (${member_name:-$peer})"
+      log "removed the etcd member ${id} (${member_name:-$peer}): its instance is gone"
+    fi
+  done <<<"$members"
 }

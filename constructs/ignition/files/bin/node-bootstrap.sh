@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Boots this node into the cluster generation (immutable-clusters-bootstrap.service): a control-plane node races for the
-# election in SSM; the winner runs `kubeadm init`, publishes the join material and applies the addons; every other node
-# waits for the join material (capped backoff, total timeout) and runs `kubeadm join`. Safe to run again.
+# Boots this node into the cluster generation (immutable-clusters-bootstrap.service), as a restartable state machine:
+# a control-plane node takes the election lease in S3 (or takes it over from a dead or stale holder); the holder runs
+# `kubeadm init`, publishes the join material and applies the addons; every other node waits for the join material
+# (capped backoff, total timeout) and runs `kubeadm join`. Each finished phase leaves a marker under
+# /var/lib/immutable-clusters; an unfinished kubeadm run is reset before the next attempt; after IC_MAX_ATTEMPTS failed
+# attempts the node marks itself Unhealthy so its autoscaling group replaces it.
 set -euo pipefail
 
 IC_LOG_TAG="node-bootstrap"
@@ -14,7 +17,6 @@ source "${SCRIPT_DIR}/bootstrap-lib.sh"
 JOIN_TIMEOUT_SECONDS="${IC_JOIN_TIMEOUT_SECONDS:-1800}"
 ADDONS_TIMEOUT_SECONDS="${IC_ADDONS_TIMEOUT_SECONDS:-1800}"
 BACKOFF_INITIAL_SECONDS="${IC_BACKOFF_INITIAL_SECONDS:-5}"
-COMPLETE_MARKER="${STATE_DIR}/bootstrap-complete"
 
 NODE_NAME=""
 NODE_IP=""
@@ -22,6 +24,7 @@ INSTANCE_ID=""
 JOIN_TOKEN=""
 JOIN_CA_HASH=""
 JOIN_CERT_KEY=""
+CERT_KEY=""
 
 # read_identity: this instance's id, node name (EC2 private DNS name) and private IP from the metadata service.
 read_identity() {
@@ -32,43 +35,55 @@ read_identity() {
   log "node ${NODE_NAME} (${INSTANCE_ID}, ${NODE_IP}), role ${NODE_ROLE}, cluster ${CLUSTER_NAME}"
 }
 
-# win_election: 0 when this instance holds the leader parameter (created now, or by an earlier run of this node).
-win_election() {
-  local rc=0 holder
-  ssm_put "$P_LEADER" "$INSTANCE_ID" String false || rc=$?
-  if ((rc == 0)); then
-    log "won the election: created ${P_LEADER}"
-    return 0
-  fi
-  ((rc == AWS_API_EXPECTED)) || die 1 "the election failed: cannot create ${P_LEADER}"
-  holder="$(ssm_get "$P_LEADER")" || die 1 "cannot read ${P_LEADER}"
-  if [[ "$holder" == "$INSTANCE_ID" ]]; then
-    log "won the election earlier (${P_LEADER} holds this instance)"
-    return 0
-  fi
-  log "lost the election to ${holder}: joining as a control-plane node"
-  return 1
-}
-
-# init_control_plane: kubeadm init with a fresh certificate key, then publish the join material.
+# init_control_plane: kubeadm init (the certificates uploaded for the initial control plane), renewing the election lease
+# while it runs. The phase marker is written only after kubeadm exits 0.
 init_control_plane() {
-  local cert_key boot_token config args
-  if [[ -e "${KUBE_DIR}/manifests/kube-apiserver.yaml" ]]; then
-    log "an earlier kubeadm init did not finish: kubeadm reset before trying again"
-    kubeadm reset --force >&2 || die 1 "kubeadm reset failed"
-  fi
-  cert_key="$(kubeadm certs certificate-key)" || die 1 "kubeadm certs certificate-key failed"
+  local boot_token config args
+  CERT_KEY="$(kubeadm certs certificate-key)" || die 1 "kubeadm certs certificate-key failed"
   boot_token="$(kubeadm token generate)" || die 1 "kubeadm token generate failed"
   config="$(render_kubeadm_config init NODE_NAME="$NODE_NAME" NODE_IP="$NODE_IP" \
-    BOOTSTRAP_TOKEN="$boot_token" CERTIFICATE_KEY="$cert_key")"
+    BOOTSTRAP_TOKEN="$boot_token" CERTIFICATE_KEY="$CERT_KEY")"
   args=(init --config "$config" --upload-certs)
-  template_has init CERTIFICATE_KEY || args+=(--certificate-key "$cert_key")
+  template_has init CERTIFICATE_KEY || args+=(--certificate-key "$CERT_KEY")
+  wait_for_api init
   systemctl enable kubelet.service
+  renew_lease_in_background
   log "running kubeadm init (output kept in ${RUN_DIR}/kubeadm-init.log)"
   run_kubeadm "${args[@]}" || die 1 "kubeadm init failed: see ${RUN_DIR}/kubeadm-init.log and journalctl -u kubelet"
-  publish_ca_cert_hash
-  publish_certificate_key "$cert_key"
-  publish_token
+  stop_lease_renewer
+  mark "$MARK_KUBEADM" init
+  log "kubeadm init finished"
+}
+
+# stop_lease_renewer: stops the background lease renewal, if any.
+stop_lease_renewer() {
+  if [[ -n "${LEASE_RENEWER:-}" ]]; then
+    kill "$LEASE_RENEWER" 2>/dev/null || true
+    wait "$LEASE_RENEWER" 2>/dev/null || true
+    LEASE_RENEWER=""
+  fi
+}
+
+# finish_leader: what the node that ran kubeadm init does afterwards, each step once (marker per step): publish the
+# join material (only while it still holds the lease), then apply the addons.
+finish_leader() {
+  if [[ ! -e "$MARK_PUBLISHED" ]]; then
+    still_leader
+    publish_ca_cert_hash
+    if [[ -n "${CERT_KEY:-}" ]]; then
+      publish_certificate_key "$CERT_KEY"
+    else
+      log "kubeadm init finished in an earlier run: uploading the control-plane certificates under a new key"
+      upload_certificates
+    fi
+    publish_token
+    serve_join_requests uploaded
+    mark "$MARK_PUBLISHED"
+  fi
+  if [[ ! -e "$MARK_ADDONS" ]]; then
+    apply_addons
+    mark "$MARK_ADDONS"
+  fi
 }
 
 # apply_addons: downloads the addon manifests and applies them server-side, retrying until the API accepts them all
@@ -81,7 +96,7 @@ apply_addons() {
     rc=0
     s3_get "$NODE_BUCKET" addons/manifests.yaml "$manifests" || rc=$?
     if ((rc == 0)); then
-      if kubectl --kubeconfig "$ADMIN_CONF" apply --server-side --force-conflicts -f "$manifests" >&2; then
+      if kctl apply --server-side --force-conflicts -f "$manifests" >&2; then
         log "applied the addons (attempt ${attempt})"
         return 0
       fi
@@ -97,35 +112,61 @@ apply_addons() {
   done
 }
 
-# fetch_join_material NEED_CERT_KEY: reads the published join material; 0 when all of it is there.
+# fetch_join_material ROLE: reads the published join material (a worker: token and CA hash only; a controller also the
+# certificate key); 0 when all of it is published.
 fetch_join_material() {
-  local need_cert_key="$1" rc=0
-  JOIN_CA_HASH="$(ssm_get "$P_CA_HASH")" || return 1
-  JOIN_TOKEN="$(ssm_get "$P_TOKEN")" || return 1
-  if [[ "$need_cert_key" == true ]]; then
-    JOIN_CERT_KEY="$(ssm_get "$P_CERT_KEY")" || rc=$?
+  JOIN_CA_HASH="$(param_get "$P_CA_HASH")" || return 1
+  JOIN_TOKEN="$(param_get "$P_TOKEN")" || return 1
+  if [[ "$1" == controller ]]; then
+    JOIN_CERT_KEY="$(param_get "$P_CERT_KEY")" || return 1
   fi
-  return "$rc"
+  return 0
 }
 
-# wait_for_join_material NEED_CERT_KEY: polls SSM with capped exponential backoff; exits EXIT_JOIN_TIMEOUT when the
-# material does not appear within JOIN_TIMEOUT_SECONDS (e.g. the election winner died before publishing it).
+# join_timeout_error: exits EXIT_JOIN_TIMEOUT naming what never happened.
+join_timeout_error() {
+  die "$EXIT_JOIN_TIMEOUT" "timed out after ${JOIN_TIMEOUT_SECONDS}s ($1 attempts) waiting for $2." \
+    "Check the immutable-clusters-bootstrap journal of the election lease holder (s3://${NODE_BUCKET}/${K_LEASE}) or" \
+    "the join-refresh timer of the initialized controllers; replace this generation if none is alive."
+}
+
+# wait_for_join_material: a worker polls SSM with capped exponential backoff until the token and CA hash are published.
 wait_for_join_material() {
-  local need_cert_key="$1" deadline delay="$BACKOFF_INITIAL_SECONDS" attempt=1 holder
+  local deadline delay="$BACKOFF_INITIAL_SECONDS" attempt=1
   deadline=$(($(date +%s) + JOIN_TIMEOUT_SECONDS))
   log "waiting up to ${JOIN_TIMEOUT_SECONDS}s for the join material under ${SSM_PREFIX}/join"
-  until fetch_join_material "$need_cert_key"; do
-    if (($(date +%s) >= deadline)); then
-      holder="$(ssm_get "$P_LEADER" 2>/dev/null || printf 'nobody')"
-      die "$EXIT_JOIN_TIMEOUT" "timed out after ${JOIN_TIMEOUT_SECONDS}s (${attempt} attempts) waiting for the join material" \
-        "under ${SSM_PREFIX}/join: the election winner (${P_LEADER} = ${holder}) never published it." \
-        "Check that instance's immutable-clusters-bootstrap journal; replace this generation if it died."
-    fi
+  until fetch_join_material worker; do
+    (($(date +%s) < deadline)) || join_timeout_error "$attempt" "the join material under ${SSM_PREFIX}/join"
     log "the join material is not published yet (attempt ${attempt}): next check in at most ${delay}s"
     delay="$(backoff_sleep "$delay" "$deadline")"
     attempt=$((attempt + 1))
   done
   log "found the join material (attempt ${attempt})"
+}
+
+# elect_or_wait: a controller's election round, repeated with backoff: 0 when this node holds the lease (it inits),
+# 1 when it joins: the join material is published and its join request was served (the certificates are uploaded).
+elect_or_wait() {
+  local deadline delay="$BACKOFF_INITIAL_SECONDS" attempt=1 requested=false
+  deadline=$(($(date +%s) + JOIN_TIMEOUT_SECONDS))
+  while true; do
+    if acquire_lease; then
+      [[ "$requested" == false ]] || s3_delete "$NODE_BUCKET" "${K_JOIN_REQUESTS}${INSTANCE_ID}" || true
+      return 0
+    fi
+    if [[ "$requested" == false ]]; then
+      log "another controller (${LEASE_HOLDER:-unknown}) holds the election lease: joining as a control-plane node"
+      request_certificate_upload
+      requested=true
+    elif fetch_join_material controller && certificate_upload_served && fetch_join_material controller; then
+      log "found the join material and the uploaded certificates (attempt ${attempt})"
+      return 1
+    fi
+    (($(date +%s) < deadline)) || join_timeout_error "$attempt" "the join material and the control-plane certificates"
+    log "waiting for the join material and the control-plane certificates (attempt ${attempt}): next check in at most ${delay}s"
+    delay="$(backoff_sleep "$delay" "$deadline")"
+    attempt=$((attempt + 1))
+  done
 }
 
 # join_cluster TEMPLATE: renders the join config of this role and runs kubeadm join.
@@ -138,37 +179,61 @@ join_cluster() {
   run_kubeadm join --config "$config" || die 1 "kubeadm join failed: see ${RUN_DIR}/kubeadm-join.log and journalctl -u kubelet"
 }
 
-mark_complete() {
-  mkdir -p "$STATE_DIR"
-  date -u +%Y-%m-%dT%H:%M:%SZ >"$COMPLETE_MARKER"
-  log "bootstrap complete"
+# bootstrap_worker: reset leftovers of an unfinished join, wait for the join material and the API, join.
+bootstrap_worker() {
+  [[ ! -e "$MARK_KUBEADM" ]] || return 0
+  [[ -z "$(kubeadm_leftovers)" ]] || reset_node
+  wait_for_join_material
+  wait_for_api join
+  join_cluster join-worker
+  mark "$MARK_KUBEADM" join
+}
+
+# bootstrap_controller: finish what an earlier run started, or elect: init and finish as leader, or join.
+bootstrap_controller() {
+  if [[ -e "$MARK_KUBEADM" ]]; then
+    if grep -q ' init$' "$MARK_KUBEADM"; then
+      lease_read || die 1 "cannot read s3://${NODE_BUCKET}/${K_LEASE}"
+      finish_leader
+    fi
+    return 0
+  fi
+  [[ -z "$(kubeadm_leftovers)" ]] || reset_node
+  if elect_or_wait; then
+    init_control_plane
+    finish_leader
+  else
+    wait_for_api join
+    join_cluster join-controller
+    mark "$MARK_KUBEADM" join
+    s3_delete "$NODE_BUCKET" "${K_JOIN_REQUESTS}${INSTANCE_ID}" || log "could not delete this node's join request"
+  fi
+}
+
+# on_exit CODE: stops the lease renewal and, after too many failed attempts, has the group replace this node.
+on_exit() {
+  stop_lease_renewer
+  give_up_if_exhausted "$1"
 }
 
 main() {
   load_cluster_env
-  if [[ -e "$COMPLETE_MARKER" && -e "$KUBELET_CONF" ]]; then
-    log "${KUBELET_CONF} exists and bootstrap completed earlier: nothing to do"
+  if [[ -e "$MARK_COMPLETE" ]]; then
+    log "bootstrap completed earlier ($(<"$MARK_COMPLETE")): nothing to do"
     return 0
   fi
   read_identity
+  count_attempt
+  trap 'on_exit $?' EXIT
+  log "attempt ${ATTEMPT} (of ${IC_MAX_ATTEMPTS:-5} before this node has itself replaced)"
   if [[ "$NODE_ROLE" == worker ]]; then
-    if [[ ! -e "$KUBELET_CONF" ]]; then
-      wait_for_join_material false
-      join_cluster join-worker
-    fi
-  elif win_election; then
-    if [[ ! -e "$KUBELET_CONF" ]]; then
-      init_control_plane
-    elif ! fetch_join_material true; then
-      log "kubeadm init finished earlier but the join material is missing: publishing it now"
-      rotate_join_material
-    fi
-    apply_addons
-  elif [[ ! -e "$KUBELET_CONF" ]]; then
-    wait_for_join_material true
-    join_cluster join-controller
+    bootstrap_worker
+  else
+    bootstrap_controller
   fi
-  mark_complete
+  mark "$MARK_COMPLETE"
+  rm -f "$ATTEMPTS_FILE"
+  log "bootstrap complete"
 }
 
 main "$@"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Keeps the published join material usable (immutable-clusters-join-refresh.timer on control-plane nodes): when the
-# published bootstrap token expires within IC_REFRESH_BEFORE_HOURS, or the uploaded control-plane certificates are gone,
-# it creates a new token, uploads the certificates under a new key and overwrites the SSM parameters. An SSM lease
-# lets only one controller at a time do it, so every controller may run it on the same schedule.
+# Keeps the join material usable and the control plane clean (immutable-clusters-join-refresh.timer on control-plane
+# nodes, every few minutes): renews the published bootstrap token when it expires within IC_REFRESH_BEFORE_HOURS;
+# answers join requests of control-plane nodes (removes etcd members and Node objects of gone instances, uploads the
+# control-plane certificates under a new key, publishes the key); and deletes the uploaded certificates when no
+# control-plane node is joining. A lease in S3 (state/refresh-lock, conditional writes) lets one controller at a time
+# do it, so every controller may run it on the same schedule.
 set -euo pipefail
 
 IC_LOG_TAG="refresh-join-material"
@@ -13,18 +15,20 @@ source "${SCRIPT_DIR}/aws-api.sh"
 source "${SCRIPT_DIR}/bootstrap-lib.sh"
 
 REFRESH_BEFORE_HOURS="${IC_REFRESH_BEFORE_HOURS:-12}"
-LEASE_SECONDS="${IC_REFRESH_LEASE_SECONDS:-900}"
-LEASE_VALUE=""
+LOCK_SECONDS="${IC_REFRESH_LEASE_SECONDS:-900}"
+INSTANCE_ID=""
+NODE_NAME=""
+LOCK_HELD=false
 
 # admin_works: whether this node can talk to the API server as cluster admin.
 admin_works() {
-  [[ -r "$ADMIN_CONF" ]] && kubectl --kubeconfig "$ADMIN_CONF" get --raw=/readyz >/dev/null 2>&1
+  [[ -r "$ADMIN_CONF" ]] && kctl get --raw=/readyz >/dev/null 2>&1
 }
 
 # token_hours_left: hours until the published token expires (-1 when none is published or its expiry is unknown).
 token_hours_left() {
   local expiry rc=0 expiry_epoch
-  expiry="$(ssm_get "$P_TOKEN_EXPIRY")" || rc=$?
+  expiry="$(param_get "$P_TOKEN_EXPIRY")" || rc=$?
   ((rc == 0 || rc == AWS_API_EXPECTED)) || die 1 "cannot read ${P_TOKEN_EXPIRY}"
   if ((rc != 0)) || ! expiry_epoch="$(date -u -d "$expiry" +%s 2>/dev/null)"; then
     printf '%s' -1
@@ -33,51 +37,35 @@ token_hours_left() {
   printf '%s' "$(((expiry_epoch - $(date +%s)) / 3600))"
 }
 
-# uploaded_certs_present: whether kubeadm's kubeadm-certs Secret (deleted 2 hours after each upload) still exists.
-uploaded_certs_present() {
-  kubectl --kubeconfig "$ADMIN_CONF" --namespace kube-system get secret kubeadm-certs >/dev/null 2>&1
-}
-
-# take_lease: 0 when this controller now holds the refresh lease; a lease older than LEASE_SECONDS (its holder died)
-# is broken.
-take_lease() {
-  local rc=0 holder taken_at
-  LEASE_VALUE="${INSTANCE_ID} $(date +%s)"
-  ssm_put "$P_REFRESH_LOCK" "$LEASE_VALUE" String false || rc=$?
+# take_lock: 0 when this controller now holds s3://<bucket>/state/refresh-lock: created it (If-None-Match), or took over
+# a lock older than IC_REFRESH_LEASE_SECONDS (its holder died) with If-Match on the stale ETag.
+take_lock() {
+  local rc=0 file="${RUN_DIR}/refresh-lock.json" current="${RUN_DIR}/refresh-lock-current.json" taken_at holder etag
+  private_dir "$RUN_DIR"
+  IC_HOLDER="$INSTANCE_ID" IC_AT="$(date +%s)" jq -n '{holder: env.IC_HOLDER, takenAt: (env.IC_AT | tonumber)}' >"$file"
+  s3_put "$NODE_BUCKET" "$K_REFRESH_LOCK" "$file" create || rc=$?
   ((rc == 0)) && return 0
-  ((rc == AWS_API_EXPECTED)) || die 1 "cannot create ${P_REFRESH_LOCK}"
-  holder="$(ssm_get "$P_REFRESH_LOCK")" || return 1
-  taken_at="${holder##* }"
-  if [[ "$taken_at" =~ ^[0-9]+$ ]] && (($(date +%s) - taken_at > LEASE_SECONDS)); then
-    log "breaking the stale refresh lease of ${holder% *}"
-    ssm_delete "$P_REFRESH_LOCK" || true
-    rc=0
-    ssm_put "$P_REFRESH_LOCK" "$LEASE_VALUE" String false || rc=$?
-    return "$rc"
+  ((rc == AWS_API_EXPECTED)) || die 1 "cannot create s3://${NODE_BUCKET}/${K_REFRESH_LOCK}"
+  s3_get "$NODE_BUCKET" "$K_REFRESH_LOCK" "$current" || return 1
+  holder="$(jq -r '.holder // "unknown"' "$current")"
+  taken_at="$(jq -r '.takenAt // 0' "$current")"
+  etag="$(s3_etag_of "$current")"
+  if [[ "$taken_at" =~ ^[0-9]+$ ]] && (($(date +%s) - taken_at > LOCK_SECONDS)); then
+    log "taking over the stale refresh lock of ${holder}"
+    s3_put "$NODE_BUCKET" "$K_REFRESH_LOCK" "$file" "$etag"
+    return
   fi
-  log "${holder% *} is refreshing the join material right now: nothing to do"
+  log "${holder} is refreshing the join material right now: nothing to do"
   return 1
 }
 
-# release_lease: deletes the lease if it is still ours.
-release_lease() {
-  local holder
-  if holder="$(ssm_get "$P_REFRESH_LOCK" 2>/dev/null)" && [[ "$holder" == "$LEASE_VALUE" ]]; then
-    ssm_delete "$P_REFRESH_LOCK" || true
-  fi
-}
-
-# refresh_reason: prints why the join material needs refreshing ("token: ..." or "certs: ..."); nothing when it
-# does not.
-refresh_reason() {
-  local hours_left
-  hours_left="$(token_hours_left)"
-  if ((hours_left < REFRESH_BEFORE_HOURS)); then
-    printf 'token: the published token expires in less than %sh (%sh left)' "$REFRESH_BEFORE_HOURS" "$hours_left"
-  elif ! uploaded_certs_present; then
-    printf 'certs: the uploaded control-plane certificates expired'
-  else
-    log "the published token is valid for ${hours_left}h more and the certificates are uploaded"
+# release_lock: deletes the lock if this controller holds it.
+release_lock() {
+  local current="${RUN_DIR}/refresh-lock-current.json"
+  [[ "$LOCK_HELD" == true ]] || return 0
+  if s3_get "$NODE_BUCKET" "$K_REFRESH_LOCK" "$current" 2>/dev/null &&
+    [[ "$(jq -r '.holder // empty' "$current")" == "$INSTANCE_ID" ]]; then
+    s3_delete "$NODE_BUCKET" "$K_REFRESH_LOCK" || true
   fi
 }
 
@@ -91,21 +79,23 @@ main() {
     log "no working ${ADMIN_CONF} on this node yet: nothing to do"
     return 0
   fi
-  local reason
-  reason="$(refresh_reason)"
-  [[ -n "$reason" ]] || return 0
   INSTANCE_ID="$(imds_get meta-data/instance-id)" || die 1 "cannot read the instance id"
-  take_lease || return 0
-  trap release_lease EXIT
-  # Check again under the lease: another controller may have refreshed it meanwhile.
-  reason="$(refresh_reason)"
-  [[ -n "$reason" ]] || return 0
-  log "refreshing: ${reason#*: }"
-  if [[ "$reason" == token:* ]]; then
-    rotate_join_material
+  NODE_NAME="$(imds_get meta-data/local-hostname)" || die 1 "cannot read the local hostname"
+  NODE_NAME="${NODE_NAME%% *}"
+  take_lock || return 0
+  LOCK_HELD=true
+  trap release_lock EXIT
+  local hours_left
+  hours_left="$(token_hours_left)"
+  if ((hours_left < REFRESH_BEFORE_HOURS)); then
+    log "refreshing: the published token expires in less than ${REFRESH_BEFORE_HOURS}h (${hours_left}h left)"
+    publish_ca_cert_hash
+    publish_token
   else
-    rotate_certificate_key
+    log "the published token is valid for ${hours_left}h more"
   fi
+  remove_stale_members
+  serve_join_requests pending
 }
 
 main "$@"
