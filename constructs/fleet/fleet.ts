@@ -3,7 +3,7 @@
 // when any is invalid or would change a deployed generation in place.
 import type { Construct } from "constructs";
 import type { ClusterDefinition } from "../definition/types";
-import { DefinitionError, definitionProblems } from "../definition/validate";
+import { validateDefinitions } from "../definition/arguments";
 import { GenerationStack } from "./generation-stack";
 import { ImmutabilityError, immutabilityViolations } from "./guard";
 import { generationKey, type FrozenArtifacts } from "./frozen-artifacts";
@@ -41,15 +41,8 @@ export interface AddClustersOptions {
 
 /** Validates every definition and guards deployed generations, then adds their stacks to `app`. Throws before adding anything. */
 export function addClusters(app: Construct, definitions: readonly ClusterDefinition[], options: AddClustersOptions = {}): ClusterStacks[] {
-  const invalid = definitions
-    .map((d) => ({ d, problems: definitionProblems(d) }))
-    .filter((x) => x.problems.length > 0)
-    .map((x) => new DefinitionError(typeof x.d?.name === "string" ? x.d.name : "(unnamed)", x.problems));
-  if (invalid.length === 1) throw invalid[0];
-  if (invalid.length > 1) throw new Error(invalid.map((e) => e.message).join("\n"));
-  const names = definitions.map((d) => d.name);
-  const twice = names.find((n, i) => names.indexOf(n) !== i);
-  if (twice) throw new Error(`name: two cluster definitions are named "${twice}"; give each logical cluster its own name`);
+  // Argument checks (VALIDATION): a list of valid, distinctly named definitions; from here on only their parsed form is used.
+  definitions = validateDefinitions(definitions, "addClusters");
   if (options.lock && (options.guard ?? "enforce") === "enforce") {
     const violations = immutabilityViolations(definitions, options.lock);
     if (violations.length > 0) throw new ImmutabilityError(violations);
