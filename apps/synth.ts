@@ -5,6 +5,10 @@
 // changes in <outdir>/guard-violations.json. <outdir>/fleet-status.json says which generations are frozen (review reads both).
 import { clusters } from "../clusters";
 import { synthFleet, writeDist } from "../constructs";
+import { runOrRefuse } from "./refusal";
 
-const { stacks } = synthFleet(clusters);
-writeDist(process.env.DIST_DIR ?? "dist", stacks);
+// A refused definition or change prints its problem list alone and exits 1 (apps/refusal.ts).
+runOrRefuse(() => {
+  const { stacks } = synthFleet(clusters);
+  writeDist(process.env.DIST_DIR ?? "dist", stacks);
+});
