@@ -1,7 +1,13 @@
 // Owns the settings of the tenants addon: the typed list a definition writes under `addons.tenants` (one entry per
 // team namespace), with documented defaults, and the zod schema that validates names and fills the defaults in.
 import { z } from "zod";
-import { quantitySchema } from "../monitoring/workload-defaults";
+import { cidrProblem } from "../../definition/cidr";
+import { quantityProblem } from "../../definition/quantity";
+
+/** A quota or limit: a non-negative Kubernetes quantity, parsed (constructs/definition/quantity.ts), not matched. */
+const quantitySchema = z.string().superRefine((value, ctx) => {
+  const message = quantityProblem(value);
+  if (message) ctx.addIssue({ code: "custom", message });
 
 /** Namespaces the platform owns; a tenant may not take their names. */
 export const RESERVED_NAMESPACES = [
@@ -71,8 +77,18 @@ const namespaceName = z
     error: "must be a DNS label: lowercase letters, digits and '-', starting and ending alphanumeric",
   });
 
-const groupName = z.string().min(1, { error: "must not be empty" });
-const cidrSchema = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: 'must be an IPv4 CIDR such as "10.0.0.0/8"' });
+// "system:" groups are Kubernetes' own (system:authenticated, system:unauthenticated, system:serviceaccounts, ...):
+// binding one as tenant admins or viewers would hand the namespace to every user, anonymous caller or service account.
+const groupName = z
+  .string()
+  .min(1, { error: 'must not be empty; name an identity-provider group such as "payments-admins"' })
+  .refine((g) => !g.startsWith("system:"), {
+    error:
+      'groups starting with "system:" are Kubernetes\' built-in groups (every user, anonymous caller or service account); name an identity-provider group such as "payments-admins"',
+  });
+const cidrSchema = z.string().superRefine((value, ctx) => {
+  const message = cidrProblem(value, "10.0.0.0/8");
+  if (message) ctx.addIssue({ code: "custom", message });
 const cpuMemory = (cpu: string, memory: string) =>
   z
     .object({ cpu: quantitySchema.default(cpu), memory: quantitySchema.default(memory) })
