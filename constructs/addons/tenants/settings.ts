@@ -8,6 +8,7 @@ import { quantityProblem } from "../../definition/quantity";
 const quantitySchema = z.string().superRefine((value, ctx) => {
   const message = quantityProblem(value);
   if (message) ctx.addIssue({ code: "custom", message });
+});
 
 /** Namespaces the platform owns; a tenant may not take their names. */
 export const RESERVED_NAMESPACES = [
@@ -89,6 +90,7 @@ const groupName = z
 const cidrSchema = z.string().superRefine((value, ctx) => {
   const message = cidrProblem(value, "10.0.0.0/8");
   if (message) ctx.addIssue({ code: "custom", message });
+});
 const cpuMemory = (cpu: string, memory: string) =>
   z
     .object({ cpu: quantitySchema.default(cpu), memory: quantitySchema.default(memory) })
