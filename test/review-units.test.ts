@@ -5,6 +5,8 @@ import { compareSynthOutputs, verdictOf } from "../apps/review/compare";
 import { costDelta } from "../apps/review/cost";
 import { loadPriceTable, priceSource, validatePriceTable } from "../apps/review/price-table";
 import { decodeIgnition, decodeSource, diffIgnitionConfig, terraformLiteral } from "../apps/review/ignition";
+import { lockChanges, unguardedLive } from "../apps/review/lock-changes";
+import { cleanOutput, synthProblems, typeProblems } from "../apps/review/review-errors";
 import { diffManifests } from "../apps/review/kubernetes-diff";
 import { renderMarkdown } from "../apps/review/markdown";
 import { mermaidId, renderMermaid } from "../apps/review/mermaid";
@@ -220,7 +222,7 @@ describe("cost", () => {
     expect(cost.delta).toBeCloseTo(2 * perInstance, 1);
     expect(cost.before).toBeCloseTo(2 * perInstance + table.loadBalancerHourly.network * 730, 1);
     expect(cost.lines).toHaveLength(1);
-    expect(cost.lines[0].label).toBe("pool general: 2 × m6i.xlarge + 30 GiB gp3 → 4 × m6i.xlarge + 30 GiB gp3");
+    expect(cost.lines[0].label).toBe("pool general: 2 × m6i.xlarge (1..10) + 30 GiB gp3 → 4 × m6i.xlarge (1..10) + 30 GiB gp3");
     expect(cost.lines[0].notes.join()).toMatch(/priced at the first type m6i.xlarge/);
     expect(table.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
@@ -378,5 +380,86 @@ describe("verdict and markdown", () => {
     expect(md).toMatch(
       /<sub>Cost: USD per month \(730 h\), on-demand Linux prices for eu-west-1 .*checked \d{4}-\d{2}-\d{2}: EC2 instances from \[skypilot-org\/skypilot-catalog@001367d2[^\]]*\]\(https:\/\/github\.com\/skypilot-org\/skypilot-catalog\/blob\/001367d2[0-9a-f]+\/catalogs\/v7\/aws\/vms\.csv\); EBS volumes from \[AWS EBS calculator price file[^\]]*\]\([^)]+\), dated 2021-05-13; load balancers \(network, application\) \*\*unverified\*\*/,
     );
+  });
+});
+
+describe("issue 14 units: detailed exit codes, lock changes, unguarded generations, verification hashes, error parsing", () => {
+  it("(8) --detailed-exitcode: 0 only without changes, 4 for acceptable changes; 2 and 3 unchanged", () => {
+    expect(verdictOf(0, 0, false, { detailed: true, changed: false }).exitCode).toBe(0);
+    expect(verdictOf(0, 0, false, { detailed: true, changed: true }).exitCode).toBe(4);
+    expect(verdictOf(0, 1, true, { detailed: true, changed: true }).exitCode).toBe(4);
+    expect(verdictOf(0, 1, false, { detailed: true, changed: true }).exitCode).toBe(2);
+    expect(verdictOf(1, 0, false, { detailed: true, changed: true }).exitCode).toBe(3);
+    expect(verdictOf(0, 0, false, { changed: true }).exitCode).toBe(0);
+  });
+
+  it("(1) a lock removal is allowed only with the definition's removal; re-recording and recording are shown", () => {
+    const base = new Map([
+      ["prod/a", '{"k":"1.31.0"}'],
+      ["prod/b", '{"k":"1.35.4"}'],
+      ["prod/c", '{"k":"1.35.4"}'],
+    ]);
+    const head = new Map([
+      ["prod/b", '{"k":"1.35.5"}'],
+      ["prod/d", '{"k":"1.35.4"}'],
+    ]);
+    const changes = lockChanges(base, head, (_c, g) => g !== "c");
+    expect(changes.map((c) => [`${c.cluster}/${c.generation}`, c.change, c.allowed])).toEqual([
+      ["prod/a", "removed", false],
+      ["prod/b", "re-recorded", true],
+      ["prod/c", "removed", true],
+      ["prod/d", "recorded", true],
+    ]);
+  });
+
+  it("(2) a generation with weight > 0 in base and no base lock entry is a warning, an error with strict", () => {
+    const weights = new Map([
+      ["prod-a", { cluster: "prod", generation: "a", weight: 75 }],
+      ["prod-b", { cluster: "prod", generation: "b", weight: 25 }],
+      ["prod-c", { cluster: "prod", generation: "c", weight: 0 }],
+    ]);
+    const lock = new Map([["prod/a", "{}"]]);
+    expect(unguardedLive(weights, lock, false)).toEqual([expect.objectContaining({ generation: "b", weight: 25, level: "warning" })]);
+    expect(unguardedLive(weights, lock, true)).toEqual([expect.objectContaining({ generation: "b", level: "error" })]);
+    expect(unguardedLive(weights, undefined, false).map((u) => u.generation)).toEqual(["a", "b"]);
+  });
+
+  it("(9) a remote file shows the hash Ignition verifies it by, so a new binary's hash is in the diff", () => {
+    const hash = `sha512-${"ab".repeat(64)}`;
+    expect(decodeSource("https://dl.k8s.io/v1.35.4/kubernetes-node-linux-amd64.tar.gz", undefined, hash)).toBe(
+      `(fetched at boot from https://dl.k8s.io/v1.35.4/kubernetes-node-linux-amd64.tar.gz, verified by ${hash})\n`,
+    );
+    const config = (h: string) =>
+      JSON.stringify({
+        ignition: { version: "3.3.0" },
+        storage: { files: [{ path: "/opt/k.tgz", contents: { source: "https://example.invalid/k.tgz", verification: { hash: h } } }] },
+      });
+    const diff = diffIgnitionConfig(config(hash), config(`sha512-${"cd".repeat(64)}`));
+    expect(diff).toEqual([expect.objectContaining({ kind: "file", name: "/opt/k.tgz", status: "changed" })]);
+    expect(diff[0].diff).toContain(`+(fetched at boot from https://example.invalid/k.tgz, verified by sha512-${"cd".repeat(64)})`);
+  });
+
+  it("(4) error output: definition problems by field (once), type errors by file and line, no stack frames or temporary paths", () => {
+    const raw = [
+      "/tmp/immutable-clusters-review-x/head/node_modules/tsx/dist/cli.mjs:1",
+      'DefinitionError: cluster definition "prod" is invalid (1 problem); nothing was synthesized:',
+      "  - generations[0].workerPools[0].minSize: minSize 5 is greater than maxSize 2; lower minSize or raise maxSize",
+      "    at validateDefinition (/tmp/immutable-clusters-review-x/head/constructs/definition/validate.ts:10:5)",
+      'cluster definition "prod" is invalid (1 problem); nothing was synthesized:',
+      "  - generations[0].workerPools[0].minSize: minSize 5 is greater than maxSize 2; lower minSize or raise maxSize",
+      "Node.js v20.19.0",
+    ].join("\n");
+    const clean = cleanOutput(raw, { "/tmp/immutable-clusters-review-x/head": "<head>" });
+    expect(clean).not.toMatch(/\bat validateDefinition|\/tmp\/|Node\.js v/);
+    expect(clean.match(/minSize 5/g)).toHaveLength(1);
+    expect(synthProblems(raw)).toEqual([
+      {
+        field: "prod: generations[0].workerPools[0].minSize",
+        message: "minSize 5 is greater than maxSize 2; lower minSize or raise maxSize",
+      },
+    ]);
+    expect(typeProblems("clusters/staging.ts(20,14): error TS2322: Type 'string' is not assignable to type 'number'.\n")).toEqual([
+      { file: "clusters/staging.ts", line: 20, message: "TS2322: Type 'string' is not assignable to type 'number'." },
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 // The `review` subcommand: a semantic diff of two revisions' synthesized output (Terraform, decoded Ignition, Kubernetes
-// objects, cost, Mermaid) as Markdown or JSON. Exit codes: 0 ok, 1 error, 2 live destroy/replace without
-// --allow-destroy, 3 immutability guard violations (see docs/review.md).
+// objects, cost, rollout notes, apply plan, Mermaid) as Markdown or JSON. Exit codes: 0 ok, 1 a revision could not be
+// reviewed (the report says why), 2 live destroy/replace without --allow-destroy, 3 the guard refuses, 4 (only with
+// --detailed-exitcode) acceptable changes (see docs/review.md).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
@@ -13,6 +14,8 @@ interface ReviewFlags {
   format: string;
   out?: string;
   allowDestroy: boolean;
+  strict: boolean;
+  detailedExitcode: boolean;
 }
 
 export function registerReview(program: Command): void {
@@ -25,9 +28,14 @@ export function registerReview(program: Command): void {
     .option("--format <format>", "markdown or json", "markdown")
     .option("--out <file>", "write the review to this file instead of stdout")
     .option("--allow-destroy", "accept destroying or replacing live resources (exit 0 instead of 2)", false)
+    .option("--strict", "fail (exit 3) when a generation serving traffic in base is not in the base fleet lock", false)
+    .option("--detailed-exitcode", "exit 0 only when nothing changes and 4 when everything that changes is acceptable", false)
     .addHelpText(
       "after",
-      "\nExit codes: 0 ok, 1 error, 2 something live would be destroyed or replaced (without --allow-destroy),\n3 the immutability guard refuses a change to a deployed generation.",
+      "\nExit codes: 0 ok (with --detailed-exitcode: no changes), 1 a revision could not be reviewed (type errors, synth\n" +
+        "errors, bad ref; the report says why), 2 something live would be destroyed or replaced (without --allow-destroy),\n" +
+        "3 the immutability guard refuses (a change to a deployed generation, a lock entry removed while still defined,\n" +
+        "with --strict a live generation missing from the lock), 4 only with --detailed-exitcode: acceptable changes.",
     )
     .action(async (flags: ReviewFlags) => {
       try {
@@ -40,6 +48,8 @@ export function registerReview(program: Command): void {
           head: flags.head,
           format: flags.format,
           allowDestroy: flags.allowDestroy,
+          strict: flags.strict,
+          detailedExitCode: flags.detailedExitcode,
         });
         if (flags.out) {
           mkdirSync(dirname(resolve(flags.out)), { recursive: true });

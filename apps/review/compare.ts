@@ -1,11 +1,16 @@
 // Owns comparing two revisions' synth output into a ReviewReport: per stack the Terraform, Ignition, Kubernetes and
-// cost differences, the generations touched, the guard's verdict and the exit code. Pure: no git, no processes.
+// cost differences, the generations touched, the lock changes, the guard's verdict, the rollout notes, the apply plan
+// and the exit code. Pure: no git, no processes.
+import { applyPlan, destroySeverity } from "./apply-plan";
 import { costDelta } from "./cost";
+import { weightsByStack } from "./fleet-status";
+import { lockChanges, unguardedLive } from "./lock-changes";
 import { loadPriceTable, priceSource, type PriceTable } from "./price-table";
 import { diffIgnition } from "./ignition";
 import { diffManifests, manifestsOf } from "./kubernetes-diff";
 import { renderMermaid, type GenerationPicture } from "./mermaid";
 import type { GenerationTouch, ReviewReport, StackReview, Verdict } from "./report";
+import { rolloutNotes } from "./rollout";
 import { generationShape, regionOf, trafficShape, type TrafficShape } from "./stack-shape";
 import type { SynthOutput } from "./synth-output";
 import { destroysLive, diffTerraform } from "./terraform-diff";
@@ -20,6 +25,12 @@ export interface CompareOptions {
   readonly allowDestroy?: boolean;
   /** Price table; @default the table of the first stack's region (or eu-west-1) */
   readonly prices?: PriceTable;
+  /** A generation serving traffic in base without a base lock entry is an error (exit 3), not a warning. @default false */
+  readonly strict?: boolean;
+  /** Exit 0 only when nothing changes, 4 for acceptable changes (like `terraform plan -detailed-exitcode`). @default false */
+  readonly detailedExitCode?: boolean;
+  /** Whether head was synthesized against base's lock (IMMUTABLE_CLUSTERS_LOCK_FILE). @default false */
+  readonly baseLockUsed?: boolean;
 }
 
 /** The manifests of a generation: its S3 object, or the dist/ copy when the stack carries none. */
@@ -42,6 +53,7 @@ export function compareSynthOutputs(base: SynthOutput, head: SynthOutput, option
     const b = base.stacks[name];
     const a = head.stacks[name];
     const resources = diffTerraform(b, a);
+    const managed = resources.filter((r) => !r.address.startsWith("data."));
     const ignition = diffIgnition(b, a);
     const kubernetes = b && a ? diffManifests(manifestText(base, name), manifestText(head, name)) : [];
     const shapeB = generationShape(name, b);
@@ -60,10 +72,11 @@ export function compareSynthOutputs(base: SynthOutput, head: SynthOutput, option
           : {}),
       ...(regionOf(a ?? b) ? { region: regionOf(a ?? b) } : {}),
       status,
+      // Data sources are read, not created: `terraform plan` does not count them, neither do we.
       counts: {
-        added: resources.filter((r) => r.action === "create").length,
-        changed: resources.filter((r) => r.action === "update" || r.action === "replace").length,
-        removed: resources.filter((r) => r.action === "delete").length,
+        added: managed.filter((r) => r.action === "create").length,
+        changed: managed.filter((r) => r.action === "update" || r.action === "replace").length,
+        removed: managed.filter((r) => r.action === "delete").length,
         liveReplacedOrDestroyed: resources.filter(destroysLive).length,
       },
       resources,
@@ -88,6 +101,10 @@ export function compareSynthOutputs(base: SynthOutput, head: SynthOutput, option
     }
     return undefined;
   };
+  const baseWeights = weightsByStack(
+    base.fleetStatus,
+    traffic.map((t) => t.base).filter((t): t is TrafficShape => t !== undefined),
+  );
   for (const s of stacks) {
     if (s.kind !== "generation") continue;
     const weight = weightOf(s.name);
@@ -99,6 +116,9 @@ export function compareSynthOutputs(base: SynthOutput, head: SynthOutput, option
       stack: s.name,
       how: s.status === "unchanged" ? "traffic" : s.status,
       ...(weight ? { weight } : {}),
+      ...(s.status === "removed"
+        ? { severity: destroySeverity(s.cluster!, s.generation!, baseWeights.get(s.name)?.weight ?? weight?.before, base.lock) }
+        : {}),
     });
     if (s.status === "unchanged") {
       pictures.push({
@@ -113,6 +133,19 @@ export function compareSynthOutputs(base: SynthOutput, head: SynthOutput, option
   pictures.sort((x, y) => x.stack.localeCompare(y.stack));
 
   const violations = head.guardViolations ?? [];
+  // A generation is defined in head when head synthesizes its stack (or its fleet status lists it).
+  const definedInHead = (cluster: string, generation: string) =>
+    head.fleetStatus?.some((g) => g.cluster === cluster && g.generation === generation) ??
+    stacks.some((s) => s.kind === "generation" && s.cluster === cluster && s.generation === generation && s.status !== "removed");
+  const locks = lockChanges(base.lock, head.lock, definedInHead);
+  const unguarded = unguardedLive(baseWeights, base.lock, options.strict ?? false);
+  const refusals = violations.length + locks.filter((l) => !l.allowed).length + unguarded.filter((u) => u.level === "error").length;
+  const deployedInBase = (stack: string) => {
+    const s = stacks.find((x) => x.name === stack);
+    return (
+      (baseWeights.get(stack)?.weight ?? 0) > 0 || (s?.cluster !== undefined && base.lock?.has(`${s.cluster}/${s.generation}`) === true)
+    );
+  };
   const sum = (f: (s: StackReview) => number) => stacks.reduce((n, s) => n + f(s), 0);
   const summary = {
     stacksAdded: stacks.filter((s) => s.status === "added").length,
@@ -123,24 +156,50 @@ export function compareSynthOutputs(base: SynthOutput, head: SynthOutput, option
     resourcesRemoved: sum((s) => s.counts.removed),
     liveReplacedOrDestroyed: sum((s) => s.counts.liveReplacedOrDestroyed),
     monthlyCostDelta: Math.round(sum((s) => s.cost.delta) * 100) / 100,
-    guardViolations: violations.length,
+    monthlyCostRange: {
+      min: Math.round(sum((s) => s.cost.range.after.min) * 100) / 100,
+      max: Math.round(sum((s) => s.cost.range.after.max) * 100) / 100,
+    },
+    guardViolations: refusals,
   };
+  const changed = summary.stacksAdded + summary.stacksRemoved + summary.stacksChanged + locks.length > 0;
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     base: options.base,
     head: options.head,
     summary,
     stacks,
     generations,
-    guard: { lockPresent: head.lockPresent, reported: head.guardViolations !== undefined, violations },
+    guard: {
+      lockPresent: base.lockPresent || head.lockPresent,
+      reported: head.guardViolations !== undefined,
+      violations,
+      baseLock: options.baseLockUsed ?? false,
+      lockChanges: locks,
+      unguarded,
+    },
+    rollout: rolloutNotes(stacks, { deployedInBase, ...(head.fleetStatus ? { headStatus: head.fleetStatus } : {}) }),
+    applyPlan: applyPlan(stacks, generations, head.lock),
+    errors: [],
     prices: priceSource(prices),
     mermaid: renderMermaid(pictures, traffic),
-    verdict: verdictOf(summary.guardViolations, summary.liveReplacedOrDestroyed, options.allowDestroy ?? false),
+    verdict: verdictOf(summary.guardViolations, summary.liveReplacedOrDestroyed, options.allowDestroy ?? false, {
+      changed,
+      detailed: options.detailedExitCode ?? false,
+    }),
   };
 }
 
-/** The exit code: 3 when the guard refuses changes, else 2 when live things are destroyed/replaced without allow, else 0. */
-export function verdictOf(guardViolations: number, liveReplacedOrDestroyed: number, allowDestroy: boolean): Verdict {
+/**
+ * The exit code: 3 when the guard refuses changes (violations, lock bypasses, strict unguarded generations), else 2 when
+ * live things are destroyed/replaced without allow, else 0; with `detailed`, 0 only when nothing changed and 4 otherwise.
+ */
+export function verdictOf(
+  guardViolations: number,
+  liveReplacedOrDestroyed: number,
+  allowDestroy: boolean,
+  mode: { readonly changed?: boolean; readonly detailed?: boolean } = {},
+): Verdict {
   if (guardViolations > 0) {
     return { exitCode: 3, reason: `the immutability guard refuses ${guardViolations} change(s) to deployed generations` };
   }
@@ -150,7 +209,9 @@ export function verdictOf(guardViolations: number, liveReplacedOrDestroyed: numb
       reason: `${liveReplacedOrDestroyed} live resource(s) would be destroyed or replaced; pass --allow-destroy to accept`,
     };
   }
+  const ok: 0 | 4 = mode.detailed && mode.changed !== false ? 4 : 0;
+  if (mode.detailed && mode.changed === false) return { exitCode: 0, reason: "no changes" };
   if (liveReplacedOrDestroyed > 0)
-    return { exitCode: 0, reason: `${liveReplacedOrDestroyed} live resource(s) destroyed or replaced, allowed by --allow-destroy` };
-  return { exitCode: 0, reason: "nothing live is destroyed or replaced and the guard allows the change" };
+    return { exitCode: ok, reason: `${liveReplacedOrDestroyed} live resource(s) destroyed or replaced, allowed by --allow-destroy` };
+  return { exitCode: ok, reason: "nothing live is destroyed or replaced and the guard allows the change" };
 }

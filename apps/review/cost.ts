@@ -1,12 +1,14 @@
 // Owns the monthly cost estimate of a generation stack and its change: instances of every Auto Scaling group (desired
-// capacity × on-demand price of the first instance type, plus gp3/gp2 root volumes) and load balancers (hourly charge),
+// capacity × on-demand price of the first instance type, plus gp3/gp2 root volumes, and the same at the group's min and
+// max size) and load balancers (hourly charge),
 // from the price table shipped in prices/<region>.json (loaded and checked by price-table.ts). Spot capacity is priced
 // as on-demand (an upper bound), said so; a price the table marks unverified is said so on its line.
 import { isVerified, type PriceSection, type PriceTable } from "./price-table";
-import type { CostLine, StackCost } from "./report";
+import type { CostLine, CostRange, StackCost } from "./report";
 import type { GenerationShape } from "./stack-shape";
 
 const round = (n: number) => Math.round(n * 100) / 100;
+const roundRange = (r: CostRange): CostRange => ({ min: round(r.min), max: round(r.max) });
 
 /** The note a cost line carries when the table marks the price it used unverified; none for a verified price. */
 const unverifiedNote = (table: PriceTable, section: PriceSection, entry: string, what: string): string[] =>
@@ -16,6 +18,10 @@ interface PricedItem {
   readonly key: string;
   readonly label: string;
   readonly monthly: number;
+  /** Monthly at the group's min and max size (a load balancer: its monthly both). */
+  readonly range: CostRange;
+  /** The first instance type (Auto Scaling groups). */
+  readonly instanceType?: string;
   readonly notes: string[];
 }
 
@@ -56,10 +62,13 @@ export function pricedItems(shape: GenerationShape | undefined, table: PriceTabl
       }
     }
     const what = g.role === "controller" ? "control plane" : `pool ${g.pool ?? g.name}`;
+    const perInstance = hourly * h + volume;
     items.push({
       key: `asg:${g.name}`,
-      label: `${what}: ${g.desired} × ${type ?? "?"}${g.rootVolume ? ` + ${g.rootVolume.sizeGiB} GiB ${g.rootVolume.type}` : ""}`,
-      monthly: g.desired * (hourly * h + volume),
+      label: `${what}: ${g.desired} × ${type ?? "?"}${g.min !== g.max ? ` (${g.min}..${g.max})` : ""}${g.rootVolume ? ` + ${g.rootVolume.sizeGiB} GiB ${g.rootVolume.type}` : ""}`,
+      monthly: g.desired * perInstance,
+      range: { min: g.min * perInstance, max: g.max * perInstance },
+      ...(type ? { instanceType: type } : {}),
       notes,
     });
   }
@@ -73,6 +82,7 @@ export function pricedItems(shape: GenerationShape | undefined, table: PriceTabl
       key: `lb:${lb.name}`,
       label: `${lb.type === "network" ? "NLB" : `${lb.type} LB`} ${lb.name}`,
       monthly: (hourly ?? 0) * h,
+      range: { min: (hourly ?? 0) * h, max: (hourly ?? 0) * h },
       notes,
     });
   }
@@ -91,21 +101,32 @@ export function costDelta(base: GenerationShape | undefined, head: GenerationSha
     const y = after.get(key);
     const delta = round((y?.monthly ?? 0) - (x?.monthly ?? 0));
     if (delta === 0 && x?.label === y?.label) continue;
+    const notes = [...(y ?? x)!.notes];
+    // Auto Scaling does not replace running instances when the launch configuration changes (no instance refresh here).
+    if (x?.instanceType && y?.instanceType && x.instanceType !== y.instanceType)
+      notes.push(
+        `running instances stay ${x.instanceType} until replaced (no instance refresh); "after" assumes every instance is ${y.instanceType}`,
+      );
+    const zero = { min: 0, max: 0 };
     lines.push({
       key,
       label: x && y && x.label !== y.label ? `${x.label} → ${y.label.replace(/^[^:]*: /, "")}` : (y ?? x)!.label,
       before: round(x?.monthly ?? 0),
       after: round(y?.monthly ?? 0),
       delta,
-      notes: (y ?? x)!.notes,
+      notes,
+      ...(key.startsWith("asg:") ? { range: { before: roundRange(x?.range ?? zero), after: roundRange(y?.range ?? zero) } } : {}),
     });
   }
   const sum = (items: PricedItem[]) => items.reduce((s, i) => s + i.monthly, 0);
+  const sumRange = (items: PricedItem[]) =>
+    roundRange({ min: items.reduce((s, i) => s + i.range.min, 0), max: items.reduce((s, i) => s + i.range.max, 0) });
   return {
     before: round(sum(b.items)),
     after: round(sum(a.items)),
     delta: round(sum(a.items) - sum(b.items)),
     lines,
+    range: { before: sumRange(b.items), after: sumRange(a.items) },
     warnings: [...new Set([...b.warnings, ...a.warnings])],
   };
 }

@@ -28,11 +28,15 @@ function describeBinary(bytes: Buffer): string {
   return `(binary, ${bytes.length} bytes, sha256 ${createHash("sha256").update(bytes).digest("hex").slice(0, 16)}…)\n`;
 }
 
-/** Decodes an Ignition file source: `data:` URLs (percent-encoded or base64, gzip when `compression` says so); others are named. */
-export function decodeSource(source: string | undefined, compression?: string): string {
+/**
+ * Decodes an Ignition file source: `data:` URLs (percent-encoded or base64, gzip when `compression` says so); others are
+ * named with the hash Ignition verifies them by (`verification.hash`, spec 3.x: `<type>-<hex>`), so a new binary's hash
+ * shows in the diff.
+ */
+export function decodeSource(source: string | undefined, compression?: string, verificationHash?: string): string {
   if (source === undefined || source === null) return "";
   const raw = dataUrlBytes(source);
-  if (!raw) return `(fetched at boot from ${source})\n`;
+  if (!raw) return `(fetched at boot from ${source}${verificationHash ? `, verified by ${verificationHash}` : ", not verified"})\n`;
   let bytes: Buffer = raw;
   if (compression === "gzip") {
     try {
@@ -45,10 +49,17 @@ export function decodeSource(source: string | undefined, compression?: string): 
   return text.includes("\u0000") || text.includes("\uFFFD") ? describeBinary(bytes) : text;
 }
 
+// Ignition config spec 3.x resources: `source`, `compression`, `verification.hash`
+// (https://coreos.github.io/ignition/configuration-v3_3/).
+interface IgnitionResource {
+  source?: string;
+  compression?: string;
+  verification?: { hash?: string };
+}
 interface IgnitionFile {
   path: string;
-  contents?: { source?: string; compression?: string };
-  append?: { source?: string; compression?: string }[];
+  contents?: IgnitionResource;
+  append?: IgnitionResource[];
 }
 interface IgnitionUnit {
   name: string;
@@ -70,9 +81,8 @@ export function decodeIgnition(config: string | Record<string, unknown>): Decode
   const units: Record<string, string> = {};
   const dropins: Record<string, string> = {};
   for (const f of storage.files ?? []) {
-    files[f.path] =
-      decodeSource(f.contents?.source, f.contents?.compression) +
-      (f.append ?? []).map((a) => decodeSource(a.source, a.compression)).join("");
+    const text = (r: IgnitionResource | undefined) => decodeSource(r?.source, r?.compression, r?.verification?.hash);
+    files[f.path] = text(f.contents) + (f.append ?? []).map(text).join("");
   }
   for (const u of systemd.units ?? []) {
     if (u.contents !== undefined) units[u.name] = u.contents;
@@ -158,6 +168,11 @@ function namesOnly(entries: IgnitionEntryChange[]): IgnitionEntryChange[] {
   return entries.filter((e) => e.kind !== "setting").map((e) => ({ ...e, diff: "" }));
 }
 
+/** Files, units and drop-ins of a config shown whole (an added config): the decoded texts as all-added diffs. */
+function inFull(entries: IgnitionEntryChange[]): IgnitionEntryChange[] {
+  return entries.filter((e) => e.kind !== "setting");
+}
+
 /** The Ignition differences of a stack: one entry per config that was added, removed or changed. */
 export function diffIgnition(base: TerraformJson | undefined, head: TerraformJson | undefined): IgnitionChange[] {
   const before = ignitionConfigsOf(base);
@@ -168,8 +183,13 @@ export function diffIgnition(base: TerraformJson | undefined, head: TerraformJso
     const a = after[config];
     if (b === a) continue;
     const status = b === undefined ? "added" : a === undefined ? "removed" : "changed";
-    // A config added or removed whole (a new stack, a new pool): list its files and units without their full text.
-    const entries = status === "changed" ? diffIgnitionConfig(b, a) : base && head ? namesOnly(diffIgnitionConfig(b, a)) : [];
+    // A config added (a new pool, a new generation) is shown whole, decoded; one removed is listed by its files and units.
+    const entries =
+      status === "changed"
+        ? diffIgnitionConfig(b, a)
+        : status === "added"
+          ? inFull(diffIgnitionConfig(b, a))
+          : namesOnly(diffIgnitionConfig(b, a));
     out.push({ config, status, entries });
   }
   return out;

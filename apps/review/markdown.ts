@@ -1,10 +1,11 @@
-// Owns the Markdown of a review for a pull-request comment: summary table first (stack | added | changed | removed |
-// replaced/destroyed live | cost Δ), verdict, guard, touched generations, the price sources (which prices are verified
-// against which source), the Mermaid picture, then one collapsible section per changed stack (Terraform attributes,
-// decoded Ignition diffs, Kubernetes fields, cost lines).
+// Owns the Markdown of a review for a pull-request comment: a failed review's errors first (each problem with its field
+// or file), else the summary table (stack | added | changed | removed | replaced/destroyed live | cost Δ), verdict,
+// guard with lock changes and unguarded live generations, touched generations with destroy severity, the apply plan,
+// rollout notes, the price sources, the Mermaid picture, then one collapsible section per changed stack (Terraform
+// attributes, decoded Ignition diffs, Kubernetes fields, cost lines).
 // Kept under GitHub's comment limit: long diffs are cut and late sections dropped with a note.
 import { formatUsd } from "./cost";
-import type { AttributeChange, IgnitionChange, PriceSource, ResourceChange, ReviewReport, StackReview } from "./report";
+import type { AttributeChange, IgnitionChange, PriceSource, ResourceChange, ReviewError, ReviewReport, StackReview } from "./report";
 import { destroysLive } from "./terraform-diff";
 
 /** GitHub refuses comments over 65,536 characters; stay below with room for the sticky-comment marker. */
@@ -136,6 +137,12 @@ function costSection(s: StackReview): string[] {
     );
   }
   out.push(`| **stack** | ${formatUsd(s.cost.before, false)} | ${formatUsd(s.cost.after, false)} | **${formatUsd(s.cost.delta)}** | |`);
+  const r = s.cost.range;
+  if (r && r.after.min !== r.after.max)
+    out.push(
+      "",
+      `At min–max size: ${formatUsd(r.before.min, false)}–${formatUsd(r.before.max, false)} before, ${formatUsd(r.after.min, false)}–${formatUsd(r.after.max, false)} after.`,
+    );
   for (const w of s.cost.warnings) out.push("", `> ⚠️ ${w}`);
   return [...out, ""];
 }
@@ -154,12 +161,53 @@ function stackDetails(s: StackReview): string {
   ].join("\n");
 }
 
+function errorLines(e: ReviewError): string[] {
+  const out = [`- **${e.revision}**, ${e.stage}: ${e.summary}`];
+  for (const p of e.problems) {
+    const where = p.field ? code(p.field) : p.file ? code(`${p.file}${p.line ? `:${p.line}` : ""}`) : "";
+    out.push(`  - ${where ? `${where}: ` : ""}${p.message}`);
+  }
+  if (e.output) out.push("", "<details><summary>output</summary>", "", fenced("text", e.output), "", "</details>", "");
+  return out;
+}
+
+/** Lock changes, unguarded live generations, the apply plan and the rollout notes. */
+function planLines(report: ReviewReport): string[] {
+  const out: string[] = [];
+  const g = report.guard;
+  if (g.lockChanges?.length) {
+    out.push("**Lock changes** (clusters/generations.lock.json; the review guards with the base revision's lock):", "");
+    for (const l of g.lockChanges)
+      out.push(`- ${l.allowed ? "" : "⛔ **refused** "}${code(`${l.cluster}/${l.generation}`)} ${l.change}: ${l.note}`);
+    out.push("");
+  }
+  for (const u of g.unguarded ?? []) out.push(`${u.level === "error" ? "⛔" : "⚠️"} **Unguarded live generation:** ${u.message}`, "");
+  if (report.applyPlan?.length) {
+    out.push("**Apply plan** (in this order):", "");
+    report.applyPlan.forEach((step, i) =>
+      out.push(`${i + 1}. ${code(step.command)}${step.from === "base" ? " (from the base revision)" : ""}: ${step.why}`),
+    );
+    out.push("");
+  }
+  if (report.rollout?.length) {
+    out.push("**When it takes effect:**", "");
+    for (const r of report.rollout) out.push(`- ${code(r.stack)} ${r.subject}: ${r.note}`);
+    out.push("");
+  }
+  return out;
+}
+
 /** The whole comment. */
 export function renderMarkdown(report: ReviewReport): string {
   const changed = report.stacks.filter((s) => s.status !== "unchanged");
   const head: string[] = ["### immutable-clusters review", ""];
   const rev = (r: { ref: string; commit?: string }) => `${code(r.ref)}${r.commit ? ` (${r.commit.slice(0, 12)})` : ""}`;
   head.push(`${rev(report.base)} → ${rev(report.head)}`, "");
+  if (report.errors?.length) {
+    head.push(`**Verdict:** ⛔ exit ${report.verdict.exitCode}: ${report.verdict.reason}`, "", "**Could not review:**", "");
+    for (const e of report.errors) head.push(...errorLines(e));
+    return head.join("\n") + "\n";
+  }
   if (changed.length === 0) head.push("No stack changes.", "");
   else {
     head.push("| stack | added | changed | removed | replaced/destroyed live | cost Δ /month |", "|---|--:|--:|--:|--:|--:|");
@@ -174,6 +222,11 @@ export function renderMarkdown(report: ReviewReport): string {
       `| **total** | ${t.resourcesAdded} | ${t.resourcesChanged} | ${t.resourcesRemoved} | ${t.liveReplacedOrDestroyed > 0 ? `⛔ ${t.liveReplacedOrDestroyed}` : "0"} | **${formatUsd(t.monthlyCostDelta)}** |`,
       "",
     );
+    if (t.monthlyCostRange && t.monthlyCostRange.min !== t.monthlyCostRange.max)
+      head.push(
+        `Counts are resources (data sources excluded, as in \`terraform plan\`). Cost is at desired size; head at min–max size: ${formatUsd(t.monthlyCostRange.min, false)}–${formatUsd(t.monthlyCostRange.max, false)} /month.`,
+        "",
+      );
   }
   const v = report.verdict;
   head.push(`**Verdict:** ${v.exitCode === 0 ? "✅" : "⛔"} exit ${v.exitCode}: ${v.reason}`, "");
@@ -184,16 +237,17 @@ export function renderMarkdown(report: ReviewReport): string {
     head.push("");
   } else if (!g.reported)
     head.push("**Immutability guard:** ⚠️ the head synth wrote no guard report (guard-violations.json); not checked", "");
-  else if (!g.lockPresent)
-    head.push("**Immutability guard:** ✅ allowed (no fleet lock in head: no generation is recorded as deployed)", "");
+  else if (!g.lockPresent) head.push("**Immutability guard:** ✅ allowed (no fleet lock: no generation is recorded as deployed)", "");
   else head.push("**Immutability guard:** ✅ allowed: no deployed generation changes in place", "");
   if (report.generations.length > 0) {
     const gens = report.generations.map((x) => {
       const w = x.weight && x.weight.before !== x.weight.after ? `, weight ${x.weight.before ?? "none"} → ${x.weight.after ?? "none"}` : "";
-      return `${code(x.stack)} (${x.how}${w})`;
+      const severity = x.severity ? `, ${x.severity === "serving-traffic" ? "⛔ **destroy while serving traffic**" : x.severity}` : "";
+      return `${code(x.stack)} (${x.how}${w}${severity})`;
     });
     head.push(`**Generations touched:** ${gens.join(", ")}`, "");
   }
+  head.push(...planLines(report));
   head.push(`<sub>${priceStatement(report.prices)}</sub>`, "");
   if (report.mermaid) head.push("```mermaid", report.mermaid, "```", "");
 

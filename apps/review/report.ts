@@ -1,4 +1,4 @@
-// Owns the typed schema of a review: what `immutable-clusters review --format json` prints (schemaVersion 1) and what
+// Owns the typed schema of a review: what `immutable-clusters review --format json` prints (schemaVersion 2) and what
 // the Markdown and Mermaid renderers read. Documented field by field in docs/review.md.
 import type { GuardViolation } from "../../constructs/fleet/guard";
 import type { PriceTableCitation } from "./price-table";
@@ -92,6 +92,14 @@ export interface CostLine {
   readonly delta: number;
   /** Assumptions made for this line (first instance type of a mixed policy, spot priced as on-demand, ...). */
   readonly notes: readonly string[];
+  /** Monthly USD at the group's min and max size (Auto Scaling groups only), base and head. */
+  readonly range?: { readonly before: CostRange; readonly after: CostRange };
+}
+
+/** Monthly USD at the minimum and maximum size an autoscaled group may take. */
+export interface CostRange {
+  readonly min: number;
+  readonly max: number;
 }
 
 /** Monthly cost of a stack's instances and load balancers, base vs head, from the shipped price table. */
@@ -100,6 +108,8 @@ export interface StackCost {
   readonly after: number;
   readonly delta: number;
   readonly lines: readonly CostLine[];
+  /** The stack's monthly USD with every group at its min and at its max size, base and head. */
+  readonly range: { readonly before: CostRange; readonly after: CostRange };
   /** Prices missing or for another region than the stack's. */
   readonly warnings: readonly string[];
 }
@@ -116,6 +126,7 @@ export interface StackReview {
   /** AWS region of the stack's provider. */
   readonly region?: string;
   readonly status: "added" | "removed" | "changed" | "unchanged";
+  /** Resources only (data sources are listed in `resources` but not counted, as `terraform plan` does not count them). */
   readonly counts: { readonly added: number; readonly changed: number; readonly removed: number; readonly liveReplacedOrDestroyed: number };
   readonly resources: readonly ResourceChange[];
   readonly ignition: readonly IgnitionChange[];
@@ -133,6 +144,81 @@ export interface GenerationTouch {
   readonly how: "added" | "removed" | "changed" | "traffic";
   /** Weight in base and head traffic stacks, when the generation has a weighted record there. */
   readonly weight?: { readonly before?: number; readonly after?: number };
+  /**
+   * How grave destroying it is (removed stacks only): `serving-traffic` (weight > 0 in base), `retired` (deployed per
+   * the base lock, weight 0) or `never-deployed` (not in the base lock).
+   */
+  readonly severity?: "serving-traffic" | "retired" | "never-deployed";
+}
+
+/** When a change takes effect on what runs. */
+export interface RolloutNote {
+  readonly stack: string;
+  readonly cluster?: string;
+  readonly generation?: string;
+  /** What changes, e.g. `pool general instance types`, `node config worker-general`, `addon objects (3)`. */
+  readonly subject: string;
+  /**
+   * `now` (applied in place by the deploy), `new-instances` (only instances launched after the deploy get it),
+   * `not-applied` (never reaches the running generation: create a new generation), `frozen` (a locked generation keeps
+   * its frozen artifacts; the library has moved on), `on-create` (a new generation gets it when created).
+   */
+  readonly takesEffect: "now" | "new-instances" | "not-applied" | "frozen" | "on-create";
+  readonly note: string;
+}
+
+/** One step of the apply plan, in order. */
+export interface ApplyStep {
+  /** The command to run, e.g. `npx cdktf deploy prod-c`. */
+  readonly command: string;
+  /** Where to run it: `head` (the merged change) or `base` (before merging: a stack deleted from the program cannot be destroyed after). */
+  readonly from: "head" | "base";
+  readonly why: string;
+}
+
+/** A lock entry that differs between base and head. */
+export interface LockChange {
+  readonly cluster: string;
+  readonly generation: string;
+  /** `recorded` (new in head), `re-recorded` (contents differ), `removed` (only in base). */
+  readonly change: "recorded" | "re-recorded" | "removed";
+  /** False for a removal while head still defines the generation (a guard bypass: exit 3). */
+  readonly allowed: boolean;
+  readonly note: string;
+}
+
+/** A generation serving traffic in base that the base lock does not record. */
+export interface UnguardedGeneration {
+  readonly cluster: string;
+  readonly generation: string;
+  readonly weight: number;
+  /** `error` with `--strict` (exit 3), else `warning`. */
+  readonly level: "warning" | "error";
+  readonly message: string;
+}
+
+/** One problem of a revision that could not be reviewed. */
+export interface ReviewProblem {
+  /** The definition field (`generations[0].workerPools[0].minSize`), when the problem names one. */
+  readonly field?: string;
+  /** The source file relative to the revision's folder (type errors). */
+  readonly file?: string;
+  readonly line?: number;
+  /** What is wrong and how to fix it. */
+  readonly message: string;
+}
+
+/** Why a revision could not be reviewed (exit code 1). */
+export interface ReviewError {
+  /** `base`, `head`, or `review` (options, repository). */
+  readonly revision: "base" | "head" | "review";
+  /** `checkout` (ref), `typecheck` (tsc), `synth` (the cdktf app failed), `load` (its output could not be read). */
+  readonly stage: "checkout" | "typecheck" | "synth" | "load";
+  /** One line. */
+  readonly summary: string;
+  readonly problems: readonly ReviewProblem[];
+  /** The tool's output, without stack traces and temporary paths, cut to 200 lines. */
+  readonly output: string;
 }
 
 /** One source of the price table (its fields as the table states them) and the prices it covers. */
@@ -156,14 +242,18 @@ export interface PriceSource {
 
 /** Why the command exits as it does. */
 export interface Verdict {
-  /** 0 ok, 2 live destroy/replace without --allow-destroy, 3 guard violations (1 is reserved for errors). */
-  readonly exitCode: 0 | 2 | 3;
+  /**
+   * 0 ok (with `--detailed-exitcode`: no changes), 1 a revision could not be reviewed, 2 live destroy/replace without
+   * --allow-destroy, 3 the guard refuses (violations, a lock bypass, or with `--strict` an unguarded live generation),
+   * 4 only with `--detailed-exitcode`: changes, all of them acceptable.
+   */
+  readonly exitCode: 0 | 1 | 2 | 3 | 4;
   readonly reason: string;
 }
 
-/** The whole review (JSON output, schemaVersion 1). */
+/** The whole review (JSON output, schemaVersion 2). */
 export interface ReviewReport {
-  readonly schemaVersion: 1;
+  readonly schemaVersion: 2;
   readonly base: { readonly ref: string; readonly commit?: string };
   readonly head: { readonly ref: string; readonly commit?: string };
   readonly summary: {
@@ -174,20 +264,35 @@ export interface ReviewReport {
     readonly resourcesChanged: number;
     readonly resourcesRemoved: number;
     readonly liveReplacedOrDestroyed: number;
-    /** Monthly USD, head − base, over all stacks. */
+    /** Monthly USD, head − base, over all stacks (groups at desired size). */
     readonly monthlyCostDelta: number;
+    /** Head's monthly USD over all stacks with every group at its min and at its max size. */
+    readonly monthlyCostRange: CostRange;
+    /** Guard violations plus refused lock changes plus (with --strict) unguarded live generations. */
     readonly guardViolations: number;
   };
   /** Every stack of base and head (unchanged ones with status `unchanged` and empty lists), sorted by name. */
   readonly stacks: readonly StackReview[];
   readonly generations: readonly GenerationTouch[];
   readonly guard: {
-    /** Whether head has a fleet lock (clusters/generations.lock.json); without one no generation counts as deployed. */
+    /** Whether base or head has a fleet lock (clusters/generations.lock.json); without one no generation counts as deployed. */
     readonly lockPresent: boolean;
     /** Whether head's synth reported at all (guard-violations.json present). */
     readonly reported: boolean;
     readonly violations: readonly GuardViolation[];
+    /** Whether head was synthesized against the base revision's lock (false when base has none). */
+    readonly baseLock: boolean;
+    /** Lock entries that differ between base and head. */
+    readonly lockChanges: readonly LockChange[];
+    /** Live generations (weight > 0 in base) without a lock entry in base. */
+    readonly unguarded: readonly UnguardedGeneration[];
   };
+  /** When each change takes effect. */
+  readonly rollout: readonly RolloutNote[];
+  /** The deploy/destroy commands in the order to run them. */
+  readonly applyPlan: readonly ApplyStep[];
+  /** Why a revision could not be reviewed; empty when the review ran. */
+  readonly errors: readonly ReviewError[];
   readonly prices: PriceSource;
   /** Mermaid flowchart of the touched generations (empty string when none). */
   readonly mermaid: string;

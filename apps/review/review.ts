@@ -1,15 +1,19 @@
-// Owns one review run end to end: materializes base and head, synthesizes both in parallel into a temporary folder,
-// loads and compares the output, renders Markdown or JSON, and always removes the worktrees and temporary files.
-import { mkdtempSync, rmSync } from "node:fs";
+// Owns one review run end to end: materializes base and head, synthesizes both and type-checks head in parallel into a
+// temporary folder (head guarded by the base revision's lock, the truth of what is deployed), loads and compares the
+// output, renders Markdown or JSON, and always removes the worktrees and temporary files. A revision that cannot be
+// reviewed becomes the report's `errors` (exit 1), so the comment carries the refusal.
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LOCK_FILE } from "../../constructs/fleet/lock";
 import { compareSynthOutputs } from "./compare";
 import { renderJson } from "./json";
 import { renderMarkdown } from "./markdown";
-import type { ReviewReport } from "./report";
-import { defaultBase, materialize, synthesize, type MaterializedRevision } from "./revision";
-import { loadSynthOutput } from "./synth-output";
+import { loadPriceTable, priceSource } from "./price-table";
+import type { ReviewError, ReviewReport } from "./report";
+import { cleanOutput, failedReport, synthProblems, typeProblems } from "./review-errors";
+import { defaultBase, materialize, synthesize, typeCheck, type MaterializedRevision, type ToolRun } from "./revision";
+import { loadSynthOutput, type SynthOutput } from "./synth-output";
 
 /** Options of {@link runReview} (the CLI flags). */
 export interface ReviewOptions {
@@ -23,6 +27,10 @@ export interface ReviewOptions {
   readonly format?: "markdown" | "json";
   /** Accept destroying or replacing live resources. @default false */
   readonly allowDestroy?: boolean;
+  /** A generation serving traffic in base without a base lock entry fails the review (exit 3). @default false */
+  readonly strict?: boolean;
+  /** Exit 0 only when nothing changes and 4 for acceptable changes. @default false */
+  readonly detailedExitCode?: boolean;
 }
 
 /** What a run produced. */
@@ -30,11 +38,11 @@ export interface ReviewResult {
   readonly report: ReviewReport;
   /** The rendered output in the chosen format. */
   readonly output: string;
-  /** 0 ok, 2 live destroy/replace without allow, 3 guard violations. */
-  readonly exitCode: 0 | 2 | 3;
+  /** The report's verdict: 0 ok, 1 a revision could not be reviewed, 2 live destroy/replace, 3 guard, 4 changes (detailed mode). */
+  readonly exitCode: ReviewReport["verdict"]["exitCode"];
 }
 
-/** Reviews head against base. Throws (exit code 1 in the CLI) when a revision cannot be checked out or synthesized. */
+/** Reviews head against base. Throws only when `repo` is not in a git repository or no default base exists. */
 export async function runReview(options: ReviewOptions = {}): Promise<ReviewResult> {
   const repo = options.repo ?? process.cwd();
   const tmp = mkdtempSync(join(tmpdir(), "immutable-clusters-review-"));
@@ -50,34 +58,80 @@ export async function runReview(options: ReviewOptions = {}): Promise<ReviewResu
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  const render = (report: ReviewReport): ReviewResult => ({
+    report,
+    output: options.format === "json" ? renderJson(report) : renderMarkdown(report),
+    exitCode: report.verdict.exitCode,
+  });
   try {
     const fallback = options.base === undefined ? defaultBase(repo) : undefined;
     const baseRef = fallback?.label ?? options.base!;
-    const base = materialize(repo, fallback?.ref ?? options.base!, tmp, "base");
-    revisions.push(base);
-    const head = materialize(repo, options.head, tmp, "head");
-    revisions.push(head);
+    const errors: ReviewError[] = [];
+    const checkout = (label: "base" | "head", ref: string | undefined): MaterializedRevision | undefined => {
+      try {
+        const r = materialize(repo, ref, tmp, label);
+        revisions.push(r);
+        return r;
+      } catch (error) {
+        errors.push({ revision: label, stage: "checkout", summary: (error as Error).message, problems: [], output: "" });
+        return undefined;
+      }
+    };
+    const base = checkout("base", fallback?.ref ?? options.base!);
+    const head = checkout("head", options.head);
+    const revisionOf = (label: "base" | "head") => {
+      const r = label === "base" ? base : head;
+      return {
+        ref: label === "base" ? baseRef : (head?.ref ?? options.head ?? "working tree"),
+        ...(r?.commit ? { commit: r.commit } : {}),
+      };
+    };
+    const prices = () => priceSource(loadPriceTable());
+    if (!base || !head) return render(failedReport(revisionOf("base"), revisionOf("head"), errors, prices()));
+
     const out = (label: string) => ({ outdir: join(tmp, `${label}-out`), dist: join(tmp, `${label}-dist`) });
     const b = out("base");
     const h = out("head");
-    // Both run to the end (allSettled) so no synth is still writing into a worktree when it is removed.
-    const synths = await Promise.allSettled([
-      synthesize(base.appDir, b.outdir, b.dist, `base (${baseRef})`),
-      synthesize(head.appDir, h.outdir, h.dist, `head (${head.ref})`),
+    // The base lock is the truth of what is deployed: head is guarded with it, not with its own (which it may edit).
+    const baseLock = join(base.appDir, LOCK_FILE);
+    const useBaseLock = existsSync(baseLock);
+    const [baseSynth, headSynth, headTypes] = await Promise.all([
+      synthesize(base.appDir, b.outdir, b.dist),
+      synthesize(head.appDir, h.outdir, h.dist, useBaseLock ? baseLock : undefined),
+      typeCheck(head.appDir, tmp, "head") ?? Promise.resolve(undefined),
     ]);
-    const failed = synths.filter((s): s is PromiseRejectedResult => s.status === "rejected").map((s) => (s.reason as Error).message);
-    if (failed.length > 0) throw new Error(failed.join("\n"));
-    const report = compareSynthOutputs(
-      loadSynthOutput(b.outdir, b.dist, join(base.appDir, LOCK_FILE)),
-      loadSynthOutput(h.outdir, h.dist, join(head.appDir, LOCK_FILE)),
-      {
-        base: { ref: baseRef, ...(base.commit ? { commit: base.commit } : {}) },
-        head: { ref: head.ref, ...(head.commit ? { commit: head.commit } : {}) },
+    const folders = { [base.appDir]: "<base>", [head.appDir]: "<head>", [tmp]: "<tmp>" };
+    const failure = (label: "base" | "head", stage: "typecheck" | "synth", run: ToolRun): ReviewError => {
+      const output = cleanOutput(run.output, folders);
+      const problems = stage === "typecheck" ? typeProblems(output) : synthProblems(output);
+      const what = stage === "typecheck" ? `type errors (${problems.length})` : `the synth failed (exit code ${run.code ?? "none"})`;
+      return { revision: label, stage, summary: `${label} (${revisionOf(label).ref}): ${what}: ${run.command}`, problems, output };
+    };
+    if (headTypes && headTypes.code !== 0) errors.push(failure("head", "typecheck", headTypes));
+    if (baseSynth.code !== 0) errors.push(failure("base", "synth", baseSynth));
+    if (headSynth.code !== 0) errors.push(failure("head", "synth", headSynth));
+    const load = (label: "base" | "head", outdir: string, dist: string, appDir: string): SynthOutput | undefined => {
+      try {
+        return loadSynthOutput(outdir, dist, join(appDir, LOCK_FILE));
+      } catch (error) {
+        errors.push({ revision: label, stage: "load", summary: (error as Error).message, problems: [], output: "" });
+        return undefined;
+      }
+    };
+    const baseOutput = baseSynth.code === 0 ? load("base", b.outdir, b.dist, base.appDir) : undefined;
+    const headOutput = headSynth.code === 0 ? load("head", h.outdir, h.dist, head.appDir) : undefined;
+    if (errors.length > 0 || !baseOutput || !headOutput)
+      return render(failedReport(revisionOf("base"), revisionOf("head"), errors, prices()));
+    return render(
+      compareSynthOutputs(baseOutput, headOutput, {
+        base: revisionOf("base"),
+        head: revisionOf("head"),
         allowDestroy: options.allowDestroy ?? false,
-      },
+        strict: options.strict ?? false,
+        detailedExitCode: options.detailedExitCode ?? false,
+        baseLockUsed: useBaseLock,
+      }),
     );
-    const output = options.format === "json" ? renderJson(report) : renderMarkdown(report);
-    return { report, output, exitCode: report.verdict.exitCode };
   } finally {
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);

@@ -1,9 +1,11 @@
 // Owns materializing and synthesizing a revision of a definitions repository: resolves refs (default base = merge base
 // with origin/main, else main), checks a ref out with `git worktree add --detach` into a temporary folder (the working
-// tree is used in place), links the repo's node_modules there, and runs the project's cdktf app (cdktf.json "app")
-// with CDKTF_OUTDIR, DIST_DIR and IMMUTABLE_CLUSTERS_GUARD=report. Worktrees are always removed again.
+// tree is used in place), links the repo's node_modules there, type-checks the app's program with the project's own
+// tsconfig, and runs the project's cdktf app (cdktf.json "app") with CDKTF_OUTDIR, DIST_DIR,
+// IMMUTABLE_CLUSTERS_GUARD=report and (to guard with the base revision's lock) IMMUTABLE_CLUSTERS_LOCK_FILE.
+// Worktrees are always removed again.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 
 /** A revision ready to synthesize. */
@@ -109,32 +111,70 @@ export function appCommand(appDir: string): string {
   return app;
 }
 
-/** Runs the cdktf app of `appDir` writing to `outdir` and `distDir`; rejects with the app's error output when it fails. */
-export function synthesize(appDir: string, outdir: string, distDir: string, label: string): Promise<void> {
-  const command = appCommand(appDir);
-  mkdirSync(outdir, { recursive: true });
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn("sh", ["-c", command], {
-      cwd: appDir,
-      env: {
-        ...process.env,
-        CDKTF_OUTDIR: outdir,
-        DIST_DIR: distDir,
-        IMMUTABLE_CLUSTERS_GUARD: "report",
-        PATH: `${join(appDir, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+/** How a tool run ended: its exit code (null when it could not start) and its combined output. */
+export interface ToolRun {
+  readonly command: string;
+  readonly code: number | null;
+  readonly output: string;
+}
+
+function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<ToolRun> {
+  const shown = [command, ...args].join(" ");
+  return new Promise((resolvePromise) => {
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.on("error", (error) => reject(new Error(`review: could not run the ${label} synth (${command}): ${error.message}`)));
-    child.on("close", (code) => {
-      if (code === 0) resolvePromise();
-      else {
-        const tail = output.trim().split("\n").slice(-30).join("\n");
-        reject(new Error(`review: the ${label} synth (${command}) failed with exit code ${code}:\n${tail}`));
-      }
-    });
+    child.on("error", (error) => resolvePromise({ command: shown, code: null, output: `could not run ${shown}: ${error.message}` }));
+    child.on("close", (code) => resolvePromise({ command: shown, code, output }));
   });
+}
+
+/**
+ * Runs the cdktf app of `appDir` writing to `outdir` and `distDir`; with `lockFile`, the app guards with that lock
+ * (IMMUTABLE_CLUSTERS_LOCK_FILE, read by apps/synth.ts) instead of its own clusters/generations.lock.json.
+ */
+export function synthesize(appDir: string, outdir: string, distDir: string, lockFile?: string): Promise<ToolRun> {
+  const command = appCommand(appDir);
+  mkdirSync(outdir, { recursive: true });
+  return run("sh", ["-c", command], appDir, {
+    ...process.env,
+    CDKTF_OUTDIR: outdir,
+    DIST_DIR: distDir,
+    IMMUTABLE_CLUSTERS_GUARD: "report",
+    ...(lockFile ? { IMMUTABLE_CLUSTERS_LOCK_FILE: lockFile } : {}),
+    PATH: `${join(appDir, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
+  }).then((r) => ({ ...r, command }));
+}
+
+/** The TypeScript entry file of the cdktf app command (`npx tsx apps/synth.ts` → `<appDir>/apps/synth.ts`), if it names one. */
+export function appEntry(appDir: string): string | undefined {
+  const file = /(?:^|\s)([^\s"']+\.(?:ts|mts|cts))(?:\s|$)/.exec(appCommand(appDir))?.[1];
+  return file && existsSync(resolve(appDir, file)) ? resolve(appDir, file) : undefined;
+}
+
+/**
+ * Type-checks the program the cdktf app runs (its entry file and everything it imports: the definitions) with the
+ * project's own tsconfig.json, through a temporary config in `tmp` that extends it (nothing is written into the
+ * repository). Undefined when there is nothing to check: no tsconfig.json or no TypeScript entry file.
+ */
+export function typeCheck(appDir: string, tmp: string, label: string): Promise<ToolRun> | undefined {
+  const tsconfig = join(appDir, "tsconfig.json");
+  const entry = appEntry(appDir);
+  if (!existsSync(tsconfig) || !entry) return undefined;
+  const tsc = join(appDir, "node_modules", "typescript", "bin", "tsc");
+  if (!existsSync(tsc))
+    return Promise.resolve({ command: "tsc", code: null, output: `typescript is not installed in ${appDir}/node_modules; run npm ci` });
+  const config = join(tmp, `tsconfig.${label}.json`);
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: tsconfig,
+      // typeRoots: the temporary config lives outside the project, where `types` would not be found.
+      compilerOptions: { noEmit: true, incremental: false, composite: false, typeRoots: [join(appDir, "node_modules", "@types")] },
+      files: [entry],
+      include: [],
+    }),
+  );
+  return run(process.execPath, [tsc, "-p", config, "--pretty", "false"], appDir, process.env);
 }

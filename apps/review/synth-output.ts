@@ -1,9 +1,12 @@
 // Owns loading what one revision's synth wrote: every stack's cdk.tf.json (listed by cdktf.out/manifest.json), the guard
-// report (guard-violations.json) and, as a fallback for addon manifests, the dist/ copy.
+// report (guard-violations.json), the fleet status (fleet-status.json), the revision's own fleet lock and, as a fallback
+// for addon manifests, the dist/ copy.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { GuardViolation } from "../../constructs/fleet/guard";
 import type { TerraformJson } from "../../constructs/testing/terraform-json";
+import { readFleetStatus, type GenerationStatus } from "./fleet-status";
+import { readLockEntries, type LockEntries } from "./lock-changes";
 
 /** What one revision synthesized, ready to compare. */
 export interface SynthOutput {
@@ -15,6 +18,10 @@ export interface SynthOutput {
   readonly guardViolations?: readonly GuardViolation[];
   /** Whether the revision has a fleet lock file. */
   readonly lockPresent: boolean;
+  /** The generations the revision's own lock file records; undefined without one. */
+  readonly lock?: LockEntries;
+  /** The synth's fleet-status.json; undefined when it wrote none. */
+  readonly fleetStatus?: readonly GenerationStatus[];
 }
 
 interface CdktfManifest {
@@ -41,7 +48,16 @@ export function loadSynthOutput(outdir: string, distDir: string, lockFile: strin
   }
   const guardFile = join(outdir, "guard-violations.json");
   const guardViolations = existsSync(guardFile) ? (JSON.parse(readFileSync(guardFile, "utf8")) as GuardViolation[]) : undefined;
-  return { stacks, distManifests: readDistManifests(distDir), guardViolations, lockPresent: existsSync(lockFile) };
+  const lock = readLockEntries(lockFile);
+  const fleetStatus = readFleetStatus(outdir);
+  return {
+    stacks,
+    distManifests: readDistManifests(distDir),
+    guardViolations,
+    lockPresent: lock !== undefined,
+    ...(lock ? { lock } : {}),
+    ...(fleetStatus ? { fleetStatus } : {}),
+  };
 }
 
 function readDistManifests(distDir: string): Record<string, Record<string, string>> {

@@ -1,0 +1,102 @@
+// Owns the rollout notes of a review: for each change, when it takes effect on what runs. Sizes, weights and other
+// in-place updates apply at deploy; a launch template or node config change (image, user data, instance types of a
+// mixed instances policy) reaches only instances launched afterwards, because Auto Scaling does not replace running
+// instances without an instance refresh, which the constructs do not configure; addon and tenant objects never reach a
+// running generation (the first control-plane node applies them once, at `kubeadm init`, see docs/node-boot.md); a
+// locked generation keeps its frozen artifacts however the library renders today.
+import type { GenerationStatus } from "./fleet-status";
+import type { ResourceChange, RolloutNote, StackReview } from "./report";
+
+/** Inputs besides the stacks: what base says is deployed, and head's fleet status. */
+export interface RolloutContext {
+  /** Whether base counts the generation of `stack` as deployed (in the base lock, or serving traffic). */
+  readonly deployedInBase: (stack: string) => boolean;
+  /** Head's fleet-status.json, when its synth wrote one. */
+  readonly headStatus?: readonly GenerationStatus[];
+}
+
+const instanceTypePaths = /^(mixed_instances_policy\..*instance_type|instance_type)/;
+
+function resourceNote(s: StackReview, r: ResourceChange): Omit<RolloutNote, "stack" | "cluster" | "generation"> | undefined {
+  if (r.address.startsWith("data.")) return undefined;
+  const subject = r.constructPath ?? r.address;
+  if (r.action === "create" || r.action === "delete") return undefined;
+  if (r.action === "replace") return { subject, takesEffect: "now", note: `replaced at deploy (${r.replacedBy.join(", ")} changed)` };
+  const types = r.attributes.filter((a) => instanceTypePaths.test(a.path));
+  if (types.length > 0) {
+    const change = types.map((a) => `${a.before ?? "none"} → ${a.after ?? "none"}`).join(", ");
+    return {
+      subject,
+      takesEffect: "new-instances",
+      note: `instance types ${change} apply to new instances only: running instances keep theirs (no instance refresh)`,
+    };
+  }
+  if (r.risk?.level === "rollout") {
+    return {
+      subject,
+      takesEffect: "new-instances",
+      note: `applies to new instances only: ${r.risk.note}`,
+    };
+  }
+  if (r.type === "aws_s3_object" && s.ignition.length + s.kubernetes.length > 0) return undefined; // said by the node config / addon notes
+  if (r.risk?.level === "scale") return { subject, takesEffect: "now", note: `in place now: ${r.risk.note}` };
+  if (r.risk?.level === "traffic") return { subject, takesEffect: "now", note: `in place now: ${r.risk.note}` };
+  return { subject, takesEffect: "now", note: "in place now (updated by the deploy)" };
+}
+
+/** The rollout notes of all stacks, in stack order. */
+export function rolloutNotes(stacks: readonly StackReview[], context: RolloutContext): RolloutNote[] {
+  const out: RolloutNote[] = [];
+  for (const s of stacks) {
+    const where = { stack: s.name, ...(s.cluster ? { cluster: s.cluster } : {}), ...(s.generation ? { generation: s.generation } : {}) };
+    const gen = s.cluster && s.generation ? `${s.cluster}/${s.generation}` : s.name;
+    if (s.status === "added") {
+      if (s.kind === "generation")
+        out.push({
+          ...where,
+          subject: "new generation",
+          takesEffect: "on-create",
+          note: `${gen} gets everything when its stack is created`,
+        });
+      continue;
+    }
+    if (s.status !== "changed") continue;
+    for (const r of s.resources) {
+      const note = resourceNote(s, r);
+      if (note) out.push({ ...where, ...note });
+    }
+    for (const c of s.ignition.filter((i) => i.config.startsWith("s3:"))) {
+      out.push({
+        ...where,
+        subject: `node config ${c.config.slice("s3:ignition/".length).replace(/\.ign$/, "")} (${c.status})`,
+        takesEffect: "new-instances",
+        note: "applies to new instances only: nodes read their Ignition config once, at first boot; running nodes keep theirs",
+      });
+    }
+    if (s.kubernetes.length > 0) {
+      const deployed = context.deployedInBase(s.name);
+      out.push({
+        ...where,
+        subject: `addon objects (${s.kubernetes.length})`,
+        takesEffect: deployed ? "not-applied" : "on-create",
+        note: deployed
+          ? `not applied to running generation ${gen}; create a new generation (addons are applied once, at cluster init)`
+          : `applies when ${gen} is created (not deployed per the base lock and serving no traffic); if it already runs, it is not applied: create a new generation`,
+      });
+    }
+  }
+  for (const g of context.headStatus ?? []) {
+    if (!g.locked || !g.behindLibrary || g.behindLibrary.length === 0) continue;
+    out.push({
+      stack: g.stack,
+      cluster: g.cluster,
+      generation: g.generation,
+      subject: "frozen artifacts",
+      takesEffect: "frozen",
+      note:
+        `frozen${g.frozenWith ? ` with ${g.frozenWith}` : ""}, behind the library: ${g.behindLibrary.join(", ")} would render differently today; ` +
+        `${g.cluster}/${g.generation} keeps what it was deployed with; create a new generation to get them`,
+    });
+  }
+  return out;
+}
