@@ -6,6 +6,8 @@ import type { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import { RESTRICTED_INGRESS_NODE_LABEL } from "../../ignition/ingress-node-labels";
 import { addonLabels, httpGetProbe, resources } from "../common/workload";
+import { PROMETHEUS_PEER } from "../monitoring/network-policies";
+import { allowIngress, denyAllIngress } from "../network-policy";
 import type { ResolvedIngressNginxSettings } from "./settings";
 
 export interface IngressNginxChartProps {
@@ -74,6 +76,18 @@ export class IngressNginxChart extends Chart {
       data: { "allow-snippet-annotations": "false", ...settings.config },
     });
     this.addRbac(labels, subjects, rbac);
+
+    // Traffic reaches the controller from the load balancer through its NodePorts, from any source: 80/443 are open to
+    // all; the status/metrics port only to Prometheus (the kubelet's probes come from the node, always allowed).
+    denyAllIngress(this, INGRESS_NAMESPACE, labels);
+    allowIngress(this, "controller-http", { namespace: INGRESS_NAMESPACE, labels, podLabels: selector, ports: [80, 443] });
+    allowIngress(this, "controller-metrics-from-prometheus", {
+      namespace: INGRESS_NAMESPACE,
+      labels,
+      podLabels: selector,
+      ports: [STATUS_PORT],
+      from: [PROMETHEUS_PEER],
+    });
 
     new k8s.KubeDaemonSet(this, "daemon-set", {
       metadata: meta(CONTROLLER),

@@ -3,6 +3,8 @@
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-27";
 import { grantClusterRole } from "../common/rbac";
+import { PROMETHEUS_PEER } from "../monitoring/network-policies";
+import { allowIngress, denyAllIngress } from "../network-policy";
 import type { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import { componentLabels, componentSelector, httpProbe, imageTag, toResourceRequirements } from "../monitoring/workload-defaults";
@@ -51,6 +53,15 @@ export class LoggingChart extends Chart {
       },
     });
     this.addDaemonSet(settings, labels);
+    // No ingress but Prometheus scraping the metrics port (with the host network, as for CloudWatch, the policy selects nothing).
+    denyAllIngress(this, LOGGING_NAMESPACE, labels);
+    allowIngress(this, "fluent-bit-from-prometheus", {
+      namespace: LOGGING_NAMESPACE,
+      labels,
+      podLabels: componentSelector(NAME),
+      ports: [FLUENT_BIT_HTTP_PORT],
+      from: [PROMETHEUS_PEER],
+    });
   }
 
   private addDaemonSet(settings: ResolvedLoggingSettings, labels: Record<string, string>): void {

@@ -93,6 +93,32 @@ function nodeJournalInput(settings: ResolvedLoggingSettings): Section {
   ];
 }
 
+/**
+ * The API server's audit log on control-plane nodes (kube-apiserver --audit-log-path, constructs/ignition/kubeadm-config.ts;
+ * one JSON event per line, rotated by the API server itself); on workers the path matches nothing. Parsed by the "json"
+ * parser of the image's parsers.conf (fluent/fluent-bit conf/parsers.conf) so
+ * the outputs receive the audit event's fields.
+ */
+export const AUDIT_LOG_PATH = "/var/log/kubernetes/audit/*.log";
+
+function auditLogInput(settings: ResolvedLoggingSettings): Section {
+  return [
+    "INPUT",
+    [
+      ["Name", "tail"],
+      ["Tag", "audit.*"],
+      ["Path", AUDIT_LOG_PATH],
+      ["Parser", "json"],
+      ["DB", `${FLUENT_BIT_PATHS.state}/tail-audit.db`],
+      ["DB.locking", "true"],
+      ["Mem_Buf_Limit", settings.memBufLimit],
+      ["storage.type", "filesystem"],
+      ["Skip_Long_Lines", "On"],
+      ["Refresh_Interval", 10],
+    ],
+  ];
+}
+
 function kubernetesFilter(): Section {
   return [
     "FILTER",
@@ -209,6 +235,7 @@ export function renderFluentBitConfig(settings: ResolvedLoggingSettings, ctx: { 
     serviceSection(settings),
     tailInput(settings),
     nodeJournalInput(settings),
+    auditLogInput(settings),
     kubernetesFilter(),
     clusterFilter(ctx.clusterName),
     output(settings.output, { ...ctx, bufferLimit: settings.bufferLimit }),

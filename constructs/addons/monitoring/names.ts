@@ -1,8 +1,10 @@
 // Owns the stable names and ports of the monitoring addon's components, so the Prometheus scrape configs, the Grafana
 // data source and the Services that they point at cannot drift apart.
 
-/** The namespace all monitoring objects live in. */
+/** The namespace all monitoring objects live in, except node-exporter. */
 export const MONITORING_NAMESPACE = "monitoring";
+/** node-exporter's own namespace: it needs the `privileged` Pod Security level, which the rest of monitoring does not. */
+export const NODE_EXPORTER_NAMESPACE = "node-exporter";
 
 export const PROMETHEUS = { name: "prometheus", port: 9090, portName: "web" } as const;
 export const NODE_EXPORTER = { name: "node-exporter", port: 9100, portName: "metrics" } as const;

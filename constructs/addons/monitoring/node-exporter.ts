@@ -2,7 +2,7 @@
 // mounted read-only) and the headless Service whose endpoints Prometheus scrapes.
 import { k8s } from "cdk8s-plus-27";
 import { Construct } from "constructs";
-import { MONITORING_NAMESPACE, NODE_EXPORTER } from "./names";
+import { NODE_EXPORTER, NODE_EXPORTER_NAMESPACE } from "./names";
 import type { ResolvedMonitoringSettings } from "./settings";
 import {
   componentLabels,
@@ -26,7 +26,7 @@ export class NodeExporter extends Construct {
     const { settings } = props;
     const name = NODE_EXPORTER.name;
     const labels = componentLabels(name, "monitoring", imageTag(settings.image));
-    const meta = { name, namespace: MONITORING_NAMESPACE, labels };
+    const meta = { name, namespace: NODE_EXPORTER_NAMESPACE, labels };
 
     new k8s.KubeServiceAccount(this, "service-account", { metadata: meta, automountServiceAccountToken: false });
     new k8s.KubeService(this, "service", {

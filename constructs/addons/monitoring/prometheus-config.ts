@@ -1,7 +1,7 @@
 // Owns Prometheus' scrape configuration: the API servers, every kubelet and its cAdvisor, node-exporter,
 // kube-state-metrics, Prometheus itself and any pod annotated `prometheus.io/scrape: "true"`.
 import { stringify } from "yaml";
-import { KUBE_STATE_METRICS, MONITORING_NAMESPACE, NODE_EXPORTER, PROMETHEUS } from "./names";
+import { KUBE_STATE_METRICS, MONITORING_NAMESPACE, NODE_EXPORTER, NODE_EXPORTER_NAMESPACE, PROMETHEUS } from "./names";
 
 const SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 const inClusterTls = { ca_file: `${SA_DIR}/ca.crt` };
@@ -13,9 +13,9 @@ function kubeletJob(jobName: string, metricsPath: string) {
     job_name: jobName,
     scheme: "https",
     metrics_path: metricsPath,
-    // kubeadm's kubelets serve a self-signed certificate (no serving-certificate bootstrap): the CA cannot verify it.
-    // The token is still checked by the kubelet's webhook authentication and authorization.
-    tls_config: { insecure_skip_verify: true },
+    // Kubelets serve a certificate signed by the cluster CA (serverTLSBootstrap, approved by the metrics-server addon's
+    // kubelet-serving-approver), so the ServiceAccount's ca.crt verifies it; the node address scraped is in its SANs.
+    tls_config: inClusterTls,
     authorization: saToken,
     kubernetes_sd_configs: [{ role: "node" }],
     relabel_configs: [
@@ -25,12 +25,12 @@ function kubeletJob(jobName: string, metricsPath: string) {
   };
 }
 
-/** Endpoints of one Service in the monitoring namespace, on one named port. */
-function serviceEndpointsJob(jobName: string, service: string, portName: string, extra: Record<string, unknown> = {}) {
+/** Endpoints of one Service in `namespace`, on one named port. */
+function serviceEndpointsJob(jobName: string, namespace: string, service: string, portName: string, extra: Record<string, unknown> = {}) {
   return {
     job_name: jobName,
     ...extra,
-    kubernetes_sd_configs: [{ role: "endpoints", namespaces: { names: [MONITORING_NAMESPACE] } }],
+    kubernetes_sd_configs: [{ role: "endpoints", namespaces: { names: [namespace] } }],
     relabel_configs: [
       {
         source_labels: ["__meta_kubernetes_service_name", "__meta_kubernetes_endpoint_port_name"],
@@ -68,9 +68,11 @@ export function prometheusConfig(props: { clusterName: string; scrapeInterval: s
       },
       kubeletJob("kubernetes-kubelet", "/metrics"),
       kubeletJob("kubernetes-cadvisor", "/metrics/cadvisor"),
-      serviceEndpointsJob("node-exporter", NODE_EXPORTER.name, NODE_EXPORTER.portName),
+      serviceEndpointsJob("node-exporter", NODE_EXPORTER_NAMESPACE, NODE_EXPORTER.name, NODE_EXPORTER.portName),
       // kube-state-metrics reports other objects' namespaces and pods: keep its labels rather than the target's.
-      serviceEndpointsJob("kube-state-metrics", KUBE_STATE_METRICS.name, KUBE_STATE_METRICS.portName, { honor_labels: true }),
+      serviceEndpointsJob("kube-state-metrics", MONITORING_NAMESPACE, KUBE_STATE_METRICS.name, KUBE_STATE_METRICS.portName, {
+        honor_labels: true,
+      }),
       { job_name: "prometheus", static_configs: [{ targets: [`localhost:${PROMETHEUS.port}`] }] },
       {
         job_name: "kubernetes-pods",
