@@ -21,7 +21,11 @@ export class TenantsChart extends Chart {
     this.namespaces = new Map(
       props.tenants.map((tenant) => [
         tenant.name,
-        new TenantNamespace(this, tenant.name, { ...tenant, kubernetesVersion: props.generation.kubernetesVersion }),
+        new TenantNamespace(this, tenant.name, {
+          ...tenant,
+          kubernetesVersion: props.generation.kubernetesVersion,
+          vpcCidr: props.generation.cluster.network.vpcCidr,
+        }),
       ]),
     );
   }

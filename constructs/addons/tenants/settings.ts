@@ -69,6 +69,12 @@ export interface TenantDefinition {
   readonly allowFrom?: readonly string[];
   /** CIDRs the tenant's pods may connect out to beyond cluster DNS and their own namespace, e.g. `0.0.0.0/0`. @default [] */
   readonly egressCidrs?: readonly string[];
+  /**
+   * Let `egressCidrs` reach addresses inside the VPC (nodes, load balancers, databases). Off, each egress CIDR excludes
+   * the VPC CIDR, and a CIDR inside the VPC is refused. The instance metadata address is excluded either way.
+   * @default false
+   */
+  readonly allowVpcEgress?: boolean;
 }
 
 const namespaceName = z
@@ -134,6 +140,7 @@ export const tenantSchema = z
     podSecurity: z.enum(["restricted", "baseline"]).default("restricted"),
     allowFrom: z.array(namespaceName).default([]),
     egressCidrs: z.array(cidrSchema).default([]),
+    allowVpcEgress: z.boolean().default(false),
   })
   .strict();
 

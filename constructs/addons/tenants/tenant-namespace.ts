@@ -4,11 +4,30 @@
 import { Lazy } from "cdk8s";
 import { k8s } from "cdk8s-plus-27";
 import { Construct } from "constructs";
+import { cidrsOverlap, parseIpv4Cidr } from "../../definition/cidr";
 import { type ResolvedTenant, type TenantDefinition, tenantSchema } from "./settings";
 
 export interface TenantNamespaceProps extends TenantDefinition {
   /** The cluster's Kubernetes version, e.g. `1.31.0`: pins the Pod Security Standards version (`v1.31`). */
   readonly kubernetesVersion: string;
+  /**
+   * The VPC's CIDR: egress CIDRs exclude it unless the tenant sets `allowVpcEgress`.
+   * @default undefined (only the instance metadata address is excluded)
+   */
+  readonly vpcCidr?: string;
+}
+
+/**
+ * The EC2 instance metadata service (IMDS), where a pod reaching it could read the node role's credentials:
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html
+ */
+export const INSTANCE_METADATA_CIDR = "169.254.169.254/32";
+
+/** Whether `inner` lies entirely inside `outer` (both valid IPv4 CIDRs). */
+function cidrContains(outer: string, inner: string): boolean {
+  const o = parseIpv4Cidr(outer);
+  const i = parseIpv4Cidr(inner);
+  return !!o && !!i && o.prefix <= i.prefix && cidrsOverlap(outer, inner);
 }
 
 /** Namespaces whose pods may always reach a tenant: the ingress controller and Prometheus. */
@@ -27,11 +46,13 @@ export class TenantNamespace extends Construct {
   private readonly viewers: string[] = [];
   private readonly ingressNamespaces: string[] = [...ALWAYS_ALLOWED_FROM];
   private readonly egressCidrs: string[] = [];
+  private readonly vpcCidr?: string;
   private egressPolicy?: k8s.KubeNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: TenantNamespaceProps) {
     super(scope, id);
-    const { kubernetesVersion, ...definition } = props;
+    const { kubernetesVersion, vpcCidr, ...definition } = props;
+    this.vpcCidr = vpcCidr;
     const parsed = tenantSchema.safeParse(definition);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -70,17 +91,36 @@ export class TenantNamespace extends Construct {
     return this;
   }
 
-  /** Lets this namespace's pods connect out to a CIDR (e.g. `0.0.0.0/0` for the internet through the VPC's routes). */
+  /**
+   * Lets this namespace's pods connect out to a CIDR (e.g. `0.0.0.0/0` for the internet through the VPC's routes),
+   * except the instance metadata address and, unless the tenant sets `allowVpcEgress`, the VPC.
+   */
   allowEgressTo(cidr: string): this {
+    const field = `addons.tenants["${this.name}"].egressCidrs`;
+    if (cidrContains(INSTANCE_METADATA_CIDR, cidr)) {
+      throw new Error(`${field}: ${cidr} is the instance metadata address, which hands out the node role's credentials; remove it`);
+    }
+    if (this.vpcCidr && !this.tenant.allowVpcEgress && cidrContains(this.vpcCidr, cidr)) {
+      throw new Error(
+        `${field}: ${cidr} lies inside the VPC ${this.vpcCidr}, which tenant egress excludes by default; set allowVpcEgress: true on tenant "${this.name}" to reach it, or remove it`,
+      );
+    }
     if (!this.egressPolicy) {
       this.egressPolicy = this.networkPolicy("allow-egress-cidrs", "egress", {
         podSelector: {},
         policyTypes: ["Egress"],
-        egress: [{ to: Lazy.any({ produce: () => this.egressCidrs.map((c) => ({ ipBlock: { cidr: c } })) }) }],
+        egress: [{ to: Lazy.any({ produce: () => this.egressCidrs.map((c) => ({ ipBlock: this.ipBlock(c) })) }) }],
       });
     }
     if (!this.egressCidrs.includes(cidr)) this.egressCidrs.push(cidr);
     return this;
+  }
+
+  /** An egress ipBlock: Kubernetes requires each `except` entry to lie inside `cidr`, so only those that do are listed. */
+  private ipBlock(cidr: string): { cidr: string; except?: string[] } {
+    const excluded = [INSTANCE_METADATA_CIDR, ...(this.vpcCidr && !this.tenant.allowVpcEgress ? [this.vpcCidr] : [])];
+    const except = excluded.filter((e) => e !== cidr && cidrContains(cidr, e));
+    return except.length > 0 ? { cidr, except } : { cidr };
   }
 
   private addNamespace(kubernetesVersion: string): void {
