@@ -17,6 +17,10 @@ export const cluster: ClusterDefinition = {
   },
   dns: { privateZoneId: "Z0123456789EXAMPLE", privateZoneName: "internal.example.com" },
   tags: { cluster: "__CLUSTER_NAME__" },
+  // Terraform state in S3, encrypted (SSE), locked with S3's native lock file (use_lockfile, Terraform >= 1.10:
+  // https://developer.hashicorp.com/terraform/language/backend/s3#state-locking); one key per stack. Create the bucket
+  // (versioning on, public access blocked) before the first deploy. Without a stateBackend, state is local and synth warns.
+  stateBackend: { bucket: "__CLUSTER_NAME__-terraform-state-example", keyPrefix: "immutable-clusters" },
   generations: [
     {
       id: "a",
