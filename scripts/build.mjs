@@ -2,7 +2,7 @@
 // asset beside the code (files/, templates/, JSON tables, ...) and the project template so lib/ runs on its own.
 // `node scripts/build.mjs --project <tsconfig> --out <dir>` builds another program the same way (the benchmark's).
 import { execFileSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -11,7 +11,10 @@ const option = (name, fallback) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
-const lib = resolve(root, option("--out", "lib"));
+const out = resolve(root, option("--out", "lib"));
+// The build goes into a sibling folder that replaces the output folder at the end (two renames), so a process reading
+// lib/ meanwhile (another test, a running CLI) never sees it half-deleted or half-written.
+const lib = `${out}.build-${process.pid}`;
 const project = resolve(root, option("--project", "tsconfig.build.json"));
 /** Source folders compiled into lib/ at the same relative path; their non-TS files are copied as they are. */
 const codeDirs = ["constructs", "apps"];
@@ -19,9 +22,15 @@ const codeDirs = ["constructs", "apps"];
 const assetDirs = ["templates"];
 
 rmSync(lib, { recursive: true, force: true });
-execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", project, "--outDir", lib], {
-  stdio: "inherit",
-});
+try {
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", project, "--outDir", lib], {
+    stdio: "inherit",
+  });
+} catch {
+  rmSync(lib, { recursive: true, force: true });
+  console.error(`build: tsc -p ${relative(root, project)} failed (its errors are above); ${relative(root, out)}/ is unchanged`);
+  process.exit(1);
+}
 
 let copied = 0;
 function copyAssets(dir) {
@@ -43,4 +52,8 @@ for (const dir of assetDirs) {
 }
 const cli = join(lib, "apps", "cli.js");
 if (existsSync(cli)) chmodSync(cli, statSync(cli).mode | 0o111);
-console.log(`build: compiled ${relative(root, project)} into ${relative(root, lib)}/ and copied ${copied} asset file(s)/folder(s)`);
+const previous = `${out}.old-${process.pid}`;
+if (existsSync(out)) renameSync(out, previous);
+renameSync(lib, out);
+rmSync(previous, { recursive: true, force: true });
+console.log(`build: compiled ${relative(root, project)} into ${relative(root, out)}/ and copied ${copied} asset file(s)/folder(s)`);

@@ -1,6 +1,8 @@
 // Test support: packs this package exactly as `npm publish` would (prepack builds lib/) into a folder, and reports the
 // tarball and the files it holds.
 import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** The repository root (the package). */
@@ -14,8 +16,39 @@ export interface PackedPackage {
   readonly files: readonly { readonly path: string; readonly mode: number }[];
 }
 
-/** Runs `npm pack` (with its prepack build) into `destination`. */
+/**
+ * Runs `fn` while holding a lock (a folder in the temp dir, created atomically) that one `npm pack` of this checkout
+ * holds at a time: the prepack build deletes and rewrites lib/, and jest runs suites that pack in parallel workers.
+ */
+function whileHoldingPackLock<T>(fn: () => T): T {
+  const lock = join(tmpdir(), `immutable-clusters-pack-${packageRoot.replace(/[^A-Za-z0-9]/g, "_")}.lock`);
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      // A lock older than a build can take is left by a killed run.
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 5 * 60_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`npm pack: waited 10 minutes for ${lock}; remove it if no test is running`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Runs `npm pack` (with its prepack build) into `destination`, one pack of this checkout at a time. */
 export function packPackage(destination: string): PackedPackage {
+  return whileHoldingPackLock(() => packUnlocked(destination));
+}
+
+function packUnlocked(destination: string): PackedPackage {
   let stdout: string;
   try {
     stdout = execFileSync("npm", ["pack", "--json", "--pack-destination", destination], {
