@@ -14,6 +14,7 @@ export { NodeConfigBucket, type NodeConfigBucketProps } from "./cluster/node-con
 export { NodeIdentity, type NodeIdentityProps, type PolicyStatement } from "./cluster/node-identity";
 export { NodeLaunchTemplate, type NodeLaunchTemplateProps } from "./cluster/node-launch-template";
 export { FlatcarAmi, type FlatcarAmiProps } from "./cluster/flatcar-ami";
+export { GenerationImage, type GenerationImageProps } from "./cluster/generation-image";
 export { BootstrapKey, type BootstrapKeyProps } from "./cluster/bootstrap-key";
 export { GenerationStack, generationStackName, type GenerationStackProps } from "./fleet/generation-stack";
 export { TrafficStack, trafficStackName, trafficHostname, type TrafficStackProps, type GenerationRoute } from "./fleet/traffic-stack";

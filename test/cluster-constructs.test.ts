@@ -184,21 +184,28 @@ describe("nodes", () => {
     expect(batch.target_group_arns).toEqual([]);
   });
 
-  test("launch templates: IMDSv2 only, encrypted root volume, no public IP, pinned AMI", () => {
+  test("launch templates: IMDSv2 only, root volume encrypted with the generation's key, no public IP, the generation's AMI copy", () => {
     const templates = all("aws_launch_template");
     expect(templates).toHaveLength(3);
+    const [keyId] = Object.keys(resourcesOf(doc, "aws_kms_key"));
+    const [copyId] = Object.keys(resourcesOf(doc, "aws_ami_copy"));
     for (const lt of templates) {
       expect(lt.metadata_options).toMatchObject({ http_tokens: "required", http_put_response_hop_limit: 1 });
-      expect((lt.block_device_mappings as Array<{ ebs: Resource }>)[0].ebs).toMatchObject({ encrypted: "true" });
+      expect((lt.block_device_mappings as Array<{ ebs: Resource }>)[0].ebs).toMatchObject({
+        encrypted: "true",
+        kms_key_id: `\${aws_kms_key.${keyId}.arn}`,
+      });
       expect((lt.network_interfaces as Resource[])[0].associate_public_ip_address).toBe("false");
-      expect(lt.image_id).toMatch(/^\$\{data\.aws_ami\./);
+      expect(lt.image_id).toBe(`\${aws_ami_copy.${copyId}.id}`);
     }
     const batch = one("aws_launch_template", (r) => r.name === "demo-a-worker-batch");
     expect((batch.block_device_mappings as Array<{ ebs: Resource }>)[0].ebs).toMatchObject({ volume_size: 100, volume_type: "gp3" });
   });
 
   test("the Flatcar image is pinned by exact name, architecture and owner, deprecated or not", () => {
-    const [ami] = Object.values(doc.data!.aws_ami);
+    // aws_ami_ids, not aws_ami: an unpublished image gives an empty list instead of failing the plan.
+    expect(doc.data!.aws_ami).toBeUndefined();
+    const [ami] = Object.values(doc.data!.aws_ami_ids);
     expect(ami.owners).toEqual(["075585003325"]);
     expect(ami.filter).toEqual(
       expect.arrayContaining([
@@ -208,6 +215,25 @@ describe("nodes", () => {
     );
     // Still found after AWS deprecates the image (two years after publication by default).
     expect(ami.include_deprecated).toBe(true);
+  });
+
+  test("the generation launches from its own copy of the image, encrypted with its key, kept after the public image is gone", () => {
+    const copies = all("aws_ami_copy");
+    expect(copies).toHaveLength(1);
+    const [copy] = copies;
+    const [keyId] = Object.keys(resourcesOf(doc, "aws_kms_key"));
+    const [lookupId] = Object.keys(doc.data!.aws_ami_ids);
+    expect(copy).toMatchObject({
+      name: "demo-a-Flatcar-stable-4152.2.3-hvm",
+      source_ami_region: "eu-west-1",
+      encrypted: true,
+      kms_key_id: `\${aws_kms_key.${keyId}.arn}`,
+      lifecycle: { ignore_changes: ["source_ami_id"] },
+    });
+    // The first id found, or a placeholder naming the image once nothing is found: the copy ignores it after creation.
+    expect(copy.source_ami_id).toBe(
+      `\${element(concat(data.aws_ami_ids.${lookupId}.ids, ["unpublished:Flatcar-stable-4152.2.3-hvm"]), 0)}`,
+    );
   });
 
   test("user data is a small Ignition pointer that replaces itself with the role's config from S3, verified by hash", () => {

@@ -13,7 +13,7 @@ import { BootstrapKey } from "./bootstrap-key";
 import { BootstrapParameters } from "./bootstrap-parameters";
 import { ControlPlane } from "./control-plane";
 import { DeployingAccount } from "./deploying-account";
-import { FlatcarAmi } from "./flatcar-ami";
+import { GenerationImage } from "./generation-image";
 import { IngressLoadBalancer } from "./ingress-load-balancer";
 import { NodeConfigBucket } from "./node-config-bucket";
 import { NodeIdentity } from "./node-identity";
@@ -129,7 +129,13 @@ export class KubernetesCluster extends Construct {
       statements: workerStatements(policyScope),
       tags: gen.tags,
     });
-    this.imageId = new FlatcarAmi(this, "flatcar", gen.flatcar).imageId;
+    this.imageId = new GenerationImage(this, "image", {
+      ...gen.flatcar,
+      name: gen.fullName,
+      region: gen.region,
+      kmsKeyArn: this.bootstrapKey.keyArn,
+      tags: gen.tags,
+    }).imageId;
 
     this.apiLoadBalancer = new ApiLoadBalancer(this, "api", {
       name: gen.fullName,
@@ -157,6 +163,7 @@ export class KubernetesCluster extends Construct {
       count: gen.controlPlane.count,
       instanceType: gen.controlPlane.instanceType,
       rootVolume: gen.controlPlane.rootVolume,
+      rootVolumeKmsKeyArn: this.bootstrapKey.keyArn,
       imageId: this.imageId,
       subnetIds: this.subnetIds,
       securityGroupId: this.securityGroups.controlPlane.id,
@@ -214,6 +221,7 @@ export class KubernetesCluster extends Construct {
       imageId: this.imageId,
       subnetIds: this.subnetIds,
       securityGroupId: this.securityGroups.workers.id,
+      rootVolumeKmsKeyArn: this.bootstrapKey.keyArn,
       instanceProfileArn: this.workerIdentity.instanceProfileArn,
       targetGroupArns: pool.ingress ? this.ingressLoadBalancer.targetGroupArns : [],
       userData: nodeConfig.userData,

@@ -13,6 +13,8 @@ export interface ControlPlaneProps {
   readonly count: number;
   readonly instanceType: string;
   readonly rootVolume: { readonly sizeGiB: number; readonly type: string };
+  /** The generation's KMS key, for the root volumes. */
+  readonly rootVolumeKmsKeyArn: string;
   readonly imageId: string;
   readonly subnetIds: readonly string[];
   readonly securityGroupId: string;
@@ -44,6 +46,7 @@ export class ControlPlane extends Construct {
       instanceProfileArn: props.instanceProfileArn,
       securityGroupId: props.securityGroupId,
       rootVolume: props.rootVolume,
+      rootVolumeKmsKeyArn: props.rootVolumeKmsKeyArn,
       userData: props.userData,
       tags: { ...props.tags, "immutable-clusters/role": "controller" },
     });

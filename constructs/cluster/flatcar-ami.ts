@@ -1,7 +1,9 @@
 // Owns the lookup of the pinned Flatcar AMI: exact channel, version and architecture, from the configured owner,
-// so a re-synth or re-plan never silently changes the OS image.
+// so a re-synth or re-plan never silently changes the OS image. The public image is only the source of the
+// generation's own encrypted copy (generation-image.ts); the lookup keeps planning after Flatcar unpublishes it.
 import { Construct } from "constructs";
-import { DataAwsAmi } from "../platform/aws";
+import { DataAwsAmiIds } from "../platform/aws";
+import { Fn } from "../platform/terraform";
 
 export interface FlatcarAmiProps {
   /** Exact image name, e.g. `Flatcar-stable-4230.2.3-hvm`. */
@@ -12,19 +14,23 @@ export interface FlatcarAmiProps {
   readonly arch: "amd64" | "arm64";
 }
 
-/** The one AMI named exactly after a Flatcar release. */
+/** The one AMI named exactly after a Flatcar release, while it is published. */
 export class FlatcarAmi extends Construct {
-  /** The AMI id, resolved at plan time. */
+  /**
+   * The public AMI id, resolved at plan time; once the image is no longer published, a placeholder that names it
+   * (`unpublished:<image name>`). Use it only as the source of a copy that ignores later changes of its source.
+   */
   readonly imageId: string;
 
   constructor(scope: Construct, id: string, props: FlatcarAmiProps) {
     super(scope, id);
-    const ami = new DataAwsAmi(this, "image", {
+    // `aws_ami_ids`, not `aws_ami`: the plural data source returns an empty list when nothing matches, where `aws_ami`
+    // fails the plan ("Your query returned no results", terraform-provider-aws internal/service/ec2/ec2_ami_data_source.go
+    // vs ec2_ami_ids_data_source.go). Flatcar removes old AMIs, so a generation must keep planning after that.
+    const image = new DataAwsAmiIds(this, "image", {
       owners: [props.owner],
-      mostRecent: false,
       // AWS deprecates public AMIs two years after creation by default, and a deprecated image is no longer listed
-      // unless asked for. A generation lives on its pinned release until it is replaced, so its plan must keep finding
-      // that exact image after the deprecation date.
+      // unless asked for (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-deprecate.html).
       includeDeprecated: true,
       filter: [
         { name: "name", values: [props.imageName] },
@@ -32,6 +38,6 @@ export class FlatcarAmi extends Construct {
         { name: "virtualization-type", values: ["hvm"] },
       ],
     });
-    this.imageId = ami.id;
+    this.imageId = Fn.element(Fn.concat([image.ids, [`unpublished:${props.imageName}`]]), 0);
   }
 }

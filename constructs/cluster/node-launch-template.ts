@@ -1,5 +1,5 @@
 // Owns the launch template every node boots from: the pinned Flatcar AMI, the role's instance profile and security
-// group, IMDSv2 required, an encrypted root volume, no public IP, and user data that is only a pointer to the full
+// group, IMDSv2 required, a root volume encrypted with the generation's key, no public IP, and user data that is only a pointer to the full
 // Ignition config in S3 (verified by its SHA-512).
 import { Construct } from "constructs";
 import { LaunchTemplate } from "../platform/aws";
@@ -13,6 +13,11 @@ export interface NodeLaunchTemplateProps {
   readonly instanceProfileArn: string;
   readonly securityGroupId: string;
   readonly rootVolume: { readonly sizeGiB: number; readonly type: string };
+  /**
+   * KMS key that encrypts the root volume: the generation's key, not the account's default EBS key. The EC2 Auto
+   * Scaling service-linked role must be allowed to use it (key policy), see docs/terraform-and-emulator-tests.md.
+   */
+  readonly rootVolumeKmsKeyArn: string;
   /** The user-data Ignition config, as JSON text (base64-encoded here). */
   readonly userData: string;
   readonly tags: Readonly<Record<string, string>>;
@@ -38,7 +43,14 @@ export class NodeLaunchTemplate extends Construct {
       blockDeviceMappings: [
         {
           deviceName: "/dev/xvda",
-          ebs: { volumeSize: props.rootVolume.sizeGiB, volumeType: props.rootVolume.type, encrypted: "true", deleteOnTermination: "true" },
+          ebs: {
+            volumeSize: props.rootVolume.sizeGiB,
+            volumeType: props.rootVolume.type,
+            encrypted: "true",
+            // https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resources/launch_template#kms_key_id-1
+            kmsKeyId: props.rootVolumeKmsKeyArn,
+            deleteOnTermination: "true",
+          },
         },
       ],
       monitoring: { enabled: true },

@@ -14,6 +14,8 @@ export interface WorkerPoolProps {
   readonly imageId: string;
   readonly subnetIds: readonly string[];
   readonly securityGroupId: string;
+  /** The generation's KMS key, for the root volumes. */
+  readonly rootVolumeKmsKeyArn: string;
   readonly instanceProfileArn: string;
   /** Target groups to register with (the ingress load balancer's, for ingress pools). @default [] */
   readonly targetGroupArns?: readonly string[];
@@ -45,6 +47,7 @@ export class WorkerPool extends Construct {
       instanceProfileArn: props.instanceProfileArn,
       securityGroupId: props.securityGroupId,
       rootVolume: pool.rootVolume,
+      rootVolumeKmsKeyArn: props.rootVolumeKmsKeyArn,
       userData: props.userData,
       tags: { ...props.tags, "immutable-clusters/role": "worker", "immutable-clusters/pool": pool.name },
     });

@@ -3,7 +3,8 @@
 export { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 export { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 export { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-export { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
+export { AmiCopy } from "@cdktf/provider-aws/lib/ami-copy";
+export { DataAwsAmiIds } from "@cdktf/provider-aws/lib/data-aws-ami-ids";
 export { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 export { DataAwsIamSessionContext } from "@cdktf/provider-aws/lib/data-aws-iam-session-context";
 export { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
