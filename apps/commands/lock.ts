@@ -6,13 +6,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { ClusterDefinition } from "../../constructs/definition/types";
-import { resolveGeneration } from "../../constructs/definition/resolve";
 import { validateDefinition } from "../../constructs/definition/validate";
-import { artifactFiles, readFrozenArtifacts, renderedArtifactFiles } from "../../constructs/fleet/frozen-artifacts";
+import { artifactFiles, freezeGeneration, frozenRecord, generationKey, readFrozenArtifacts } from "../../constructs/fleet/frozen-artifacts";
 import { immutabilityViolations } from "../../constructs/fleet/guard";
-import { immutableInputs } from "../../constructs/fleet/immutable-inputs";
 import {
-  digest,
   EMPTY_LOCK,
   fingerprintGeneration,
   frozenDirectory,
@@ -23,7 +20,6 @@ import {
   serializeFleetLock,
   withGeneration,
   withoutGeneration,
-  type FrozenGenerationRecord,
 } from "../../constructs/fleet/lock";
 import { LIBRARY_VERSION } from "../../constructs/library-version";
 
@@ -68,31 +64,7 @@ export function lockGeneration(target: string, options: LockOptions = {}): strin
       `generation: cluster "${cluster.name}" has no generation "${generationId}"; use one of ${cluster.generations.map((g) => `"${g.id}"`).join(", ")}`,
     );
   const before = lockedGeneration(lock, clusterName, generationId);
-  const violations = before ? immutabilityViolations([found], withGeneration(EMPTY_LOCK, clusterName, generationId, before)) : [];
-  if (violations.length > 0)
-    throw new Error(
-      `lock: ${clusterName}/${generationId} is deployed and its definition changes it in place; the lock cannot record that:\n` +
-        violations.map((v) => `  - ${v.field}: ${v.message}`).join("\n"),
-    );
-
-  const gen = resolveGeneration(cluster, definition);
-  const rendered = renderedArtifactFiles(gen);
-  let files: Map<string, string>;
-  let libraryVersion = LIBRARY_VERSION;
-  let how: string;
-  if (before && isFrozen(before)) {
-    // Refresh: what was frozen stays byte for byte; a pool added since is frozen as this library renders it now.
-    const kept = readFrozenArtifacts(withGeneration(EMPTY_LOCK, clusterName, generationId, before), root).get(
-      `${clusterName}/${generationId}`,
-    );
-    const keptFiles = kept ? artifactFiles(kept.nodeConfigs, kept.addonManifests) : new Map<string, string>();
-    files = new Map(
-      [...rendered].filter(([path]) => path.startsWith("ignition/")).map(([path, text]) => [path, keptFiles.get(path) ?? text]),
-    );
-    for (const [path, text] of keptFiles) if (path.startsWith("addons/")) files.set(path, text);
-    libraryVersion = before.libraryVersion;
-    how = "refreshed";
-  } else if (before) {
+  if (before && !isFrozen(before)) {
     // A version 1 entry: freeze only if this library renders exactly what was recorded, i.e. what was deployed.
     const now = fingerprintGeneration(cluster, generationId);
     const differs = [
@@ -105,6 +77,32 @@ export function lockGeneration(target: string, options: LockOptions = {}): strin
       throw new Error(
         `lock: ${clusterName}/${generationId} is recorded by hashes only (lock version 1) and immutable-clusters ${LIBRARY_VERSION} renders its ${differs.join(", ")} differently, so it cannot freeze what was deployed; run "immutable-clusters lock ${target}" with the library version that deployed it (e.g. npx immutable-clusters@<that version> lock ${target}), then upgrade`,
       );
+  }
+  const violations = before ? immutabilityViolations([found], withGeneration(EMPTY_LOCK, clusterName, generationId, before)) : [];
+  if (violations.length > 0)
+    throw new Error(
+      `lock: ${clusterName}/${generationId} is deployed and its definition changes it in place; the lock cannot record that:\n` +
+        violations.map((v) => `  - ${v.field}: ${v.message}`).join("\n"),
+    );
+
+  const rendered = freezeGeneration(found, generationId).files;
+  let files: ReadonlyMap<string, string>;
+  let libraryVersion = LIBRARY_VERSION;
+  let how: string;
+  if (before && isFrozen(before)) {
+    // Refresh: what was frozen stays byte for byte; a pool added since is frozen as this library renders it now.
+    const kept = readFrozenArtifacts(withGeneration(EMPTY_LOCK, clusterName, generationId, before), root).get(
+      generationKey(clusterName, generationId),
+    );
+    const keptFiles = kept ? artifactFiles(kept.nodeConfigs, kept.addonManifests) : new Map<string, string>();
+    const refreshed = new Map(
+      [...rendered].filter(([path]) => path.startsWith("ignition/")).map(([path, text]) => [path, keptFiles.get(path) ?? text]),
+    );
+    for (const [path, text] of keptFiles) if (path.startsWith("addons/")) refreshed.set(path, text);
+    files = refreshed;
+    libraryVersion = before.libraryVersion;
+    how = "refreshed";
+  } else if (before) {
     files = rendered;
     how = "froze";
   } else {
@@ -114,14 +112,7 @@ export function lockGeneration(target: string, options: LockOptions = {}): strin
 
   rmSync(dir, { recursive: true, force: true });
   for (const [path, text] of files) write(join(dir, path), text);
-  const entry: FrozenGenerationRecord = {
-    kubernetesVersion: gen.kubernetesVersion,
-    flatcarImage: gen.flatcar.imageName,
-    libraryVersion,
-    artifacts: Object.fromEntries([...files].map(([path, text]) => [path, digest(text)])),
-    // What the user wrote, not the parsed form with this library's defaults (see addClusters).
-    inputs: immutableInputs(found, found.generations[cluster.generations.indexOf(definition)]),
-  };
+  const entry = frozenRecord(found, generationId, files, libraryVersion);
   write(file, serializeFleetLock(withGeneration(lock, clusterName, generationId, entry)));
   const what = `Kubernetes ${entry.kubernetesVersion}, ${entry.flatcarImage}, ${[...files.keys()].filter((p) => p.startsWith("ignition/")).length} node configs and ${[...files.keys()].filter((p) => p.startsWith("addons/")).length} addon manifests in ${frozenDirectory(clusterName, generationId)}/`;
   return `${how} ${clusterName}/${generationId} in ${LOCK_FILE} (${what}); commit both with the definition`;

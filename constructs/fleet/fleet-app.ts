@@ -44,6 +44,8 @@ export interface SynthFleetOptions {
   readonly root?: string;
   /** Environment to read IMMUTABLE_CLUSTERS_GUARD and IMMUTABLE_CLUSTERS_LOCK_FILE from. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /** Where the Terraform JSON goes. @default cdktf's (CDKTF_OUTDIR, else cdktf.out) */
+  readonly outdir?: string;
   /** Where notices go (one line each). @default console.warn (stderr) */
   readonly notify?: (line: string) => void;
 }
@@ -97,7 +99,7 @@ export function synthFleet(clusters: readonly ClusterDefinition[], options: Synt
   const guard = env[GUARD_MODE_ENV] === "report" ? "report" : "enforce";
   const lock = readFleetLock(root, env);
   const frozen = readFrozenArtifacts(lock, root);
-  const app = new App();
+  const app = new App(options.outdir ? { outdir: options.outdir } : {});
   const stacks = addClusters(app, clusters, { lock, guard, frozen });
   app.synth();
   if (guard === "report") {

@@ -4,9 +4,13 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderAddonManifests, type ManifestFile } from "../addons/render";
-import type { ResolvedGeneration } from "../definition/resolve";
+import { resolveGeneration, type ResolvedGeneration } from "../definition/resolve";
+import type { ClusterDefinition } from "../definition/types";
+import { validateDefinition } from "../definition/validate";
 import { nodeConfigKey, renderNodeIgnition } from "../ignition/node-config";
-import { digest, frozenDirectory, isFrozen, LOCK_FILE, type FleetLock } from "./lock";
+import { LIBRARY_VERSION } from "../library-version";
+import { immutableInputs } from "./immutable-inputs";
+import { digest, frozenDirectory, isFrozen, LOCK_FILE, type FleetLock, type FrozenGenerationRecord } from "./lock";
 
 /** What a frozen generation's stack uploads instead of a fresh rendering. */
 export interface FrozenArtifacts {
@@ -105,4 +109,44 @@ export function readFrozenArtifacts(lock: FleetLock | undefined, root = "."): Ma
       `frozen generations do not match ${LOCK_FILE}; nothing was synthesized:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
     );
   return frozen;
+}
+
+/** A generation frozen as this library renders it now: the lock entry and the files of its frozen folder. */
+export interface Freezing {
+  readonly record: FrozenGenerationRecord;
+  /** File text by path inside the frozen folder (see artifactFiles). */
+  readonly files: ReadonlyMap<string, string>;
+}
+
+/** The lock entry of frozen files (hashes of each, the definition's immutable inputs as written). */
+export function frozenRecord(
+  cluster: ClusterDefinition,
+  generationId: string,
+  files: ReadonlyMap<string, string>,
+  libraryVersion = LIBRARY_VERSION,
+): FrozenGenerationRecord {
+  const written = cluster.generations.find((g) => g.id === generationId);
+  if (!written) throw new Error(`generation: cluster "${cluster.name}" has no generation "${generationId}"`);
+  const valid = validateDefinition(cluster);
+  const gen = resolveGeneration(valid, valid.generations[cluster.generations.indexOf(written)]);
+  return {
+    kubernetesVersion: gen.kubernetesVersion,
+    flatcarImage: gen.flatcar.imageName,
+    libraryVersion,
+    artifacts: Object.fromEntries([...files].map(([path, text]) => [path, digest(text)])),
+    // What the user wrote, not the parsed form with this library's defaults: see addClusters.
+    inputs: immutableInputs(cluster, written),
+  };
+}
+
+/** Freezes one generation of a (valid) definition as this library renders it. */
+export function freezeGeneration(cluster: ClusterDefinition, generationId: string): Freezing {
+  const valid = validateDefinition(cluster);
+  const definition = valid.generations.find((g) => g.id === generationId);
+  if (!definition)
+    throw new Error(
+      `generation: cluster "${valid.name}" has no generation "${generationId}"; use one of ${valid.generations.map((g) => `"${g.id}"`).join(", ")}`,
+    );
+  const files = renderedArtifactFiles(resolveGeneration(valid, definition));
+  return { record: frozenRecord(cluster, generationId, files), files };
 }

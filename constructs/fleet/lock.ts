@@ -148,7 +148,7 @@ export function parseFleetLock(text: string, source = LOCK_FILE): FleetLock {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => {
       const field = i.path.map(String).join(".") || "(lock)";
-      const message = i.code === "invalid_union" && i.path.length === 0 ? "version: must be 1 or 2" : i.message;
+      const message = field === "version" ? "must be 1 or 2 (the lock formats so far)" : i.message;
       return `  - ${field}: ${message}`;
     });
     throw new Error(`${source} is invalid; restore it from git or recreate it with "immutable-clusters lock":\n${problems.join("\n")}`);

@@ -1,0 +1,206 @@
+// Frozen generations (issue 10): a library upgrade with a locked generation present synthesizes cleanly, uploads that
+// generation's frozen node configs and manifests byte for byte, renders the unlocked generation with the new library,
+// and says the frozen one is behind the library; frozen files are checked against the lock; `lock` freezes, refreshes,
+// migrates version 1 entries only when the library renders what was deployed, and removes the frozen folder.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { lockGeneration } from "../apps/commands/lock";
+import {
+  EMPTY_LOCK,
+  fingerprintGeneration,
+  frozenDirectory,
+  LIBRARY_VERSION,
+  LOCK_FILE,
+  parseFleetLock,
+  serializeFleetLock,
+  withGeneration,
+  type FleetStatus,
+  type FrozenGenerationRecord,
+} from "../constructs";
+import { sampleCluster, sampleGeneration } from "./support/fixtures";
+
+const cluster = sampleCluster({ generations: [sampleGeneration({ id: "a", weight: 100 }), sampleGeneration({ id: "b", weight: 0 })] });
+/** What the fixture's "upgraded library" adds to the bootstrap script. */
+const UPGRADE_MARK = "# upgraded-library: retries the bootstrap";
+
+/** A definitions repo whose generation `a` was locked (frozen) by the library as it is. */
+function repoWithFrozenA(): string {
+  const root = mkdtempSync(join(tmpdir(), "frozen-"));
+  expect(lockGeneration("demo/a", { root, clusters: [cluster] })).toMatch(/^recorded and froze demo\/a/);
+  return root;
+}
+
+/** Loads the library through a fresh module registry in which the bootstrap script carries UPGRADE_MARK. */
+function upgradedLibrary(): typeof import("../constructs") {
+  let lib: typeof import("../constructs") | undefined;
+  jest.isolateModules(() => {
+    jest.doMock("../constructs/ignition/templates", () => {
+      const real = jest.requireActual<typeof import("../constructs/ignition/templates")>("../constructs/ignition/templates");
+      return {
+        ...real,
+        nodeFile: (relative: string) => real.nodeFile(relative) + (relative === "bin/node-bootstrap.sh" ? `${UPGRADE_MARK}\n` : ""),
+      };
+    });
+    lib = require("../constructs") as typeof import("../constructs");
+  });
+  jest.dontMock("../constructs/ignition/templates");
+  return lib!;
+}
+
+/** The S3 objects a synthesized generation stack uploads, by key, with Terraform's escapes undone. */
+function uploads(outdir: string, stack: string): Map<string, string> {
+  const json = JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as {
+    resource: { aws_s3_object: Record<string, { key: string; content: string }> };
+  };
+  return new Map(Object.values(json.resource.aws_s3_object).map((o) => [o.key, o.content.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{")]));
+}
+
+test("the library version constant is package.json's", () => {
+  expect(LIBRARY_VERSION).toBe((JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { version: string }).version);
+});
+
+describe("a library upgrade with a frozen generation", () => {
+  const root = repoWithFrozenA();
+  const frozenDir = join(root, frozenDirectory("demo", "a"));
+  const outdir = join(root, "cdktf.out");
+  const notices: string[] = [];
+  const lib = upgradedLibrary();
+  const { stacks, status } = lib.synthFleet([cluster], { root, outdir, env: {}, notify: (line) => notices.push(line) });
+
+  const original = require("../constructs") as typeof import("../constructs");
+  const genB = stacks[0].generations[1].cluster.generation;
+
+  test("the fixture really changes the rendering (the test would prove nothing otherwise)", () => {
+    expect(lib.renderNodeIgnition(genB, { kind: "controller" })).not.toBe(original.renderNodeIgnition(genB, { kind: "controller" }));
+  });
+
+  test("the frozen generation uploads its frozen node configs and manifests byte for byte", () => {
+    const a = uploads(outdir, "demo-a");
+    for (const name of readdirSync(join(frozenDir, "ignition")))
+      expect(a.get(`ignition/${name}`)).toBe(JSON.stringify(JSON.parse(readFileSync(join(frozenDir, "ignition", name), "utf8"))));
+    const manifests = readdirSync(join(frozenDir, "addons"))
+      .sort()
+      .map((name) => readFileSync(join(frozenDir, "addons", name), "utf8").trimEnd());
+    expect(a.get("addons/manifests.yaml")).toBe(manifests.join("\n---\n") + "\n");
+    const genA = stacks[0].generations[0].cluster.generation;
+    expect(a.get("ignition/controller.ign")).not.toBe(lib.renderNodeIgnition(genA, { kind: "controller" }));
+  });
+
+  test("the unlocked generation picks the change up", () => {
+    const uploaded = uploads(outdir, "demo-b").get("ignition/controller.ign");
+    expect(uploaded).toBe(lib.renderNodeIgnition(genB, { kind: "controller" }));
+    expect(uploaded).not.toBe(original.renderNodeIgnition(genB, { kind: "controller" }));
+  });
+
+  test("synth and fleet-status.json say the frozen generation is behind the library, once", () => {
+    const a = status.generations.find((g) => g.generation === "a")!;
+    expect(a).toMatchObject({ locked: true, frozenWith: LIBRARY_VERSION, stack: "demo-a" });
+    expect(a.behindLibrary).toEqual(["node config ignition/controller.ign", "node config ignition/worker-general.ign"]);
+    expect(status.generations.find((g) => g.generation === "b")).toMatchObject({ locked: false, frozenWith: null, behindLibrary: [] });
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(
+      /^demo\/a is frozen as rendered by immutable-clusters .*node config ignition\/controller\.ign.*create a new generation/,
+    );
+    const written = JSON.parse(readFileSync(join(outdir, "fleet-status.json"), "utf8")) as FleetStatus;
+    expect(written.generations.map((g) => [g.generation, g.behindLibrary.length > 0])).toEqual([
+      ["a", true],
+      ["b", false],
+    ]);
+  });
+
+  test("without the upgrade nothing is behind and nothing is said", () => {
+    const quiet: string[] = [];
+    const same = require("../constructs").synthFleet([cluster], {
+      root,
+      outdir: join(root, "cdktf.same"),
+      env: {},
+      notify: (line: string) => quiet.push(line),
+    }) as { status: FleetStatus };
+    expect(same.status.generations.every((g) => g.behindLibrary.length === 0)).toBe(true);
+    expect(quiet).toEqual([]);
+  });
+});
+
+describe("frozen files are what the lock records", () => {
+  const { synthFleet } = require("../constructs") as typeof import("../constructs");
+
+  test.each([
+    [
+      "an edited file",
+      (dir: string) => writeFileSync(join(dir, "addons", "20-coredns.yaml"), "# edited\n"),
+      /addons\/20-coredns\.yaml: differs from/,
+    ],
+    [
+      "a missing file",
+      (dir: string) => writeFileSync(join(dir, "ignition", "controller.ign.bak"), "{}"),
+      /controller\.ign\.bak: not recorded/,
+    ],
+  ])("%s is refused before anything is synthesized", (_, damage, message) => {
+    const root = repoWithFrozenA();
+    damage(join(root, frozenDirectory("demo", "a")));
+    const outdir = join(root, "out");
+    expect(() => synthFleet([cluster], { root, outdir, env: {} })).toThrow(message);
+    expect(existsSync(join(outdir, "stacks"))).toBe(false);
+  });
+
+  test("a lock naming a frozen generation whose folder is gone is refused with the fix", () => {
+    const root = repoWithFrozenA();
+    require("node:fs").rmSync(join(root, frozenDirectory("demo", "a")), { recursive: true });
+    expect(() => synthFleet([cluster], { root, outdir: join(root, "out"), env: {} })).toThrow(
+      /ignition\/controller\.ign: missing; restore it from git/,
+    );
+  });
+});
+
+describe("immutable-clusters lock and frozen folders", () => {
+  test("records and freezes, refreshes a new pool without touching frozen files, removes both", () => {
+    const root = repoWithFrozenA();
+    const dir = join(root, frozenDirectory("demo", "a"));
+    const entry = parseFleetLock(readFileSync(join(root, LOCK_FILE), "utf8")).clusters.demo.a as FrozenGenerationRecord;
+    expect(Object.keys(entry.artifacts).filter((p) => p.startsWith("ignition/"))).toEqual([
+      "ignition/controller.ign",
+      "ignition/worker-general.ign",
+    ]);
+    expect(entry.libraryVersion).toBe(LIBRARY_VERSION);
+    const controller = readFileSync(join(dir, "ignition", "controller.ign"), "utf8");
+
+    const grown = {
+      ...cluster,
+      generations: [
+        { ...cluster.generations[0], workerPools: [...cluster.generations[0].workerPools, { name: "batch" }] },
+        cluster.generations[1],
+      ],
+    };
+    expect(lockGeneration("demo/a", { root, clusters: [grown] })).toMatch(/^refreshed demo\/a/);
+    expect(readFileSync(join(dir, "ignition", "controller.ign"), "utf8")).toBe(controller);
+    expect(existsSync(join(dir, "ignition", "worker-batch.ign"))).toBe(true);
+
+    expect(lockGeneration("demo/a", { root, remove: true })).toMatch(/^removed demo\/a/);
+    expect(existsSync(dir)).toBe(false);
+    expect(parseFleetLock(readFileSync(join(root, LOCK_FILE), "utf8"))).toEqual(EMPTY_LOCK);
+  });
+
+  test("refuses to record a definition that changes the deployed generation in place", () => {
+    const root = repoWithFrozenA();
+    const bumped = { ...cluster, generations: [{ ...cluster.generations[0], kubernetesVersion: "1.32.8" }, cluster.generations[1]] };
+    expect(() => lockGeneration("demo/a", { root, clusters: [bumped] })).toThrow(
+      /changes it in place; the lock cannot record that:\n {2}- generations\[0\]\.kubernetesVersion: Kubernetes version changed from 1\.31\.0 to 1\.32\.8/,
+    );
+  });
+
+  test("a version 1 entry is frozen when the library renders what it recorded, and refused when it does not", () => {
+    const root = mkdtempSync(join(tmpdir(), "frozen-v1-"));
+    mkdirSync(join(root, "clusters"));
+    const v1 = { version: 1, clusters: { demo: { a: fingerprintGeneration(cluster, "a") } } };
+    writeFileSync(join(root, LOCK_FILE), JSON.stringify(v1));
+    expect(lockGeneration("demo/a", { root, clusters: [cluster] })).toMatch(/^froze demo\/a/);
+    expect(parseFleetLock(readFileSync(join(root, LOCK_FILE), "utf8")).clusters.demo.a).toHaveProperty("artifacts");
+
+    const stale = { ...fingerprintGeneration(cluster, "a"), addons: `sha256:${"0".repeat(64)}` };
+    writeFileSync(join(root, LOCK_FILE), serializeFleetLock(withGeneration(EMPTY_LOCK, "demo", "a", stale)));
+    expect(() => lockGeneration("demo/a", { root, clusters: [cluster] })).toThrow(
+      /recorded by hashes only \(lock version 1\) and immutable-clusters .* renders its addon manifests differently.*npx immutable-clusters@<that version> lock demo\/a/,
+    );
+  });
+});
