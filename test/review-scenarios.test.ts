@@ -69,7 +69,7 @@ describe("(1) a lock bypass: prod/a's Kubernetes version changes and prod/a leav
   });
 });
 
-describe("(2, 5, 6, 9) in-place changes to prod/b, which serves 25% of traffic without a lock entry, reviewed with --strict", () => {
+describe("(2, 5, 6, 9) in-place changes to prod/b, serving 25% of traffic without a base lock entry, reviewed with --strict", () => {
   let run: ReturnType<ReviewRepo["review"]>;
   beforeAll(() => {
     repo.reset();
@@ -85,6 +85,12 @@ describe("(2, 5, 6, 9) in-place changes to prod/b, which serves 25% of traffic w
           '      workerPools: [\n        { name: "burst", instanceTypes: ["c6i.2xlarge"], minSize: 0, maxSize: 20 },\n',
         ),
     );
+    // The examples lock prod/b; a base that serves it 25% without a lock entry (the state issue 14 found).
+    const edited = readFileSync(join(repo.dir, "clusters/prod.ts"), "utf8");
+    repo.git("checkout", "--quiet", "--", "clusters/prod.ts");
+    unlock("prod", "b");
+    repo.git("commit", "--quiet", "-am", "prod/b out of the lock");
+    writeFileSync(join(repo.dir, "clusters/prod.ts"), edited);
     run = repo.review("--strict");
   });
 

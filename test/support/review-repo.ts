@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { ReviewReport } from "../../apps/review/report";
 
 const ROOT = join(__dirname, "..", "..");
-const COPIED = ["clusters", "apps", "constructs", "templates", "cdktf.json", "package.json", "tsconfig.json"];
+const COPIED = ["clusters", "apps", "constructs", "templates", "scripts", "cdktf.json", "package.json", "tsconfig.json"];
 
 export interface ReviewRepo {
   readonly dir: string;
