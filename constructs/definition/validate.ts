@@ -348,7 +348,11 @@ function parseFields(
       if (parsed.data !== undefined) result[key] = parsed.data;
     } else {
       out.failed.add(pathOf(at));
-      for (const issue of parsed.error.issues) out.problems.push({ field: pathOf([...at, ...issue.path]), message: ourMessage(issue) });
+      for (const issue of parsed.error.issues) {
+        // The issue's path is relative to the field; the message's example is looked up by the full path.
+        const full = { ...issue, path: [...at, ...issue.path] } as z.core.$ZodIssue;
+        out.problems.push({ field: pathOf(full.path), message: ourMessage(full) });
+      }
     }
   }
   return result;
