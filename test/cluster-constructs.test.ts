@@ -75,7 +75,8 @@ describe("security groups", () => {
     for (const into of ["controllers", "workers"]) {
       for (const from of ["controllers", "workers"]) expect(hasRule(into, "udp", 8472, 8472, { group: from })).toBe(true);
     }
-    expect(hasRule("workers", "tcp", 30000, 32767, { cidr: "10.0.0.0/16" })).toBe(true);
+    // The NodePort range is open to the VPC only with network.nodePortsFromVpc (issue 12); the ingress NodePorts from its load balancer.
+    expect(hasRule("workers", "tcp", 30000, 32767, { cidr: "10.0.0.0/16" })).toBe(false);
     expect(hasRule("workers", "tcp", 30080, 30080, { group: "ingress-lb" })).toBe(true);
   });
 
@@ -377,7 +378,11 @@ describe("addon permissions", () => {
       const shipping = policy.Statement.find((s) => s.Sid === "ShipContainerLogs");
       expect(shipping).toMatchObject({
         Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-        Resource: ["arn:aws:logs:eu-west-1:*:log-group:/teams/logs", "arn:aws:logs:eu-west-1:*:log-group:/teams/logs:*"],
+        // The account id, not a wildcard (issue 12): the caller-identity data source's reference.
+        Resource: [
+          expect.stringMatching(/^arn:aws:logs:eu-west-1:\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}:log-group:\/teams\/logs$/),
+          expect.stringMatching(/^arn:aws:logs:eu-west-1:\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}:log-group:\/teams\/logs:\*$/),
+        ],
       });
     }
   });

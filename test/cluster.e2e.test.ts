@@ -245,7 +245,7 @@ describe("a cluster generation on the AWS emulator", () => {
     expect(has("e2e-a-workers", "tcp", 10250, 10250, "e2e-a-controllers")).toBe(true);
     expect(has("e2e-a-controllers", "tcp", 2379, 2380, "e2e-a-controllers")).toBe(true);
     expect(has("e2e-a-workers", "udp", 8472, 8472, "e2e-a-workers")).toBe(true);
-    expect(has("e2e-a-workers", "tcp", 30000, 32767, net.vpcCidr)).toBe(true);
+    expect(has("e2e-a-workers", "tcp", 30000, 32767, net.vpcCidr)).toBe(false); // only with network.nodePortsFromVpc
     // Nothing from the world, no IPv6 or all-protocol rule, and every address range is the VPC's or a configured admin one.
     expect(inbound.filter((r) => r.CidrIpv4 === "0.0.0.0/0" || r.CidrIpv6 || r.IpProtocol === "-1")).toEqual([]);
     expect(inbound.filter((r) => r.CidrIpv4 && ![net.vpcCidr, "10.99.0.0/24"].includes(r.CidrIpv4))).toEqual([]);
