@@ -1,6 +1,7 @@
 // Unit tests of the immutability guard: which changes to a generation recorded in the fleet lock are refused (Kubernetes
 // version, Flatcar image, node bootstrap, addons) and which stay allowed (scaling, instance types, new pools, weights,
-// generations not deployed yet), and how addClusters enforces or only reports them.
+// generations not deployed yet), and how addClusters enforces or only reports them, for locks of hashes (version 1) and
+// frozen generations (version 2, compared on their definitions).
 import type { ClusterDefinition, GenerationDefinition } from "../constructs";
 import {
   addClusters,
@@ -115,5 +116,70 @@ describe("allowed: what may change on a deployed generation, and anything on one
 
   test("without a lock nothing counts as deployed", () => {
     expect(() => addClusters(new App({ outdir: "unused" }), [changed((g) => ({ ...g, kubernetesVersion: "1.32.8" }))])).not.toThrow();
+  });
+});
+
+describe("a frozen generation (lock version 2): the guard compares definitions", () => {
+  const { freezeGeneration } = require("../constructs/fleet/frozen-artifacts") as typeof import("../constructs/fleet/frozen-artifacts");
+  const frozenLock: FleetLock = withGeneration(EMPTY_LOCK, "demo", "a", freezeGeneration(deployed, "a").record);
+
+  test.each<[string, ClusterDefinition, string, RegExp]>([
+    [
+      "Kubernetes version",
+      changed((g) => ({ ...g, kubernetesVersion: "1.32.8" })),
+      "generations[0].kubernetesVersion",
+      /Kubernetes version changed from 1\.31\.0 to 1\.32\.8/,
+    ],
+    [
+      "Flatcar version",
+      changed((g) => ({ ...g, flatcar: { ...g.flatcar, version: "4152.2.4" } })),
+      "generations[0].flatcar.version",
+      /Flatcar image version changed from 4152\.2\.3 to 4152\.2\.4/,
+    ],
+    [
+      "a pool's labels",
+      changed((g) => ({ ...g, workerPools: [{ ...g.workerPools[0], labels: { "example.com/team": "payments" } }] })),
+      "generations[0].workerPools[0].labels",
+      /workerPools\[0\]\.labels changed from \(unset\) to \{"example\.com\/team":"payments"\}/,
+    ],
+    [
+      "an addon",
+      changed((g) => ({ ...g, addons: { monitoring: { enabled: false } } })),
+      "generations[0].addons",
+      /addons changed from \(unset\)/,
+    ],
+    [
+      "the control-plane count",
+      changed((g) => ({ ...g, controlPlane: { ...g.controlPlane, count: 5 } })),
+      "generations[0].controlPlane.count",
+      /from 3 to 5/,
+    ],
+    [
+      "the VPC CIDR",
+      { ...deployed, network: { ...deployed.network, vpcCidr: "10.1.0.0/16" } },
+      "network.vpcCidr",
+      /from 10\.0\.0\.0\/16 to 10\.1\.0\.0\/16/,
+    ],
+  ])("refuses %s, naming the field", (_, definition, field, message) => {
+    const violations = immutabilityViolations([definition], frozenLock);
+    expect(violations.map((v) => v.field)).toEqual([field]);
+    expect(violations[0].message).toMatch(message);
+    expect(violations[0].message).toMatch(/deployed generations are immutable: create a new generation/);
+  });
+
+  test.each<[string, ClusterDefinition]>([
+    ["nothing changed", deployed],
+    [
+      "pool scaling and instance types",
+      changed((g) => ({ ...g, workerPools: [{ ...g.workerPools[0], maxSize: 9, instanceTypes: ["m7i.large"] }] })),
+    ],
+    ["a new pool", changed((g) => ({ ...g, workerPools: [...g.workerPools, { name: "batch", minSize: 0, maxSize: 5 }] }))],
+    ["the control-plane instance type", changed((g) => ({ ...g, controlPlane: { ...g.controlPlane, instanceType: "m7i.large" } }))],
+    [
+      "weights, tags and admin ranges",
+      { ...changed((g) => ({ ...g, weight: 40 })), tags: { team: "x" }, network: { ...deployed.network, adminCidrs: [] } },
+    ],
+  ])("allows %s", (_, definition) => {
+    expect(immutabilityViolations([definition], frozenLock)).toEqual([]);
   });
 });
