@@ -2,7 +2,6 @@
 export * from "./definition/types";
 export { DefinitionError, definitionProblems, validateDefinition, type DefinitionProblem } from "./definition/validate";
 export { ArgumentError, DefinitionsError, validateDefinitions } from "./definition/arguments";
-export { ArgumentError, DefinitionsError, validateDefinitions } from "./definition/arguments";
 export { resolveGeneration, type ResolvedGeneration, type ResolvedWorkerPool } from "./definition/resolve";
 export { KubernetesCluster, type KubernetesClusterProps } from "./cluster/cluster";
 export { ApiLoadBalancer, type ApiLoadBalancerProps } from "./cluster/api-load-balancer";
