@@ -42,9 +42,12 @@ export interface AddClustersOptions {
 /** Validates every definition and guards deployed generations, then adds their stacks to `app`. Throws before adding anything. */
 export function addClusters(app: Construct, definitions: readonly ClusterDefinition[], options: AddClustersOptions = {}): ClusterStacks[] {
   // Argument checks (VALIDATION): a list of valid, distinctly named definitions; from here on only their parsed form is used.
+  const written = definitions;
   definitions = validateDefinitions(definitions, "addClusters");
   if (options.lock && (options.guard ?? "enforce") === "enforce") {
-    const violations = immutabilityViolations(definitions, options.lock);
+    // The guard compares what the user wrote (as the lock recorded it), not the parsed form with this library's
+    // defaults filled in: a default that changes with a library upgrade is not a change to a frozen generation.
+    const violations = immutabilityViolations(written, options.lock);
     if (violations.length > 0) throw new ImmutabilityError(violations);
   }
   const frozen = options.frozen ?? new Map<string, FrozenArtifacts>();
