@@ -144,8 +144,7 @@ const TOKEN = /^[a-z0-9]{6}\.[a-z0-9]{16}$/;
 function explain(n: FakeNode, run: { code: number | null; stderr: string }): string {
   return `${n.name} exited ${run.code}:\n${run.stderr}`;
 }
-const ok = (n: FakeNode, r: { code: number | null; stderr: string }) =>
-  expect({ code: r.code, log: explain(n, r) }).toMatchObject({ code: 0 });
+const ok = (n: FakeNode, r: { code: number | null; stderr: string }) => expect(explain(n, r)).toMatch(/^\S+ exited 0:/);
 const fileIn = (n: FakeNode, rel: string) => existsSync(n.file(rel));
 
 beforeAll(async () => {
@@ -451,7 +450,9 @@ describe("a node that keeps failing", () => {
       }),
     );
     const health = async (id: string) =>
-      (await asg.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [id] }))).AutoScalingInstances?.[0]?.HealthStatus;
+      (
+        await asg.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [id] }))
+      ).AutoScalingInstances?.[0]?.HealthStatus?.toUpperCase(); // AWS answers HEALTHY, moto 5.2.1 Healthy
     const instanceId = (await asg.send(new DescribeAutoScalingInstancesCommand({}))).AutoScalingInstances!.find(
       (i) => i.AutoScalingGroupName === "t-u-worker-general",
     )!.InstanceId!;
