@@ -119,7 +119,10 @@ export function generationShape(name: string, stack: TerraformJson | undefined):
     const purpose = /-api$/.test(lbName) ? "api" : /-ingress$|-ing$/.test(lbName) ? "ingress" : undefined;
     return { name: lbName, type: String(lb.load_balancer_type ?? "application"), ...(purpose ? { purpose } : {}) } as LoadBalancerShape;
   });
-  const ami = Object.values(stack.data?.aws_ami ?? {})[0] as { filter?: { name: string; values: string[] }[] } | undefined;
+  // aws_ami_ids since the generation copies its image (constructs/cluster/flatcar-ami.ts); aws_ami in stacks synthesized before.
+  const ami = Object.values(stack.data?.aws_ami_ids ?? stack.data?.aws_ami ?? {})[0] as
+    | { filter?: { name: string; values: string[] }[] }
+    | undefined;
   const flatcarImage = ami?.filter?.find((f) => f.name === "name")?.values?.[0];
   let kubernetesVersion: string | undefined;
   for (const text of Object.values(ignitionConfigsOf(stack))) {
