@@ -3,4 +3,4 @@
 // files, so the version is a constant rather than a read of package.json (whose path differs between src and lib/).
 
 /** The version of immutable-clusters that this code is. */
-export const LIBRARY_VERSION = "0.1.0";
+export const LIBRARY_VERSION = "0.2.0";

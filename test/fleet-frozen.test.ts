@@ -204,3 +204,46 @@ describe("immutable-clusters lock and frozen folders", () => {
     );
   });
 });
+
+describe("a frozen generation keeps the node contract its configs were built for", () => {
+  const { synthFleet } = require("../constructs") as typeof import("../constructs");
+  /** A repo with demo/a frozen, its lock entry claiming node contract `contract`. */
+  const repoWithContract = (contract: number) => {
+    const root = repoWithFrozenA();
+    const file = join(root, LOCK_FILE);
+    const lock = parseFleetLock(readFileSync(file, "utf8"));
+    const entry = { ...(lock.clusters.demo.a as FrozenGenerationRecord), nodeContract: contract };
+    writeFileSync(file, serializeFleetLock(withGeneration(lock, "demo", "a", entry)));
+    return root;
+  };
+  const resources = (outdir: string, stack: string) =>
+    (
+      JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as {
+        resource: Record<string, Record<string, Record<string, unknown>>>;
+      }
+    ).resource;
+
+  test("contract 1 (0.1.0's scripts): no pre-created join parameters, 0.1.0's node permissions; the unlocked generation gets contract 2", () => {
+    const root = repoWithContract(1);
+    const outdir = join(root, "out");
+    synthFleet([cluster], { root, outdir, env: {}, notify: () => undefined });
+    const a = resources(outdir, "demo-a");
+    const b = resources(outdir, "demo-b");
+    const parameterNames = (r: ReturnType<typeof resources>) => Object.values(r.aws_ssm_parameter ?? {}).map((p) => p.name as string);
+    expect(parameterNames(a).filter((n) => n.startsWith("/immutable-clusters/"))).toEqual([]);
+    expect(parameterNames(b)).toEqual(
+      expect.arrayContaining(["/immutable-clusters/demo/b/join/token", "/immutable-clusters/demo/b/control-plane/certificate-key"]),
+    );
+    const policies = (r: ReturnType<typeof resources>) => JSON.stringify(r.aws_iam_role_policy ?? {});
+    // 0.1.0's election parameter is what contract 1 controllers create; contract 2 has none.
+    expect(policies(a)).toContain("/immutable-clusters/demo/a/election/leader");
+    expect(policies(b)).not.toContain("election/leader");
+  });
+
+  test("a contract this library cannot build is refused, naming it and the fix", () => {
+    const root = repoWithContract(99);
+    expect(() => synthFleet([cluster], { root, outdir: join(root, "out"), env: {}, notify: () => undefined })).toThrow(
+      /nodeContract: demo-a was frozen with node contract 99, which this library version cannot build; use the library version that froze it/,
+    );
+  });
+});

@@ -21,6 +21,7 @@ import {
   withGeneration,
   withoutGeneration,
 } from "../../constructs/fleet/lock";
+import { NODE_CONTRACT } from "../../constructs/cluster/node-contract";
 import { LIBRARY_VERSION } from "../../constructs/library-version";
 
 /** Options of {@link lockGeneration}. */
@@ -88,6 +89,7 @@ export function lockGeneration(target: string, options: LockOptions = {}): strin
   const rendered = freezeGeneration(found, generationId).files;
   let files: ReadonlyMap<string, string>;
   let libraryVersion = LIBRARY_VERSION;
+  let nodeContract = NODE_CONTRACT;
   let how: string;
   if (before && isFrozen(before)) {
     // Refresh: what was frozen stays byte for byte; a pool added since is frozen as this library renders it now.
@@ -101,6 +103,7 @@ export function lockGeneration(target: string, options: LockOptions = {}): strin
     for (const [path, text] of keptFiles) if (path.startsWith("addons/")) refreshed.set(path, text);
     files = refreshed;
     libraryVersion = before.libraryVersion;
+    nodeContract = before.nodeContract;
     how = "refreshed";
   } else if (before) {
     files = rendered;
@@ -112,7 +115,7 @@ export function lockGeneration(target: string, options: LockOptions = {}): strin
 
   rmSync(dir, { recursive: true, force: true });
   for (const [path, text] of files) write(join(dir, path), text);
-  const entry = frozenRecord(found, generationId, files, libraryVersion);
+  const entry = frozenRecord(found, generationId, files, libraryVersion, nodeContract);
   write(file, serializeFleetLock(withGeneration(lock, clusterName, generationId, entry)));
   const what = `Kubernetes ${entry.kubernetesVersion}, ${entry.flatcarImage}, ${[...files.keys()].filter((p) => p.startsWith("ignition/")).length} node configs and ${[...files.keys()].filter((p) => p.startsWith("addons/")).length} addon manifests in ${frozenDirectory(clusterName, generationId)}/`;
   return `${how} ${clusterName}/${generationId} in ${LOCK_FILE} (${what}); commit both with the definition`;

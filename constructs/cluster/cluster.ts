@@ -17,7 +17,9 @@ import { GenerationImage } from "./generation-image";
 import { IngressLoadBalancer } from "./ingress-load-balancer";
 import { NodeConfigBucket } from "./node-config-bucket";
 import { NodeIdentity } from "./node-identity";
+import { NODE_CONTRACT, SUPPORTED_NODE_CONTRACTS } from "./node-contract";
 import { controllerStatements, workerStatements } from "./node-policies";
+import { contract1ControllerStatements, contract1WorkerStatements } from "./node-policies-contract-1";
 import { ClusterSecurityGroups } from "./security-groups";
 import { WorkerPool } from "./worker-pool";
 
@@ -32,6 +34,12 @@ export interface KubernetesClusterProps {
    * @default none (every role rendered)
    */
   readonly frozenNodeConfigs?: ReadonlyMap<string, string>;
+  /**
+   * The node contract the node configs follow (node-contract.ts): a frozen generation's, recorded in the lock. Decides
+   * the node IAM statements and whether the bootstrap parameters are pre-created.
+   * @default NODE_CONTRACT (this library's)
+   */
+  readonly nodeContract?: number;
 }
 
 /** One immutable generation of a self-managed Kubernetes cluster on Flatcar. */
@@ -44,7 +52,7 @@ export class KubernetesCluster extends Construct {
   readonly nodeBucket: NodeConfigBucket;
   readonly bootstrapKey: BootstrapKey;
   /** The join-material SSM parameters, pre-created with placeholders so a destroy removes them. */
-  readonly bootstrapParameters: BootstrapParameters;
+  readonly bootstrapParameters?: BootstrapParameters;
   readonly controlPlane: ControlPlane;
   private readonly pools = new Map<string, WorkerPool>();
   private readonly configs = new Map<string, string>();
@@ -98,12 +106,19 @@ export class KubernetesCluster extends Construct {
       },
       tags: gen.tags,
     });
-    this.bootstrapParameters = new BootstrapParameters(this, "bootstrap-parameters", {
-      ssmPrefix: gen.ssmPrefix,
-      kmsKeyId: this.bootstrapKey.keyArn,
-      generationName: gen.fullName,
-      tags: gen.tags,
-    });
+    const contract = props.nodeContract ?? NODE_CONTRACT;
+    if (!SUPPORTED_NODE_CONTRACTS.includes(contract))
+      throw new Error(
+        `nodeContract: ${gen.fullName} was frozen with node contract ${contract}, which this library version cannot build; use the library version that froze it`,
+      );
+    // Contract 1 nodes create their own parameters (and would take a pre-created placeholder for the real token).
+    if (contract >= 2)
+      this.bootstrapParameters = new BootstrapParameters(this, "bootstrap-parameters", {
+        ssmPrefix: gen.ssmPrefix,
+        kmsKeyId: this.bootstrapKey.keyArn,
+        generationName: gen.fullName,
+        tags: gen.tags,
+      });
     this.nodeBucket = new NodeConfigBucket(this, "node-configs", {
       bucketName: gen.bucketName,
       kmsKeyArn: this.bootstrapKey.keyArn,
@@ -121,12 +136,12 @@ export class KubernetesCluster extends Construct {
     };
     const controllerIdentity = new NodeIdentity(this, "controller-identity", {
       name: `${gen.fullName}-controller`,
-      statements: controllerStatements(policyScope),
+      statements: contract === 1 ? contract1ControllerStatements(policyScope) : controllerStatements(policyScope),
       tags: gen.tags,
     });
     this.workerIdentity = new NodeIdentity(this, "worker-identity", {
       name: `${gen.fullName}-worker`,
-      statements: workerStatements(policyScope),
+      statements: contract === 1 ? contract1WorkerStatements(policyScope) : workerStatements(policyScope),
       tags: gen.tags,
     });
     this.imageId = new GenerationImage(this, "image", {

@@ -8,6 +8,7 @@ import { resolveGeneration, type ResolvedGeneration } from "../definition/resolv
 import type { ClusterDefinition } from "../definition/types";
 import { validateDefinition } from "../definition/validate";
 import { nodeConfigKey, renderNodeIgnition } from "../ignition/node-config";
+import { NODE_CONTRACT } from "../cluster/node-contract";
 import { LIBRARY_VERSION } from "../library-version";
 import { immutableInputs } from "./immutable-inputs";
 import { digest, frozenDirectory, isFrozen, LOCK_FILE, type FleetLock, type FrozenGenerationRecord } from "./lock";
@@ -16,6 +17,8 @@ import { digest, frozenDirectory, isFrozen, LOCK_FILE, type FleetLock, type Froz
 export interface FrozenArtifacts {
   /** Version of immutable-clusters that rendered them. */
   readonly libraryVersion: string;
+  /** The node contract they follow (see FrozenGenerationRecord.nodeContract). */
+  readonly nodeContract: number;
   /** Each node role's Ignition config as uploaded (canonical JSON), by its key in the node bucket (`ignition/controller.ign`). */
   readonly nodeConfigs: ReadonlyMap<string, string>;
   /** The addon manifests in apply order. */
@@ -53,14 +56,14 @@ export function renderedArtifactFiles(gen: ResolvedGeneration): Map<string, stri
 }
 
 /** Frozen artifacts from their files (as artifactFiles wrote them). */
-export function artifactsFromFiles(files: ReadonlyMap<string, string>, libraryVersion: string): FrozenArtifacts {
+export function artifactsFromFiles(files: ReadonlyMap<string, string>, libraryVersion: string, nodeContract: number): FrozenArtifacts {
   const nodeConfigs = new Map<string, string>();
   const addonManifests: ManifestFile[] = [];
   for (const [path, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
     if (path.startsWith("ignition/")) nodeConfigs.set(path, JSON.stringify(JSON.parse(text)));
     else addonManifests.push({ name: path.slice("addons/".length), yaml: text });
   }
-  return { libraryVersion, nodeConfigs, addonManifests };
+  return { libraryVersion, nodeContract, nodeConfigs, addonManifests };
 }
 
 /** Every file under a folder, by path relative to it (`/`-separated). */
@@ -101,7 +104,7 @@ export function readFrozenArtifacts(lock: FleetLock | undefined, root = "."): Ma
           problems.push(
             `${dir}/${path}: not recorded in ${LOCK_FILE}; remove it, or record it with "immutable-clusters lock ${cluster}/${id}"`,
           );
-      frozen.set(generationKey(cluster, id), artifactsFromFiles(files, entry.libraryVersion));
+      frozen.set(generationKey(cluster, id), artifactsFromFiles(files, entry.libraryVersion, entry.nodeContract));
     }
   }
   if (problems.length > 0)
@@ -124,6 +127,7 @@ export function frozenRecord(
   generationId: string,
   files: ReadonlyMap<string, string>,
   libraryVersion = LIBRARY_VERSION,
+  nodeContract = NODE_CONTRACT,
 ): FrozenGenerationRecord {
   const written = cluster.generations.find((g) => g.id === generationId);
   if (!written) throw new Error(`generation: cluster "${cluster.name}" has no generation "${generationId}"`);
@@ -133,6 +137,7 @@ export function frozenRecord(
     kubernetesVersion: gen.kubernetesVersion,
     flatcarImage: gen.flatcar.imageName,
     libraryVersion,
+    nodeContract,
     artifacts: Object.fromEntries([...files].map(([path, text]) => [path, digest(text)])),
     // What the user wrote, not the parsed form with this library's defaults: see addClusters.
     inputs: immutableInputs(cluster, written),

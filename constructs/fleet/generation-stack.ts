@@ -50,6 +50,7 @@ export class GenerationStack extends TerraformStack {
       cluster: props.cluster,
       generationId: props.generationId,
       frozenNodeConfigs: props.frozen?.nodeConfigs,
+      nodeContract: props.frozen?.nodeContract,
     });
     this.addonManifests = props.frozen?.addonManifests ?? renderAddonManifests(this.cluster.generation);
     this.frozenWith = props.frozen?.libraryVersion;

@@ -42,6 +42,8 @@ export interface FrozenGenerationRecord {
   readonly flatcarImage: string;
   /** Version of immutable-clusters that rendered the frozen artifacts. */
   readonly libraryVersion: string;
+  /** The node contract the frozen node configs follow (constructs/cluster/node-contract.ts); the stack builds its resources. */
+  readonly nodeContract: number;
   /** `sha256:<hex>` of each frozen file, by its path inside the generation's frozen folder (`ignition/controller.ign`, `addons/10-cni.yaml`). */
   readonly artifacts: Readonly<Record<string, string>>;
   /** The definition's immutable inputs when it was frozen; the guard refuses any change to them. */
@@ -85,6 +87,7 @@ const frozenSchema = z
     kubernetesVersion: z.string().min(1),
     flatcarImage: z.string().min(1),
     libraryVersion: z.string().min(1),
+    nodeContract: z.number().int().min(1),
     artifacts: z.record(
       z.string().regex(/^(ignition\/[a-z0-9-]+\.ign|addons\/[A-Za-z0-9._-]+\.yaml)$/, {
         error: 'must be "ignition/<role>.ign" or "addons/<file>.yaml"',
