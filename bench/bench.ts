@@ -1,12 +1,14 @@
-// `npm run bench`: cold-process synth time and peak memory of the example clusters and of generated fleets of 1, 10
-// and 50 clusters, beside the floor (a process that only loads cdktf and the provider classes used); the unit test
-// suite's time; and the review command on the examples. Prints a table with ratios to the floor. Not a test.
+// `npm run bench`: cold-process synth CPU time, wall time and peak memory of the example clusters, of one generation
+// with every addon and of generated fleets, beside the floor (a process that only loads cdktf and the provider classes
+// used) and beside the EKS Blueprints peer (bench/peer.ts); the unit test project's time; and the review command on the
+// examples. Prints a table with ratios to the floor, then the issue 17 goals as ratios measured in this run. Not a test.
 // Options: --runs N (default 3, median reported), --skip-tests, --skip-review.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { measure, medianOf, memoryProbe, type Measurement } from "./measure";
+import { OFFLINE_ENV, preparePeer } from "./peer";
 
 const root = join(__dirname, "..");
 const build = join(root, ".bench", "build");
@@ -31,17 +33,22 @@ function nodeApp(app: string, args: string[] = []): Measurement {
   });
 }
 
-/** The unit test suite: jest over test/ without the emulator end-to-end and the consumer (npm install) tests. */
+/** A cold process of `command args... <fresh output folder>`, median of `runs`. */
+function coldRun(command: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): Measurement {
+  return medianOf(runs, () => {
+    const out = mkdtempSync(join(tmpdir(), "bench-out-"));
+    try {
+      return measure(command, [...args, out], { cwd, env });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+}
+
+/** The unit test project (`npm run test:unit`). */
 function unitTests(): Measurement | string {
   const jest = join(root, "node_modules", "jest", "bin", "jest.js");
-  const m = measure(
-    process.execPath,
-    [jest, "--runInBand", "--ci", "--testPathIgnorePatterns", "\\.e2e\\.test\\.ts$", "consumer\\.test\\.ts$"],
-    {
-      cwd: root,
-      allowFailure: true,
-    },
-  );
+  const m = measure(process.execPath, [jest, "--ci", "--selectProjects", "unit"], { cwd: root, allowFailure: true });
   const summary = /Tests:\s+(.*)/.exec(m.stderr)?.[1]?.trim() ?? "no summary";
   return { ...m, stdout: summary };
 }
@@ -71,14 +78,15 @@ function review(): Measurement | string {
 }
 
 function table(rows: readonly Row[], floor: Measurement): string {
-  const header = ["what", "wall s", "x floor", "peak MiB", "x floor", "note"];
+  const header = ["what", "CPU s", "x floor", "wall s", "peak MiB", "x floor", "note"];
   const lines = rows.map((r) =>
     typeof r.result === "string"
-      ? [r.name, "", "", "", "", r.result]
+      ? [r.name, "", "", "", "", "", r.result]
       : [
           r.name,
+          r.result.cpuSeconds.toFixed(2),
+          (r.result.cpuSeconds / floor.cpuSeconds).toFixed(1),
           r.result.seconds.toFixed(2),
-          (r.result.seconds / floor.seconds).toFixed(1),
           r.result.peakMiB.toFixed(0),
           (r.result.peakMiB / floor.peakMiB).toFixed(1),
           r.note ?? "",
@@ -86,10 +94,10 @@ function table(rows: readonly Row[], floor: Measurement): string {
   );
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) =>
-    "| " + cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") + " |";
+    "| " + cells.map((c, i) => (i === 0 || i === 6 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") + " |";
   return [
     fmt(header),
-    "| " + widths.map((w, i) => (i === 0 || i === 5 ? "-".repeat(w) : "-".repeat(w - 1) + ":")).join(" | ") + " |",
+    "| " + widths.map((w, i) => (i === 0 || i === 6 ? "-".repeat(w) : "-".repeat(w - 1) + ":")).join(" | ") + " |",
     ...lines.map(fmt),
   ].join("\n");
 }
@@ -107,13 +115,24 @@ function main(): void {
     { name: "load the library, synthesize nothing", result: nodeApp("load-library"), note: "+ cdk8s, addon charts, schemas" },
     { name: "synth examples (clusters/)", result: nodeApp("synth-examples"), note: "5 stacks + dist/" },
   ];
-  for (const n of [1, 10, 50]) {
-    rows.push({
-      name: `synth generated fleet: ${n} cluster${n > 1 ? "s" : ""}`,
-      result: nodeApp("synth-fleet", [String(n)]),
-      note: `${n * 3} stacks`,
-    });
-  }
+  // One generation with every addon, ours and the peer's, each as its users run it and each as compiled JS.
+  const peer = preparePeer(join(root, ".bench"));
+  const tsxCli = join(root, "node_modules", "tsx", "dist", "cli.mjs");
+  const oursAsRun = coldRun(process.execPath, [join(root, "scripts", "run-compiled.mjs"), "bench/apps/synth-one-generation.ts"], root);
+  const oursTsx = coldRun(process.execPath, [tsxCli, "bench/apps/synth-one-generation.ts"], root);
+  const oursCompiled = nodeApp("synth-one-generation");
+  const peerTsx = coldRun(process.execPath, [tsxCli, peer.appTs], peer.dir, OFFLINE_ENV);
+  const peerCompiled = coldRun(process.execPath, [peer.appJs], peer.dir, OFFLINE_ENV);
+  rows.push(
+    { name: "one generation, all addons: npm run synth path", result: oursAsRun, note: "scripts/run-compiled.mjs (cached compile)" },
+    { name: "one generation, all addons: tsx", result: oursTsx, note: "the path before issue 17" },
+    { name: "one generation, all addons: compiled (tsc)", result: oursCompiled, note: ".bench/build" },
+    { name: "peer EKS Blueprints, 1 cluster + 8 addons: tsx", result: peerTsx, note: "as its users run it" },
+    { name: "peer EKS Blueprints, 1 cluster + 8 addons: compiled", result: peerCompiled, note: "esbuild-transpiled app" },
+  );
+  const fleets = [1, 10, 25].map((n) => ({ n, result: nodeApp("synth-fleet", [String(n)]) }));
+  for (const { n, result } of fleets)
+    rows.push({ name: `synth generated fleet: ${n} cluster${n > 1 ? "s" : ""}`, result, note: `${n * 2} generations, ${n * 3} stacks` });
   if (skip("--skip-tests")) rows.push({ name: "unit test suite (jest)", result: "n/a: --skip-tests" });
   else {
     const tests = unitTests();
@@ -129,6 +148,19 @@ function main(): void {
     `\nnode ${process.version}, ${cpus().length} CPU(s), median of ${runs} cold process(es) per synth row; peak memory by ${memoryProbe}\n`,
   );
   console.log(table(rows, floor));
+
+  const ratio = (a: Measurement, b: Measurement, key: "cpuSeconds" | "peakMiB") => a[key] / b[key];
+  const fifty = fleets.find((f) => f.n === 25)!.result;
+  const goals: [string, number, number][] = [
+    ["CPU, as users run each: npm run synth path / peer via tsx", ratio(oursAsRun, peerTsx, "cpuSeconds"), 0.5],
+    ["CPU, compiled / compiled", ratio(oursCompiled, peerCompiled, "cpuSeconds"), 0.7],
+    ["peak memory, as users run each: ours / peer", ratio(oursAsRun, peerTsx, "peakMiB"), 1],
+    ["CPU, 50 generations (25 clusters) / one generation", ratio(fifty, oursCompiled, "cpuSeconds"), 4],
+  ];
+  console.log(`\npeer: ${peer.versions} (installed in ${peer.dir}); synthesized offline\n`);
+  console.log("| goal (issue 17) | ratio | goal | met |\n| --- | ---: | ---: | --- |");
+  for (const [name, value, goal] of goals)
+    console.log(`| ${name} | ${value.toFixed(2)}x | <= ${goal}x | ${value <= goal ? "yes" : "NO"} |`);
 }
 
 main();

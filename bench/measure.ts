@@ -8,6 +8,8 @@ import { join } from "node:path";
 /** One measured run. */
 export interface Measurement {
   readonly seconds: number;
+  /** CPU seconds (user + system) of the process and, with GNU time, its children. */
+  readonly cpuSeconds: number;
   /** Peak resident memory in MiB (of the process and, with GNU time, its children). */
   readonly peakMiB: number;
   readonly stdout: string;
@@ -30,12 +32,12 @@ export function measure(
     let argv: string[];
     const env = { ...process.env, ...options.env };
     if (existsSync(GNU_TIME)) {
-      argv = [GNU_TIME, "-f", "%M", "-o", report, command, ...args];
+      argv = [GNU_TIME, "-f", "%U %S %M", "-o", report, command, ...args];
     } else {
       const hook = join(scratch, "hook.cjs");
       writeFileSync(
         hook,
-        `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, String(process.resourceUsage().maxRSS)));\n`,
+        `process.on("exit", () => { const u = process.resourceUsage(); require("node:fs").writeFileSync(${JSON.stringify(report)}, [u.userCPUTime / 1e6, u.systemCPUTime / 1e6, u.maxRSS].join(" ")); });\n`,
       );
       env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --require ${hook}`;
       argv = [command, ...args];
@@ -46,15 +48,18 @@ export function measure(
     if (result.status !== 0 && !options.allowFailure) {
       throw new Error(`\`${command} ${args.join(" ")}\` failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
     }
-    const kib = existsSync(report) ? Number(readFileSync(report, "utf8").trim().split("\n").pop()) : NaN;
-    return { seconds, peakMiB: kib / 1024, stdout: result.stdout, stderr: result.stderr };
+    // The last line is "user system maxRSS-KiB" (GNU time prints a status line before it when the command fails).
+    const [user, system, kib] = existsSync(report)
+      ? readFileSync(report, "utf8").trim().split("\n").pop()!.split(" ").map(Number)
+      : [NaN, NaN, NaN];
+    return { seconds, cpuSeconds: user + system, peakMiB: kib / 1024, stdout: result.stdout, stderr: result.stderr };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-/** The median run of `runs` (by wall time), each in a fresh process; `prepare` runs before each (e.g. a fresh outdir). */
+/** The median run of `runs` (by CPU time, steadier than wall time on a shared machine), each in a fresh process; `prepare` runs before each (e.g. a fresh outdir). */
 export function medianOf(runs: number, run: () => Measurement): Measurement {
-  const all = Array.from({ length: runs }, run).sort((a, b) => a.seconds - b.seconds);
+  const all = Array.from({ length: runs }, run).sort((a, b) => a.cpuSeconds - b.cpuSeconds);
   return all[Math.floor(all.length / 2)];
 }

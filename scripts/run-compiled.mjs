@@ -1,8 +1,8 @@
 // Runs one of this repository's TypeScript entry points (the cdktf app apps/synth.ts, the CLI apps/cli.ts) as compiled
 // JavaScript: `node scripts/run-compiled.mjs apps/synth.ts [args...]`. This is `npm run synth` and cdktf.json's "app".
 //
-// Before running, it brings .cache/compiled/ up to date with the sources: every .ts file under constructs/, apps/ and
-// clusters/ is transpiled file by file with esbuild (the transpiler tsx runs, with tsx's settings: keepNames, target
+// Before running, it brings .cache/compiled/ up to date with the sources: every .ts file under constructs/, apps/,
+// clusters/ and bench/ is transpiled file by file with esbuild (the transpiler tsx runs, with tsx's settings: keepNames, target
 // the running node; but no source maps, which make every stack capture cdktf does cost more), and every other file there
 // and under templates/ is copied as it is, so code that reads files beside itself (__dirname) finds them. Only files
 // whose content changed since the last run are redone (a manifest of SHA-256 hashes); files whose source is gone are
@@ -16,8 +16,8 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Where the compiled tree lives; it mirrors the repository layout so relative paths between folders still hold. */
 const out = join(root, ".cache", "compiled");
-/** Folders whose TypeScript is compiled (other files copied). */
-const codeDirs = ["constructs", "apps", "clusters"];
+/** Folders whose TypeScript is compiled (other files copied); bench/ so `npm run bench` times the same path. */
+const codeDirs = ["constructs", "apps", "clusters", "bench"];
 /** Folders copied verbatim (templates/definitions-repo holds TypeScript that is a template, not code to run). */
 const copyDirs = ["templates"];
 const manifestFile = join(out, "manifest.json");
