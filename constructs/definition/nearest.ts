@@ -15,7 +15,8 @@ export function editDistance(a: string, b: string): number {
 
 /** Up to `count` values of `candidates` nearest to `value` (ties in catalogue order). */
 export function nearest(value: string, candidates: readonly string[], count = 3): string[] {
-  const lower = value.toLowerCase();
+  // Catalogue names are short: a long value is compared by its start only, which keeps a refusal cheap.
+  const lower = value.toLowerCase().slice(0, 40);
   return candidates
     .map((candidate, index) => ({ candidate, index, distance: editDistance(lower, candidate.toLowerCase()) }))
     .sort((x, y) => x.distance - y.distance || x.index - y.index)
