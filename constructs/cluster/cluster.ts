@@ -186,7 +186,13 @@ export class KubernetesCluster extends Construct {
       apiTargetGroupArn: this.apiLoadBalancer.targetGroupArn,
       userData: controllerConfig.userData,
       tags: gen.tags,
-      bootDependencies: [...this.apiLoadBalancer.dependables, controllerConfig.object, ...controllerIdentity.dependables],
+      // The bootstrap parameters too: a node publishing before Terraform created one would make that create fail.
+      bootDependencies: [
+        ...this.apiLoadBalancer.dependables,
+        controllerConfig.object,
+        ...controllerIdentity.dependables,
+        ...(this.bootstrapParameters?.parameters ?? []),
+      ],
     });
     for (const pool of gen.workerPools) this.addResolvedPool(pool);
   }
@@ -241,7 +247,12 @@ export class KubernetesCluster extends Construct {
       targetGroupArns: pool.ingress ? this.ingressLoadBalancer.targetGroupArns : [],
       userData: nodeConfig.userData,
       tags: this.generation.tags,
-      bootDependencies: [...this.apiLoadBalancer.dependables, nodeConfig.object, ...this.workerIdentity.dependables],
+      bootDependencies: [
+        ...this.apiLoadBalancer.dependables,
+        nodeConfig.object,
+        ...this.workerIdentity.dependables,
+        ...(this.bootstrapParameters?.parameters ?? []),
+      ],
     });
     this.pools.set(pool.name, workerPool);
     return workerPool;

@@ -91,6 +91,7 @@ export function clusterInNetwork(net: ExistingNetwork, name: string, generations
     region: net.subnets[0].availabilityZone.slice(0, -1),
     network: { vpcId: net.vpcId, vpcCidr: net.vpcCidr, privateSubnets: net.subnets, adminCidrs: ["10.99.0.0/24"] },
     dns: { privateZoneId: net.zoneId, privateZoneName: net.zoneName },
-    generations: generations.map((g) => ({ ...g, flatcar: { ...g.flatcar, owner: net.amiOwner } })),
+    // moto's images are published by its own account, not Flatcar's: acknowledged, as a team using a private copy would.
+    generations: generations.map((g) => ({ ...g, flatcar: { ...g.flatcar, owner: net.amiOwner, acknowledgeUnofficialOwner: true } })),
   };
 }
