@@ -484,7 +484,8 @@ function crossFieldProblems(def: PartialCluster, failed: ReadonlySet<string>): D
         const min = p.minSize ?? 1;
         const max = p.maxSize ?? Math.max(3, min);
         if (min > max) add(`${pat}.minSize`, `minSize ${min} is greater than maxSize ${max}; lower minSize or raise maxSize`);
-        if (p.desiredCapacity !== undefined && (p.desiredCapacity < min || p.desiredCapacity > max)) {
+        // With minSize > maxSize the range is empty: that one problem is reported, not a second one about desiredCapacity.
+        if (min <= max && p.desiredCapacity !== undefined && (p.desiredCapacity < min || p.desiredCapacity > max)) {
           add(
             `${pat}.desiredCapacity`,
             `desiredCapacity ${p.desiredCapacity} is outside minSize..maxSize (${min}..${max}); pick a value in that range`,
