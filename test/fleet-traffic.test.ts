@@ -106,7 +106,8 @@ describe("a generation stack", () => {
 
   test("publishes its ingress load balancer for the traffic stack, outside the parameter prefix its nodes may write", () => {
     const doc = out.json("demo-a");
-    const [parameter] = Object.values(resourcesOf(doc, "aws_ssm_parameter"));
+    // The generation's other parameters are the nodes' bootstrap parameters (under /immutable-clusters/demo/a/).
+    const parameter = Object.values(resourcesOf(doc, "aws_ssm_parameter")).find((p) => String(p.name).endsWith("/ingress"))!;
     expect(parameter).toMatchObject({ name: "/immutable-clusters-fleet/demo/a/ingress", type: "String" });
     expect(String(parameter.name).startsWith("/immutable-clusters/demo/a/")).toBe(false);
     const lb = Object.keys(resourcesOf(doc, "aws_lb")).find((k) => k.includes("ingress"))!;
