@@ -24,6 +24,7 @@ const SLOW_SUITES = {
   "review-revisions.test.ts": "runs `immutable-clusters review` (two synths per review) in a temporary git repository",
   "init.test.ts": "runs the CLI through tsx and type-checks the generated definitions repo",
   "synth-paths.test.ts": "synthesizes the examples twice, through tsx and compiled, as child processes",
+  "review-scenarios.test.ts": "runs `immutable-clusters review` (two synths and a type check per review) in temporary git repositories",
 };
 
 const testDir = join(__dirname, "test");

@@ -105,7 +105,9 @@ export async function runReview(options: ReviewOptions = {}): Promise<ReviewResu
       const output = cleanOutput(run.output, folders);
       const problems = stage === "typecheck" ? typeProblems(output) : synthProblems(output);
       const what = stage === "typecheck" ? `type errors (${problems.length})` : `the synth failed (exit code ${run.code ?? "none"})`;
-      return { revision: label, stage, summary: `${label} (${revisionOf(label).ref}): ${what}: ${run.command}`, problems, output };
+      // The command line names temporary folders: cleaned like the output, so no machine path reaches the report.
+      const command = cleanOutput(run.command, folders);
+      return { revision: label, stage, summary: `${label} (${revisionOf(label).ref}): ${what}: ${command}`, problems, output };
     };
     if (headTypes && headTypes.code !== 0) errors.push(failure("head", "typecheck", headTypes));
     if (baseSynth.code !== 0) errors.push(failure("base", "synth", baseSynth));
