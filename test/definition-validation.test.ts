@@ -3,7 +3,16 @@
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { addClusters, DefinitionError, definitionProblems, validateDefinition, type ClusterDefinition } from "../constructs";
+import {
+  addClusters,
+  ArgumentError,
+  DefinitionError,
+  DefinitionsError,
+  definitionProblems,
+  validateDefinition,
+  type ClusterDefinition,
+} from "../constructs";
+import { synthCluster, synthClusters } from "../constructs/testing";
 import { App } from "../constructs/platform/terraform";
 import { clusters } from "../clusters";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
@@ -251,5 +260,80 @@ describe("definition validation", () => {
     expect(app.node.children).toHaveLength(0);
     app.synth();
     expect(existsSync(join(outdir, "stacks")) ? readdirSync(join(outdir, "stacks")) : []).toEqual([]);
+  });
+
+  describe("entry points check their arguments (never a TypeError)", () => {
+    const app = () => new App({ outdir: mkdtempSync(join(tmpdir(), "arguments-")) });
+    test.each([
+      [
+        "an object instead of a list",
+        sampleCluster(),
+        /addClusters: definitions must be a list .* not an object; to pass one definition, wrap it in a list/,
+      ],
+      ["undefined", undefined, /addClusters: definitions must be a list of cluster definitions, e\.g\. \[prod, staging\], not undefined/],
+      ["a string", "prod", /not a string/],
+    ])("addClusters with %s is an ArgumentError", (_name, value, message) => {
+      let thrown: unknown;
+      try {
+        addClusters(app(), value as never);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ArgumentError);
+      expect((thrown as Error).message).toMatch(message);
+    });
+
+    test("synthCluster with a list and synthClusters with an object are ArgumentErrors", () => {
+      expect(() => synthCluster([sampleCluster()] as never)).toThrow(ArgumentError);
+      expect(() => synthCluster([sampleCluster()] as never)).toThrow(/synthCluster: takes one cluster definition, not a list/);
+      expect(() => synthClusters(sampleCluster() as never)).toThrow(/synthClusters: definitions must be a list/);
+    });
+
+    test("a list entry that is not an object is named by its index", () => {
+      expect(() => addClusters(app(), [null] as never)).toThrow(/cluster definition "definitions\[0\]" is invalid/);
+    });
+
+    test("several invalid definitions are one DefinitionsError listing each", () => {
+      const bad = (name: string) => ({ ...sampleCluster({ name }), region: "nowhere" });
+      let thrown: unknown;
+      try {
+        addClusters(app(), [bad("one"), bad("two")] as never);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(DefinitionsError);
+      expect((thrown as DefinitionsError).errors.map((e) => e.clusterName)).toEqual(["one", "two"]);
+    });
+
+    test("two definitions with one name are refused naming the field", () => {
+      expect(() => addClusters(app(), [sampleCluster(), sampleCluster()])).toThrow(/name: two cluster definitions are named "demo"/);
+    });
+  });
+
+  describe("validateDefinition returns the parsed definition, which synthesis uses", () => {
+    test("the result is a new object equal in data to a valid input", () => {
+      const input = sampleCluster();
+      const parsed = validateDefinition(input);
+      expect(parsed).not.toBe(input);
+      expect(parsed.generations[0]).not.toBe(input.generations[0]);
+      expect(parsed.network).toEqual(input.network);
+      expect(parsed.generations[0].workerPools).toEqual(input.generations[0].workerPools);
+    });
+
+    test("a JSON __proto__ key is refused, not dropped silently", () => {
+      const input = JSON.parse(JSON.stringify(sampleCluster())) as Record<string, unknown>;
+      const json = JSON.stringify(input).replace('"name":"general"', '"name":"general","labels":{"__proto__":"x"}');
+      expect(definitionProblems(JSON.parse(json))).toEqual([
+        { field: "generations[0].workerPools[0].labels.__proto__", message: '"__proto__" is not allowed as a key; remove it' },
+      ]);
+    });
+
+    test("changing the input after addClusters validated it does not reach the stacks", () => {
+      const input = sampleCluster() as { -readonly [K in keyof ClusterDefinition]: ClusterDefinition[K] };
+      const [stacks] = addClusters(new App({ outdir: mkdtempSync(join(tmpdir(), "parsed-")) }), [input]);
+      input.name = "changed";
+      expect(stacks.definition.name).toBe("demo");
+      expect(stacks.definition).not.toBe(input);
+    });
   });
 });
