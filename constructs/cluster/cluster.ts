@@ -221,9 +221,11 @@ export class KubernetesCluster extends Construct {
       ...this.generation.cluster,
       generations: this.generation.cluster.generations.map((g) => (g.id === generation.id ? generation : g)),
     };
-    validateDefinition(cluster);
-    this.addedPools.push(pool);
-    return this.addResolvedPool(resolveGeneration(cluster, generation).workerPools[generation.workerPools.length - 1]);
+    // The pool is resolved from the parsed definition only (one source of truth), never from `options` as passed.
+    const valid = validateDefinition(cluster);
+    const validGeneration = valid.generations.find((g) => g.id === generation.id)!;
+    this.addedPools.push(validGeneration.workerPools[validGeneration.workerPools.length - 1]);
+    return this.addResolvedPool(resolveGeneration(valid, validGeneration).workerPools[validGeneration.workerPools.length - 1]);
   }
 
   /** Stores a manifest file under `addons/` in the node bucket; the first control-plane node applies it. */
