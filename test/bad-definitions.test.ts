@@ -410,7 +410,7 @@ const cases: Array<[string, Mutation, string, RegExp]> = [
     /is required; a generation needs at least one worker pool/,
   ],
   ["pool a string", set(`${G}.workerPools`, ["general"]), P, /must be an object/],
-  ["pool name missing", set(`${P}.name`, undefined), `${P}.name`, /is required, e\.g\. "prod"|is required/],
+  ["pool name missing", set(`${P}.name`, undefined), `${P}.name`, /is required, e\.g\. "general"/],
   ["pool name with space", set(`${P}.name`, "General Pool"), `${P}.name`, /DNS-safe/],
   ["pool name too long", set(`${P}.name`, "generalpurpose"), `${P}.name`, /at most 12 characters/],
   ["pool names twice", set(`${G}.workerPools`, [{ name: "general" }, { name: "general" }]), `${G}.workerPools[1].name`, /used twice/],

@@ -6,6 +6,8 @@ import { quotedList } from "./nearest";
 /** An example value per field name (the last segment of a field path), quoted in refusals. */
 const EXAMPLES: Readonly<Record<string, string>> = {
   name: '"prod"',
+  "workerPools.name": '"general"',
+  "tenants.name": '"team-payments"',
   region: '"eu-west-1"',
   id: '"a"',
   kubernetesVersion: '"1.35.4"',
@@ -64,9 +66,11 @@ export function describeValue(value: unknown): string {
 }
 
 function exampleFor(path: readonly PropertyKey[]): string {
-  const key = [...path].reverse().find((k) => typeof k === "string");
-  const example = typeof key === "string" && Object.hasOwn(EXAMPLES, key) ? EXAMPLES[key] : undefined;
-  return example ? `, e.g. ${example}` : "";
+  // The field's own name, qualified by its parent's where that differs (a pool's name is not a cluster's name).
+  const names = path.filter((k): k is string => typeof k === "string");
+  const candidates = [names.slice(-2).join("."), names.at(-1) ?? ""];
+  const key = candidates.find((k) => Object.hasOwn(EXAMPLES, k));
+  return key ? `, e.g. ${EXAMPLES[key]}` : "";
 }
 
 /** Our message for one schema issue. */
