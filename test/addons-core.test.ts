@@ -190,7 +190,8 @@ describe("core addons of a generation", () => {
     expect(spec.type).toBe("NodePort");
     expect(Object.fromEntries(spec.ports.map((p) => [p.name, p.nodePort]))).toEqual({ http: 30080, https: 30443 });
     const controller = podSpec(findKubernetesObject(files, "DaemonSet", "ingress-nginx-controller", "ingress-nginx"));
-    expect(controller.nodeSelector).toMatchObject({ "immutable-clusters.io/ingress": "true" });
+    // A label kubelets cannot set on themselves (NodeRestriction), applied by the control plane's ingress labeler.
+    expect(controller.nodeSelector).toMatchObject({ "node-restriction.kubernetes.io/ingress": "true" });
     expect(controller.containers[0].args).toEqual(expect.arrayContaining(["--ingress-class=nginx"]));
     const ingressClass = findKubernetesObject(files, "IngressClass", "nginx");
     expect(ingressClass.metadata.annotations).toEqual({ "ingressclass.kubernetes.io/is-default-class": "true" });

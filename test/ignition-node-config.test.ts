@@ -51,7 +51,10 @@ describe("Kubernetes binaries", () => {
       verification: { hash: `sha512-${KUBERNETES_NODE_BINARIES["1.31.0"][arch as "amd64" | "arm64"]}` },
     });
     expect(unit(config, "kubernetes-binaries.service")).toMatchObject({ enabled: true });
-    expect(unit(config, "kubernetes-binaries.service").contents).toMatch(/-C \/opt\/bin .*kubeadm .*kubelet .*kubectl/);
+    // Unpacked into a folder beside /opt/bin, then renamed into place (kubelet last), so an interrupted boot repairs itself.
+    const binaries = unit(config, "kubernetes-binaries.service").contents!;
+    expect(binaries).toMatch(/-C \/opt\/bin\/\.kubernetes-unpack .*kubeadm .*kubelet .*kubectl/);
+    expect(binaries).toMatch(/mv -f \/opt\/bin\/\.kubernetes-unpack\/kubelet \/opt\/bin\/kubelet/);
   });
 
   test("a version without a pinned hash is refused before anything renders, naming the field and the versions there are", () => {
