@@ -4,7 +4,7 @@
 // reviewed becomes the report's `errors` (exit 1), so the comment carries the refusal.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { LOCK_FILE } from "../../constructs/fleet/lock";
 import { compareSynthOutputs } from "./compare";
 import { renderJson } from "./json";
@@ -106,7 +106,10 @@ export async function runReview(options: ReviewOptions = {}): Promise<ReviewResu
       const problems = stage === "typecheck" ? typeProblems(output) : synthProblems(output);
       const what = stage === "typecheck" ? `type errors (${problems.length})` : `the synth failed (exit code ${run.code ?? "none"})`;
       // The command line names temporary folders: cleaned like the output, so no machine path reaches the report.
-      const command = cleanOutput(run.command, folders);
+      const command = cleanOutput(run.command, folders)
+        .split(" ")
+        .map((word) => (word.startsWith("/") ? basename(word) : word))
+        .join(" ");
       return { revision: label, stage, summary: `${label} (${revisionOf(label).ref}): ${what}: ${command}`, problems, output };
     };
     if (headTypes && headTypes.code !== 0) errors.push(failure("head", "typecheck", headTypes));
