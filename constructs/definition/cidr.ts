@@ -56,7 +56,7 @@ export function canonicalCidr(cidr: string): string | undefined {
 /** Why `value` is not an IPv4 CIDR in network form, naming the fix; undefined when it is one. */
 export function cidrProblem(value: string, example = "10.0.0.0/16"): string | undefined {
   if (parseIpv4Cidr(value)) return undefined;
-  const canonical = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(value) && !/(^|\.)0\d/.test(value) ? canonicalCidr(value) : undefined;
+  const canonical = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(value) && !/(^|\.|\/)0\d/.test(value) ? canonicalCidr(value) : undefined;
   if (canonical && canonical !== value && parseIpv4Cidr(canonical))
     return `"${value}" has host bits set; write the network address "${canonical}"`;
   return `"${value}" is not an IPv4 CIDR; write it as "a.b.c.d/n" with each number 0-255 and n 0-32, e.g. "${example}"`;
