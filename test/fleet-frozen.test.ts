@@ -181,6 +181,20 @@ describe("immutable-clusters lock and frozen folders", () => {
     expect(parseFleetLock(readFileSync(join(root, LOCK_FILE), "utf8"))).toEqual(EMPTY_LOCK);
   });
 
+  test("a list with a broken entry is refused with its position, not a TypeError", () => {
+    const root = mkdtempSync(join(tmpdir(), "frozen-bad-"));
+    let thrown: unknown;
+    try {
+      lockGeneration("demo/a", { root, clusters: [cluster, null as unknown as typeof cluster] });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(Error);
+    expect(thrown).not.toBeInstanceOf(TypeError);
+    expect((thrown as Error).message).toMatch(/definitions\[1\]/);
+    expect(existsSync(join(root, LOCK_FILE))).toBe(false);
+  });
+
   test("refuses to record a definition that changes the deployed generation in place", () => {
     const root = repoWithFrozenA();
     const bumped = { ...cluster, generations: [{ ...cluster.generations[0], kubernetesVersion: "1.32.8" }, cluster.generations[1]] };

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { ClusterDefinition } from "../../constructs/definition/types";
+import { validateDefinitions } from "../../constructs/definition/arguments";
 import { validateDefinition } from "../../constructs/definition/validate";
 import { artifactFiles, freezeGeneration, frozenRecord, generationKey, readFrozenArtifacts } from "../../constructs/fleet/frozen-artifacts";
 import { immutabilityViolations } from "../../constructs/fleet/guard";
@@ -53,6 +54,9 @@ export function lockGeneration(target: string, options: LockOptions = {}): strin
     return `removed ${clusterName}/${generationId} from ${LOCK_FILE} and its frozen artifacts: it no longer counts as deployed`;
   }
   const clusters = options.clusters ?? loadDefinitions(root, options.definitionsModule ?? "clusters/index.ts");
+  // Every definition checked (a bad entry is refused with its field, never a TypeError); the lock then records what the
+  // user wrote (the raw definition), as the guard compares it.
+  validateDefinitions(clusters, "lock");
   const found = clusters.find((c) => c.name === clusterName);
   if (!found)
     throw new Error(
