@@ -120,6 +120,18 @@ describe("(2, 5, 6, 9) in-place changes to prod/b, serving 25% of traffic withou
     expect(general?.notes.join(" ")).toMatch(/running instances stay m6i\.xlarge until replaced/);
   });
 
+  it("(issue 10) prod/a, frozen by 0.1.0 and rendered differently today, is reported as frozen, behind the library", () => {
+    expect(run.report.rollout.filter((r) => r.stack === "prod-a")).toContainEqual(
+      expect.objectContaining({
+        subject: "frozen artifacts",
+        takesEffect: "frozen",
+        note: expect.stringMatching(
+          /^frozen with 0\.1\.0, behind the library: .*node config ignition\/controller\.ign.*create a new generation/,
+        ),
+      }),
+    );
+  });
+
   it("(6) the 0..20 pool costs $0 at desired size and its range shows the max", () => {
     const burst = stack(run.report, "prod-b").cost.lines.find((l) => l.key === "asg:prod-b-burst");
     expect(burst).toMatchObject({ before: 0, after: 0, range: { before: { min: 0, max: 0 }, after: { min: 0 } } });
