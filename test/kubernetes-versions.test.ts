@@ -68,7 +68,7 @@ test("the per-minor image tables have a row for every supported minor", () => {
   for (const minor of SUPPORTED_KUBERNETES_VERSIONS.map(kubernetesMinor)) {
     expect(PAUSE_IMAGE[minor]).toBeDefined();
     expect(CLOUD_CONTROLLER_IMAGES[minor]).toMatch(new RegExp(`:v${minor.replace(".", "\\.")}\\.\\d+@sha256:[0-9a-f]{64}$`));
-    expect(COREDNS_IMAGES[minor]).toMatch(/^registry\.k8s\.io\/coredns\/coredns:v\d+\.\d+\.\d+$/);
+    expect(COREDNS_IMAGES[minor]).toMatch(/^registry\.k8s\.io\/coredns\/coredns:v\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
     expect(CILIUM_RELEASES[minor].image).toMatch(/^quay\.io\/cilium\/cilium:v1\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
     expect(CILIUM_RELEASES[minor].operatorImage).toMatch(/^quay\.io\/cilium\/operator-generic:v1\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
   }
@@ -163,7 +163,7 @@ describe.each(SUPPORTED_KUBERNETES_VERSIONS.map((v) => [v]))("Kubernetes %s", (v
 
   test(`CoreDNS is ${expected.coredns}, the one kubeadm ${minor} installs`, () => {
     const image = containerImage(findKubernetesObject(manifests, "Deployment", "coredns", "kube-system"));
-    expect(image).toBe(`registry.k8s.io/coredns/coredns:${expected.coredns}`);
+    expect(image).toMatch(new RegExp(`^registry\\.k8s\\.io/coredns/coredns:${expected.coredns}@sha256:[0-9a-f]{64}$`));
   });
 
   test(`Cilium is ${expected.cilium} (agent and operator), pinned by digest`, () => {

@@ -15,7 +15,7 @@ export interface CoreDnsAutoscalerSettings {
   readonly preventSinglePointFailure?: boolean;
   /** Count cordoned nodes too. @default true */
   readonly includeUnschedulableNodes?: boolean;
-  /** @default "registry.k8s.io/cpa/cluster-proportional-autoscaler:v1.9.0" */
+  /** @default "registry.k8s.io/cpa/cluster-proportional-autoscaler:v1.9.0@sha256:8f3b4e4b…" */
   readonly image?: string;
   /** @default { requests: { cpu: "20m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } } */
   readonly resources?: ContainerResources;
@@ -57,14 +57,15 @@ const upstreamSchema = z.string().regex(/^(\/[A-Za-z0-9/._-]+|[0-9]{1,3}(\.[0-9]
  *         blob/008b3652959ca58af8be3fb5b6ecfe9ae7638282/CHANGELOG/CHANGELOG-1.34.md#other-cleanup-or-flake-3
  *   1.35: "Upgraded CoreDNS to v1.12.4" (#133968, after v1.12.3 in #132288), v1.35.0 notes,
  *         blob/008b3652959ca58af8be3fb5b6ecfe9ae7638282/CHANGELOG/CHANGELOG-1.35.md#other-cleanup-or-flake-2
- * Pinned by tag like the other registry.k8s.io defaults of this addon: no digest of these tags was verified here.
+ * Pinned by tag and by the digest registry.k8s.io promoted for that tag: the `coredns` dmap of
+ * kubernetes/k8s.io/blob/9a1bd547b6a93ef57e6c6f7940b2299e9ee76ee0/registry.k8s.io/images/k8s-staging-coredns/images.yaml
  */
 export const COREDNS_IMAGES: Readonly<Record<string, string>> = {
-  "1.31": "registry.k8s.io/coredns/coredns:v1.11.3",
-  "1.32": "registry.k8s.io/coredns/coredns:v1.11.3",
-  "1.33": "registry.k8s.io/coredns/coredns:v1.12.0",
-  "1.34": "registry.k8s.io/coredns/coredns:v1.12.1",
-  "1.35": "registry.k8s.io/coredns/coredns:v1.12.4",
+  "1.31": "registry.k8s.io/coredns/coredns:v1.11.3@sha256:9caabbf6238b189a65d0d6e6ac138de60d6a1c419e5a341fbbb7c78382559c6e",
+  "1.32": "registry.k8s.io/coredns/coredns:v1.11.3@sha256:9caabbf6238b189a65d0d6e6ac138de60d6a1c419e5a341fbbb7c78382559c6e",
+  "1.33": "registry.k8s.io/coredns/coredns:v1.12.0@sha256:40384aa1f5ea6bfdc77997d243aec73da05f27aed0c5e9d65bfa98933c519d97",
+  "1.34": "registry.k8s.io/coredns/coredns:v1.12.1@sha256:e8c262566636e6bc340ece6473b0eed193cad045384401529721ddbe6463d31c",
+  "1.35": "registry.k8s.io/coredns/coredns:v1.12.4@sha256:986f04c2e15e147d00bdd51e8c51bcef3644b13ff806be7d2ff1b261d6dfbae1",
 };
 
 /** Validates `addons.coredns` and fills in every default it can (the image depends on the generation). */
@@ -89,7 +90,11 @@ export const coreDnsSettingsSchema = z
         nodesPerReplica: z.number().positive().default(16),
         preventSinglePointFailure: z.boolean().default(true),
         includeUnschedulableNodes: z.boolean().default(true),
-        image: pinnedImageSchema.default("registry.k8s.io/cpa/cluster-proportional-autoscaler:v1.9.0"),
+        // The digest registry.k8s.io promoted for v1.9.0: the `cluster-proportional-autoscaler` dmap of
+        // kubernetes/k8s.io/blob/0b6dcb3a42646fb77541d7c1031d59aeabcb4b12/registry.k8s.io/images/k8s-staging-cpa/images.yaml
+        image: pinnedImageSchema.default(
+          "registry.k8s.io/cpa/cluster-proportional-autoscaler:v1.9.0@sha256:8f3b4e4beb62a9a5ad1ff96712129996e614d1fe7c57739c9816545ecea6f8b6",
+        ),
         resources: resourcesSchema({ requests: { cpu: "20m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } }),
       })
       .strict()

@@ -151,6 +151,7 @@ export const loggingSettingsSchema = z
   .object({
     enabled: z.boolean().default(true),
     output: outputSchema.default({ type: "stdout" }),
+    // By tag only: no digest published by upstream could be cited (its release notes and registry pages list none that our search tools reach), so it stays pinned by exact tag.
     image: pinnedImageSchema.default("cr.fluentbit.io/fluent/fluent-bit:3.2.8"),
     memBufLimit: sizeSchema.default("50MB"),
     bufferLimit: sizeSchema.default("2G"),

@@ -46,6 +46,7 @@ export const metricsServerSettingsSchema = z
       .default("15s"),
     insecureKubeletTls: z.boolean().default(false),
     approveKubeletServingCertificates: z.boolean().default(true),
+    // By tag only: no digest published by upstream could be cited (its release notes and registry pages list none that our search tools reach), so it stays pinned by exact tag.
     approverImage: pinnedImageSchema.default("ghcr.io/postfinance/kubelet-csr-approver:v1.2.14"),
     resources: resourcesSchema({ requests: { cpu: "100m", memory: "200Mi" }, limits: { cpu: "1", memory: "500Mi" } }),
   })

@@ -36,7 +36,7 @@ export interface NodeExporterSettings {
 }
 
 export interface KubeStateMetricsSettings {
-  /** @default "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.15.0" */
+  /** @default "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.15.0@sha256:db384bf4…" */
   readonly image?: string;
   /** @default { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } } */
   readonly resources?: ContainerResources;
@@ -96,6 +96,7 @@ export const monitoringSettingsSchema = z
     enabled: z.boolean().default(true),
     prometheus: z
       .object({
+        // By tag only: no digest published by upstream could be cited (its release notes and registry pages list none that our search tools reach), so it stays pinned by exact tag.
         image: pinnedImageSchema.default("quay.io/prometheus/prometheus:v3.4.0"),
         retention: durationSchema.default("15d"),
         scrapeInterval: durationSchema.default("30s"),
@@ -109,6 +110,7 @@ export const monitoringSettingsSchema = z
       .prefault({}),
     nodeExporter: z
       .object({
+        // By tag only: no digest published by upstream could be cited (its release notes and registry pages list none that our search tools reach), so it stays pinned by exact tag.
         image: pinnedImageSchema.default("quay.io/prometheus/node-exporter:v1.9.1"),
         resources: resourcesSchema({ requests: { cpu: "20m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } }),
       })
@@ -116,7 +118,11 @@ export const monitoringSettingsSchema = z
       .prefault({}),
     kubeStateMetrics: z
       .object({
-        image: pinnedImageSchema.default("registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.15.0"),
+        // The digest registry.k8s.io promoted for v2.15.0: the `kube-state-metrics` dmap of
+        // kubernetes/k8s.io/blob/d7bd31108ded441313a66c085b7db945dbea4c4d/registry.k8s.io/images/k8s-staging-kube-state-metrics/images.yaml
+        image: pinnedImageSchema.default(
+          "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.15.0@sha256:db384bf43222b066c378e77027a675d4cd9911107adba46c2922b3a55e10d6fb",
+        ),
         resources: resourcesSchema({ requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } }),
       })
       .strict()
@@ -124,6 +130,7 @@ export const monitoringSettingsSchema = z
     grafana: z
       .object({
         enabled: z.boolean().default(true),
+        // By tag only: no digest published by upstream could be cited (its release notes and registry pages list none that our search tools reach), so it stays pinned by exact tag.
         image: pinnedImageSchema.default("docker.io/grafana/grafana:11.6.1"),
         auth: z
           .discriminatedUnion("mode", [
