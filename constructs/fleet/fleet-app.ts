@@ -1,7 +1,7 @@
 // Owns the body of a definitions repository's cdktf app (apps/synth.ts here and in the init template): read the fleet
 // lock and the frozen artifacts of deployed generations, add every cluster's stacks, synthesize, and leave beside the
 // Terraform JSON what the review reads (fleet-status.json; guard-violations.json in report mode). It tells the user,
-// once per generation, when a frozen generation is behind the library.
+// once per generation, when a frozen generation is behind the library, and once per stack that keeps local state.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ClusterDefinition } from "../definition/types";
@@ -11,6 +11,7 @@ import { addClusters, type ClusterStacks } from "./fleet";
 import { readFrozenArtifacts } from "./frozen-artifacts";
 import { immutabilityViolations } from "./guard";
 import { readFleetLock } from "./lock";
+import { localStateWarning } from "./state-backend";
 
 /** Environment variable: `report` synthesizes despite refused changes and lists them in guard-violations.json. */
 export const GUARD_MODE_ENV = "IMMUTABLE_CLUSTERS_GUARD";
@@ -112,5 +113,7 @@ export function synthFleet(clusters: readonly ClusterDefinition[], options: Synt
     const notice = behindLibraryNotice(generation);
     if (notice) notify(notice);
   }
+  for (const { definition, generations, traffic } of stacks)
+    if (!definition.stateBackend) for (const stack of [...generations, traffic]) notify(localStateWarning(definition.name, stack.node.id));
   return { app, stacks, status };
 }

@@ -1,12 +1,10 @@
 // Owns where each stack keeps its Terraform state: an S3 key per stack when the definition names a bucket (encrypted,
 // locked with S3's native lock file unless a DynamoDB table is named), otherwise a local file beside the project, written
-// as a relative path so synthesized output never holds a machine's path, with a warning on stderr (console.warn: the
-// synth app prints it whether or not it runs under the cdktf CLI).
+// as a relative path so synthesized output never holds a machine's path. The warning about local state is printed by the
+// synth app (synthFleet), not here: constructs print nothing, and tests synthesizing stacks stay quiet.
 import type { Construct } from "constructs";
 import type { ClusterDefinition } from "../definition/types";
 import { LocalBackend, S3Backend } from "../platform/terraform";
-
-const warnedStacks = new Set<string>();
 
 /** Configures the backend of `stack` (named `stackName`) for a cluster. */
 export function configureStateBackend(stack: Construct, stackName: string, cluster: ClusterDefinition): void {
@@ -22,9 +20,6 @@ export function configureStateBackend(stack: Construct, stackName: string, clust
   } else {
     // Terraform runs in cdktf.out/stacks/<stack>/: three levels up is the project root, where cdktf keeps local state.
     new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });
-    // Once per stack and process: tests and the review tool synthesize the same stacks many times.
-    if (!warnedStacks.has(stackName)) console.warn(localStateWarning(cluster.name, stackName));
-    warnedStacks.add(stackName);
   }
 }
 
