@@ -4,6 +4,7 @@ import { App, type Chart } from "cdk8s";
 import { stringify } from "yaml";
 import type { ResolvedGeneration } from "../definition/resolve";
 import { ADDONS } from "./registry";
+import { contentKey, RenderMemo } from "./render-cache";
 import { assertValidManifests } from "./validate";
 
 /** One manifest file of a generation's addons. */
@@ -52,9 +53,12 @@ export function synthesizeAddonObjects(generation: ResolvedGeneration): AddonObj
   return charts.map(({ file, chart }) => ({ file, objects: chart.toJson() as Record<string, unknown>[] }));
 }
 
+/** Each object's YAML document by its content: a fleet's generations share most objects (render-cache.ts). */
+const yamlDocuments = new RenderMemo<string>();
+
 /** Serializes objects as one multi-document YAML file. */
 export function toYaml(objects: readonly Record<string, unknown>[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n");
+  return objects.map((o) => yamlDocuments.get(contentKey(o), () => stringify(o, { lineWidth: 0 }))).join("---\n");
 }
 
 /** The addon manifests of one generation, in apply order; throws naming the object and the problem if any check fails. */

@@ -4,6 +4,7 @@
 // (`kubernetes-models/<apiVersion>/<Kind>.js`, the package's per-kind entry points; tommy351/kubernetes-models-ts
 // first-party/kubernetes-models, 4.5.1 as published). Loading the 13 API groups whole was 847 modules per process.
 import { createRequire } from "node:module";
+import { contentKey, RenderMemo } from "./render-cache";
 
 /** The apiVersions checked (each a folder of kubernetes-models); an object of another apiVersion has no schema. */
 const SERVED_API_VERSIONS: readonly string[] = [
@@ -72,8 +73,15 @@ function describe(error: AjvLikeError): string {
   return `${where} ${error.message ?? "is invalid"}${extra}${allowed}`;
 }
 
+/** Each object's verdict by its content: a fleet's generations share most objects (render-cache.ts). */
+const verdicts = new RenderMemo<readonly string[]>();
+
 /** The schema violations of one object, each as `field.path message`; empty when it validates. */
 export function schemaProblems(object: Readonly<Record<string, unknown>>): string[] {
+  return [...verdicts.get(contentKey(object), () => checkSchema(object))];
+}
+
+function checkSchema(object: Readonly<Record<string, unknown>>): string[] {
   const Model = modelOf(object.apiVersion, object.kind);
   if (!Model) {
     return [

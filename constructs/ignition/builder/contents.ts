@@ -12,8 +12,24 @@ export interface EncodedContents {
 /** A pinned digest of downloaded bytes; exactly one of the two. Ignition 3.3.0 verifies both functions. */
 export type Digest = { readonly sha512: string; readonly sha256?: never } | { readonly sha256: string; readonly sha512?: never };
 
+/**
+ * Encodings already made in this process, by text: every generation carries the same scripts and units, and gzip at
+ * level 9 is most of a node config's cost (issue 17). Cleared whole when it reaches 2,000 texts.
+ */
+const encoded = new Map<string, EncodedContents>();
+
 /** Encodes text as the shortest Ignition data URL: percent-encoded, or gzip + base64 when that is smaller. */
 export function dataUrl(text: string): EncodedContents {
+  let result = encoded.get(text);
+  if (!result) {
+    if (encoded.size >= 2000) encoded.clear();
+    result = encodeDataUrl(text);
+    encoded.set(text, result);
+  }
+  return { ...result };
+}
+
+function encodeDataUrl(text: string): EncodedContents {
   const plain = `data:,${encodeURIComponent(text)}`;
   const gz = `data:;base64,${gzipSync(Buffer.from(text, "utf8"), { level: 9 }).toString("base64")}`;
   return gz.length < plain.length ? { source: gz, compression: "gzip" } : { source: plain };

@@ -1,0 +1,101 @@
+// Render sharing (issue 17): an object is serialized and schema-checked once per process by its content key, and only
+// when its JSON says everything that decides its YAML and its verdict; a node config's file is gzipped once per text.
+import { stringify } from "yaml";
+import { toYaml } from "../constructs/addons/render";
+import { contentKey, RenderMemo } from "../constructs/addons/render-cache";
+import { schemaProblems } from "../constructs/addons/validate-schema";
+import { dataUrl, decodeDataUrl } from "../constructs/ignition/builder/contents";
+
+describe("contentKey", () => {
+  it("is the JSON text of a plain object, equal for equal objects in the same key order", () => {
+    const a = { kind: "ConfigMap", metadata: { name: "x", labels: { app: "x" } }, data: { n: "1" }, list: [1, true, null] };
+    expect(contentKey(a)).toBe(JSON.stringify(a));
+    expect(contentKey(structuredClone(a))).toBe(contentKey(a));
+    expect(contentKey({ b: 1, a: 2 })).not.toBe(contentKey({ a: 2, b: 1 }));
+  });
+
+  it("has no key when the same object appears twice (yaml writes an anchor and an alias)", () => {
+    const shared = { app: "x" };
+    expect(contentKey({ a: shared, b: shared })).toBeUndefined();
+    expect(contentKey({ a: [shared], b: [{ app: "x" }] })).toBeDefined();
+  });
+
+  it.each([
+    ["undefined", { a: undefined }],
+    ["undefined in a list", { a: [undefined] }],
+    ["NaN", { a: NaN }],
+    ["Infinity", { a: Infinity }],
+    ["-0", { a: -0 }],
+    ["a Date (converted by toJSON)", { a: new Date(0) }],
+    ["a Map", { a: new Map([["k", "v"]]) }],
+    ["a class instance", { a: new (class Thing {})() }],
+    ["a function", { a: () => 1 }],
+    ["a bigint", { a: BigInt(1) }],
+  ])("has no key for %s, which JSON does not carry one to one", (_what, object) => {
+    expect(contentKey(object)).toBeUndefined();
+  });
+});
+
+describe("RenderMemo", () => {
+  it("computes a key's value once, and every time without a key", () => {
+    const memo = new RenderMemo<number>();
+    let calls = 0;
+    const compute = () => ++calls;
+    expect(memo.get("k", compute)).toBe(1);
+    expect(memo.get("k", compute)).toBe(1);
+    expect(memo.get(undefined, compute)).toBe(2);
+    expect(memo.get(undefined, compute)).toBe(3);
+  });
+
+  it("starts over when full instead of growing without bound", () => {
+    const memo = new RenderMemo<string>(2);
+    memo.get("a", () => "a1");
+    memo.get("b", () => "b1");
+    memo.get("c", () => "c1");
+    expect(memo.get("a", () => "a2")).toBe("a2");
+  });
+});
+
+describe("toYaml with shared documents", () => {
+  it("writes each object as yaml's stringify does, the second of two equal objects included", () => {
+    const objects = [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "a" } },
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "a" } },
+    ];
+    const expected = objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n");
+    expect(toYaml(objects)).toBe(expected);
+    expect(toYaml(objects)).toBe(expected);
+  });
+
+  it("keeps anchors of an object with a shared part after rendering an equal object without one", () => {
+    const labels = { app: "x" };
+    const plain = { kind: "Thing", a: { app: "x" }, b: { app: "x" } };
+    const shared = { kind: "Thing", a: labels, b: labels };
+    expect(toYaml([plain])).not.toContain("&");
+    expect(toYaml([shared])).toBe(stringify(shared, { lineWidth: 0 }));
+    expect(toYaml([shared])).toContain("&");
+  });
+});
+
+describe("schemaProblems with shared verdicts", () => {
+  it("gives an equal object the same verdict, as a list the caller may change", () => {
+    const bad = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" }, data: { n: 1 } };
+    const first = schemaProblems(bad);
+    expect(first.length).toBeGreaterThan(0);
+    first.push("changed by the caller");
+    expect(schemaProblems(structuredClone(bad))).toEqual(first.slice(0, -1));
+    expect(schemaProblems({ ...bad, data: { n: "1" } })).toEqual([]);
+  });
+});
+
+describe("dataUrl with shared encodings", () => {
+  it("encodes a text the same way every time and hands out copies", () => {
+    const text = "#!/bin/sh\n" + "echo hello\n".repeat(200);
+    const first = dataUrl(text);
+    const second = dataUrl(text);
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first);
+    expect(first.compression).toBe("gzip");
+    expect(decodeDataUrl(second.source, second.compression)).toBe(text);
+  });
+});
