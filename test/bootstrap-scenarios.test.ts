@@ -6,7 +6,7 @@
 // certificate upload only while a control-plane node joins, and that no script output carries a secret.
 import { execFileSync } from "node:child_process";
 import { X509Certificate, createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -27,7 +27,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { BOOTSTRAP_PARAMETERS, UNPUBLISHED } from "../constructs/cluster/bootstrap-parameters";
+import { BOOTSTRAP_PARAMETERS, SECURE_BOOTSTRAP_PARAMETERS, UNPUBLISHED } from "../constructs/cluster/bootstrap-parameters";
 import { startMoto, type Moto } from "./support/moto";
 import { startFakeImds, type FakeImds } from "./support/fake-node/imds";
 import { FakeNode, type FakeCluster } from "./support/fake-node/node";
@@ -68,7 +68,7 @@ function kms(action: string, body: object): Record<string, unknown> {
 /** The placeholders Terraform creates (constructs/cluster/bootstrap-parameters.ts), as a fresh deploy has them. */
 async function precreateParameters(prefix: string): Promise<void> {
   for (const suffix of Object.values(BOOTSTRAP_PARAMETERS)) {
-    const secure = suffix === BOOTSTRAP_PARAMETERS.joinToken || suffix === BOOTSTRAP_PARAMETERS.controlPlaneCertificateKey;
+    const secure = SECURE_BOOTSTRAP_PARAMETERS.includes(suffix);
     await ssm.send(
       new PutParameterCommand({
         Name: `${prefix}/${suffix}`,
@@ -137,6 +137,14 @@ function caHash(certFile: string): string {
   const spki = new X509Certificate(readFileSync(certFile)).publicKey.export({ type: "spki", format: "der" });
   return `sha256:${createHash("sha256").update(spki).digest("hex")}`;
 }
+
+/** The secretbox key in a node's rendered encryption config (the file kube-apiserver reads). */
+function encryptionKeyOn(n: FakeNode): string | undefined {
+  const file = n.file("etc/kubernetes/apiserver/encryption-config.yaml");
+  if (!existsSync(file)) return undefined;
+  return /^ +secret: "([^"]*)"$/m.exec(readFileSync(file, "utf8"))?.[1];
+}
+const ENCRYPTION_KEY = /^[A-Za-z0-9+/]{43}=$/;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TOKEN = /^[a-z0-9]{6}\.[a-z0-9]{16}$/;
@@ -226,6 +234,24 @@ describe("three control-plane nodes start at once", () => {
     expect(await stateKeys(c)).toEqual(["state/election-lease"]);
   });
 
+  test("every control-plane node's kube-apiserver gets the same Secrets encryption key, made once by the winner", async () => {
+    const published = await parameter(`${c.ssmPrefix}/control-plane/secrets-encryption-key`);
+    expect(published).toMatch(ENCRYPTION_KEY);
+    expect(Buffer.from(published!, "base64")).toHaveLength(32);
+    for (const n of controllers) {
+      const file = n.file("etc/kubernetes/apiserver/encryption-config.yaml");
+      expect(encryptionKeyOn(n)).toBe(published);
+      expect(readFileSync(file, "utf8")).not.toContain("@@");
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+      // Ignition's API server configs in the same folder are kept.
+      expect(fileIn(n, "etc/kubernetes/apiserver/audit-policy.yaml")).toBe(true);
+    }
+    const puts = controllers.flatMap((n) => n.awsCalls(`ssm PutParameter ${c.ssmPrefix}/control-plane/secrets-encryption-key`));
+    expect(puts).toHaveLength(1);
+    expect(winner.awsCalls("ssm PutParameter").filter((l) => l.includes("secrets-encryption-key"))).toHaveLength(1);
+  });
+
   test("only the winner applies the addons, server-side, with a request timeout, retrying until accepted", () => {
     const applies = winner.calls("kubectl").filter((l) => l.includes(" apply "));
     expect(applies).toHaveLength(3);
@@ -298,8 +324,13 @@ describe("kubeadm init fails at a phase, then the unit restarts", () => {
       expect(fileIn(cp, "var/lib/immutable-clusters/kubeadm-done")).toBe(false);
       expect(await parameter(`${c.ssmPrefix}/join/token`)).toBe(UNPUBLISHED);
       expect(cp.calls("kubectl")).toEqual([]);
+      // A phase that fails at its start leaves only what the phases before it wrote: preflight writes nothing, and the
+      // certs phase writes ca.crt as its first step (cmd/kubeadm/app/phases/certs/certs.go CreatePKIAssets, the CA
+      // before the leaf certificates), so a certs failure at its start leaves no ca.crt either. The API server config
+      // folder Ignition and the script write (/etc/kubernetes/apiserver) is no kubeadm leftover.
       const leftBehind = fileIn(cp, "etc/kubernetes/pki/ca.crt");
-      expect(leftBehind).toBe(phase !== "preflight");
+      expect(leftBehind).toBe(phase !== "preflight" && phase !== "certs");
+      expect(fileIn(cp, "etc/kubernetes/apiserver/encryption-config.yaml")).toBe(true);
       const retried = await cp.run("node-bootstrap.sh");
       ok(cp, retried);
       expect(retried.stderr).toContain("won the election earlier");
@@ -310,6 +341,51 @@ describe("kubeadm init fails at a phase, then the unit restarts", () => {
     },
     60000,
   );
+});
+
+describe("the Secrets encryption key", () => {
+  test("the second init attempt reuses the key the first published; it is never made twice", async () => {
+    const c = await cluster("k");
+    const cp = await node("cp1k", "controller", c);
+    const name = `${c.ssmPrefix}/control-plane/secrets-encryption-key`;
+    expect(await parameter(name)).toBe(UNPUBLISHED);
+    const failed = await cp.run("node-bootstrap.sh", { FAKE_KUBEADM_FAIL_PHASE: "init:upload-config" });
+    expect(failed.code).toBe(1);
+    const first = await parameter(name);
+    expect(first).toMatch(ENCRYPTION_KEY);
+    expect(encryptionKeyOn(cp)).toBe(first);
+    expect(failed.stderr).toContain(`published a new Secrets encryption key to ${name}`);
+    const retried = await cp.run("node-bootstrap.sh");
+    ok(cp, retried);
+    expect(retried.stderr).toContain("kubeadm reset");
+    expect(retried.stderr).toContain("reusing the Secrets encryption key published earlier");
+    expect(await parameter(name)).toBe(first);
+    expect(encryptionKeyOn(cp)).toBe(first);
+    expect(cp.awsCalls(`ssm PutParameter ${name}`)).toHaveLength(1);
+  }, 60000);
+
+  test("kube-apiserver does not come up without the rendered encryption config: kubeadm fails at wait-control-plane", () => {
+    const root = mkdtempSync(path.join(tmpdir(), "ic-no-encryption-"));
+    const clusterDir = mkdtempSync(path.join(tmpdir(), "ic-no-encryption-cluster-"));
+    const config = path.join(root, "init.yaml");
+    writeFileSync(config, 'nodeRegistration:\n  name: "n"\n  advertiseAddress: "10.0.0.1"\n');
+    const env = { ...process.env, PATH: `${path.join(__dirname, "support/fake-node/bin")}:${process.env.PATH}`, IC_ROOT: root };
+    const run = () =>
+      execFileSync("bash", ["-c", `kubeadm init --config ${config} 2>&1; echo "exit $?"`], {
+        env: { ...env, FAKE_LOG: path.join(root, "log"), FAKE_CLUSTER_DIR: clusterDir },
+        encoding: "utf8",
+      });
+    expect(run()).toMatch(/error execution phase wait-control-plane: could not initialize a Kubernetes cluster\nexit 1\n$/);
+    mkdirSync(path.join(root, "etc/kubernetes/apiserver"), { recursive: true });
+    writeFileSync(
+      path.join(root, "etc/kubernetes/apiserver/encryption-config.yaml"),
+      readFileSync(path.join(__dirname, "../constructs/ignition/files/config/encryption-config.yaml")),
+    );
+    // What kubeadm reset removes, so preflight lets the second try through.
+    for (const d of ["etc/kubernetes/manifests", "var/lib/kubelet", "var/lib/etcd"])
+      rmSync(path.join(root, d), { recursive: true, force: true });
+    expect(run()).toMatch(/error execution phase wait-control-plane: could not initialize a Kubernetes cluster\nexit 1\n$/);
+  });
 });
 
 describe("a worker join fails after the TLS bootstrap", () => {
@@ -356,6 +432,11 @@ describe("the election lease holder dies before publishing", () => {
     ok(next, r);
     expect(r.stderr).toContain(`took over the election lease: its instance ${dead.instance.instanceId} is gone`);
     expect(r.seconds).toBeLessThan(30);
+    // The dead holder had published the Secrets encryption key before its kubeadm init: the new leader reuses it.
+    expect(r.stderr).toContain("reusing the Secrets encryption key published earlier");
+    expect(encryptionKeyOn(next)).toBe(encryptionKeyOn(dead));
+    expect(await parameter(`${c.ssmPrefix}/control-plane/secrets-encryption-key`)).toBe(encryptionKeyOn(dead));
+    expect(next.awsCalls("ssm PutParameter").filter((l) => l.includes("secrets-encryption-key"))).toEqual([]);
     expect(next.calls("kubeadm init --config")).toHaveLength(1);
     expect(await parameter(`${c.ssmPrefix}/join/token`)).toMatch(TOKEN);
   }, 60000);
@@ -589,6 +670,11 @@ describe("secrets and permissions", () => {
         expect(value).toMatch(/^[0-9a-z.]{20,}$/);
         secrets.add(value!);
       }
+    }
+    for (const id of ["a", "c", "e", "k"]) {
+      const key = await parameter(`${clusters.get(id)!.ssmPrefix}/control-plane/secrets-encryption-key`);
+      expect(key).toMatch(ENCRYPTION_KEY);
+      secrets.add(key!);
     }
     expect(secrets.size).toBeGreaterThan(10);
     const runs = nodes.flatMap((n) => n.runs.map((r) => ({ node: n.name, output: r.stdout + r.stderr })));

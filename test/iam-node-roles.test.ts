@@ -127,6 +127,21 @@ describe("worker role (and every host-network pod on a worker, e.g. fluent-bit)"
       {
         role: worker,
         action: "ssm:GetParameter",
+        resource: param("a", "control-plane/secrets-encryption-key"),
+        expect: "ImplicitlyDenied",
+        why: "Secrets encryption key parameter",
+      },
+      {
+        role: worker,
+        action: "kms:Decrypt",
+        resource: KEY_A,
+        context: viaSsm(param("a", "control-plane/secrets-encryption-key")),
+        expect: "ImplicitlyDenied",
+        why: "decrypting the Secrets encryption key",
+      },
+      {
+        role: worker,
+        action: "ssm:GetParameter",
         resource: param("a", "join/token-expiry"),
         expect: "ImplicitlyDenied",
         why: "only token and CA hash, exactly",
@@ -229,10 +244,16 @@ describe("worker role (and every host-network pod on a worker, e.g. fluent-bit)"
 describe("controller role", () => {
   test("gets the bootstrap material, coordination objects and its own groups", async () => {
     const rows: Row[] = [];
-    for (const suffix of ["join/token", "join/token-expiry", "join/ca-cert-hash", "control-plane/certificate-key"])
+    for (const suffix of [
+      "join/token",
+      "join/token-expiry",
+      "join/ca-cert-hash",
+      "control-plane/certificate-key",
+      "control-plane/secrets-encryption-key",
+    ])
       for (const action of ["ssm:GetParameter", "ssm:PutParameter"])
         rows.push({ role: controller, action, resource: param("a", suffix), expect: "Allowed", why: `${action} ${suffix}` });
-    for (const suffix of ["join/token", "control-plane/certificate-key"])
+    for (const suffix of ["join/token", "control-plane/certificate-key", "control-plane/secrets-encryption-key"])
       for (const action of ["kms:Encrypt", "kms:Decrypt"])
         rows.push({
           role: controller,

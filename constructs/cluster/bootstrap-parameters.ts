@@ -18,7 +18,19 @@ export const BOOTSTRAP_PARAMETERS = {
   joinCaCertHash: "join/ca-cert-hash",
   /** The key that decrypts the uploaded control-plane certificates (SecureString, generation key). Controllers only. */
   controlPlaneCertificateKey: "control-plane/certificate-key",
+  /**
+   * The kube-apiserver Secrets encryption key (32 random bytes, base64; SecureString, generation key). Made once by the
+   * node that runs `kubeadm init`, read by every joining control-plane node. Controllers only.
+   */
+  controlPlaneSecretsEncryptionKey: "control-plane/secrets-encryption-key",
 } as const;
+
+/** The bootstrap parameters that hold secrets: SecureString, encrypted with the generation's key. */
+export const SECURE_BOOTSTRAP_PARAMETERS: readonly string[] = [
+  BOOTSTRAP_PARAMETERS.joinToken,
+  BOOTSTRAP_PARAMETERS.controlPlaneCertificateKey,
+  BOOTSTRAP_PARAMETERS.controlPlaneSecretsEncryptionKey,
+];
 
 export interface BootstrapParametersProps {
   /** The generation's SSM prefix, e.g. `/immutable-clusters/prod/a` (no trailing slash). */
@@ -34,7 +46,7 @@ export interface BootstrapParametersProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** The four bootstrap parameters of one generation, with placeholder values the nodes overwrite. */
+/** The bootstrap parameters of one generation, with placeholder values the nodes overwrite. */
 export class BootstrapParameters extends Construct {
   /** Full parameter names by their role in the contract. */
   readonly names: { readonly [K in keyof typeof BOOTSTRAP_PARAMETERS]: string };
@@ -44,7 +56,7 @@ export class BootstrapParameters extends Construct {
   constructor(scope: Construct, id: string, props: BootstrapParametersProps) {
     super(scope, id);
     const prefix = props.ssmPrefix.replace(/\/+$/, "");
-    const secure = new Set<string>([BOOTSTRAP_PARAMETERS.joinToken, BOOTSTRAP_PARAMETERS.controlPlaneCertificateKey]);
+    const secure = new Set<string>(SECURE_BOOTSTRAP_PARAMETERS);
     const names = {} as Record<keyof typeof BOOTSTRAP_PARAMETERS, string>;
     this.parameters = [];
     for (const [role, suffix] of Object.entries(BOOTSTRAP_PARAMETERS) as Array<[keyof typeof BOOTSTRAP_PARAMETERS, string]>) {

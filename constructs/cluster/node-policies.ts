@@ -29,6 +29,7 @@ export const BOOTSTRAP_PARAMETER_PATHS = {
   joinCaCertHash: "join/ca-cert-hash",
   joinTokenExpiry: "join/token-expiry",
   controlPlaneCertificateKey: "control-plane/certificate-key",
+  controlPlaneSecretsEncryptionKey: "control-plane/secrets-encryption-key",
 } as const;
 
 /** Key prefix of the controllers' coordination objects (election lease, refresh lock, join requests) in the node bucket. */

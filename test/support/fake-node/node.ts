@@ -12,6 +12,8 @@ export const SCRIPTS_DIR = path.join(__dirname, "..", "..", "..", "constructs", 
 /** The recording fakes. */
 export const FAKE_BIN = path.join(__dirname, "bin");
 const TEMPLATES = path.join(__dirname, "templates");
+/** The encryption config template Ignition ships to control-plane nodes. */
+const ENCRYPTION_TEMPLATE = path.join(__dirname, "..", "..", "..", "constructs", "ignition", "files", "config", "encryption-config.yaml");
 
 /** The cluster generation a fake node belongs to (the values of its cluster.env). */
 export interface FakeCluster {
@@ -75,6 +77,14 @@ export class FakeNode {
     writeFileSync(path.join(etc, "cluster.env"), env.join("\n") + "\n");
     const templates = role === "controller" ? ["init", "join-controller"] : ["join-worker"];
     for (const t of templates) writeFileSync(path.join(etc, "kubeadm", `${t}.yaml`), readFileSync(path.join(TEMPLATES, `${t}.yaml`)));
+    if (role === "controller") {
+      // What Ignition writes on a control-plane node besides the kubeadm templates (constructs/ignition/api-server-files.ts):
+      // the Secrets encryption config template (the real one, with its key placeholder) and the API server's own config
+      // folder with a file in it, which is no kubeadm leftover and must survive a kubeadm reset.
+      writeFileSync(path.join(etc, "kubeadm", "encryption-config.yaml"), readFileSync(ENCRYPTION_TEMPLATE));
+      mkdirSync(path.join(this.root, "etc", "kubernetes", "apiserver"), { recursive: true, mode: 0o700 });
+      writeFileSync(path.join(this.root, "etc", "kubernetes", "apiserver", "audit-policy.yaml"), "kind: Policy\n", { mode: 0o600 });
+    }
     writeFileSync(this.log, "");
     writeFileSync(this.awsTrace, "");
   }

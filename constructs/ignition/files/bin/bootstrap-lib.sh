@@ -14,6 +14,11 @@ KUBE_DIR="${IC_ROOT}/etc/kubernetes"
 ADMIN_CONF="${KUBE_DIR}/admin.conf"
 KUBELET_CONF="${KUBE_DIR}/kubelet.conf"
 CA_CERT="${KUBE_DIR}/pki/ca.crt"
+# The API server's own config folder: Ignition writes its audit, admission and authentication configs there and this
+# script the Secrets encryption config (constructs/ignition/api-server-files.ts API_SERVER_CONFIG_DIR). kubeadm neither
+# writes nor resets it, so it is no kubeadm leftover and survives reset_node.
+API_SERVER_DIR="${KUBE_DIR}/apiserver"
+ENCRYPTION_CONFIG="${API_SERVER_DIR}/encryption-config.yaml"
 # What kubeadm leaves on a node besides /etc/kubernetes: its etcd data (kubeadm's default Etcd.Local.DataDir), the
 # kubelet's run directory, and the CNI config the network addon writes.
 ETCD_DATA_DIR="${IC_ROOT}/var/lib/etcd"
@@ -75,6 +80,7 @@ load_cluster_env() {
   P_CA_HASH="${SSM_PREFIX}/join/ca-cert-hash"
   P_TOKEN_EXPIRY="${SSM_PREFIX}/join/token-expiry"
   P_CERT_KEY="${SSM_PREFIX}/control-plane/certificate-key"
+  P_ENCRYPTION_KEY="${SSM_PREFIX}/control-plane/secrets-encryption-key"
   # S3 state objects in the node bucket (controllers only; gone with the bucket when the generation is destroyed).
   K_LEASE="state/election-lease"
   K_REFRESH_LOCK="state/refresh-lock"
@@ -84,14 +90,24 @@ load_cluster_env() {
 
 # private_dir DIR: creates a directory only root can read (files holding secrets go there).
 private_dir() {
-  mkdir -p "$1"
+  (
+    umask 077
+    mkdir -p "$1"
+  )
   chmod 0700 "$1"
 }
 
-# render_kubeadm_config NAME KEY=VALUE...: substitutes @@KEY@@ placeholders of ${TEMPLATE_DIR}/NAME.yaml into
-# ${RUN_DIR}/kubeadm-NAME.yaml (mode 0600) and prints that path. Done in bash so no value reaches a command line.
+# render_kubeadm_config [--to PATH] NAME KEY=VALUE...: substitutes @@KEY@@ placeholders of ${TEMPLATE_DIR}/NAME.yaml
+# into ${RUN_DIR}/kubeadm-NAME.yaml, or PATH (mode 0600, its folder created root-only), and prints that path. Done in
+# bash so no value reaches a command line.
 render_kubeadm_config() {
-  local name="$1" template="${TEMPLATE_DIR}/${1}.yaml" out="${RUN_DIR}/kubeadm-${1}.yaml" content pair key value
+  local out=""
+  if [[ "$1" == --to ]]; then
+    out="$2"
+    shift 2
+  fi
+  local name="$1" template="${TEMPLATE_DIR}/${1}.yaml" content pair key value
+  out="${out:-${RUN_DIR}/kubeadm-${1}.yaml}"
   shift
   [[ -r "$template" ]] || die "$EXIT_CONFIG" "missing kubeadm template ${template}"
   content="$(<"$template")"
@@ -103,11 +119,12 @@ render_kubeadm_config() {
   if [[ "$content" =~ @@([A-Z_]+)@@ ]]; then
     die "$EXIT_CONFIG" "template ${template} has a placeholder this script does not know: ${BASH_REMATCH[0]}"
   fi
-  private_dir "$RUN_DIR"
+  private_dir "$(dirname "$out")"
   (
     umask 077
     printf '%s\n' "$content" >"$out"
   )
+  chmod 0600 "$out"
   printf '%s' "$out"
 }
 
@@ -187,6 +204,44 @@ upload_certificates() {
   publish_certificate_key "$cert_key"
 }
 
+# ---- the Secrets encryption key ----------------------------------------------------------------------------------------
+
+# new_encryption_key: 32 random bytes, base64 (44 characters, one line): the secretbox key size
+# (https://kubernetes.io/docs/tasks/administer-cluster/encrypt-data/#providers: secretbox "32-byte key").
+new_encryption_key() {
+  head -c 32 /dev/urandom | base64
+}
+
+# ensure_encryption_key: on the init winner, before kubeadm init: prints the Secrets encryption key of this generation,
+# reusing the published one (an init retry, or a leader that died after publishing) and otherwise making one and
+# publishing it once, while this node still holds the election lease. Never a second key: Secrets written with the
+# first would be unreadable. The published value is read back so every control-plane node uses the same key.
+ensure_encryption_key() {
+  local key rc=0
+  key="$(param_get "$P_ENCRYPTION_KEY")" || rc=$?
+  if ((rc == 0)); then
+    log "reusing the Secrets encryption key published earlier (${P_ENCRYPTION_KEY})"
+    printf '%s' "$key"
+    return 0
+  fi
+  ((rc == AWS_API_EXPECTED)) || die 1 "cannot read ${P_ENCRYPTION_KEY}"
+  still_leader
+  key="$(new_encryption_key)" || die 1 "cannot read 32 random bytes"
+  [[ "$key" =~ ^[A-Za-z0-9+/]{43}=$ ]] || die 1 "the new Secrets encryption key is not 32 bytes of base64"
+  ssm_put "$P_ENCRYPTION_KEY" "$key" SecureString || die 1 "cannot publish ${P_ENCRYPTION_KEY}"
+  key="$(param_get "$P_ENCRYPTION_KEY")" || die 1 "cannot read back ${P_ENCRYPTION_KEY}"
+  log "published a new Secrets encryption key to ${P_ENCRYPTION_KEY}"
+  printf '%s' "$key"
+}
+
+# write_encryption_config KEY: renders the encryption config template (constructs/ignition/files/config/
+# encryption-config.yaml, placeholder @@SECRETS_ENCRYPTION_KEY@@) to the file kube-apiserver reads
+# (--encryption-provider-config, constructs/ignition/kubeadm-config.ts), root-only 0600 in a 0700 folder.
+write_encryption_config() {
+  render_kubeadm_config --to "$ENCRYPTION_CONFIG" encryption-config SECRETS_ENCRYPTION_KEY="$1" >/dev/null
+  log "wrote ${ENCRYPTION_CONFIG#"$IC_ROOT"} (0600)"
+}
+
 # kctl ARGS...: kubectl as cluster admin, every request bounded by IC_KUBECTL_TIMEOUT (30s) so a hung API server
 # cannot hold a unit forever (kubectl --request-timeout: https://kubernetes.io/docs/reference/kubectl/kubectl/).
 kctl() {
@@ -220,10 +275,17 @@ dir_has_files() {
 # kubeadm_leftovers: prints what an unfinished kubeadm run left on this node (nothing on a fresh node).
 kubeadm_leftovers() {
   local dir
-  for dir in "$KUBE_DIR" "$ETCD_DATA_DIR" "$KUBELET_RUN_DIR" "$CNI_CONF_DIR"; do
+  [[ -z "$(kube_dir_leftovers)" ]] || printf '%s ' "${KUBE_DIR#"$IC_ROOT"}"
+  for dir in "$ETCD_DATA_DIR" "$KUBELET_RUN_DIR" "$CNI_CONF_DIR"; do
     dir_has_files "$dir" && printf '%s ' "${dir#"$IC_ROOT"}"
   done
   return 0
+}
+
+# kube_dir_leftovers: the entries of /etc/kubernetes other than the API server config folder (see API_SERVER_DIR).
+kube_dir_leftovers() {
+  [[ -d "$KUBE_DIR" ]] || return 0
+  find "$KUBE_DIR" -mindepth 1 -maxdepth 1 ! -path "$API_SERVER_DIR" -print 2>/dev/null
 }
 
 # reset_node: undoes an unfinished kubeadm init or join so the next attempt passes kubeadm's preflight, which refuses
@@ -235,20 +297,27 @@ kubeadm_leftovers() {
 # @0738386; older releases print "No etcd config found. Assuming external etcd" and leave it). It says itself that it
 # "does not clean CNI configuration" (/etc/cni/net.d) and "does not reset or clean up iptables rules or IPVS tables"
 # (cmd/kubeadm/app/cmd/reset.go). So this also empties /var/lib/etcd, /etc/cni/net.d and whatever is still under
-# /etc/kubernetes. iptables rules stay: none exist before the addons are applied (kube-proxy is not installed, Cilium
+# /etc/kubernetes except /etc/kubernetes/apiserver (Ignition's API server configs; the encryption config is rendered
+# again before every kubeadm run). iptables rules stay: none exist before the addons are applied (kube-proxy is not installed, Cilium
 # rewrites its own rules when its agent starts), and flushing would drop the host's own rules.
 reset_node() {
   local leftovers
   leftovers="$(kubeadm_leftovers)"
   log "an earlier kubeadm run did not finish (left: ${leftovers% }): kubeadm reset before trying again"
   run_kubeadm reset --force --cleanup-tmp-dir || die 1 "kubeadm reset failed: see ${RUN_DIR}/kubeadm-reset.log"
-  local dir
-  for dir in "$ETCD_DATA_DIR" "$CNI_CONF_DIR" "$KUBE_DIR"; do
+  local dir entry
+  for dir in "$ETCD_DATA_DIR" "$CNI_CONF_DIR"; do
     if dir_has_files "$dir"; then
       log "kubeadm reset left files in ${dir#"$IC_ROOT"}: removing them"
       find "$dir" -mindepth 1 -delete
     fi
   done
+  if [[ -n "$(kube_dir_leftovers)" ]]; then
+    log "kubeadm reset left files in ${KUBE_DIR#"$IC_ROOT"}: removing them (keeping ${API_SERVER_DIR#"$IC_ROOT"})"
+    while IFS= read -r entry; do
+      rm -rf -- "$entry"
+    done < <(kube_dir_leftovers)
+  fi
   leftovers="$(kubeadm_leftovers)"
   [[ -z "$leftovers" ]] || die 1 "files are still there after kubeadm reset: ${leftovers% }"
 }
@@ -395,7 +464,16 @@ acquire_lease() {
 # LEASE_RENEWER to the renewing process. It stops by itself when another controller took the lease.
 renew_lease_in_background() {
   (
-    while sleep "${IC_LEASE_RENEW_SECONDS:-60}"; do
+    # stop_lease_renewer's SIGTERM must also end the pending sleep: an orphaned sleep would keep the unit's stdout and
+    # stderr open (and linger in its cgroup) for up to IC_LEASE_RENEW_SECONDS. bash runs a trap as soon as `wait`
+    # returns on a signal, whereas a foreground sleep would delay it until the sleep ends.
+    local sleeper=""
+    trap '[[ -z "$sleeper" ]] || kill "$sleeper" 2>/dev/null; exit 0' TERM
+    while true; do
+      sleep "${IC_LEASE_RENEW_SECONDS:-60}" &
+      sleeper=$!
+      wait "$sleeper" || exit 0
+      sleeper=""
       lease_read || continue
       if [[ "$LEASE_HOLDER" != "$INSTANCE_ID" ]]; then
         log "ERROR: ${LEASE_HOLDER} took over the election lease"

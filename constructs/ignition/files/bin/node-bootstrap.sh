@@ -24,6 +24,7 @@ INSTANCE_ID=""
 JOIN_TOKEN=""
 JOIN_CA_HASH=""
 JOIN_CERT_KEY=""
+JOIN_ENCRYPTION_KEY=""
 CERT_KEY=""
 
 # read_identity: this instance's id, node name (EC2 private DNS name) and private IP from the metadata service.
@@ -38,7 +39,7 @@ read_identity() {
 # init_control_plane: kubeadm init (the certificates uploaded for the initial control plane), renewing the election lease
 # while it runs. The phase marker is written only after kubeadm exits 0.
 init_control_plane() {
-  local boot_token config args
+  local boot_token config args encryption_key
   CERT_KEY="$(kubeadm certs certificate-key)" || die 1 "kubeadm certs certificate-key failed"
   boot_token="$(kubeadm token generate)" || die 1 "kubeadm token generate failed"
   config="$(render_kubeadm_config init NODE_NAME="$NODE_NAME" NODE_IP="$NODE_IP" \
@@ -46,6 +47,9 @@ init_control_plane() {
   args=(init --config "$config" --upload-certs)
   template_has init CERTIFICATE_KEY || args+=(--certificate-key "$CERT_KEY")
   wait_for_api init
+  # kube-apiserver reads --encryption-provider-config at start and exits when it cannot (kubeadm-config.ts).
+  encryption_key="$(ensure_encryption_key)" || exit $?
+  write_encryption_config "$encryption_key"
   systemctl enable kubelet.service
   renew_lease_in_background
   log "running kubeadm init (output kept in ${RUN_DIR}/kubeadm-init.log)"
@@ -119,6 +123,7 @@ fetch_join_material() {
   JOIN_TOKEN="$(param_get "$P_TOKEN")" || return 1
   if [[ "$1" == controller ]]; then
     JOIN_CERT_KEY="$(param_get "$P_CERT_KEY")" || return 1
+    JOIN_ENCRYPTION_KEY="$(param_get "$P_ENCRYPTION_KEY")" || return 1
   fi
   return 0
 }
@@ -174,6 +179,8 @@ join_cluster() {
   local template="$1" config
   config="$(render_kubeadm_config "$template" NODE_NAME="$NODE_NAME" NODE_IP="$NODE_IP" \
     BOOTSTRAP_TOKEN="$JOIN_TOKEN" CA_CERT_HASH="$JOIN_CA_HASH" CERTIFICATE_KEY="$JOIN_CERT_KEY")"
+  # A control-plane node's kube-apiserver must decrypt what the others encrypted: the same key as the init winner's.
+  [[ "$template" != join-controller ]] || write_encryption_config "$JOIN_ENCRYPTION_KEY"
   systemctl enable kubelet.service
   log "running kubeadm join with ${config} (output kept in ${RUN_DIR}/kubeadm-join.log)"
   run_kubeadm join --config "$config" || die 1 "kubeadm join failed: see ${RUN_DIR}/kubeadm-join.log and journalctl -u kubelet"
