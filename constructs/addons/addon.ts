@@ -14,8 +14,8 @@ export interface Addon<S extends z.ZodType = z.ZodType> {
   readonly file: string;
   /** Validates the settings and fills in every default; must accept `undefined` (the addon's defaults). */
   readonly settings: S;
-  /** Whether the resolved settings ask for the addon at all. */
-  isEnabled(settings: z.output<S>): boolean;
+  /** Whether the resolved settings (and, for an addon driven by cluster-wide fields, the generation) ask for the addon at all. */
+  isEnabled(settings: z.output<S>, generation: ResolvedGeneration): boolean;
   /** Builds the addon's Chart (with stable, hash-free names) under `scope`. */
   build(scope: Construct, id: string, generation: ResolvedGeneration, settings: z.output<S>): Chart;
 }

@@ -1,4 +1,5 @@
 // Owns the typed addon settings a generation's definition carries under `addons`: one optional field per addon.
+import type { IamAuthenticatorSettings } from "./access/settings";
 import type { CloudControllerSettings } from "./cloud-controller/settings";
 import type { CniSettings } from "./cni/settings";
 import type { CoreDnsSettings } from "./coredns/settings";
@@ -26,4 +27,9 @@ export interface AddonsDefinition {
   readonly monitoring?: MonitoringSettings;
   /** Team namespaces with quota, limits, network isolation and RoleBindings. @default [] */
   readonly tenants?: readonly TenantDefinition[];
+  /**
+   * aws-iam-authenticator on the control plane: maps the IAM roles of the cluster's `access` to Kubernetes groups.
+   * @default { enabled: true } (it runs when `access` maps a role)
+   */
+  readonly iamAuthenticator?: IamAuthenticatorSettings;
 }

@@ -1,6 +1,8 @@
 // Owns the list of addons a generation can ship, in apply order. Adding an addon = one entry here plus its field in
 // definition.ts; the definition schema (schema.ts) and the renderer (render.ts) derive from this list.
 import { defineAddon, enabledFlag, type Addon } from "./addon";
+import { IamAuthenticatorChart } from "./access/chart";
+import { iamAuthenticatorSettingsSchema, runsIamAuthenticator } from "./access/settings";
 import { CloudControllerChart } from "./cloud-controller/chart";
 import { cloudControllerSettingsSchema } from "./cloud-controller/settings";
 import { CniChart } from "./cni/chart";
@@ -20,6 +22,14 @@ import { tenantsSettingsSchema } from "./tenants/settings";
 
 /** Every addon, in apply order (by file prefix). */
 export const ADDONS: readonly Addon[] = [
+  defineAddon({
+    key: "iamAuthenticator",
+    // First: host network, no pod network or DNS needed; the API server's token webhook.
+    file: "05-access",
+    settings: iamAuthenticatorSettingsSchema,
+    isEnabled: (settings, generation) => settings.enabled && runsIamAuthenticator(generation),
+    build: (scope, id, generation, settings) => new IamAuthenticatorChart(scope, id, { generation, settings }),
+  }),
   defineAddon({
     key: "cni",
     file: "10-cni",

@@ -47,7 +47,7 @@ export function synthesizeAddonObjects(generation: ResolvedGeneration): AddonObj
   const charts: { file: string; chart: Chart }[] = [];
   for (const addon of [...ADDONS].sort((a, b) => a.file.localeCompare(b.file))) {
     const value = settings.get(addon.key);
-    if (!addon.isEnabled(value)) continue;
+    if (!addon.isEnabled(value, generation)) continue;
     charts.push({ file: `${addon.file}.yaml`, chart: addon.build(app, addon.key, generation, value) });
   }
   return charts.map(({ file, chart }) => ({ file, objects: chart.toJson() as Record<string, unknown>[] }));

@@ -83,6 +83,8 @@ export const FIXED_API_SERVER_FLAGS: Readonly<Record<string, string>> = {
   "audit-policy-file": "set controlPlane.apiServer.auditLevel instead",
   "admission-control-config-file": "set controlPlane.apiServer.podSecurityDefault instead",
   "encryption-provider-config": "the key is generated on the nodes (see docs/security.md)",
+  "authentication-token-webhook-config-file": "aws-iam-authenticator's webhook follows the cluster's access field",
+  "authentication-token-webhook-version": "aws-iam-authenticator's webhook follows the cluster's access field",
 };
 
 const FLAG_NAME = /^[a-z0-9][a-z0-9-]*$/;

@@ -2,6 +2,7 @@
 // A definition is data only; constructs turn it into resources. Every optional field documents its default.
 
 import type { AddonsDefinition } from "../addons/definition";
+import type { AccessDefinition } from "./access";
 import type { ApiServerOptions } from "./control-plane-options";
 
 /** A subnet the cluster may place nodes and load balancers in. */
@@ -253,4 +254,10 @@ export interface ClusterDefinition {
    * @default undefined (the account root administers the keys)
    */
   readonly keyAdministratorRoleArn?: string;
+  /**
+   * IAM roles that may use the Kubernetes API of each generation, and as which groups (see AccessDefinition and
+   * docs/operations.md). With no role, generations run no authenticator and only the break-glass path exists.
+   * @default {} (no role mapped)
+   */
+  readonly access?: AccessDefinition;
 }

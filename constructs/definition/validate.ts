@@ -16,6 +16,7 @@ import { dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelValueProble
 import { genericMarker, ourMessage } from "./messages";
 import { nearest, quotedList } from "./nearest";
 import { FLATCAR_OWNER_ACCOUNT } from "./resolve";
+import { accessCrossProblems, accessSchema } from "./access";
 import { apiServerOptionsSchema } from "./control-plane-options";
 import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition } from "./types";
 
@@ -280,6 +281,7 @@ const clusterSchema = z.object({
       error: 'must be an IAM role ARN such as "arn:aws:iam::123456789012:role/kms-break-glass"',
     })
     .optional(),
+  access: accessSchema.optional(),
 });
 /** `generations[0].workerPools[1].maxSize`; a key that is not a plain name is bracketed: `labels["example.com/team"]`. */
 function pathOf(path: readonly PropertyKey[]): string {
@@ -424,6 +426,9 @@ function crossFieldProblems(def: PartialCluster, failed: ReadonlySet<string>): D
   const add = (field: string, message: string) => problems.push({ field, message });
   const ok = (...fields: string[]) => fields.every((f) => !failed.has(f));
   const region = ok("region") ? def.region : undefined;
+  if (def.access && ok("access")) {
+    for (const p of accessCrossProblems(def.access)) add(`access.${p.field}`, p.message);
+  }
 
   const subnets = def.network?.privateSubnets;
   if (subnets) {

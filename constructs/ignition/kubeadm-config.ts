@@ -5,6 +5,7 @@
 import { stringify } from "yaml";
 import { resolveApiServerOptions } from "../definition/control-plane-options";
 import type { ResolvedGeneration, ResolvedWorkerPool } from "../definition/resolve";
+import { AUTHENTICATOR_KUBECONFIG, AUTHENTICATOR_KUBECONFIG_DIR, runsIamAuthenticator } from "../addons/access/settings";
 import { kubernetesMinor } from "./kubernetes-releases";
 
 /** The runtime placeholders node-bootstrap.sh substitutes; no other `@@…@@` may appear. */
@@ -131,6 +132,14 @@ export function apiServerArgs(gen: ResolvedGeneration): Array<{ name: string; va
   // CIS 1.2.1: anonymous requests only on /livez, /readyz, /healthz.
   if (limitsAnonymousToHealthEndpoints(gen.kubernetesVersion))
     args.set("authentication-config", `${API_SERVER_CONFIG_DIR}/authentication-config.yaml`);
+  // Access by AWS identity: bearer tokens are checked by aws-iam-authenticator on the node (upstream README, "Kubernetes
+  // API server configuration", tag v0.7.18). Its server decodes TokenReview as authentication.k8s.io/v1beta1
+  // (pkg/server/server.go), the version kube-apiserver sends by default; said explicitly
+  // (https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/, --authentication-token-webhook-version).
+  if (runsIamAuthenticator(gen)) {
+    args.set("authentication-token-webhook-config-file", AUTHENTICATOR_KUBECONFIG);
+    args.set("authentication-token-webhook-version", "v1beta1");
+  }
   // Validation refused unacknowledged overrides of protected flags and any fixed flag.
   for (const [name, value] of Object.entries(options.extraArgs)) args.set(name, value);
   return [...args.keys()].sort().map((name) => arg(name, args.get(name)!));
@@ -160,6 +169,18 @@ function clusterConfiguration(gen: ResolvedGeneration) {
         },
         // The audit log, on the node's disk, where the logging addon's fluent-bit reads it.
         { name: "audit-log", hostPath: AUDIT_LOG_DIR, mountPath: AUDIT_LOG_DIR, readOnly: false, pathType: "DirectoryOrCreate" },
+        // The authenticator's webhook kubeconfig, written before kubeadm runs (access-webhook-init.sh).
+        ...(runsIamAuthenticator(gen)
+          ? [
+              {
+                name: "aws-iam-authenticator",
+                hostPath: AUTHENTICATOR_KUBECONFIG_DIR,
+                mountPath: AUTHENTICATOR_KUBECONFIG_DIR,
+                readOnly: true,
+                pathType: "Directory",
+              },
+            ]
+          : []),
       ],
     },
     controllerManager: {

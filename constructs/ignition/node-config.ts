@@ -4,6 +4,7 @@
 // units that elect, init or join, and apply the addons. See docs/node-boot.md.
 import type { ResolvedGeneration, ResolvedWorkerPool } from "../definition/resolve";
 import { IgnitionConfig, replacePointer } from "./builder";
+import { runsIamAuthenticator } from "../addons/access/settings";
 import { addApiServerConfigFiles } from "./api-server-files";
 import { addIngressNodeLabeler } from "./ingress-node-labels";
 import { controllerJoinConfiguration, initConfiguration, pauseImage, workerJoinConfiguration } from "./kubeadm-config";
@@ -62,6 +63,14 @@ export function nodeIgnition(gen: ResolvedGeneration, role: NodeRole): IgnitionC
     config.addFile({ path: `${KUBEADM_DIR}/init.yaml`, mode: 0o600, contents: initConfiguration(gen) });
     config.addFile({ path: `${KUBEADM_DIR}/join-controller.yaml`, mode: 0o600, contents: controllerJoinConfiguration(gen) });
     addApiServerConfigFiles(config, gen, KUBEADM_DIR);
+    if (runsIamAuthenticator(gen)) {
+      // Before kubeadm: the API server's token webhook kubeconfig (access-webhook-init.sh, constructs/addons/access/).
+      config.addUnit({
+        name: "aws-iam-authenticator-init.service",
+        contents: nodeFile("units/aws-iam-authenticator-init.service"),
+        enabled: true,
+      });
+    }
     addIngressNodeLabeler(config, gen);
   } else {
     config.addFile({ path: `${KUBEADM_DIR}/join-worker.yaml`, mode: 0o600, contents: workerJoinConfiguration(gen, role.pool) });
