@@ -84,7 +84,9 @@ describe("the authenticator on a generation", () => {
   const files = renderAddonManifests(gen);
 
   test("its config carries the generation's full name as cluster ID and the role mappings", () => {
-    const config = findKubernetesObject(files, "ConfigMap", "aws-iam-authenticator", "kube-system") as { data: Record<string, string> };
+    const config = findKubernetesObject(files, "ConfigMap", "aws-iam-authenticator", "kube-system") as unknown as {
+      data: Record<string, string>;
+    };
     expect(parse(config.data["config.yaml"])).toEqual({
       clusterID: "demo-a",
       server: {
