@@ -699,3 +699,95 @@ test("no policy of a generation keeps an account wildcard in an ARN", () => {
   ];
   for (const policy of policies) expect(policy).not.toMatch(/arn:aws:[a-z0-9-]+:[a-z0-9-]*:\*:/);
 });
+
+describe("day-two jobs (policy layer, etcd snapshots): controllers only", () => {
+  test("a controller reads the policy layer, reports to state/, uploads snapshots encrypted by the generation key", async () => {
+    await check([
+      {
+        role: controller,
+        action: "s3:GetObject",
+        resource: object(BUCKET_A, "policy/manifests.yaml"),
+        expect: "Allowed",
+        why: "reads the policy layer",
+      },
+      {
+        role: controller,
+        action: "s3:PutObject",
+        resource: object(BUCKET_A, "state/policy-applied.json"),
+        expect: "Allowed",
+        why: "reports what it applied",
+      },
+      {
+        role: controller,
+        action: "s3:PutObject",
+        resource: object(BUCKET_A, "state/etcd-snapshot-lease"),
+        expect: "Allowed",
+        why: "takes the snapshot lease",
+      },
+      {
+        role: controller,
+        action: "s3:PutObject",
+        resource: object(BUCKET_A, "snapshots/20250101T120000Z.db"),
+        expect: "Allowed",
+        why: "uploads a snapshot",
+      },
+      {
+        role: controller,
+        action: "kms:GenerateDataKey",
+        resource: KEY_A,
+        context: viaS3(BUCKET_A),
+        expect: "Allowed",
+        why: "S3 encrypts the snapshot with the generation key",
+      },
+    ]);
+  });
+
+  test("a controller cannot read, list or delete snapshots, nor write the policy layer; workers get none of it", async () => {
+    const rows: Row[] = [
+      {
+        role: controller,
+        action: "s3:GetObject",
+        resource: object(BUCKET_A, "snapshots/x.db"),
+        expect: "ImplicitlyDenied",
+        why: "read a snapshot",
+      },
+      {
+        role: controller,
+        action: "s3:DeleteObject",
+        resource: object(BUCKET_A, "snapshots/x.db"),
+        expect: "ImplicitlyDenied",
+        why: "delete a snapshot",
+      },
+      {
+        role: controller,
+        action: "s3:ListBucket",
+        resource: `arn:aws:s3:::${BUCKET_A}`,
+        context: { "s3:prefix": "snapshots/" },
+        expect: "ImplicitlyDenied",
+        why: "list snapshots",
+      },
+      {
+        role: controller,
+        action: "s3:PutObject",
+        resource: object(BUCKET_A, "policy/manifests.yaml"),
+        expect: "ImplicitlyDenied",
+        why: "rewrite the policy layer (Terraform's)",
+      },
+      {
+        role: controller,
+        action: "s3:PutObject",
+        resource: object(BUCKET_B, "snapshots/x.db"),
+        expect: "ImplicitlyDenied",
+        why: "upload into another generation's bucket",
+      },
+    ];
+    for (const [action, key] of [
+      ["s3:GetObject", "policy/manifests.yaml"],
+      ["s3:PutObject", "snapshots/x.db"],
+      ["s3:GetObject", "snapshots/x.db"],
+      ["s3:PutObject", "state/policy-applied.json"],
+    ])
+      rows.push({ role: worker, action, resource: object(BUCKET_A, key), expect: "ImplicitlyDenied", why: `worker ${action} ${key}` });
+    await check(rows);
+  });
+});

@@ -193,9 +193,11 @@ describe("files and placeholders", () => {
       API_PORT: "6443",
       KUBERNETES_VERSION: `v${gen.kubernetesVersion}`,
       CONTROL_PLANE_COUNT: String(gen.controlPlane.count),
+      ETCD_SNAPSHOT_INTERVAL_MINUTES: "30",
     });
     const pool = taintedWorker.role.kind === "worker" ? taintedWorker.role.pool.name : "";
     expect(env(taintedWorker.config)).toMatchObject({ NODE_ROLE: "worker", POOL_NAME: pool });
+    expect(env(taintedWorker.config)).not.toHaveProperty("ETCD_SNAPSHOT_INTERVAL_MINUTES");
     expect(controller.config.storage!.files!.find((f) => f.path === "/etc/immutable-clusters/cluster.env")!.mode).toBe(0o644);
   });
 

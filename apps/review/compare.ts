@@ -10,7 +10,7 @@ import { diffIgnition } from "./ignition";
 import { diffManifests, manifestsOf } from "./kubernetes-diff";
 import { renderMermaid, type GenerationPicture } from "./mermaid";
 import type { GenerationTouch, ReviewReport, StackReview, Verdict } from "./report";
-import { rolloutNotes } from "./rollout";
+import { policyObjectsOf, rolloutNotes } from "./rollout";
 import { generationShape, regionOf, trafficShape, type TrafficShape } from "./stack-shape";
 import type { SynthOutput } from "./synth-output";
 import { destroysLive, diffTerraform } from "./terraform-diff";
@@ -178,7 +178,11 @@ export function compareSynthOutputs(base: SynthOutput, head: SynthOutput, option
       lockChanges: locks,
       unguarded,
     },
-    rollout: rolloutNotes(stacks, { deployedInBase, ...(head.fleetStatus ? { headStatus: head.fleetStatus } : {}) }),
+    rollout: rolloutNotes(stacks, {
+      deployedInBase,
+      policyObjects: (stack) => policyObjectsOf(base.stacks[stack], head.stacks[stack]),
+      ...(head.fleetStatus ? { headStatus: head.fleetStatus } : {}),
+    }),
     applyPlan: applyPlan(stacks, generations, head.lock),
     errors: [],
     prices: priceSource(prices),

@@ -1,10 +1,15 @@
 // Owns the rollout notes of a review: for each change, when it takes effect on what runs. Sizes, weights and other
 // in-place updates apply at deploy; a launch template or node config change (image, user data, instance types of a
 // mixed instances policy) reaches only instances launched afterwards, because Auto Scaling does not replace running
-// instances without an instance refresh, which the constructs do not configure; addon and tenant objects never reach a
-// running generation (the first control-plane node applies them once, at `kubeadm init`, see docs/node-boot.md); a
-// locked generation keeps its frozen artifacts however the library renders today.
+// instances without an instance refresh, which the constructs do not configure; addon objects never reach a running
+// generation (the first control-plane node applies them once, at `kubeadm init`, see docs/node-boot.md), except the
+// policy layer (tenants) of node contract 2 generations, which their control plane reconciles within minutes
+// (constructs/addons/policy-layer.ts); a locked generation keeps its frozen artifacts however the library renders today.
+import { POLICY_MANIFESTS_KEY, POLICY_RECONCILE_MINUTES } from "../../constructs/addons/policy-layer";
+import type { TerraformJson } from "../../constructs/testing/terraform-json";
 import type { GenerationStatus } from "./fleet-status";
+import { terraformLiteral } from "./ignition";
+import { parseManifests } from "./kubernetes-diff";
 import type { ResourceChange, RolloutNote, StackReview } from "./report";
 
 /** Inputs besides the stacks: what base says is deployed, and head's fleet status. */
@@ -13,6 +18,22 @@ export interface RolloutContext {
   readonly deployedInBase: (stack: string) => boolean;
   /** Head's fleet-status.json, when its synth wrote one. */
   readonly headStatus?: readonly GenerationStatus[];
+  /**
+   * Keys (`<kind>/<namespace>/<name>`) of the objects a stack's policy layer holds in base or head (its
+   * `policy/manifests.yaml`, see policyObjectsOf): those are reconciled in place, not frozen.
+   * @default none (every addon object is applied once, at init)
+   */
+  readonly policyObjects?: (stack: string) => ReadonlySet<string>;
+}
+
+/** The object keys of a stack's policy layer (node contract 2 and later); empty when it has none. */
+export function policyObjectsOf(...stacks: (TerraformJson | undefined)[]): Set<string> {
+  const keys = new Set<string>();
+  for (const stack of stacks)
+    for (const o of Object.values(stack?.resource?.aws_s3_object ?? {}))
+      if (o.key === POLICY_MANIFESTS_KEY && typeof o.content === "string")
+        for (const key of parseManifests(terraformLiteral(o.content)).keys()) keys.add(key);
+  return keys;
 }
 
 const instanceTypePaths = /^(mixed_instances_policy\..*instance_type|instance_type)/;
@@ -73,11 +94,25 @@ export function rolloutNotes(stacks: readonly StackReview[], context: RolloutCon
         note: "applies to new instances only: nodes read their Ignition config once, at first boot; running nodes keep theirs",
       });
     }
-    if (s.kubernetes.length > 0) {
+    const policy = context.policyObjects?.(s.name) ?? new Set<string>();
+    const reconciled = s.kubernetes.filter((k) => policy.has(k.key));
+    const atInit = s.kubernetes.filter((k) => !policy.has(k.key));
+    if (reconciled.length > 0) {
       const deployed = context.deployedInBase(s.name);
       out.push({
         ...where,
-        subject: `addon objects (${s.kubernetes.length})`,
+        subject: `policy-layer objects (${reconciled.length})`,
+        takesEffect: deployed ? "now" : "on-create",
+        note: deployed
+          ? `reconciled in place within ${POLICY_RECONCILE_MINUTES} minutes of the deploy: ${gen}'s control plane applies its policy layer with server-side apply and prunes removed objects`
+          : `applies when ${gen} is created, then reconciled in place on every deploy`,
+      });
+    }
+    if (atInit.length > 0) {
+      const deployed = context.deployedInBase(s.name);
+      out.push({
+        ...where,
+        subject: `addon objects (${atInit.length})`,
         takesEffect: deployed ? "not-applied" : "on-create",
         note: deployed
           ? `not applied to running generation ${gen}; create a new generation (addons are applied once, at cluster init)`

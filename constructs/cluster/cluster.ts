@@ -19,6 +19,7 @@ import { NodeConfigBucket } from "./node-config-bucket";
 import { NodeIdentity } from "./node-identity";
 import { NODE_CONTRACT, SUPPORTED_NODE_CONTRACTS } from "./node-contract";
 import { controllerStatements, workerStatements } from "./node-policies";
+import { SNAPSHOT_PREFIX } from "./operations-policies";
 import { contract1ControllerStatements, contract1WorkerStatements } from "./node-policies-contract-1";
 import { ClusterSecurityGroups } from "./security-groups";
 import { WorkerPool } from "./worker-pool";
@@ -124,6 +125,8 @@ export class KubernetesCluster extends Construct {
       kmsKeyArn: this.bootstrapKey.keyArn,
       tags: gen.tags,
     });
+    // Contract 2 controllers upload etcd snapshots (etcd-snapshot.sh); the bucket keeps them for the retention.
+    if (contract >= 2) this.nodeBucket.expireObjects(SNAPSHOT_PREFIX, gen.controlPlane.etcdSnapshots.retentionDays);
     const policyScope = {
       region: gen.region,
       accountId: account.accountId,

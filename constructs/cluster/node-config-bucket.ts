@@ -3,6 +3,7 @@
 import { Construct } from "constructs";
 import {
   S3Bucket,
+  S3BucketLifecycleConfiguration,
   S3BucketOwnershipControls,
   S3BucketPolicy,
   S3BucketPublicAccessBlock,
@@ -68,6 +69,29 @@ export class NodeConfigBucket extends Construct {
       dependsOn: [publicAccess],
     });
     this.ready = [publicAccess, ownership, versioning, encryption, policy];
+  }
+
+  /**
+   * Deletes the objects under `prefix` `days` after they were written (etcd snapshots), and their noncurrent versions
+   * (the bucket is versioned) a day after they became noncurrent, so a retention really removes the data.
+   * aws_s3_bucket_lifecycle_configuration: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resources/s3_bucket_lifecycle_configuration
+   * (one per bucket; it needs versioning configured first on a versioned bucket).
+   */
+  expireObjects(prefix: string, days: number): S3BucketLifecycleConfiguration {
+    return new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          id: `expire-${prefix.replace(/\/$/, "")}`,
+          status: "Enabled",
+          filter: [{ prefix }],
+          expiration: [{ days }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
+      ],
+      dependsOn: this.ready,
+    });
   }
 
   /** ARN pattern of the objects under a key prefix, for IAM policies. */

@@ -3,6 +3,7 @@
 // unhealthy, what the AWS cloud controller manager needs), scoped to this generation's account, VPC, bucket, key,
 // parameter path and autoscaling groups. docs/security.md gives the reason of every statement.
 import type { PolicyStatement } from "./node-identity";
+import { operationsStatements } from "./operations-policies";
 
 export interface NodePolicyScope {
   readonly region: string;
@@ -311,6 +312,7 @@ export function controllerStatements(scope: NodePolicyScope): PolicyStatement[] 
       Resource: `arn:aws:iam::${scope.accountId}:role/aws-service-role/elasticloadbalancing.amazonaws.com/*`,
       Condition: { StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } },
     },
+    ...operationsStatements(scope),
     ...logShippingStatements(scope),
   ];
 }

@@ -2,6 +2,7 @@
 // so constructs, the bootstrap renderer, the addons and the review tool agree on names without recomputing them.
 import { createHash } from "node:crypto";
 import { hostAddress } from "./cidr";
+import { resolveEtcdSnapshots, type ResolvedEtcdSnapshots } from "./etcd-snapshots";
 import type { ClusterDefinition, GenerationDefinition, NodeTaint, WorkerPoolDefinition } from "./types";
 
 /** The Flatcar image owner account that publishes official AMIs. */
@@ -46,6 +47,7 @@ export interface ResolvedGeneration {
     readonly count: number;
     readonly instanceType: string;
     readonly rootVolume: { readonly sizeGiB: number; readonly type: string };
+    readonly etcdSnapshots: ResolvedEtcdSnapshots;
   };
   readonly workerPools: readonly ResolvedWorkerPool[];
   readonly podCidr: string;
@@ -126,6 +128,7 @@ export function resolveGeneration(cluster: ClusterDefinition, generation: Genera
       count: generation.controlPlane?.count ?? 3,
       instanceType: generation.controlPlane?.instanceType ?? DEFAULT_INSTANCE_TYPE[arch],
       rootVolume: { sizeGiB: generation.controlPlane?.rootVolume?.sizeGiB ?? 50, type: generation.controlPlane?.rootVolume?.type ?? "gp3" },
+      etcdSnapshots: resolveEtcdSnapshots(generation.controlPlane?.etcdSnapshots),
     },
     workerPools: generation.workerPools.map((p, i) => resolvePool(p, i, arch)),
     podCidr: generation.networking?.podCidr ?? "10.244.0.0/16",

@@ -4,6 +4,7 @@
 import type { AddonsDefinition } from "../addons/definition";
 import type { AccessDefinition } from "./access";
 import type { ApiServerOptions } from "./control-plane-options";
+import type { EtcdSnapshotOptions } from "./etcd-snapshots";
 
 /** A subnet the cluster may place nodes and load balancers in. */
 export interface SubnetReference {
@@ -108,6 +109,8 @@ export interface ControlPlaneDefinition {
   readonly rootVolume?: RootVolume;
   /** The few kube-apiserver settings a team may change (see ApiServerOptions). @default {} (the secure defaults) */
   readonly apiServer?: ApiServerOptions;
+  /** etcd snapshots to the node bucket (node contract 2 and later). @default { intervalMinutes: 30, retentionDays: 7 } */
+  readonly etcdSnapshots?: EtcdSnapshotOptions;
 }
 
 /** Spot settings of a worker pool's mixed instances policy. */

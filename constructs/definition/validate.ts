@@ -18,6 +18,7 @@ import { nearest, quotedList } from "./nearest";
 import { FLATCAR_OWNER_ACCOUNT } from "./resolve";
 import { accessCrossProblems, accessSchema } from "./access";
 import { apiServerOptionsSchema } from "./control-plane-options";
+import { etcdSnapshotsSchema } from "./etcd-snapshots";
 import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition } from "./types";
 
 /** One problem in a definition. */
@@ -188,6 +189,7 @@ const generation = z
         instanceType: instanceType.optional(),
         rootVolume: rootVolume.optional(),
         apiServer: apiServerOptionsSchema.optional(),
+        etcdSnapshots: etcdSnapshotsSchema.optional(),
       })
       .strict()
       .optional(),

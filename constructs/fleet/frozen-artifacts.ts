@@ -3,6 +3,7 @@
 // running generation. Freezing writes them from a rendering; reading checks every file against the lock's hashes.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { splitLayers } from "../addons/policy-layer";
 import { renderAddonManifests, type ManifestFile } from "../addons/render";
 import { resolveGeneration, type ResolvedGeneration } from "../definition/resolve";
 import type { ClusterDefinition } from "../definition/types";
@@ -47,12 +48,17 @@ export function artifactFiles(nodeConfigs: ReadonlyMap<string, string>, addonMan
   return files;
 }
 
-/** The files the current library renders for a generation, as artifactFiles lays them out. */
-export function renderedArtifactFiles(gen: ResolvedGeneration): Map<string, string> {
+/**
+ * The files the current library renders for a generation, as artifactFiles lays them out. Under node contract 2 and
+ * later the policy layer (tenants, constructs/addons/policy-layer.ts) is left out: it is reconciled on the running
+ * generation, never frozen. Contract 1 generations froze it with the rest and keep it.
+ */
+export function renderedArtifactFiles(gen: ResolvedGeneration, nodeContract = NODE_CONTRACT): Map<string, string> {
   const nodeConfigs = new Map<string, string>([[nodeConfigKey({ kind: "controller" }), renderNodeIgnition(gen, { kind: "controller" })]]);
   for (const pool of gen.workerPools)
     nodeConfigs.set(nodeConfigKey({ kind: "worker", pool }), renderNodeIgnition(gen, { kind: "worker", pool }));
-  return artifactFiles(nodeConfigs, renderAddonManifests(gen));
+  const addons = renderAddonManifests(gen);
+  return artifactFiles(nodeConfigs, nodeContract >= 2 ? splitLayers(addons).immutable : addons);
 }
 
 /** Frozen artifacts from their files (as artifactFiles wrote them). */

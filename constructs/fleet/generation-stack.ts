@@ -2,8 +2,10 @@
 // generation (through KubernetesCluster), plus its addon manifests carried into the node bucket. A deployed generation
 // uploads its frozen node configs and manifests, and says what this library would render differently.
 import { Construct } from "constructs";
+import { POLICY_MANIFESTS_KEY, policyManifest, splitLayers } from "../addons/policy-layer";
 import { renderAddonManifests, type ManifestFile } from "../addons/render";
 import { KubernetesCluster } from "../cluster/cluster";
+import { NODE_CONTRACT } from "../cluster/node-contract";
 import type { ClusterDefinition } from "../definition/types";
 import { AwsProvider, SsmParameter } from "../platform/aws";
 import { Fn, TerraformOutput, TerraformStack } from "../platform/terraform";
@@ -30,8 +32,14 @@ export function generationStackName(clusterName: string, generationId: string): 
 /** One generation, deployable and destroyable on its own. */
 export class GenerationStack extends TerraformStack {
   readonly cluster: KubernetesCluster;
-  /** The addon manifests shipped with this generation (also stored in its node bucket). */
+  /** The addon manifests shipped with this generation (also stored in its node bucket), both layers, in apply order. */
   readonly addonManifests: readonly ManifestFile[];
+  /**
+   * The policy layer (node contract 2 and later; policy-layer.ts): rendered from the definition on every synth, frozen
+   * or not, uploaded to `policy/manifests.yaml` and reconciled on the running generation. Empty for contract 1, whose
+   * tenants are part of its frozen addons.
+   */
+  readonly policyManifests: readonly ManifestFile[];
   /** Library version that rendered the frozen artifacts this stack uploads; undefined when it renders its own. */
   readonly frozenWith?: string;
   /**
@@ -52,16 +60,22 @@ export class GenerationStack extends TerraformStack {
       frozenNodeConfigs: props.frozen?.nodeConfigs,
       nodeContract: props.frozen?.nodeContract,
     });
-    this.addonManifests = props.frozen?.addonManifests ?? renderAddonManifests(this.cluster.generation);
+    const contract = props.frozen?.nodeContract ?? NODE_CONTRACT;
+    const rendered = props.frozen ? undefined : renderAddonManifests(this.cluster.generation);
+    // Contract 2 and later: the policy layer is never frozen nor applied at init; it is rendered now and reconciled.
+    const immutable =
+      contract >= 2 ? splitLayers(props.frozen?.addonManifests ?? rendered!).immutable : (props.frozen?.addonManifests ?? rendered!);
+    this.policyManifests = contract >= 2 ? splitLayers(rendered ?? renderAddonManifests(this.cluster.generation)).policy : [];
+    this.addonManifests = [...immutable, ...this.policyManifests];
     this.frozenWith = props.frozen?.libraryVersion;
     this.behindLibrary = props.frozen ? differencesFromLibrary(this.cluster, props.frozen) : [];
-    if (this.addonManifests.length > 0) {
+    if (immutable.length > 0) {
       // One object, in apply order: the first control-plane node applies it with server-side apply once the API is up.
-      this.cluster.addManifests(
-        "addon-manifests",
-        "manifests.yaml",
-        this.addonManifests.map((f) => f.yaml.trimEnd()).join("\n---\n") + "\n",
-      );
+      this.cluster.addManifests("addon-manifests", "manifests.yaml", immutable.map((f) => f.yaml.trimEnd()).join("\n---\n") + "\n");
+    }
+    if (contract >= 2) {
+      // Always uploaded, even with no tenant: the reconciler prunes what the last apply left once a layer is emptied.
+      this.cluster.nodeBucket.addObject("policy-manifests", POLICY_MANIFESTS_KEY, policyManifest(this.policyManifests), "application/yaml");
     }
     // The traffic stack reads where this generation's ingress is from here, so it never depends on our state or names.
     const ingress = this.cluster.ingressLoadBalancer;
@@ -100,7 +114,7 @@ function differencesFromLibrary(cluster: KubernetesCluster, frozen: FrozenArtifa
     .map((key) => `${label(key)} (not frozen: rendered by this library)`);
   let current: Map<string, string>;
   try {
-    current = renderedArtifactFiles(cluster.generation);
+    current = renderedArtifactFiles(cluster.generation, frozen.nodeContract);
   } catch (error) {
     return [`cannot be rendered by this library version: ${(error as Error).message}`, ...unfrozen];
   }

@@ -1,6 +1,7 @@
 // Owns the immutability guard: compares each deployed generation (as recorded in the fleet lock) with its definition
 // and lists every change that would mutate it in place. Pool sizes, instance types, new pools, weights and the other
-// fields of MUTABLE_FIELDS (immutable-inputs.ts) are allowed; the library version never matters (artifacts are frozen).
+// fields of MUTABLE_FIELDS (immutable-inputs.ts) are allowed, and tenants on a generation of node contract 2 or later
+// (its policy layer is reconciled in place); the library version never matters (artifacts are frozen).
 import { resolveGeneration } from "../definition/resolve";
 import type { ClusterDefinition, GenerationDefinition } from "../definition/types";
 import { changedInputs } from "./immutable-inputs";
@@ -60,7 +61,8 @@ export function immutabilityViolations(clusters: readonly ClusterDefinition[], l
           message: `${what}; deployed generations are immutable: ${fresh}`,
         });
       if (isFrozen(before)) {
-        for (const change of changedInputs(before.inputs, cluster, definition)) {
+        // Node contract 2 and later reconcile the policy layer (tenants) on the running generation: not a mutation.
+        for (const change of changedInputs(before.inputs, cluster, definition, { policyLayerInPlace: before.nodeContract >= 2 })) {
           const was = show(change.before);
           const now = show(change.after);
           add(change.field, was, now, `${describe(change.field)} changed from ${was} to ${now}`);

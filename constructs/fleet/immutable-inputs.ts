@@ -3,6 +3,7 @@
 // so a field whose meaning lives in those configs or in the addon manifests (versions, node settings, addons, names)
 // cannot change; a field that only Terraform acts on (sizes, instance types, weights, tags, admin ranges) can.
 import microdiff from "microdiff";
+import { POLICY_LAYER_ADDONS } from "../addons/policy-layer";
 import type { ClusterDefinition, GenerationDefinition } from "../definition/types";
 
 /** A JSON object of the immutable inputs of one generation, keys sorted: what the lock records at freeze time. */
@@ -32,6 +33,7 @@ export const MUTABLE_FIELDS: readonly string[] = [
   "generations[*].workerPools[*].desiredCapacity",
   "generations[*].workerPools[*].rootVolume",
   "generations[*].workerPools[*].spot",
+  "generations[*].addons.tenants (node contract 2 and later: the policy layer, reconciled in place; constructs/addons/policy-layer.ts)",
 ];
 
 const MUTABLE_CLUSTER_KEYS = ["tags", "stateBackend", "generations"];
@@ -90,8 +92,14 @@ export interface InputChange {
  * or defined but not frozen, is not a change (pools may be added and removed); any other difference is, down to the
  * first differing key.
  */
-export function changedInputs(frozen: ImmutableInputs, cluster: ClusterDefinition, generation: GenerationDefinition): InputChange[] {
-  const now = immutableInputs(cluster, generation);
+export function changedInputs(
+  frozen: ImmutableInputs,
+  cluster: ClusterDefinition,
+  generation: GenerationDefinition,
+  options: ChangedInputsOptions = {},
+): InputChange[] {
+  const now = options.policyLayerInPlace ? withoutPolicyLayer(immutableInputs(cluster, generation)) : immutableInputs(cluster, generation);
+  if (options.policyLayerInPlace) frozen = withoutPolicyLayer(frozen);
   const gi = cluster.generations.indexOf(generation);
   const poolIndex = new Map(generation.workerPools.map((p, i) => [p.name, i]));
   const frozenPools = (frozen.generation.workerPools ?? {}) as Record<string, unknown>;
@@ -117,6 +125,22 @@ export function changedInputs(frozen: ImmutableInputs, cluster: ClusterDefinitio
     if (!changes.has(field)) changes.set(field, { field, before: valueAt(before, path), after: valueAt(after, path) });
   }
   return [...changes.values()];
+}
+
+/** How changedInputs compares. */
+export interface ChangedInputsOptions {
+  /**
+   * The generation reconciles its policy layer in place (node contract 2 and later): `addons.tenants` may change.
+   * @default false (contract 1: tenants were frozen with the other addons)
+   */
+  readonly policyLayerInPlace?: boolean;
+}
+
+/** Inputs without the policy layer's addons (POLICY_LAYER_ADDONS); an addons group left empty counts as none. */
+function withoutPolicyLayer(inputs: ImmutableInputs): ImmutableInputs {
+  const addons = without(inputs.generation.addons as object | undefined, POLICY_LAYER_ADDONS);
+  const generation = { ...inputs.generation, addons: addons && Object.keys(addons).length > 0 ? addons : undefined };
+  return canonicalJson({ cluster: inputs.cluster, generation }) as ImmutableInputs;
 }
 
 /** Definition fields that are groups of settings: a change is named one level inside them. */

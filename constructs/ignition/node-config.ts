@@ -37,6 +37,9 @@ function clusterEnv(gen: ResolvedGeneration, role: NodeRole): string {
     ["API_PORT", gen.apiPort],
     ["KUBERNETES_VERSION", `v${gen.kubernetesVersion}`],
     ["CONTROL_PLANE_COUNT", gen.controlPlane.count],
+    ...(role.kind === "controller"
+      ? [["ETCD_SNAPSHOT_INTERVAL_MINUTES", gen.controlPlane.etcdSnapshots.intervalMinutes] as [string, number]]
+      : []),
   ];
   return `# Written by Ignition from the cluster definition; read by ${NODE_BIN_DIR}/node-bootstrap.sh.\n${values.map(([k, v]) => `${k}=${v}`).join("\n")}\n`;
 }
@@ -120,6 +123,8 @@ export function nodeIgnition(gen: ResolvedGeneration, role: NodeRole): IgnitionC
       contents: nodeFile("units/immutable-clusters-join-refresh.timer"),
       enabled: true,
     });
+    addPolicyReconciler(config);
+    addEtcdSnapshots(config, gen);
   }
 
   // Clusters are replaced, not updated: Flatcar's automatic updates and reboots stay off unless the definition asks.
@@ -136,6 +141,33 @@ export function nodeIgnition(gen: ResolvedGeneration, role: NodeRole): IgnitionC
     config.addUnit({ name: "sshd.service", mask: true });
   }
   return config;
+}
+
+/** The policy layer's reconciler (reconcile-policy.sh, constructs/addons/policy-layer.ts): its ApplySet parent and timer. */
+function addPolicyReconciler(config: IgnitionConfig): void {
+  config.addDirectory({ path: "/etc/immutable-clusters/policy", mode: 0o755 });
+  config.addFile({ path: "/etc/immutable-clusters/policy/applyset-crd.yaml", contents: nodeFile("config/policy-applyset-crd.yaml") });
+  config.addFile({
+    path: "/etc/immutable-clusters/policy/applyset-parent.yaml",
+    contents: nodeFile("config/policy-applyset-parent.yaml"),
+  });
+  config.addUnit({ name: "immutable-clusters-policy.service", contents: nodeFile("units/immutable-clusters-policy.service") });
+  config.addUnit({ name: "immutable-clusters-policy.timer", contents: nodeFile("units/immutable-clusters-policy.timer"), enabled: true });
+}
+
+/** etcd snapshots to the node bucket every `controlPlane.etcdSnapshots.intervalMinutes` (etcd-snapshot.sh). */
+function addEtcdSnapshots(config: IgnitionConfig, gen: ResolvedGeneration): void {
+  config.addUnit({
+    name: "immutable-clusters-etcd-snapshot.service",
+    contents: nodeFile("units/immutable-clusters-etcd-snapshot.service"),
+  });
+  config.addUnit({
+    name: "immutable-clusters-etcd-snapshot.timer",
+    contents: renderTemplate("units/immutable-clusters-etcd-snapshot.timer", {
+      INTERVAL_MINUTES: gen.controlPlane.etcdSnapshots.intervalMinutes,
+    }),
+    enabled: true,
+  });
 }
 
 /** The user data of a launch template: an Ignition config that replaces itself with the full config from S3. */

@@ -22,6 +22,7 @@ export { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 export { Route53HealthCheck } from "@cdktf/provider-aws/lib/route53-health-check";
 export { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 export { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+export { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 export { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 export { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 export { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";

@@ -337,3 +337,23 @@ asg_set_unhealthy() {
     return 1
   }
 }
+
+# s3_put_file BUCKET KEY FILE CONTENT_TYPE: uploads a large FILE (an etcd snapshot) with one PutObject, which takes up
+# to 5 GiB (https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html; etcd's default 2 GiB backend
+# quota, https://etcd.io/docs/v3.5/dev-guide/limit/, keeps a snapshot below it), its SHA-256 as the payload hash; the
+# bucket's default encryption applies. Up to 30 min, no retry (the next timer run uploads again).
+s3_put_file() {
+  local bucket="$1" key="$2" file="$3" type="$4" status sha
+  aws_load_credentials || return 1
+  aws_trace s3 PutObject "${bucket}/${key}"
+  sha="$(sha256sum "$file")"
+  status="$(curl -sS --max-time 1800 --connect-timeout 5 -K <(aws_curl_config) --aws-sigv4 "aws:amz:${AWS_REGION}:s3" \
+    -X PUT -H "x-amz-content-sha256: ${sha%% *}" -H "Content-Type: ${type}" --upload-file "$file" \
+    -o /dev/null -w '%{http_code}' "$(s3_object_url "$bucket" "$key")")" || {
+    aws_log "S3 PutObject s3://${bucket}/${key} failed: connection error"
+    return 1
+  }
+  [[ "$status" == 2?? ]] && return 0
+  aws_log "S3 PutObject s3://${bucket}/${key} failed: HTTP ${status}"
+  return 1
+}
