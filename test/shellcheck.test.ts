@@ -20,6 +20,7 @@ beforeAll(() => {
 
 test("the scripts the nodes run are there", () => {
   expect(scripts.map((s) => path.basename(s)).sort()).toEqual([
+    "access-webhook-init.sh",
     "aws-api.sh",
     "bootstrap-lib.sh",
     "label-ingress-nodes.sh",
