@@ -23,9 +23,13 @@ test("the scripts the nodes run are there", () => {
     "access-webhook-init.sh",
     "aws-api.sh",
     "bootstrap-lib.sh",
+    "etcd-restore.sh",
+    "etcd-snapshot.sh",
     "label-ingress-nodes.sh",
     "node-bootstrap.sh",
+    "reconcile-policy.sh",
     "refresh-join-material.sh",
+    "s3-lease.sh",
   ]);
 });
 
@@ -37,7 +41,7 @@ test.each([...scripts, ...fakes].map((f) => [path.relative(path.join(__dirname, 
 });
 
 test("the entry points are executable bash scripts that stop on the first error", () => {
-  for (const file of scripts.filter((s) => !/(aws-api|bootstrap-lib)\.sh$/.test(s))) {
+  for (const file of scripts.filter((s) => !/(aws-api|bootstrap-lib|s3-lease)\.sh$/.test(s))) {
     const text = readFileSync(file, "utf8");
     expect(statSync(file).mode & 0o111).toBe(0o111);
     expect(text.startsWith("#!/usr/bin/env bash\n")).toBe(true);

@@ -79,7 +79,14 @@ describe("systemd-analyze verify", () => {
   test("the controller's refresh timer and service are among what was verified", () => {
     const controller = configs.find((c) => c.role.kind === "controller")!;
     expect(writeUnits(controller.config).map((f) => f.split("/").pop())).toEqual(
-      expect.arrayContaining(["immutable-clusters-join-refresh.service", "immutable-clusters-join-refresh.timer"]),
+      expect.arrayContaining([
+        "immutable-clusters-join-refresh.service",
+        "immutable-clusters-join-refresh.timer",
+        "immutable-clusters-policy.service",
+        "immutable-clusters-policy.timer",
+        "immutable-clusters-etcd-snapshot.service",
+        "immutable-clusters-etcd-snapshot.timer",
+      ]),
     );
   });
 
