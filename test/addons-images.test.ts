@@ -57,6 +57,10 @@ function unpinned(images: ReadonlyArray<{ where: string; image: string }>): stri
 function withEverything(generation: GenerationDefinition): GenerationDefinition {
   return {
     ...generation,
+    // An autoscaled pool ships cluster-autoscaler.
+    workerPools: generation.workerPools.map((p, i) =>
+      i === 0 ? { ...p, minSize: undefined, maxSize: undefined, autoscale: { min: 1, max: 3 } } : p,
+    ),
     addons: {
       ...generation.addons,
       metricsServer: { ...generation.addons?.metricsServer, enabled: true, approveKubeletServingCertificates: true },

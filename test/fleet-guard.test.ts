@@ -183,3 +183,26 @@ describe("a frozen generation (lock version 2): the guard compares definitions",
     expect(immutabilityViolations([definition], frozenLock)).toEqual([]);
   });
 });
+
+describe("an autoscaled pool of a frozen generation: its bounds are Auto Scaling group settings, whether it is autoscaled is not", () => {
+  const { freezeGeneration } = require("../constructs/fleet/frozen-artifacts") as typeof import("../constructs/fleet/frozen-artifacts");
+  const withAutoscale = (autoscale: { min: number; max: number } | undefined): ClusterDefinition =>
+    changed((g) => ({
+      ...g,
+      workerPools: [{ name: "general", instanceTypes: ["m6i.large"], ...(autoscale ? { autoscale } : { minSize: 2, maxSize: 4 }) }],
+    }));
+  const frozen = withAutoscale({ min: 2, max: 6 });
+  const autoscaledLock: FleetLock = withGeneration(EMPTY_LOCK, "demo", "a", freezeGeneration(frozen, "a").record);
+
+  test("allows new autoscale bounds", () => {
+    expect(immutabilityViolations([withAutoscale({ min: 1, max: 12 })], autoscaledLock)).toEqual([]);
+  });
+
+  test("refuses turning autoscaling off (the frozen manifests run cluster-autoscaler), and on, naming the field", () => {
+    const off = immutabilityViolations([withAutoscale(undefined)], autoscaledLock);
+    expect(off.map((v) => v.field)).toEqual(["generations[0].workerPools[0].autoscale"]);
+    expect(off[0].message).toMatch(/deployed generations are immutable: create a new generation/);
+    const plainLock = withGeneration(EMPTY_LOCK, "demo", "a", freezeGeneration(withAutoscale(undefined), "a").record);
+    expect(immutabilityViolations([frozen], plainLock).map((v) => v.field)).toEqual(["generations[0].workerPools[0].autoscale"]);
+  });
+});

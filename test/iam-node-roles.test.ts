@@ -791,3 +791,142 @@ describe("day-two jobs (policy layer, etcd snapshots): controllers only", () => 
     await check(rows);
   });
 });
+
+describe("cluster-autoscaler (controller role, on the control plane)", () => {
+  // Generation a autoscales `general` and `batch` and keeps `fixed` at its size; b autoscales its own `batch`.
+  const autoscaled = (id: string, weight: number) =>
+    sampleGeneration({
+      id,
+      weight,
+      workerPools: [
+        { name: "general", autoscale: { min: 1, max: 6 } },
+        { name: "batch", autoscale: { min: 0, max: 20 } },
+        { name: "fixed", minSize: 1, maxSize: 3 },
+      ],
+    });
+  const scaled = synthClusters([sampleCluster({ generations: [autoscaled("a", 100), autoscaled("b", 0)] })]);
+  const policies = policiesOf(scaled.json("demo-a"), KEY_A);
+  const tagged = (gen: string) => ({
+    "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true",
+    [`aws:ResourceTag/k8s.io/cluster-autoscaler/demo-${gen}`]: "owned",
+  });
+  const SCALE = ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"];
+  const run = async (rows: readonly Row[], on: GenerationPolicies = policies) => {
+    const results = [];
+    for (const row of rows) results.push({ why: `${row.action} ${row.why}`, decision: await simulate(on, row) });
+    expect(results).toEqual(rows.map((row) => ({ why: `${row.action} ${row.why}`, decision: row.expect })));
+  };
+
+  test("scales its own generation's autoscaled pools and reads what discovery and templates need", async () => {
+    const rows: Row[] = SCALE.flatMap((action) =>
+      ["demo-a-general", "demo-a-batch"].map((name) => ({
+        role: controller,
+        action,
+        resource: group(name),
+        context: tagged("a"),
+        expect: "Allowed" as const,
+        why: `own autoscaled pool ${name}`,
+      })),
+    );
+    for (const action of [
+      "autoscaling:DescribeAutoScalingGroups",
+      "autoscaling:DescribeAutoScalingInstances",
+      "autoscaling:DescribeLaunchConfigurations",
+      "autoscaling:DescribeScalingActivities",
+      "autoscaling:DescribeTags",
+      "ec2:DescribeImages",
+      "ec2:DescribeInstanceTypes",
+      "ec2:DescribeLaunchTemplateVersions",
+      "ec2:GetInstanceTypesFromInstanceRequirements",
+    ])
+      rows.push({ role: controller, action, resource: "*", expect: "Allowed", why: "discovery and node templates (upstream's policy)" });
+    await run(rows);
+  });
+
+  test("never scales the control plane, a pool without autoscale, another generation's or another cluster's groups", async () => {
+    const rows: Row[] = SCALE.flatMap((action) => [
+      {
+        role: controller,
+        action,
+        resource: group("demo-a-controllers"),
+        context: {},
+        expect: "ImplicitlyDenied" as const,
+        why: "the control plane (no discovery tag)",
+      },
+      {
+        role: controller,
+        action,
+        resource: group("demo-a-fixed"),
+        context: {},
+        expect: "ImplicitlyDenied" as const,
+        why: "a pool without autoscale (untagged)",
+      },
+      {
+        role: controller,
+        action,
+        resource: group("demo-b-batch"),
+        context: tagged("b"),
+        expect: "ImplicitlyDenied" as const,
+        why: "generation b's pool",
+      },
+      {
+        role: controller,
+        action,
+        resource: group("demo-b-batch"),
+        context: tagged("a"),
+        expect: "ImplicitlyDenied" as const,
+        why: "a group outside the generation's names, even tagged for it",
+      },
+      {
+        role: controller,
+        action,
+        resource: group("other-a-batch"),
+        context: tagged("a"),
+        expect: "ImplicitlyDenied" as const,
+        why: "another cluster's group",
+      },
+      {
+        role: controller,
+        action,
+        resource: group("demo-a-batch"),
+        context: { "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true" },
+        expect: "ImplicitlyDenied" as const,
+        why: "a group of ours tagged for discovery by any cluster but not this one",
+      },
+      {
+        role: worker,
+        action,
+        resource: group("demo-a-batch"),
+        context: tagged("a"),
+        expect: "ImplicitlyDenied" as const,
+        why: "a worker (the autoscaler runs on the control plane)",
+      },
+    ]);
+    rows.push({
+      role: controller,
+      action: "autoscaling:CreateOrUpdateTags",
+      resource: group("demo-a-fixed"),
+      expect: "ImplicitlyDenied",
+      why: "no node can tag a group into the autoscaler's reach",
+    });
+    await run(rows);
+  });
+
+  test("a generation without an autoscaled pool grants none of it", async () => {
+    await run(
+      SCALE.map((action) => ({
+        role: controller,
+        action,
+        resource: group("demo-a-general"),
+        context: tagged("a"),
+        expect: "ImplicitlyDenied" as const,
+        why: "no autoscaler runs",
+      })),
+      genA,
+    );
+    await run(
+      [{ role: controller, action: "ec2:DescribeInstanceTypes", resource: "*", expect: "ImplicitlyDenied", why: "no autoscaler runs" }],
+      genA,
+    );
+  });
+});

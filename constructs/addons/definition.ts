@@ -1,6 +1,7 @@
 // Owns the typed addon settings a generation's definition carries under `addons`: one optional field per addon.
 import type { IamAuthenticatorSettings } from "./access/settings";
 import type { CloudControllerSettings } from "./cloud-controller/settings";
+import type { ClusterAutoscalerSettings } from "./cluster-autoscaler/settings";
 import type { CniSettings } from "./cni/settings";
 import type { CoreDnsSettings } from "./coredns/settings";
 import type { IngressNginxSettings } from "./ingress-nginx/settings";
@@ -19,6 +20,8 @@ export interface AddonsDefinition {
   readonly cloudController?: CloudControllerSettings;
   /** metrics-server (HorizontalPodAutoscalers, `kubectl top`). @default { enabled: true } */
   readonly metricsServer?: MetricsServerSettings;
+  /** cluster-autoscaler for the pools that set `autoscale` (shipped only when one does). @default { enabled: true } */
+  readonly clusterAutoscaler?: ClusterAutoscalerSettings;
   /** ingress-nginx on the ingress pools' nodes, behind the generation's ingress load balancer. @default { enabled: true } */
   readonly ingressNginx?: IngressNginxSettings;
   /** fluent-bit log shipping. @default { enabled: true, output: { type: "stdout" } } */

@@ -1,6 +1,7 @@
-// Owns what the enabled addons need from the nodes' AWS identities: today the CloudWatch Logs group fluent-bit ships
-// to. The cluster construct turns this into IAM statements (constructs/cluster/node-policies.ts).
+// Owns what the enabled addons need from the nodes' AWS identities: the CloudWatch Logs group fluent-bit ships to, and
+// whether cluster-autoscaler runs. The cluster construct turns this into IAM statements (constructs/cluster/node-policies.ts).
 import type { ResolvedGeneration } from "../definition/resolve";
+import { clusterAutoscalerSettingsSchema } from "./cluster-autoscaler/settings";
 import { cloudWatchLogGroup } from "./logging/fluent-bit-config";
 import { loggingSettingsSchema } from "./logging/settings";
 
@@ -14,4 +15,10 @@ export function logShippingTarget(generation: ResolvedGeneration): { logGroup: s
     region: settings.output.region ?? generation.region,
     createGroup: settings.output.autoCreateGroup,
   };
+}
+
+/** Whether the generation runs cluster-autoscaler: the addon is enabled and at least one worker pool is autoscaled. */
+export function runsClusterAutoscaler(generation: ResolvedGeneration): boolean {
+  const raw = (generation.definition.addons as Record<string, unknown> | undefined)?.clusterAutoscaler;
+  return clusterAutoscalerSettingsSchema.parse(raw ?? {}).enabled && generation.workerPools.some((p) => p.autoscale !== undefined);
 }

@@ -4,6 +4,8 @@ import { defineAddon, enabledFlag, type Addon } from "./addon";
 import { IamAuthenticatorChart } from "./access/chart";
 import { iamAuthenticatorSettingsSchema, runsIamAuthenticator } from "./access/settings";
 import { CloudControllerChart } from "./cloud-controller/chart";
+import { ClusterAutoscalerChart } from "./cluster-autoscaler/chart";
+import { clusterAutoscalerSettingsSchema } from "./cluster-autoscaler/settings";
 import { cloudControllerSettingsSchema } from "./cloud-controller/settings";
 import { CniChart } from "./cni/chart";
 import { cniSettingsSchema } from "./cni/settings";
@@ -57,6 +59,14 @@ export const ADDONS: readonly Addon[] = [
     settings: metricsServerSettingsSchema,
     isEnabled: enabledFlag,
     build: (scope, id, generation, settings) => new MetricsServerChart(scope, id, { generation, settings }),
+  }),
+  defineAddon({
+    key: "clusterAutoscaler",
+    file: "45-cluster-autoscaler",
+    settings: clusterAutoscalerSettingsSchema,
+    // Shipped only where a pool is autoscaled: a generation without one renders exactly as before.
+    isEnabled: (settings, generation) => settings.enabled && generation.workerPools.some((p) => p.autoscale !== undefined),
+    build: (scope, id, generation, settings) => new ClusterAutoscalerChart(scope, id, { generation, settings }),
   }),
   defineAddon({
     key: "ingressNginx",

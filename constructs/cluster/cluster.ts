@@ -6,7 +6,7 @@ import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition, Wor
 import { resolveGeneration, type ResolvedGeneration, type ResolvedWorkerPool } from "../definition/resolve";
 import { validateDefinition } from "../definition/validate";
 import type { S3Object } from "../platform/aws";
-import { logShippingTarget } from "../addons/node-permissions";
+import { logShippingTarget, runsClusterAutoscaler } from "../addons/node-permissions";
 import { nodeConfigKey, renderNodeIgnition, userDataPointer, type NodeRole } from "../ignition/node-config";
 import { ApiLoadBalancer } from "./api-load-balancer";
 import { BootstrapKey } from "./bootstrap-key";
@@ -136,6 +136,7 @@ export class KubernetesCluster extends Construct {
       ssmPrefix: gen.ssmPrefix,
       clusterFullName: gen.fullName,
       logShipping: logShippingTarget(gen),
+      clusterAutoscaler: runsClusterAutoscaler(gen),
     };
     const controllerIdentity = new NodeIdentity(this, "controller-identity", {
       name: `${gen.fullName}-controller`,

@@ -2,6 +2,7 @@
 // (read their own config, exchange bootstrap material under the generation's SSM path and bucket, mark themselves
 // unhealthy, what the AWS cloud controller manager needs), scoped to this generation's account, VPC, bucket, key,
 // parameter path and autoscaling groups. docs/security.md gives the reason of every statement.
+import { autoscalerClusterTag } from "../addons/cluster-autoscaler/asg-tags";
 import type { PolicyStatement } from "./node-identity";
 import { operationsStatements } from "./operations-policies";
 
@@ -19,6 +20,8 @@ export interface NodePolicyScope {
   readonly clusterFullName: string;
   /** CloudWatch Logs group the logging addon ships to, when its output is CloudWatch. @default undefined (no access) */
   readonly logShipping?: { readonly logGroup: string; readonly region: string; readonly createGroup: boolean };
+  /** Whether cluster-autoscaler runs on the control plane (some worker pool is autoscaled). @default false (no access) */
+  readonly clusterAutoscaler?: boolean;
 }
 
 /**
@@ -75,6 +78,43 @@ function logShippingStatements(scope: NodePolicyScope): PolicyStatement[] {
         ...(shipping.createGroup ? ["logs:CreateLogGroup"] : []),
       ],
       Resource: [group, `${group}:*`],
+    },
+  ];
+}
+
+/**
+ * cluster-autoscaler runs on the control plane with the controller role (host network; no per-pod identity exists) and
+ * scales the generation's autoscaled pools. Its reads are those of upstream's "Full Cluster Autoscaler Features Policy"
+ * (kubernetes/autoscaler cluster-autoscaler/cloudprovider/aws/README.md at b6e1991f) on "*" as there, less
+ * eks:DescribeNodegroup (EKS managed node groups only) and what the cloud controller already reads; it changes a
+ * group's size only where the group is this generation's (name prefix) AND carries this generation's discovery tag, as
+ * the README recommends ("using tag based conditionals"). The control plane's group has no such tag, so it is never
+ * scaled; no node role can tag an Auto Scaling group, so none can widen this.
+ * autoscaling:SetDesiredCapacity and TerminateInstanceInAutoScalingGroup take aws:ResourceTag/${TagKey}:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html
+ */
+function clusterAutoscalerStatements(scope: NodePolicyScope): PolicyStatement[] {
+  if (!scope.clusterAutoscaler) return [];
+  return [
+    {
+      Sid: "ClusterAutoscalerDescribe",
+      Effect: "Allow",
+      Action: [
+        "autoscaling:DescribeAutoScalingInstances",
+        "autoscaling:DescribeScalingActivities",
+        "ec2:DescribeImages",
+        "ec2:DescribeInstanceTypes",
+        "ec2:DescribeLaunchTemplateVersions",
+        "ec2:GetInstanceTypesFromInstanceRequirements",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "ClusterAutoscalerScaleOwnPools",
+      Effect: "Allow",
+      Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+      Resource: [ownAutoScalingGroups(scope)],
+      Condition: { StringEquals: { [`aws:ResourceTag/${autoscalerClusterTag(scope.clusterFullName)}`]: "owned" } },
     },
   ];
 }
@@ -313,6 +353,7 @@ export function controllerStatements(scope: NodePolicyScope): PolicyStatement[] 
       Condition: { StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } },
     },
     ...operationsStatements(scope),
+    ...clusterAutoscalerStatements(scope),
     ...logShippingStatements(scope),
   ];
 }

@@ -1,7 +1,8 @@
 // Owns one worker pool: an autoscaling group with a mixed instances policy (several types, on-demand/spot mix) over a
 // launch template whose Ignition carries the pool's labels and taints; ingress pools register with the ingress
-// load balancer. Cluster-autoscaler discovery tags are set so the pool can scale by itself.
+// load balancer. An autoscaled pool's group carries cluster-autoscaler's discovery and node-template tags.
 import { Construct } from "constructs";
+import { autoscalerGroupTags } from "../addons/cluster-autoscaler/asg-tags";
 import type { ResolvedWorkerPool } from "../definition/resolve";
 import { AutoscalingGroup } from "../platform/aws";
 import type { ITerraformDependable } from "../platform/terraform";
@@ -52,14 +53,9 @@ export class WorkerPool extends Construct {
       tags: { ...props.tags, "immutable-clusters/role": "worker", "immutable-clusters/pool": pool.name },
     });
     const spot = pool.spot;
-    const autoscalerTags: Record<string, string> = {
-      "k8s.io/cluster-autoscaler/enabled": "true",
-      [`k8s.io/cluster-autoscaler/${props.clusterName}`]: "owned",
-    };
-    for (const [key, value] of Object.entries(pool.labels)) autoscalerTags[`k8s.io/cluster-autoscaler/node-template/label/${key}`] = value;
-    for (const taint of pool.taints) {
-      autoscalerTags[`k8s.io/cluster-autoscaler/node-template/taint/${taint.key}`] = `${taint.value ?? ""}:${taint.effect}`;
-    }
+    // Only an autoscaled pool is discovered (a pool without `autoscale` keeps its definition's size); the tags describe
+    // the group to cluster-autoscaler, not its instances, so they do not propagate to them.
+    const autoscalerTags = pool.autoscale ? autoscalerGroupTags(props.clusterName, pool) : {};
     new AutoscalingGroup(this, "group", {
       name: this.autoScalingGroupName,
       minSize: pool.minSize,
@@ -70,6 +66,10 @@ export class WorkerPool extends Construct {
       healthCheckType: "EC2",
       healthCheckGracePeriod: 300,
       dependsOn: [...(props.bootDependencies ?? [])],
+      // cluster-autoscaler owns an autoscaled group's desired capacity once it exists: Terraform sets it at creation
+      // and leaves it alone after, so an apply never undoes a scale-out (https://developer.hashicorp.com/terraform/tutorials/aws/aws-asg,
+      // "use lifecycle arguments to avoid drift").
+      ...(pool.autoscale ? { lifecycle: { ignoreChanges: ["desired_capacity"] } } : {}),
       capacityRebalance: spot !== undefined,
       mixedInstancesPolicy: {
         launchTemplate: {
@@ -83,13 +83,15 @@ export class WorkerPool extends Construct {
           spotAllocationStrategy: spot?.allocationStrategy ?? "price-capacity-optimized",
         },
       },
-      tag: Object.entries({
-        ...props.tags,
-        ...autoscalerTags,
-        Name: `${props.clusterName}-worker-${pool.name}`,
-        "immutable-clusters/role": "worker",
-        "immutable-clusters/pool": pool.name,
-      }).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+      tag: [
+        ...Object.entries({
+          ...props.tags,
+          Name: `${props.clusterName}-worker-${pool.name}`,
+          "immutable-clusters/role": "worker",
+          "immutable-clusters/pool": pool.name,
+        }).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+        ...Object.entries(autoscalerTags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+      ],
     });
   }
 }

@@ -15,6 +15,8 @@ export interface ResolvedWorkerPool {
   readonly minSize: number;
   readonly maxSize: number;
   readonly desiredCapacity: number;
+  /** Bounds cluster-autoscaler keeps the pool in (then equal to minSize and maxSize); undefined when not autoscaled. */
+  readonly autoscale?: { readonly min: number; readonly max: number };
   readonly rootVolume: { readonly sizeGiB: number; readonly type: string };
   readonly spot?: {
     readonly onDemandBaseCapacity: number;
@@ -80,14 +82,16 @@ export interface ResolvedGeneration {
 const DEFAULT_INSTANCE_TYPE = { amd64: "m6i.large", arm64: "m7g.large" } as const;
 
 function resolvePool(pool: WorkerPoolDefinition, index: number, arch: "amd64" | "arm64"): ResolvedWorkerPool {
-  const minSize = pool.minSize ?? 1;
-  const maxSize = pool.maxSize ?? Math.max(3, minSize);
+  // An autoscaled pool's bounds are its group's bounds (constructs/definition/autoscale.ts).
+  const minSize = pool.autoscale?.min ?? pool.minSize ?? 1;
+  const maxSize = pool.autoscale?.max ?? pool.maxSize ?? Math.max(3, minSize);
   return {
     name: pool.name,
     instanceTypes: pool.instanceTypes ?? [DEFAULT_INSTANCE_TYPE[arch]],
     minSize,
     maxSize,
     desiredCapacity: pool.desiredCapacity ?? minSize,
+    ...(pool.autoscale ? { autoscale: { min: pool.autoscale.min, max: pool.autoscale.max } } : {}),
     rootVolume: { sizeGiB: pool.rootVolume?.sizeGiB ?? 30, type: pool.rootVolume?.type ?? "gp3" },
     spot: pool.spot && {
       onDemandBaseCapacity: pool.spot.onDemandBaseCapacity ?? 0,

@@ -4,6 +4,7 @@
 import type { AddonsDefinition } from "../addons/definition";
 import type { AccessDefinition } from "./access";
 import type { ApiServerOptions } from "./control-plane-options";
+import type { AutoscaleOptions } from "./autoscale";
 import type { EtcdSnapshotOptions } from "./etcd-snapshots";
 
 /** A subnet the cluster may place nodes and load balancers in. */
@@ -137,8 +138,14 @@ export interface WorkerPoolOptions {
   readonly minSize?: number;
   /** @default 3 */
   readonly maxSize?: number;
-  /** @default minSize */
+  /** @default minSize (autoscale.min for an autoscaled pool, where it is only the size the group starts at) */
   readonly desiredCapacity?: number;
+  /**
+   * Let cluster-autoscaler size the pool between `min` and `max` (which replace minSize and maxSize); without it the
+   * pool keeps the size the definition gives it. See docs/addons.md ("cluster-autoscaler").
+   * @default undefined (not autoscaled)
+   */
+  readonly autoscale?: AutoscaleOptions;
   /** @default { sizeGiB: 30, type: "gp3" } */
   readonly rootVolume?: RootVolume;
   /** When set, the pool mixes spot capacity in; when absent, the pool is all on-demand. @default undefined */

@@ -17,6 +17,7 @@ import { genericMarker, ourMessage } from "./messages";
 import { nearest, quotedList } from "./nearest";
 import { FLATCAR_OWNER_ACCOUNT } from "./resolve";
 import { accessCrossProblems, accessSchema } from "./access";
+import { type AutoscaleOptions, autoscaleProblems, autoscaleSchema } from "./autoscale";
 import { apiServerOptionsSchema } from "./control-plane-options";
 import { etcdSnapshotsSchema } from "./etcd-snapshots";
 import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition } from "./types";
@@ -111,6 +112,7 @@ const workerPool = z
     minSize: positiveInt("minSize").optional(),
     maxSize: positiveInt("maxSize").min(1, { error: "must be at least 1" }).optional(),
     desiredCapacity: positiveInt("desiredCapacity").optional(),
+    autoscale: autoscaleSchema.optional(),
     rootVolume: rootVolume.optional(),
     spot: z
       .object({
@@ -487,7 +489,22 @@ function crossFieldProblems(def: PartialCluster, failed: ReadonlySet<string>): D
       if (!p) return;
       const pat = `${at}.workerPools[${pi}]`;
       // A size that failed to parse has its own problem; comparing its default would report a second, wrong one.
-      if (ok(`${pat}.minSize`, `${pat}.maxSize`, `${pat}.desiredCapacity`, `${pat}.spot`)) {
+      if (
+        p.autoscale &&
+        ok(`${pat}.autoscale`, `${pat}.minSize`, `${pat}.maxSize`, `${pat}.desiredCapacity`, `${pat}.labels`, `${pat}.taints`)
+      ) {
+        // Besides the autoscaler's: the definition's tags, the library's 3 and the group's Name, role and pool (worker-pool.ts).
+        const otherTags = (ok("tags") ? Object.keys(def.tags ?? {}).length : 0) + 6;
+        for (const problem of autoscaleProblems(p as typeof p & { autoscale: AutoscaleOptions }, p.ingress ?? pi === 0, otherTags))
+          add(`${pat}.${problem.field}`, problem.message);
+        const max = p.autoscale.max;
+        if (ok(`${pat}.spot`) && p.spot?.onDemandBaseCapacity !== undefined && p.spot.onDemandBaseCapacity > max) {
+          add(
+            `${pat}.spot.onDemandBaseCapacity`,
+            `onDemandBaseCapacity ${p.spot.onDemandBaseCapacity} exceeds autoscale.max ${max}; lower it or raise autoscale.max`,
+          );
+        }
+      } else if (!p.autoscale && ok(`${pat}.autoscale`, `${pat}.minSize`, `${pat}.maxSize`, `${pat}.desiredCapacity`, `${pat}.spot`)) {
         const min = p.minSize ?? 1;
         const max = p.maxSize ?? Math.max(3, min);
         if (min > max) add(`${pat}.minSize`, `minSize ${min} is greater than maxSize ${max}; lower minSize or raise maxSize`);

@@ -31,6 +31,8 @@ export const MUTABLE_FIELDS: readonly string[] = [
   "generations[*].workerPools[*].minSize",
   "generations[*].workerPools[*].maxSize",
   "generations[*].workerPools[*].desiredCapacity",
+  "generations[*].workerPools[*].autoscale.min",
+  "generations[*].workerPools[*].autoscale.max",
   "generations[*].workerPools[*].rootVolume",
   "generations[*].workerPools[*].spot",
   "generations[*].addons.tenants (node contract 2 and later: the policy layer, reconciled in place; constructs/addons/policy-layer.ts)",
@@ -61,6 +63,16 @@ function without(value: object | undefined, keys: readonly string[]): Record<str
   return Object.fromEntries(Object.entries(value).filter(([k]) => !keys.includes(k)));
 }
 
+/**
+ * A pool's immutable inputs. Its autoscale bounds are Auto Scaling group settings (mutable); whether it is autoscaled at
+ * all is not: that decides whether the generation's frozen addon manifests hold cluster-autoscaler and its controller
+ * role the permission to scale (constructs/addons/registry.ts, node-permissions.ts), so it is kept as `autoscale: {}`.
+ */
+function poolInputs(pool: GenerationDefinition["workerPools"][number]): Record<string, unknown> | undefined {
+  const rest = without(pool, [...MUTABLE_POOL_KEYS, "name", "autoscale"]);
+  return pool.autoscale ? { ...rest, autoscale: {} } : rest;
+}
+
 /** The immutable inputs of one generation: the definition with every mutable field left out. */
 export function immutableInputs(cluster: ClusterDefinition, generation: GenerationDefinition): ImmutableInputs {
   const traffic = without(cluster.traffic, ["hostname"]);
@@ -74,7 +86,7 @@ export function immutableInputs(cluster: ClusterDefinition, generation: Generati
     ...without(generation, MUTABLE_GENERATION_KEYS),
     controlPlane: without(generation.controlPlane, MUTABLE_CONTROL_PLANE_KEYS),
     // Pools by name: adding or removing one is a Terraform-only change; what a pool's nodes boot with is not.
-    workerPools: Object.fromEntries(generation.workerPools.map((p) => [p.name, without(p, [...MUTABLE_POOL_KEYS, "name"])])),
+    workerPools: Object.fromEntries(generation.workerPools.map((p) => [p.name, poolInputs(p)])),
   };
   return canonicalJson({ cluster: clusterPart, generation: generationPart }) as ImmutableInputs;
 }
