@@ -1,12 +1,13 @@
-// Runs the node bootstrap scripts under bash against moto_server's real SSM, S3 (conditional writes), EC2 and Auto
-// Scaling APIs (curl --aws-sigv4, credentials from a fake IMDSv2, each fake node backed by a real emulated EC2 instance)
+// Runs the node bootstrap scripts under bash against moto_server's real S3 (conditional writes, a versioned bucket with
+// default SSE-KMS like the node bucket), EC2 and Auto Scaling APIs (curl --aws-sigv4, credentials from a fake IMDSv2, each fake node backed by a real emulated EC2 instance)
 // with kubeadm/kubectl/systemctl replaced by fakes that leave what the real tools leave and fail where told to: the
 // election lease and its takeover, the restartable per-phase state machine, worker join retries after reset, control-
 // plane replacement, redeploying a generation, self-replacement after bounded failures, the token refresh and the
 // certificate upload only while a control-plane node joins, and that no script output carries a secret.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { X509Certificate, createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -20,17 +21,21 @@ import {
 } from "@aws-sdk/client-ec2";
 import {
   CreateBucketCommand,
+  DeleteBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  PutBucketEncryptionCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { BOOTSTRAP_PARAMETERS, SECURE_BOOTSTRAP_PARAMETERS, UNPUBLISHED } from "../constructs/cluster/bootstrap-parameters";
+import { BOOTSTRAP_OBJECT_KEYS, WORKER_BOOTSTRAP_OBJECT_KEYS } from "../constructs/cluster/node-policies";
 import { startMoto, type Moto } from "./support/moto";
 import { startFakeImds, type FakeImds } from "./support/fake-node/imds";
-import { FakeNode, type FakeCluster } from "./support/fake-node/node";
+import { FakeNode, SCRIPTS_DIR, type FakeCluster } from "./support/fake-node/node";
 
 const REGION = "eu-west-1";
 const BUCKET = "ic-test-nodes";
@@ -41,7 +46,6 @@ const AMI = "ami-12c6146b";
 
 let moto: Moto;
 let imds: FakeImds;
-let ssm: SSMClient;
 let s3: S3Client;
 let ec2: EC2Client;
 let asg: AutoScalingClient;
@@ -65,23 +69,33 @@ function kms(action: string, body: object): Record<string, unknown> {
   return out.trim() === "" ? {} : (JSON.parse(out) as Record<string, unknown>);
 }
 
-/** The placeholders Terraform creates (constructs/cluster/bootstrap-parameters.ts), as a fresh deploy has them. */
-async function precreateParameters(prefix: string): Promise<void> {
-  for (const suffix of Object.values(BOOTSTRAP_PARAMETERS)) {
-    const secure = SECURE_BOOTSTRAP_PARAMETERS.includes(suffix);
-    await ssm.send(
-      new PutParameterCommand({
-        Name: `${prefix}/${suffix}`,
-        Value: UNPUBLISHED,
-        Type: secure ? "SecureString" : "String",
-        ...(secure ? { KeyId: KMS_ALIAS } : {}),
-        Overwrite: true,
-      }),
-    );
-  }
+/**
+ * The generation's node bucket as Terraform creates it (constructs/cluster/node-config-bucket.ts): versioned, default
+ * SSE-KMS with the generation key and an S3 Bucket Key, and the addon manifests uploaded. Nothing the nodes publish.
+ */
+async function createNodeBucket(bucket: string): Promise<void> {
+  await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+  await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+  await s3.send(
+    new PutBucketEncryptionCommand({
+      Bucket: bucket,
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: KMS_ALIAS }, BucketKeyEnabled: true }],
+      },
+    }),
+  );
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "addons/manifests.yaml", Body: ADDONS }));
 }
 
-/** A generation: its own SSM prefix, bucket prefix state (shared bucket, own id), fake cluster state and placeholders. */
+/** `terraform destroy` of the bucket: force_destroy deletes every version of every object, then the bucket. */
+async function destroyNodeBucket(bucket: string): Promise<void> {
+  const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+  for (const v of [...(versions.Versions ?? []), ...(versions.DeleteMarkers ?? [])])
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: v.Key!, VersionId: v.VersionId! }));
+  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+}
+
+/** A generation: its own node bucket, fake cluster state and (unused by contract 2 scripts) SSM prefix. */
 async function cluster(id: string, overrides: Partial<FakeCluster> = {}): Promise<FakeCluster> {
   const existing = clusters.get(id);
   if (existing) return existing;
@@ -97,9 +111,7 @@ async function cluster(id: string, overrides: Partial<FakeCluster> = {}): Promis
     apiPort,
     ...overrides,
   };
-  await s3.send(new CreateBucketCommand({ Bucket: c.bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
-  await s3.send(new PutObjectCommand({ Bucket: c.bucket, Key: "addons/manifests.yaml", Body: ADDONS }));
-  await precreateParameters(c.ssmPrefix);
+  await createNodeBucket(c.bucket);
   clusters.set(id, c);
   return c;
 }
@@ -118,14 +130,19 @@ async function node(name: string, role: "controller" | "worker", c: FakeCluster,
   return n;
 }
 
-async function parameter(name: string): Promise<string | undefined> {
+/** What the nodes published under `key` of the generation's bucket; undefined while nothing is. */
+async function published(c: FakeCluster, key: string): Promise<string | undefined> {
   try {
-    const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-    return out.Parameter?.Value;
+    return await (await s3.send(new GetObjectCommand({ Bucket: c.bucket, Key: key }))).Body!.transformToString();
   } catch (e) {
-    if ((e as Error).name === "ParameterNotFound") return undefined;
+    if ((e as Error).name === "NoSuchKey") return undefined;
     throw e;
   }
+}
+
+/** Publishes a value as a node would (tests that start from a given published state). */
+async function publishAs(c: FakeCluster, key: string, value: string): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: c.bucket, Key: key, Body: value }));
 }
 
 async function stateKeys(c: FakeCluster): Promise<string[]> {
@@ -166,7 +183,6 @@ beforeAll(async () => {
   moto = await startMoto(REGION);
   imds = await startFakeImds({ accessKeyId: "testing", secretAccessKey: "testing", sessionToken: "testing" });
   const config = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
-  ssm = new SSMClient(config);
   s3 = new S3Client({ ...config, forcePathStyle: true });
   ec2 = new EC2Client(config);
   asg = new AutoScalingClient(config);
@@ -179,7 +195,6 @@ beforeAll(async () => {
 }, 60000);
 
 afterAll(async () => {
-  ssm?.destroy();
   s3?.destroy();
   ec2?.destroy();
   asg?.destroy();
@@ -214,11 +229,11 @@ describe("three control-plane nodes start at once", () => {
   });
 
   test("the others join with the published token and CA hash, and the certificate key from control-plane/", async () => {
-    const token = await parameter(`${c.ssmPrefix}/join/token`);
-    const certKey = await parameter(`${c.ssmPrefix}/control-plane/certificate-key`);
+    const token = await published(c, "join/token");
+    const certKey = await published(c, "control-plane/certificate-key");
     expect(token).toMatch(TOKEN);
     expect(certKey).toMatch(/^[0-9a-f]{64}$/);
-    expect(await parameter(`${c.ssmPrefix}/join/ca-cert-hash`)).toBe(caHash(winner.file("etc/kubernetes/pki/ca.crt")));
+    expect(await published(c, "join/ca-cert-hash")).toBe(caHash(winner.file("etc/kubernetes/pki/ca.crt")));
     for (const j of controllers.filter((n) => n !== winner)) {
       expect(j.calls("kubeadm join")).toEqual([`kubeadm join --config ${j.renderedPath("join-controller")}`]);
       const join = j.rendered("join-controller")[0] as {
@@ -235,21 +250,26 @@ describe("three control-plane nodes start at once", () => {
   });
 
   test("every control-plane node's kube-apiserver gets the same Secrets encryption key, made once by the winner", async () => {
-    const published = await parameter(`${c.ssmPrefix}/control-plane/secrets-encryption-key`);
-    expect(published).toMatch(ENCRYPTION_KEY);
-    expect(Buffer.from(published!, "base64")).toHaveLength(32);
+    const key = await published(c, "control-plane/secrets-encryption-key");
+    expect(key).toMatch(ENCRYPTION_KEY);
+    expect(Buffer.from(key!, "base64")).toHaveLength(32);
     for (const n of controllers) {
       const file = n.file("etc/kubernetes/apiserver/encryption-config.yaml");
-      expect(encryptionKeyOn(n)).toBe(published);
+      expect(encryptionKeyOn(n)).toBe(key);
       expect(readFileSync(file, "utf8")).not.toContain("@@");
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
       // Ignition's API server configs in the same folder are kept.
       expect(fileIn(n, "etc/kubernetes/apiserver/audit-policy.yaml")).toBe(true);
     }
-    const puts = controllers.flatMap((n) => n.awsCalls(`ssm PutParameter ${c.ssmPrefix}/control-plane/secrets-encryption-key`));
+    const puts = controllers.flatMap((n) => n.awsCalls(`s3 PutObject ${c.bucket}/control-plane/secrets-encryption-key`));
     expect(puts).toHaveLength(1);
-    expect(winner.awsCalls("ssm PutParameter").filter((l) => l.includes("secrets-encryption-key"))).toHaveLength(1);
+    expect(winner.awsCalls("s3 PutObject").filter((l) => l.includes("secrets-encryption-key"))).toHaveLength(1);
+    // Stored with the bucket's default encryption (SSE-KMS, the generation key), once: one version.
+    const head = await s3.send(new HeadObjectCommand({ Bucket: c.bucket, Key: "control-plane/secrets-encryption-key" }));
+    expect(head.ServerSideEncryption).toBe("aws:kms");
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: c.bucket, Prefix: "control-plane/secrets-encryption-key" }));
+    expect(versions.Versions).toHaveLength(1);
   });
 
   test("only the winner applies the addons, server-side, with a request timeout, retrying until accepted", () => {
@@ -285,11 +305,9 @@ describe("a worker that starts before the control plane has published", () => {
     expect(Number(/found the join material \(attempt (\d+)\)/.exec(w.stderr)?.[1])).toBeGreaterThanOrEqual(3);
     expect(worker.calls("kubeadm")).toEqual([`kubeadm join --config ${worker.renderedPath("join-worker")}`]);
     const join = worker.rendered("join-worker")[0] as { discovery: { bootstrapToken: { token: string; caCertHashes: string[] } } };
-    expect(join.discovery.bootstrapToken.token).toBe(await parameter(`${c.ssmPrefix}/join/token`));
+    expect(join.discovery.bootstrapToken.token).toBe(await published(c, "join/token"));
     const asked = worker.awsCalls().map((l) => l.split(" ").slice(0, 3).join(" "));
-    expect(new Set(asked)).toEqual(
-      new Set([`ssm GetParameter ${c.ssmPrefix}/join/ca-cert-hash`, `ssm GetParameter ${c.ssmPrefix}/join/token`]),
-    );
+    expect(new Set(asked)).toEqual(new Set([`s3 GetObject ${c.bucket}/join/ca-cert-hash`, `s3 GetObject ${c.bucket}/join/token`]));
   }, 120000);
 });
 
@@ -322,7 +340,7 @@ describe("kubeadm init fails at a phase, then the unit restarts", () => {
       expect(failed.stderr).toContain("ERROR: kubeadm init failed");
       expect(failed.stderr).not.toContain("bootstrap complete");
       expect(fileIn(cp, "var/lib/immutable-clusters/kubeadm-done")).toBe(false);
-      expect(await parameter(`${c.ssmPrefix}/join/token`)).toBe(UNPUBLISHED);
+      expect(await published(c, "join/token")).toBeUndefined();
       expect(cp.calls("kubectl")).toEqual([]);
       // A phase that fails at its start leaves only what the phases before it wrote: preflight writes nothing, and the
       // certs phase writes ca.crt as its first step (cmd/kubeadm/app/phases/certs/certs.go CreatePKIAssets, the CA
@@ -336,7 +354,7 @@ describe("kubeadm init fails at a phase, then the unit restarts", () => {
       expect(retried.stderr).toContain("won the election earlier");
       expect(cp.calls("kubeadm reset")).toEqual(leftBehind ? ["kubeadm reset --force --cleanup-tmp-dir"] : []);
       expect(cp.calls("kubeadm init --config")).toHaveLength(2);
-      expect(await parameter(`${c.ssmPrefix}/join/token`)).toMatch(TOKEN);
+      expect(await published(c, "join/token")).toMatch(TOKEN);
       expect(retried.stderr).toContain("bootstrap complete");
     },
     60000,
@@ -347,11 +365,12 @@ describe("the Secrets encryption key", () => {
   test("the second init attempt reuses the key the first published; it is never made twice", async () => {
     const c = await cluster("k");
     const cp = await node("cp1k", "controller", c);
-    const name = `${c.ssmPrefix}/control-plane/secrets-encryption-key`;
-    expect(await parameter(name)).toBe(UNPUBLISHED);
+    const key = "control-plane/secrets-encryption-key";
+    const name = `s3://${c.bucket}/${key}`;
+    expect(await published(c, key)).toBeUndefined();
     const failed = await cp.run("node-bootstrap.sh", { FAKE_KUBEADM_FAIL_PHASE: "init:upload-config" });
     expect(failed.code).toBe(1);
-    const first = await parameter(name);
+    const first = await published(c, key);
     expect(first).toMatch(ENCRYPTION_KEY);
     expect(encryptionKeyOn(cp)).toBe(first);
     expect(failed.stderr).toContain(`published a new Secrets encryption key to ${name}`);
@@ -359,9 +378,9 @@ describe("the Secrets encryption key", () => {
     ok(cp, retried);
     expect(retried.stderr).toContain("kubeadm reset");
     expect(retried.stderr).toContain("reusing the Secrets encryption key published earlier");
-    expect(await parameter(name)).toBe(first);
+    expect(await published(c, key)).toBe(first);
     expect(encryptionKeyOn(cp)).toBe(first);
-    expect(cp.awsCalls(`ssm PutParameter ${name}`)).toHaveLength(1);
+    expect(cp.awsCalls(`s3 PutObject ${c.bucket}/${key}`)).toHaveLength(1);
   }, 60000);
 
   test("kube-apiserver does not come up without the rendered encryption config: kubeadm fails at wait-control-plane", () => {
@@ -386,6 +405,98 @@ describe("the Secrets encryption key", () => {
       rmSync(path.join(root, d), { recursive: true, force: true });
     expect(run()).toMatch(/error execution phase wait-control-plane: could not initialize a Kubernetes cluster\nexit 1\n$/);
   });
+});
+
+/** Runs bash code with aws-api.sh and bootstrap-lib.sh sourced, on a fake node's root, with static test credentials. */
+function withLibraries(n: FakeNode | undefined, code: string, env: Record<string, string>): Promise<{ stdout: string; stderr: string }> {
+  const script = `source "${SCRIPTS_DIR}/aws-api.sh"; source "${SCRIPTS_DIR}/bootstrap-lib.sh"\n${code}`;
+  return new Promise((resolve, reject) =>
+    execFile(
+      "bash",
+      ["-c", script],
+      {
+        env: {
+          PATH: process.env.PATH,
+          AWS_ACCESS_KEY_ID: "testing",
+          AWS_SECRET_ACCESS_KEY: "testing",
+          AWS_REGION: REGION,
+          ...(n ? { IC_ROOT: n.root, IC_AWS_TRACE_FILE: n.awsTrace } : {}),
+          ...env,
+        },
+      },
+      (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve({ stdout, stderr })),
+    ),
+  );
+}
+
+describe("publishing the Secrets encryption key races another node", () => {
+  test("the conditional write answers 412, nothing is overwritten, and the key already published is used", async () => {
+    const c = await cluster("k2");
+    const cp = await node("cp1k2", "controller", c);
+    const theirs = Buffer.alloc(32, 7).toString("base64");
+    await publishAs(c, "control-plane/secrets-encryption-key", theirs);
+    // This node's read happened just before the other node's write: it saw nothing (the first read says "absent").
+    const { stdout, stderr } = await withLibraries(
+      cp,
+      `load_cluster_env
+still_leader() { :; }
+published() {
+  if [[ "$1" == "$K_ENCRYPTION_KEY" && ! -e "$IC_ROOT/read-once" ]]; then : >"$IC_ROOT/read-once"; return "$AWS_API_EXPECTED"; fi
+  s3_get_value "$NODE_BUCKET" "$1"
+}
+ensure_encryption_key`,
+      { AWS_ENDPOINT_URL: moto.endpoint },
+    );
+    expect(stdout).toBe(theirs);
+    expect(stderr).toContain(
+      `another node published the Secrets encryption key first (s3://${c.bucket}/control-plane/secrets-encryption-key)`,
+    );
+    expect(stderr).not.toContain(theirs);
+    expect(cp.awsCalls(`s3 PutObject ${c.bucket}/control-plane/secrets-encryption-key`)).toHaveLength(1);
+    expect(await published(c, "control-plane/secrets-encryption-key")).toBe(theirs);
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: c.bucket, Prefix: "control-plane/secrets-encryption-key" }));
+    expect(versions.Versions).toHaveLength(1);
+  }, 30000);
+});
+
+describe("reading a published value (s3_get_value) answers as S3 does", () => {
+  test("absent is 404 NoSuchKey, or 403 AccessDenied for a role without s3:ListBucket; other failures are errors", async () => {
+    // S3's answers (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html and ErrorResponses.html): a
+    // missing key is 404 NoSuchKey with s3:ListBucket, 403 AccessDenied without; an expired session is 403 ExpiredToken.
+    const xml = (code: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>m</Message></Error>`;
+    const answers: Record<string, [number, string]> = {
+      "/b/present": [200, "abcdef.0123456789abcdef"],
+      "/b/missing": [404, xml("NoSuchKey")],
+      "/b/denied": [403, xml("AccessDenied")],
+      "/b/expired": [403, xml("ExpiredToken")],
+      "/b/broken": [500, xml("InternalError")],
+    };
+    const server = createHttpServer((req, res) => {
+      const [status, body] = answers[req.url ?? ""] ?? [400, xml("BadRequest")];
+      res.writeHead(status, { "Content-Type": status === 200 ? "text/plain" : "application/xml" }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const { stdout } = await withLibraries(
+        undefined,
+        `for key in present missing denied expired broken; do
+  value="$(s3_get_value b "$key")" && rc=0 || rc=$?
+  printf '%s=%s:%s\n' "$key" "$rc" "$value"
+done`,
+        { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` },
+      );
+      expect(stdout.split("\n").filter(Boolean)).toEqual([
+        "present=0:abcdef.0123456789abcdef",
+        "missing=10:",
+        "denied=10:",
+        "expired=1:",
+        "broken=1:",
+      ]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }, 30000);
 });
 
 describe("a worker join fails after the TLS bootstrap", () => {
@@ -435,10 +546,10 @@ describe("the election lease holder dies before publishing", () => {
     // The dead holder had published the Secrets encryption key before its kubeadm init: the new leader reuses it.
     expect(r.stderr).toContain("reusing the Secrets encryption key published earlier");
     expect(encryptionKeyOn(next)).toBe(encryptionKeyOn(dead));
-    expect(await parameter(`${c.ssmPrefix}/control-plane/secrets-encryption-key`)).toBe(encryptionKeyOn(dead));
-    expect(next.awsCalls("ssm PutParameter").filter((l) => l.includes("secrets-encryption-key"))).toEqual([]);
+    expect(await published(c, "control-plane/secrets-encryption-key")).toBe(encryptionKeyOn(dead));
+    expect(next.awsCalls("s3 PutObject").filter((l) => l.includes("secrets-encryption-key"))).toEqual([]);
     expect(next.calls("kubeadm init --config")).toHaveLength(1);
-    expect(await parameter(`${c.ssmPrefix}/join/token`)).toMatch(TOKEN);
+    expect(await published(c, "join/token")).toMatch(TOKEN);
   }, 60000);
 
   test("a live holder that stops renewing is taken over once the lease is stale, with nothing published", async () => {
@@ -496,13 +607,16 @@ describe("a control-plane node is replaced", () => {
 });
 
 describe("a generation destroyed and deployed again with the same id", () => {
-  test("comes up: the state objects went with the bucket, the parameters are placeholders again", async () => {
+  test("comes up: the published material and the state objects went with the bucket, nothing of the first deploy is reused", async () => {
     const c = await cluster("d2");
     const first = await node("cp1d2", "controller", c);
     ok(first, await first.run("node-bootstrap.sh"));
-    // terraform destroy: the bucket (force_destroy) and the parameters go; deploy: new bucket, placeholders.
-    for (const key of await stateKeys(c)) await s3.send(new DeleteObjectCommand({ Bucket: c.bucket, Key: key }));
-    await precreateParameters(c.ssmPrefix);
+    const firstKey = await published(c, "control-plane/secrets-encryption-key");
+    expect(firstKey).toMatch(ENCRYPTION_KEY);
+    // terraform destroy: the bucket goes with every object (force_destroy); deploy: a new, empty bucket.
+    await destroyNodeBucket(c.bucket);
+    await createNodeBucket(c.bucket);
+    for (const key of Object.values(BOOTSTRAP_OBJECT_KEYS)) expect(await published(c, key)).toBeUndefined();
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [first.instance.instanceId] }));
     const again: FakeCluster = { ...c, stateDir: mkdtempSync(path.join(tmpdir(), "ic-cluster-d2-again-")) };
     const cp = await node("cp1d2b", "controller", again);
@@ -511,7 +625,9 @@ describe("a generation destroyed and deployed again with the same id", () => {
     ok(cp, rc);
     ok(w, rw);
     expect(cp.calls("kubeadm init --config")).toHaveLength(1);
-    expect(await parameter(`${c.ssmPrefix}/join/ca-cert-hash`)).toBe(caHash(cp.file("etc/kubernetes/pki/ca.crt")));
+    expect(await published(c, "join/ca-cert-hash")).toBe(caHash(cp.file("etc/kubernetes/pki/ca.crt")));
+    expect(rc.stderr).toContain("published a new Secrets encryption key");
+    expect(await published(c, "control-plane/secrets-encryption-key")).not.toBe(firstKey);
   }, 120000);
 });
 
@@ -558,18 +674,8 @@ describe("the API endpoint is not there yet", () => {
     const c = await cluster("n", { apiEndpoint: "api.t-n.invalid" });
     const cp = await node("cp1n", "controller", await cluster("n-ok"));
     void cp;
-    await ssm.send(
-      new PutParameterCommand({
-        Name: `${c.ssmPrefix}/join/token`,
-        Value: "abcdef.0123456789abcdef",
-        Type: "SecureString",
-        KeyId: KMS_ALIAS,
-        Overwrite: true,
-      }),
-    );
-    await ssm.send(
-      new PutParameterCommand({ Name: `${c.ssmPrefix}/join/ca-cert-hash`, Value: "sha256:00", Type: "String", Overwrite: true }),
-    );
+    await publishAs(c, "join/token", "abcdef.0123456789abcdef");
+    await publishAs(c, "join/ca-cert-hash", "sha256:00");
     const w = await node("w1n", "worker", c);
     const r = await w.run("node-bootstrap.sh", { IC_API_WAIT_SECONDS: "3" });
     expect(r.code).toBe(5);
@@ -596,18 +702,17 @@ describe("refreshing the join material", () => {
   }, 120000);
 
   test("a token near expiry is replaced once, even when every controller runs the refresh at the same time", async () => {
-    const expiryName = `${c.ssmPrefix}/join/token-expiry`;
     const soon = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
-    await ssm.send(new PutParameterCommand({ Name: expiryName, Value: soon, Type: "String", Overwrite: true }));
-    const oldToken = await parameter(`${c.ssmPrefix}/join/token`);
+    await publishAs(c, "join/token-expiry", soon);
+    const oldToken = await published(c, "join/token");
     const marks = controllers.map((n) => n.calls().length);
     const runs = await Promise.all(controllers.map((n) => n.run("refresh-join-material.sh")));
     runs.forEach((r, i) => ok(controllers[i], r));
     const creates = controllers.flatMap((n, i) => since(n, marks[i]).filter((l) => l.startsWith("kubeadm token create")));
     expect(creates).toHaveLength(1);
     expect(creates[0]).toContain("--ttl 24h");
-    expect(await parameter(`${c.ssmPrefix}/join/token`)).not.toBe(oldToken);
-    const hoursLeft = (Date.parse((await parameter(expiryName))!) - Date.now()) / 3600_000;
+    expect(await published(c, "join/token")).not.toBe(oldToken);
+    const hoursLeft = (Date.parse((await published(c, "join/token-expiry"))!) - Date.now()) / 3600_000;
     expect(hoursLeft).toBeGreaterThan(23.9);
     // Renewing the worker token uploads no certificates: nobody asked.
     expect(controllers.flatMap((n, i) => since(n, marks[i]).filter((l) => l.includes("upload-certs")))).toEqual([]);
@@ -615,14 +720,14 @@ describe("refreshing the join material", () => {
   }, 60000);
 
   test("with no control-plane node joining, the uploaded certificates are deleted, and a token far from expiry is left alone", async () => {
-    const token = await parameter(`${c.ssmPrefix}/join/token`);
+    const token = await published(c, "join/token");
     const [cp] = controllers;
     const mark = cp.calls().length;
     const r = await cp.run("refresh-join-material.sh");
     ok(cp, r);
     expect(r.stderr).toMatch(/the published token is valid for 2[34]h more/);
     expect(since(cp, mark).filter((l) => l.startsWith("kubeadm token"))).toEqual([]);
-    expect(await parameter(`${c.ssmPrefix}/join/token`)).toBe(token);
+    expect(await published(c, "join/token")).toBe(token);
     expect(existsSync(path.join(c.stateDir, "kubeadm-certs"))).toBe(false);
   }, 60000);
 
@@ -642,10 +747,10 @@ describe("bad node configuration", () => {
   test("a cluster.env without a required setting stops with exit 2 naming it, before any AWS call", async () => {
     const n = await node("bad1", "worker", await cluster("f"));
     const envFile = n.file("etc/immutable-clusters/cluster.env");
-    writeFileSync(envFile, readFileSync(envFile, "utf8").replace(/^SSM_PREFIX=.*\n/m, ""));
+    writeFileSync(envFile, readFileSync(envFile, "utf8").replace(/^NODE_BUCKET=.*\n/m, ""));
     const r = await n.run("node-bootstrap.sh");
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("ERROR: " + envFile + " lacks SSM_PREFIX");
+    expect(r.stderr).toContain("ERROR: " + envFile + " lacks NODE_BUCKET");
     expect(n.calls()).toEqual([]);
     expect(n.awsCalls()).toEqual([]);
   });
@@ -666,13 +771,13 @@ describe("secrets and permissions", () => {
     const secrets = new Set(nodes.flatMap((n) => n.secretsHandedOut()));
     for (const id of ["a", "b", "e"]) {
       for (const p of ["join/token", "control-plane/certificate-key"]) {
-        const value = await parameter(`${clusters.get(id)!.ssmPrefix}/${p}`);
+        const value = await published(clusters.get(id)!, p);
         expect(value).toMatch(/^[0-9a-z.]{20,}$/);
         secrets.add(value!);
       }
     }
     for (const id of ["a", "c", "e", "k"]) {
-      const key = await parameter(`${clusters.get(id)!.ssmPrefix}/control-plane/secrets-encryption-key`);
+      const key = await published(clusters.get(id)!, "control-plane/secrets-encryption-key");
       expect(key).toMatch(ENCRYPTION_KEY);
       secrets.add(key!);
     }
@@ -689,6 +794,7 @@ describe("secrets and permissions", () => {
   });
 
   test("no worker ever asks AWS for anything under control-plane/, state/, or another generation", () => {
+    expect([...WORKER_BOOTSTRAP_OBJECT_KEYS].sort()).toEqual(["join/ca-cert-hash", "join/token"]);
     const workers = nodes.filter((n) => n.role === "worker");
     expect(workers.length).toBeGreaterThan(3);
     for (const w of workers)
@@ -696,15 +802,21 @@ describe("secrets and permissions", () => {
         expect({ worker: w.name, call }).toEqual({
           worker: w.name,
           call: expect.stringMatching(
-            /^(ssm GetParameter \/immutable-clusters\/t\/[\w-]+\/join\/(token|ca-cert-hash)|autoscaling SetInstanceHealth i-\w+)$/,
+            /^(s3 GetObject ic-test-nodes-[\w-]+\/join\/(token|ca-cert-hash)|autoscaling SetInstanceHealth i-\w+)$/,
           ),
         });
   });
 
-  test("the scripts use exactly the SSM parameters and S3 state keys of the node-bootstrap contract", () => {
-    const lib = readFileSync(path.join(__dirname, "../constructs/ignition/files/bin/bootstrap-lib.sh"), "utf8");
-    const params = [...lib.matchAll(/P_\w+="\$\{SSM_PREFIX\}\/([\w/-]+)"/g)].map((m) => m[1]).sort();
-    expect(params).toEqual(Object.values(BOOTSTRAP_PARAMETERS).sort());
+  test("the scripts use exactly the bucket keys of the node-bootstrap contract, and no SSM parameter", () => {
+    const dir = path.join(__dirname, "../constructs/ignition/files/bin");
+    const lib = readFileSync(path.join(dir, "bootstrap-lib.sh"), "utf8");
+    const published = [...lib.matchAll(/K_\w+="((?:join|control-plane)\/[\w/-]+)"/g)].map((m) => m[1]).sort();
+    expect(published).toEqual(Object.values(BOOTSTRAP_OBJECT_KEYS).sort());
+    for (const script of ["bootstrap-lib.sh", "node-bootstrap.sh", "refresh-join-material.sh"])
+      expect({ script, ssm: /\bssm_(get|put|delete)\b/.test(readFileSync(path.join(dir, script), "utf8")) }).toEqual({
+        script,
+        ssm: false,
+      });
     const keys = [...lib.matchAll(/K_\w+="(state\/[\w/-]+)"/g)].map((m) => m[1]).sort();
     expect(keys).toEqual(["state/election-lease", "state/join-requests/", "state/refresh-lock"]);
   });

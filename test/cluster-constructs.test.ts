@@ -264,7 +264,7 @@ describe("identity and storage", () => {
     }
   });
 
-  test("node policies are scoped: no wildcard actions; workers only read the join parameters", () => {
+  test("node policies are scoped: no wildcard actions; workers read only their config and the join objects, no SSM", () => {
     const policies = Object.fromEntries(all("aws_iam_role_policy").map((p) => [String(p.name), JSON.parse(String(p.policy))]));
     const statements = Object.values(policies).flatMap((p: { Statement: Array<{ Action: string | string[] }> }) => p.Statement);
     for (const s of statements) for (const action of ([] as string[]).concat(s.Action)) expect(action).not.toMatch(/(^\*$|:\*$)/);
@@ -272,10 +272,14 @@ describe("identity and storage", () => {
       Statement: Array<{ Action: string[]; Resource: unknown }>;
     };
     const workerActions = worker.Statement.flatMap((s) => s.Action);
-    expect(workerActions).not.toContain("ssm:PutParameter");
-    const ssm = worker.Statement.filter((s) => s.Action.some((a) => a.startsWith("ssm:")));
-    for (const s of ssm)
-      for (const r of ([] as string[]).concat(s.Resource as string[])) expect(r).toMatch(/parameter\/immutable-clusters\/demo\/a\/join\//);
+    expect(workerActions.filter((a) => a.startsWith("ssm:"))).toEqual([]);
+    expect(workerActions.filter((a) => a.startsWith("s3:") && a !== "s3:GetObject")).toEqual([]);
+    const reads = worker.Statement.filter((s) => s.Action.includes("s3:GetObject")).flatMap((s) =>
+      ([] as string[]).concat(s.Resource as string[]),
+    );
+    expect(reads.map((r) => r.replace(/^arn:aws:s3:::demo-a-nodes-[0-9a-f]{8}\//, "")).sort()).toEqual(
+      ["ignition/worker-*.ign", "join/ca-cert-hash", "join/token"].sort(),
+    );
   });
 
   test("the node-config bucket is private, versioned, KMS-encrypted and TLS-only", () => {

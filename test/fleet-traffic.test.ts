@@ -106,7 +106,7 @@ describe("a generation stack", () => {
 
   test("publishes its ingress load balancer for the traffic stack, outside the parameter prefix its nodes may write", () => {
     const doc = out.json("demo-a");
-    // The generation's other parameters are the nodes' bootstrap parameters (under /immutable-clusters/demo/a/).
+    // Outside /immutable-clusters/demo/a/, where node contract 1's nodes write their own join parameters.
     const parameter = Object.values(resourcesOf(doc, "aws_ssm_parameter")).find((p) => String(p.name).endsWith("/ingress"))!;
     expect(parameter).toMatchObject({ name: "/immutable-clusters-fleet/demo/a/ingress", type: "String" });
     expect(String(parameter.name).startsWith("/immutable-clusters/demo/a/")).toBe(false);

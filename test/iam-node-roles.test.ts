@@ -1,6 +1,12 @@
 // The node roles' IAM, KMS key and bucket policies, as synthesized into a generation's Terraform JSON, evaluated by an
 // IAM policy simulator (@cloud-copilot/iam-simulate): each role gets the allows it needs (one row per reason) and is
 // refused what would lead from a node or a pod on it to cluster-admin or to another generation or cluster.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { KubernetesCluster } from "../constructs/cluster/cluster";
+import { AwsProvider } from "../constructs/platform/aws";
+import { App, TerraformStack } from "../constructs/platform/terraform";
 import { synthClusters, type TerraformJson } from "./support/synth";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 import {
@@ -87,15 +93,19 @@ describe("worker role (and every host-network pod on a worker, e.g. fluent-bit)"
         expect: "Allowed",
         why: "S3 decrypts the config for it",
       },
-      { role: worker, action: "ssm:GetParameter", resource: param("a", "join/token"), expect: "Allowed", why: "reads the bootstrap token" },
-      { role: worker, action: "ssm:GetParameter", resource: param("a", "join/ca-cert-hash"), expect: "Allowed", why: "reads the CA hash" },
       {
         role: worker,
-        action: "kms:Decrypt",
-        resource: KEY_A,
-        context: viaSsm(param("a", "join/token")),
+        action: "s3:GetObject",
+        resource: object(BUCKET_A, "join/token"),
         expect: "Allowed",
-        why: "SSM decrypts the token for it",
+        why: "reads the bootstrap token",
+      },
+      {
+        role: worker,
+        action: "s3:GetObject",
+        resource: object(BUCKET_A, "join/ca-cert-hash"),
+        expect: "Allowed",
+        why: "reads the CA hash",
       },
       {
         role: worker,
@@ -111,55 +121,83 @@ describe("worker role (and every host-network pod on a worker, e.g. fluent-bit)"
     await check([
       {
         role: worker,
-        action: "ssm:GetParameter",
-        resource: param("a", "control-plane/certificate-key"),
+        action: "s3:GetObject",
+        resource: object(BUCKET_A, "control-plane/certificate-key"),
         expect: "ImplicitlyDenied",
-        why: "certificate key parameter",
+        why: "the certificate key",
       },
       {
         role: worker,
-        action: "kms:Decrypt",
-        resource: KEY_A,
-        context: viaSsm(param("a", "control-plane/certificate-key")),
+        action: "s3:GetObject",
+        resource: object(BUCKET_A, "control-plane/secrets-encryption-key"),
         expect: "ImplicitlyDenied",
-        why: "decrypting the certificate key",
+        why: "the Secrets encryption key",
       },
       {
         role: worker,
-        action: "ssm:GetParameter",
-        resource: param("a", "control-plane/secrets-encryption-key"),
+        action: "s3:GetObject",
+        resource: object(BUCKET_A, "control-plane/anything-added-later"),
         expect: "ImplicitlyDenied",
-        why: "Secrets encryption key parameter",
+        why: "anything under control-plane/",
       },
       {
         role: worker,
-        action: "kms:Decrypt",
-        resource: KEY_A,
-        context: viaSsm(param("a", "control-plane/secrets-encryption-key")),
-        expect: "ImplicitlyDenied",
-        why: "decrypting the Secrets encryption key",
-      },
-      {
-        role: worker,
-        action: "ssm:GetParameter",
-        resource: param("a", "join/token-expiry"),
+        action: "s3:GetObject",
+        resource: object(BUCKET_A, "join/token-expiry"),
         expect: "ImplicitlyDenied",
         why: "only token and CA hash, exactly",
       },
       {
         role: worker,
-        action: "ssm:PutParameter",
-        resource: param("a", "join/token"),
+        action: "s3:PutObject",
+        resource: object(BUCKET_A, "join/token"),
         expect: "ImplicitlyDenied",
         why: "publishing a token",
       },
-      { role: worker, action: "kms:Decrypt", resource: KEY_A, expect: "ImplicitlyDenied", why: "decrypting directly, not through SSM" },
+      {
+        role: worker,
+        action: "s3:PutObject",
+        resource: object(BUCKET_A, "control-plane/secrets-encryption-key"),
+        expect: "ImplicitlyDenied",
+        why: "planting a Secrets encryption key",
+      },
+      {
+        role: worker,
+        action: "kms:GenerateDataKey",
+        resource: KEY_A,
+        context: viaS3(BUCKET_A),
+        expect: "ImplicitlyDenied",
+        why: "S3 encrypting anything it writes",
+      },
+      { role: worker, action: "kms:Decrypt", resource: KEY_A, expect: "ImplicitlyDenied", why: "decrypting directly, not through S3" },
+      {
+        role: worker,
+        action: "kms:Decrypt",
+        resource: KEY_A,
+        context: viaSsm(param("a", "join/token")),
+        expect: "ImplicitlyDenied",
+        why: "decrypting through SSM (contract 2 keeps nothing there)",
+      },
+      {
+        role: worker,
+        action: "ssm:GetParameter",
+        resource: param("a", "join/token"),
+        expect: "ImplicitlyDenied",
+        why: "no SSM parameter access at all",
+      },
       {
         role: worker,
         action: "s3:GetObject",
         resource: object(BUCKET_A, "state/election-lease"),
         expect: "ImplicitlyDenied",
         why: "reading the election lease",
+      },
+      {
+        role: worker,
+        action: "s3:GetObject",
+        resource: object(BUCKET_A, "state/join-requests/i-0123456789abcdef0"),
+        expect: "ImplicitlyDenied",
+        why: "reading a join request",
       },
       {
         role: worker,
@@ -208,10 +246,17 @@ describe("worker role (and every host-network pod on a worker, e.g. fluent-bit)"
     ]);
   });
 
-  test("cannot read another generation's parameters or objects, nor use its key", async () => {
+  test("cannot read another generation's objects, nor use its key", async () => {
     await check(
       [
-        { role: worker, action: "ssm:GetParameter", resource: param("b", "join/token"), expect: "ImplicitlyDenied", why: "b's token" },
+        { role: worker, action: "s3:GetObject", resource: object(BUCKET_B, "join/token"), expect: "ImplicitlyDenied", why: "b's token" },
+        {
+          role: worker,
+          action: "s3:GetObject",
+          resource: object(BUCKET_B, "join/ca-cert-hash"),
+          expect: "ImplicitlyDenied",
+          why: "b's CA hash",
+        },
         {
           role: worker,
           action: "s3:GetObject",
@@ -219,14 +264,7 @@ describe("worker role (and every host-network pod on a worker, e.g. fluent-bit)"
           expect: "ImplicitlyDenied",
           why: "b's config",
         },
-        {
-          role: worker,
-          action: "kms:Decrypt",
-          resource: KEY_B,
-          context: viaSsm(param("b", "join/token")),
-          expect: "ImplicitlyDenied",
-          why: "b's key via SSM",
-        },
+
         {
           role: worker,
           action: "kms:Decrypt",
@@ -244,25 +282,17 @@ describe("worker role (and every host-network pod on a worker, e.g. fluent-bit)"
 describe("controller role", () => {
   test("gets the bootstrap material, coordination objects and its own groups", async () => {
     const rows: Row[] = [];
-    for (const suffix of [
+    for (const key of [
       "join/token",
       "join/token-expiry",
       "join/ca-cert-hash",
       "control-plane/certificate-key",
       "control-plane/secrets-encryption-key",
     ])
-      for (const action of ["ssm:GetParameter", "ssm:PutParameter"])
-        rows.push({ role: controller, action, resource: param("a", suffix), expect: "Allowed", why: `${action} ${suffix}` });
-    for (const suffix of ["join/token", "control-plane/certificate-key", "control-plane/secrets-encryption-key"])
-      for (const action of ["kms:Encrypt", "kms:Decrypt"])
-        rows.push({
-          role: controller,
-          action,
-          resource: KEY_A,
-          context: viaSsm(param("a", suffix)),
-          expect: "Allowed",
-          why: `${action} ${suffix} via SSM`,
-        });
+      for (const action of ["s3:GetObject", "s3:PutObject"])
+        rows.push({ role: controller, action, resource: object(BUCKET_A, key), expect: "Allowed", why: `${action} ${key}` });
+    for (const action of ["kms:GenerateDataKey", "kms:Decrypt"])
+      rows.push({ role: controller, action, resource: KEY_A, context: viaS3(BUCKET_A), expect: "Allowed", why: `S3 ${action} for it` });
     for (const key of ["state/election-lease", "state/refresh-lock", "state/join-requests/i-0123456789abcdef0"])
       for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
         rows.push({ role: controller, action, resource: object(BUCKET_A, key), expect: "Allowed", why: `${action} ${key}` });
@@ -274,14 +304,6 @@ describe("controller role", () => {
         context: { "s3:prefix": "state/join-requests/" },
         expect: "Allowed",
         why: "lists join requests",
-      },
-      {
-        role: controller,
-        action: "kms:GenerateDataKey",
-        resource: KEY_A,
-        context: viaS3(BUCKET_A),
-        expect: "Allowed",
-        why: "S3 encrypts a coordination object",
       },
       {
         role: controller,
@@ -334,17 +356,31 @@ describe("controller role", () => {
       },
       {
         role: controller,
-        action: "ssm:GetParameter",
-        resource: param("b", "control-plane/certificate-key"),
+        action: "s3:GetObject",
+        resource: object(BUCKET_B, "control-plane/certificate-key"),
         expect: "ImplicitlyDenied",
         why: "b's certificate key",
       },
       {
         role: controller,
-        action: "ssm:DeleteParameter",
-        resource: param("a", "join/token"),
+        action: "s3:DeleteObject",
+        resource: object(BUCKET_A, "control-plane/secrets-encryption-key"),
         expect: "ImplicitlyDenied",
-        why: "deleting parameters is Terraform's",
+        why: "deleting the Secrets encryption key (the generation's destroy removes it)",
+      },
+      {
+        role: controller,
+        action: "s3:PutObject",
+        resource: object(BUCKET_A, "control-plane/other"),
+        expect: "ImplicitlyDenied",
+        why: "only the five bootstrap keys",
+      },
+      {
+        role: controller,
+        action: "ssm:GetParameter",
+        resource: param("a", "control-plane/certificate-key"),
+        expect: "ImplicitlyDenied",
+        why: "no SSM parameter access (contract 2)",
       },
       {
         role: controller,
@@ -360,9 +396,17 @@ describe("controller role", () => {
           role: controller,
           action: "kms:Decrypt",
           resource: KEY_B,
-          context: viaSsm(param("b", "control-plane/certificate-key")),
+          context: viaS3(BUCKET_B),
           expect: "ImplicitlyDenied",
           why: "b's key",
+        },
+        {
+          role: controller,
+          action: "kms:GenerateDataKey",
+          resource: KEY_B,
+          context: viaS3(BUCKET_B),
+          expect: "ImplicitlyDenied",
+          why: "b's key for writing",
         },
         {
           role: controller,
@@ -644,11 +688,11 @@ describe("generation key policy", () => {
     expect(await decide(BREAK_GLASS, "kms:Decrypt")).toBe("ImplicitlyDenied");
   });
 
-  test("the deployer uses the key only through SSM, S3 and EC2 (placeholder parameters, node configs, AMI copy)", async () => {
+  test("the deployer uses the key only through S3 and EC2 (node configs, AMI copy), never through SSM", async () => {
     const deployer = (action: string, context: Record<string, string>) =>
       simulateOtherPrincipal(genA, { principalArn: DEPLOYER, identityAllowsAll: true, action, resource: KEY_A, context });
-    expect(await deployer("kms:Encrypt", viaSsm(param("a", "join/token")))).toBe("Allowed");
-    expect(await deployer("kms:Decrypt", viaSsm(param("a", "join/token")))).toBe("Allowed");
+    expect(await deployer("kms:Encrypt", viaSsm(param("a", "join/token")))).toBe("ImplicitlyDenied");
+    expect(await deployer("kms:Decrypt", viaSsm(param("a", "join/token")))).toBe("ImplicitlyDenied");
     expect(await deployer("kms:GenerateDataKey", viaS3(BUCKET_A))).toBe("Allowed");
     expect(
       await deployer("kms:CreateGrant", { "kms:ViaService": `ec2.${REGION}.amazonaws.com`, "kms:GrantIsForAWSResource": "true" }),
@@ -688,6 +732,33 @@ describe("generation key policy", () => {
     expect(
       await simulateOtherPrincipal(genA, { principalArn: slr, identityAllowsAll: false, action: "kms:PutKeyPolicy", resource: KEY_A }),
     ).toBe("ImplicitlyDenied");
+  });
+});
+
+describe("node contract 1 (a generation frozen with 0.1.0's node configs)", () => {
+  // Its nodes keep their join material in SecureString parameters they create: the key policy keeps their SSM grants.
+  const contract1 = (() => {
+    const outdir = mkdtempSync(join(tmpdir(), "contract-1-"));
+    const app = new App({ outdir });
+    const stack = new TerraformStack(app, "demo-a");
+    new AwsProvider(stack, "aws", { region: REGION });
+    new KubernetesCluster(stack, "cluster", { cluster: definition(), generationId: "a", nodeContract: 1 });
+    app.synth();
+    return policiesOf(JSON.parse(readFileSync(join(outdir, "stacks", "demo-a", "cdk.tf.json"), "utf8")) as TerraformJson, KEY_A);
+  })();
+
+  test("its nodes still decrypt their join parameters through SSM; contract 2 nodes cannot", async () => {
+    const row = (role: string, action: string, suffix: string) => ({
+      role,
+      action,
+      resource: KEY_A,
+      context: viaSsm(param("a", suffix)),
+    });
+    expect(await simulate(contract1, row(controller, "kms:Encrypt", "join/token"))).toBe("Allowed");
+    expect(await simulate(contract1, row(controller, "kms:Decrypt", "join/token"))).toBe("Allowed");
+    expect(await simulate(contract1, row(worker, "kms:Decrypt", "join/token"))).toBe("Allowed");
+    expect(await simulate(genA, row(controller, "kms:Decrypt", "join/token"))).toBe("ImplicitlyDenied");
+    expect(await simulate(genA, row(worker, "kms:Decrypt", "join/token"))).toBe("ImplicitlyDenied");
   });
 });
 

@@ -107,16 +107,12 @@ function requiredBefore(doc: TerraformJson, groupAddress: string, apiEndpoint: s
     ...find(doc, "aws_iam_role_policy", (p) => String(p.role).startsWith(`\${${role}.`)),
     ...find(doc, "aws_iam_role_policy_attachment", (p) => String(p.role).startsWith(`\${${role}.`)),
   ];
-  const bootstrapParameters = find(doc, "aws_ssm_parameter", (p) => /\/(join|control-plane)\//.test(String(p.name)));
   return {
     "API listener": find(doc, "aws_lb_listener", (l) => l.port === apiPort),
     "API DNS record": find(doc, "aws_route53_record", (r) => r.name === apiEndpoint),
     "node config object(s)": objects,
     "role policies": policies,
     "instance profile": [referenced((template.iam_instance_profile as { arn: string }).arn, "aws_iam_instance_profile")],
-    // Node contract 2 (constructs/cluster/node-contract.ts): a node publishing join material before Terraform created
-    // the placeholder parameter would make that create fail (ParameterAlreadyExists). Contract 1 stacks have none.
-    ...(bootstrapParameters.length > 0 ? { "bootstrap parameters": bootstrapParameters } : {}),
   };
 }
 
@@ -175,7 +171,7 @@ describe("autoscaling groups start only after what their nodes need at first boo
     for (const group of Object.values(doc.resource.aws_autoscaling_group)) delete group.depends_on;
     const result = missingDependencies(doc, gen.apiEndpoint, gen.apiPort);
     expect(Object.keys(result[`${gen.fullName}-controllers`]).sort()).toEqual(
-      ["API DNS record", "API listener", "bootstrap parameters", "node config object(s)", "role policies"].sort(),
+      ["API DNS record", "API listener", "node config object(s)", "role policies"].sort(),
     );
   });
 });

@@ -1,6 +1,7 @@
 // Owns the key policy of a generation's KMS key: who may administer it and who may use it for what. Nothing is granted
 // to every principal of the account: each use is named by the exact principal ARN, the AWS service it goes through
 // and (where the service sets one) the encryption context. docs/security.md gives the reason of every statement.
+import { NODE_CONTRACT } from "./node-contract";
 
 /** What the key policy is built from. */
 export interface BootstrapKeyPolicyScope {
@@ -22,10 +23,17 @@ export interface BootstrapKeyPolicyScope {
   readonly controllerRoleArn: string;
   /** Role ARN of the workers. */
   readonly workerRoleArn: string;
-  /** The generation's SSM prefix, e.g. `/immutable-clusters/prod/a`. */
+  /** The generation's SSM prefix, e.g. `/immutable-clusters/prod/a` (node contract 1 keeps its join material there). */
   readonly ssmPrefix: string;
   /** The generation's node bucket. */
   readonly bucketName: string;
+  /**
+   * The node contract of the generation's node configs (node-contract.ts). Contract 1 nodes keep their join material in
+   * SecureString parameters encrypted with this key, so their roles keep using it through SSM; contract 2 nodes publish
+   * it as objects of the node bucket and use the key only through S3.
+   * @default NODE_CONTRACT
+   */
+  readonly nodeContract?: number;
 }
 
 /** One key policy statement. */
@@ -94,6 +102,7 @@ export function bootstrapKeyPolicy(scope: BootstrapKeyPolicyScope): { Version: "
   // call, and KMS does not require the principal to exist when the policy is set (a role ARN as Principal must).
   const only = (...arns: string[]) => ({ ArnEquals: { "aws:PrincipalArn": arns.length === 1 ? arns[0] : arns } });
   const via = (service: "ssm" | "s3" | "ec2") => `${service}.${scope.region}.amazonaws.com`;
+  const nodesUseSsm = (scope.nodeContract ?? NODE_CONTRACT) === 1;
   const parameterArn = (suffix: string) => `arn:aws:ssm:${scope.region}:${scope.accountId}:parameter${scope.ssmPrefix}/${suffix}`;
   const bucketArn = `arn:aws:s3:::${scope.bucketName}`;
 
@@ -132,14 +141,15 @@ export function bootstrapKeyPolicy(scope: BootstrapKeyPolicyScope): { Version: "
             },
           ]),
       {
-        // Terraform writes the placeholder SecureStrings (and reads them back on refresh), uploads the node configs to
-        // the bucket and copies the Flatcar AMI with encrypted snapshots: each only through that service.
+        // Terraform uploads the node configs to the bucket and copies the Flatcar AMI with encrypted snapshots: each only
+        // through that service. Not through SSM: no parameter Terraform manages is encrypted with this key (the nodes'
+        // material is in the bucket; the ingress parameter is a plain String).
         Sid: "DeployerUsesKeyThroughServices",
         Effect: "Allow",
         Principal: account,
         Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
         Resource: "*",
-        Condition: { ...only(scope.deployerArn), StringEquals: { "kms:ViaService": [via("ssm"), via("s3"), via("ec2")] } },
+        Condition: { ...only(scope.deployerArn), StringEquals: { "kms:ViaService": [via("s3"), via("ec2")] } },
       },
       {
         Sid: "DeployerGrantsForEncryptedSnapshots",
@@ -153,30 +163,40 @@ export function bootstrapKeyPolicy(scope: BootstrapKeyPolicyScope): { Version: "
           Bool: { "kms:GrantIsForAWSResource": "true" },
         },
       },
+      ...(nodesUseSsm
+        ? [
+            {
+              // Node contract 1 only: its nodes' SecureString join parameters (SSM puts the parameter ARN in the
+              // encryption context: https://docs.aws.amazon.com/systems-manager/latest/userguide/secure-string-parameter-kms-encryption.html).
+              Sid: "ControllersUseKeyForBootstrapParameters",
+              Effect: "Allow" as const,
+              Principal: account,
+              Action: ["kms:Encrypt", "kms:Decrypt"],
+              Resource: "*" as const,
+              Condition: {
+                ...only(scope.controllerRoleArn),
+                StringEquals: { "kms:ViaService": via("ssm") },
+                StringLike: { "kms:EncryptionContext:PARAMETER_ARN": [parameterArn("join/*"), parameterArn("control-plane/*")] },
+              },
+            },
+            {
+              Sid: "WorkersDecryptJoinToken",
+              Effect: "Allow" as const,
+              Principal: account,
+              Action: ["kms:Decrypt"],
+              Resource: "*" as const,
+              Condition: {
+                ...only(scope.workerRoleArn),
+                StringEquals: { "kms:ViaService": via("ssm"), "kms:EncryptionContext:PARAMETER_ARN": parameterArn("join/token") },
+              },
+            },
+          ]
+        : []),
       {
-        Sid: "ControllersUseKeyForBootstrapParameters",
-        Effect: "Allow",
-        Principal: account,
-        Action: ["kms:Encrypt", "kms:Decrypt"],
-        Resource: "*",
-        Condition: {
-          ...only(scope.controllerRoleArn),
-          StringEquals: { "kms:ViaService": via("ssm") },
-          StringLike: { "kms:EncryptionContext:PARAMETER_ARN": [parameterArn("join/*"), parameterArn("control-plane/*")] },
-        },
-      },
-      {
-        Sid: "WorkersDecryptJoinToken",
-        Effect: "Allow",
-        Principal: account,
-        Action: ["kms:Decrypt"],
-        Resource: "*",
-        Condition: {
-          ...only(scope.workerRoleArn),
-          StringEquals: { "kms:ViaService": via("ssm"), "kms:EncryptionContext:PARAMETER_ARN": parameterArn("join/token") },
-        },
-      },
-      {
+        // Both roles read their configs, and workers the join token and CA hash, controllers also the control-plane
+        // secrets: S3 decrypts for them. With the bucket's S3 Bucket Key the encryption context is the bucket ARN for
+        // every object (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html), so which objects a role
+        // reads is decided by its s3:GetObject resources (node-policies.ts), not here.
         Sid: "NodesDecryptNodeBucket",
         Effect: "Allow",
         Principal: account,
@@ -189,15 +209,15 @@ export function bootstrapKeyPolicy(scope: BootstrapKeyPolicyScope): { Version: "
         },
       },
       {
-        Sid: "ControllersWriteCoordinationObjects",
+        // Controllers write the bootstrap objects (join/*, control-plane/*) and the coordination objects (state/*).
+        Sid: "ControllersWriteNodeBucketObjects",
         Effect: "Allow",
         Principal: account,
         Action: ["kms:GenerateDataKey"],
         Resource: "*",
         Condition: {
           ...only(scope.controllerRoleArn),
-          StringEquals: { "kms:ViaService": via("s3") },
-          StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, `${bucketArn}/state/*`] },
+          StringEquals: { "kms:ViaService": via("s3"), "kms:EncryptionContext:aws:s3:arn": bucketArn },
         },
       },
       {

@@ -10,7 +10,6 @@ import { logShippingTarget, runsClusterAutoscaler } from "../addons/node-permiss
 import { nodeConfigKey, renderNodeIgnition, userDataPointer, type NodeRole } from "../ignition/node-config";
 import { ApiLoadBalancer } from "./api-load-balancer";
 import { BootstrapKey } from "./bootstrap-key";
-import { BootstrapParameters } from "./bootstrap-parameters";
 import { ControlPlane } from "./control-plane";
 import { DeployingAccount } from "./deploying-account";
 import { GenerationImage } from "./generation-image";
@@ -37,7 +36,7 @@ export interface KubernetesClusterProps {
   readonly frozenNodeConfigs?: ReadonlyMap<string, string>;
   /**
    * The node contract the node configs follow (node-contract.ts): a frozen generation's, recorded in the lock. Decides
-   * the node IAM statements and whether the bootstrap parameters are pre-created.
+   * the node IAM statements and the nodes' grants in the key policy.
    * @default NODE_CONTRACT (this library's)
    */
   readonly nodeContract?: number;
@@ -52,8 +51,6 @@ export class KubernetesCluster extends Construct {
   readonly ingressLoadBalancer: IngressLoadBalancer;
   readonly nodeBucket: NodeConfigBucket;
   readonly bootstrapKey: BootstrapKey;
-  /** The join-material SSM parameters, pre-created with placeholders so a destroy removes them. */
-  readonly bootstrapParameters?: BootstrapParameters;
   readonly controlPlane: ControlPlane;
   private readonly pools = new Map<string, WorkerPool>();
   private readonly configs = new Map<string, string>();
@@ -90,6 +87,11 @@ export class KubernetesCluster extends Construct {
       nodePortsFromVpc: cluster.network.nodePortsFromVpc ?? false,
       tags: gen.tags,
     });
+    const contract = props.nodeContract ?? NODE_CONTRACT;
+    if (!SUPPORTED_NODE_CONTRACTS.includes(contract))
+      throw new Error(
+        `nodeContract: ${gen.fullName} was frozen with node contract ${contract}, which this library version cannot build; use the library version that froze it`,
+      );
     const account = new DeployingAccount(this, "account");
     const roleArn = (role: string) => `arn:aws:iam::${account.accountId}:role/${gen.fullName}-${role}`;
     this.bootstrapKey = new BootstrapKey(this, "bootstrap-key", {
@@ -104,22 +106,12 @@ export class KubernetesCluster extends Construct {
         workerRoleArn: roleArn("worker"),
         ssmPrefix: gen.ssmPrefix,
         bucketName: gen.bucketName,
+        nodeContract: contract,
       },
       tags: gen.tags,
     });
-    const contract = props.nodeContract ?? NODE_CONTRACT;
-    if (!SUPPORTED_NODE_CONTRACTS.includes(contract))
-      throw new Error(
-        `nodeContract: ${gen.fullName} was frozen with node contract ${contract}, which this library version cannot build; use the library version that froze it`,
-      );
-    // Contract 1 nodes create their own parameters (and would take a pre-created placeholder for the real token).
-    if (contract >= 2)
-      this.bootstrapParameters = new BootstrapParameters(this, "bootstrap-parameters", {
-        ssmPrefix: gen.ssmPrefix,
-        kmsKeyId: this.bootstrapKey.keyArn,
-        generationName: gen.fullName,
-        tags: gen.tags,
-      });
+    // The nodes publish the join material and the control-plane secrets as objects of this bucket (node contract 2),
+    // never in anything Terraform manages: Terraform state would hold them (node-policies.ts BOOTSTRAP_OBJECT_KEYS).
     this.nodeBucket = new NodeConfigBucket(this, "node-configs", {
       bucketName: gen.bucketName,
       kmsKeyArn: this.bootstrapKey.keyArn,
@@ -190,13 +182,7 @@ export class KubernetesCluster extends Construct {
       apiTargetGroupArn: this.apiLoadBalancer.targetGroupArn,
       userData: controllerConfig.userData,
       tags: gen.tags,
-      // The bootstrap parameters too: a node publishing before Terraform created one would make that create fail.
-      bootDependencies: [
-        ...this.apiLoadBalancer.dependables,
-        controllerConfig.object,
-        ...controllerIdentity.dependables,
-        ...(this.bootstrapParameters?.parameters ?? []),
-      ],
+      bootDependencies: [...this.apiLoadBalancer.dependables, controllerConfig.object, ...controllerIdentity.dependables],
     });
     for (const pool of gen.workerPools) this.addResolvedPool(pool);
   }
@@ -253,12 +239,7 @@ export class KubernetesCluster extends Construct {
       targetGroupArns: pool.ingress ? this.ingressLoadBalancer.targetGroupArns : [],
       userData: nodeConfig.userData,
       tags: this.generation.tags,
-      bootDependencies: [
-        ...this.apiLoadBalancer.dependables,
-        nodeConfig.object,
-        ...this.workerIdentity.dependables,
-        ...(this.bootstrapParameters?.parameters ?? []),
-      ],
+      bootDependencies: [...this.apiLoadBalancer.dependables, nodeConfig.object, ...this.workerIdentity.dependables],
     });
     this.pools.set(pool.name, workerPool);
     return workerPool;

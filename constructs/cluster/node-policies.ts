@@ -1,7 +1,8 @@
-// Owns the least-privilege IAM statements of each node role: what a control-plane node and a worker may do in AWS
-// (read their own config, exchange bootstrap material under the generation's SSM path and bucket, mark themselves
-// unhealthy, what the AWS cloud controller manager needs), scoped to this generation's account, VPC, bucket, key,
-// parameter path and autoscaling groups. docs/security.md gives the reason of every statement.
+// Owns the least-privilege IAM statements of each node role under node contract 2: what a control-plane node and a
+// worker may do in AWS (read their own config, exchange bootstrap material as objects of the generation's bucket, mark
+// themselves unhealthy, what the AWS cloud controller manager needs), scoped to this generation's account, VPC, bucket,
+// key and autoscaling groups, and the bucket keys of that material (the node-side contract). docs/security.md gives the
+// reason of every statement.
 import { autoscalerClusterTag } from "../addons/cluster-autoscaler/asg-tags";
 import type { PolicyStatement } from "./node-identity";
 import { operationsStatements } from "./operations-policies";
@@ -14,8 +15,6 @@ export interface NodePolicyScope {
   readonly vpcId: string;
   readonly bucketName: string;
   readonly kmsKeyArn: string;
-  /** e.g. `/immutable-clusters/prod/a` */
-  readonly ssmPrefix: string;
   /** e.g. `prod-a`: the value of the `kubernetes.io/cluster/<name>` tag and the prefix of the autoscaling group names. */
   readonly clusterFullName: string;
   /** CloudWatch Logs group the logging addon ships to, when its output is CloudWatch. @default undefined (no access) */
@@ -25,16 +24,29 @@ export interface NodePolicyScope {
 }
 
 /**
- * The bootstrap parameters below the generation's SSM prefix (the node-bootstrap contract; the parameters themselves
- * are pre-created by constructs/cluster/bootstrap-parameters.ts). Workers read exactly the first two.
+ * Keys, in the generation's node bucket, of the material the nodes publish (the node-bootstrap contract, read and written
+ * by constructs/ignition/files/bin/bootstrap-lib.sh). Objects, not SSM parameters: the AWS provider reads an
+ * aws_ssm_parameter's value with decryption on every refresh (hashicorp/terraform-provider-aws v5.100.0, vcs.revision
+ * f7a3b98d of the released binary, internal/service/ssm/parameter.go resourceParameterRead:
+ * `findParameterByName(ctx, conn, d.Id(), true)`, the last argument being GetParameter's WithDecryption), so a parameter
+ * Terraform manages puts its published value into every state file. Terraform never reads these objects, nodes create
+ * them, and the bucket's force_destroy removes them with the generation. An absent object is "not published yet".
  */
-export const BOOTSTRAP_PARAMETER_PATHS = {
+export const BOOTSTRAP_OBJECT_KEYS = {
+  /** The bootstrap token. Workers may read it. */
   joinToken: "join/token",
+  /** kubeadm's discovery hash of the cluster CA, `sha256:<hex>`. Workers may read it. */
   joinCaCertHash: "join/ca-cert-hash",
+  /** When the published token expires, RFC 3339 UTC. Controllers only. */
   joinTokenExpiry: "join/token-expiry",
+  /** The key that decrypts the uploaded control-plane certificates. Controllers only. */
   controlPlaneCertificateKey: "control-plane/certificate-key",
+  /** The kube-apiserver Secrets encryption key (32 random bytes, base64), written once. Controllers only. */
   controlPlaneSecretsEncryptionKey: "control-plane/secrets-encryption-key",
 } as const;
+
+/** The bootstrap objects a worker reads to join: exactly the token and the CA hash. */
+export const WORKER_BOOTSTRAP_OBJECT_KEYS: readonly string[] = [BOOTSTRAP_OBJECT_KEYS.joinToken, BOOTSTRAP_OBJECT_KEYS.joinCaCertHash];
 
 /** Key prefix of the controllers' coordination objects (election lease, refresh lock, join requests) in the node bucket. */
 export const COORDINATION_PREFIX = "state/";
@@ -42,17 +54,9 @@ export const COORDINATION_PREFIX = "state/";
 /** The tag the AWS cloud provider marks a cluster's resources with (cloud-provider-aws pkg/providers/v1/tags.go). */
 export const clusterTagKey = (clusterFullName: string) => `kubernetes.io/cluster/${clusterFullName}`;
 
-const parameterArn = (scope: NodePolicyScope, suffix: string) =>
-  `arn:aws:ssm:${scope.region}:${scope.accountId}:parameter${scope.ssmPrefix}/${suffix}`;
-
-/** ARN of one bootstrap parameter of the generation, e.g. the join token's. */
-export function bootstrapParameterArn(scope: NodePolicyScope, name: keyof typeof BOOTSTRAP_PARAMETER_PATHS): string {
-  return parameterArn(scope, BOOTSTRAP_PARAMETER_PATHS[name]);
-}
-
-const ssmService = (scope: NodePolicyScope) => `ssm.${scope.region}.amazonaws.com`;
 const s3Service = (scope: NodePolicyScope) => `s3.${scope.region}.amazonaws.com`;
 const bucketArn = (scope: NodePolicyScope) => `arn:aws:s3:::${scope.bucketName}`;
+const objectArn = (scope: NodePolicyScope, key: string) => `${bucketArn(scope)}/${key}`;
 const vpcArn = (scope: NodePolicyScope) => `arn:aws:ec2:${scope.region}:${scope.accountId}:vpc/${scope.vpcId}`;
 
 /**
@@ -122,7 +126,8 @@ function clusterAutoscalerStatements(scope: NodePolicyScope): PolicyStatement[] 
 /**
  * KMS decryption of the node bucket's objects (its default encryption uses the generation key with an S3 Bucket Key,
  * so S3 puts the bucket ARN in the encryption context: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html),
- * only through S3.
+ * only through S3. With a Bucket Key the context is the same for every object, so KMS cannot tell the objects apart:
+ * which objects a role reads is decided by its s3:GetObject resources alone.
  */
 const nodeConfigDecryption = (scope: NodePolicyScope): PolicyStatement => ({
   Sid: "NodeConfigDecryption",
@@ -165,24 +170,12 @@ export function controllerStatements(scope: NodePolicyScope): PolicyStatement[] 
     },
     nodeConfigDecryption(scope),
     {
-      Sid: "ExchangeBootstrapParameters",
+      // Publish and read the join material and the control-plane secrets: exactly these five keys. No DeleteObject:
+      // the generation's destroy removes them with the bucket.
+      Sid: "ExchangeBootstrapObjects",
       Effect: "Allow",
-      Action: ["ssm:GetParameter", "ssm:PutParameter"],
-      Resource: (Object.keys(BOOTSTRAP_PARAMETER_PATHS) as (keyof typeof BOOTSTRAP_PARAMETER_PATHS)[]).map((name) =>
-        bootstrapParameterArn(scope, name),
-      ),
-    },
-    {
-      // SSM puts the parameter ARN in the encryption context of every SecureString it encrypts or decrypts
-      // (https://docs.aws.amazon.com/systems-manager/latest/userguide/secure-string-parameter-kms-encryption.html).
-      Sid: "EncryptBootstrapParameters",
-      Effect: "Allow",
-      Action: ["kms:Encrypt", "kms:Decrypt"],
-      Resource: [scope.kmsKeyArn],
-      Condition: {
-        StringEquals: { "kms:ViaService": ssmService(scope) },
-        StringLike: { "kms:EncryptionContext:PARAMETER_ARN": [parameterArn(scope, "join/*"), parameterArn(scope, "control-plane/*")] },
-      },
+      Action: ["s3:GetObject", "s3:PutObject"],
+      Resource: Object.values(BOOTSTRAP_OBJECT_KEYS).map((key) => objectArn(scope, key)),
     },
     {
       Sid: "CoordinationObjects",
@@ -198,14 +191,15 @@ export function controllerStatements(scope: NodePolicyScope): PolicyStatement[] 
       Condition: { StringLike: { "s3:prefix": [COORDINATION_PREFIX, `${COORDINATION_PREFIX}*`] } },
     },
     {
-      // Writing a coordination object makes S3 ask KMS for a data key of the bucket's key (Bucket Key: context = bucket).
-      Sid: "CoordinationObjectEncryption",
+      // Writing a bootstrap or coordination object makes S3 ask KMS for a data key of the bucket's key; with a Bucket Key
+      // the encryption context is the bucket ARN (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html),
+      // whichever object is written.
+      Sid: "NodeBucketEncryption",
       Effect: "Allow",
       Action: ["kms:GenerateDataKey"],
       Resource: [scope.kmsKeyArn],
       Condition: {
-        StringEquals: { "kms:ViaService": s3Service(scope) },
-        StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn(scope), `${bucketArn(scope)}/${COORDINATION_PREFIX}*`] },
+        StringEquals: { "kms:ViaService": s3Service(scope), "kms:EncryptionContext:aws:s3:arn": bucketArn(scope) },
       },
     },
     markSelfUnhealthy(scope),
@@ -358,7 +352,7 @@ export function controllerStatements(scope: NodePolicyScope): PolicyStatement[] 
   ];
 }
 
-/** Statements of workers: read their pool's config, read exactly the join token and CA hash, decrypt the token. */
+/** Statements of workers: read their pool's config and exactly the join token and CA hash objects. */
 export function workerStatements(scope: NodePolicyScope): PolicyStatement[] {
   return [
     {
@@ -369,22 +363,11 @@ export function workerStatements(scope: NodePolicyScope): PolicyStatement[] {
     },
     nodeConfigDecryption(scope),
     {
-      Sid: "ReadJoinParameters",
+      // Nothing else of the bucket: not control-plane/* (certificate key, Secrets encryption key), not state/*.
+      Sid: "ReadJoinObjects",
       Effect: "Allow",
-      Action: ["ssm:GetParameter"],
-      Resource: [bootstrapParameterArn(scope, "joinToken"), bootstrapParameterArn(scope, "joinCaCertHash")],
-    },
-    {
-      Sid: "DecryptJoinToken",
-      Effect: "Allow",
-      Action: ["kms:Decrypt"],
-      Resource: [scope.kmsKeyArn],
-      Condition: {
-        StringEquals: {
-          "kms:ViaService": ssmService(scope),
-          "kms:EncryptionContext:PARAMETER_ARN": bootstrapParameterArn(scope, "joinToken"),
-        },
-      },
+      Action: ["s3:GetObject"],
+      Resource: WORKER_BOOTSTRAP_OBJECT_KEYS.map((key) => objectArn(scope, key)),
     },
     markSelfUnhealthy(scope),
     {

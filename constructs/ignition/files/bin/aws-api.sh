@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Sourced library: talks to AWS (SSM Parameter Store, S3 with conditional writes, EC2 DescribeInstances, Auto Scaling
-# SetInstanceHealth, instance metadata) with only what Flatcar ships: curl --aws-sigv4 for signing, jq for JSON, grep and
-# sed for the few XML answers. Secrets never appear on a command line or in a log line.
+# Sourced library: talks to AWS (S3 objects with conditional writes, SSM Parameter Store, EC2 DescribeInstances, Auto
+# Scaling SetInstanceHealth, instance metadata) with only what Flatcar ships: curl --aws-sigv4 for signing, jq for JSON,
+# grep and sed for the few XML answers. Secrets never appear on a command line or in a log line.
 #
 # Environment:
 #   AWS_REGION                      region of the API calls (required)
@@ -12,8 +12,8 @@
 #   IC_AWS_TRACE_FILE               tests: appends "<service> <action> <resource>" per call (never a value); default none
 #
 # Return codes of ssm_*, s3_* and ec2_instance_alive: 0 ok, 10 the expected "absent/exists/changed" answer
-# (ParameterNotFound, ParameterAlreadyExists, NoSuchKey, PreconditionFailed, no such instance), 1 any other failure
-# (logged to stderr).
+# (ParameterNotFound, ParameterAlreadyExists, NoSuchKey, PreconditionFailed, no such instance; for s3_get_value also
+# S3's AccessDenied, its answer for a missing key to a role without s3:ListBucket), 1 any other failure (logged to stderr).
 
 # shellcheck disable=SC2034 # constants are read by the scripts that source this file
 readonly AWS_API_EXPECTED=10
@@ -240,6 +240,64 @@ s3_put() {
   [[ "$status" == 2?? ]] && return 0
   [[ "$status" == 412 || "$status" == 409 ]] && return "$AWS_API_EXPECTED"
   aws_log "S3 PutObject s3://${bucket}/${key} failed: HTTP ${status}"
+  return 1
+}
+
+# s3_put_value BUCKET KEY VALUE [CONDITION]: stores VALUE (a secret may be one: it goes to curl on stdin, never on a
+# command line) as the object KEY, with the same CONDITION and return codes as s3_put. No encryption header: the object
+# takes the bucket's default encryption ("Amazon S3 automatically encrypts all new objects ... with the bucket's default
+# encryption" when the request names none: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html);
+# the node bucket's default is SSE-KMS with the generation key and an S3 Bucket Key (constructs/cluster/node-config-bucket.ts).
+s3_put_value() {
+  local bucket="$1" key="$2" value="$3" condition="${4:-}" status sha args=()
+  aws_load_credentials || return 1
+  aws_trace s3 PutObject "${bucket}/${key}"
+  sha="$(printf '%s' "$value" | sha256sum)"
+  if [[ "$condition" == create ]]; then
+    args=(-H "If-None-Match: *")
+  elif [[ -n "$condition" ]]; then
+    args=(-H "If-Match: ${condition}")
+  fi
+  status="$(printf '%s' "$value" | curl -sS --max-time 30 --connect-timeout 5 --retry 3 --retry-delay 1 \
+    -K <(aws_curl_config) --aws-sigv4 "aws:amz:${AWS_REGION}:s3" -X PUT "${args[@]}" \
+    -H "x-amz-content-sha256: ${sha%% *}" -H "Content-Type: text/plain" \
+    --data-binary @- -o /dev/null -w '%{http_code}' "$(s3_object_url "$bucket" "$key")")" || {
+    aws_log "S3 PutObject s3://${bucket}/${key} failed: connection error"
+    return 1
+  }
+  [[ "$status" == 2?? ]] && return 0
+  [[ "$status" == 412 || "$status" == 409 ]] && return "$AWS_API_EXPECTED"
+  aws_log "S3 PutObject s3://${bucket}/${key} failed: HTTP ${status}"
+  return 1
+}
+
+# s3_get_value BUCKET KEY: prints the object's content (one value, e.g. a token; never logged); returns 10 when it is not
+# there: 404 NoSuchKey, or 403 AccessDenied, which is what S3 answers for a missing key to a caller without
+# s3:ListBucket on the bucket ("If you don't have the s3:ListBucket permission, Amazon S3 returns an HTTP status code
+# 403 Access Denied error": https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, Permissions). Nodes have
+# no such right on these keys, so a denied read and an absent object look alike; callers wait (bounded) on either. Any
+# other answer (ExpiredToken, SignatureDoesNotMatch, 5xx, no connection) returns 1.
+s3_get_value() {
+  local bucket="$1" key="$2" response status body code
+  aws_load_credentials || return 1
+  aws_trace s3 GetObject "${bucket}/${key}"
+  response="$(curl -sS --max-time 30 --connect-timeout 5 --retry 3 --retry-delay 1 \
+    -K <(aws_curl_config) --aws-sigv4 "aws:amz:${AWS_REGION}:s3" \
+    -H "x-amz-content-sha256: ${S3_EMPTY_SHA256}" -w '\n%{http_code}' "$(s3_object_url "$bucket" "$key")")" || {
+    aws_log "S3 GetObject s3://${bucket}/${key} failed: connection error"
+    return 1
+  }
+  status="${response##*$'\n'}"
+  body="${response%$'\n'*}"
+  if [[ "$status" == 2?? ]]; then
+    printf '%s' "$body"
+    return 0
+  fi
+  code="$(grep -o '<Code>[^<]*</Code>' <<<"$body" | head -n 1 | sed 's/<Code>\(.*\)<\/Code>/\1/' || true)"
+  if [[ "$status" == 404 || ("$status" == 403 && "$code" == AccessDenied) ]]; then
+    return "$AWS_API_EXPECTED"
+  fi
+  aws_log "S3 GetObject s3://${bucket}/${key} failed: HTTP ${status} ${code}"
   return 1
 }
 

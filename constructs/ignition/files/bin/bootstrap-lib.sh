@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sourced library shared by node-bootstrap.sh and refresh-join-material.sh: node paths and settings, logging, the SSM
-# parameter names of the join material and the S3 state objects, the per-phase state markers, kubeadm reset and clean-up,
+# Sourced library shared by node-bootstrap.sh and refresh-join-material.sh: node paths and settings, logging, the node
+# bucket keys of the join material, the control-plane secrets and the state objects, the per-phase state markers, kubeadm reset and clean-up,
 # waiting for the API endpoint, the election lease, failed-attempt counting, join requests and stale-member removal.
 # shellcheck disable=SC2034 # the variables defined here are read by the scripts that source this file
 
@@ -25,7 +25,7 @@ ETCD_DATA_DIR="${IC_ROOT}/var/lib/etcd"
 KUBELET_RUN_DIR="${IC_ROOT}/var/lib/kubelet"
 CNI_CONF_DIR="${IC_ROOT}/etc/cni/net.d"
 
-# One marker per finished phase; a marker is written only after its phase succeeded (kubeadm exited 0, every parameter
+# One marker per finished phase; a marker is written only after its phase succeeded (kubeadm exited 0, every object
 # was written, the API accepted the addons). kubelet.conf is no marker: kubeadm init writes it in its kubeconfig phase,
 # long before the control plane is up.
 MARK_KUBEADM="${STATE_DIR}/kubeadm-done"
@@ -33,10 +33,6 @@ MARK_PUBLISHED="${STATE_DIR}/join-material-published"
 MARK_ADDONS="${STATE_DIR}/addons-applied"
 MARK_COMPLETE="${STATE_DIR}/bootstrap-complete"
 ATTEMPTS_FILE="${STATE_DIR}/failed-attempts"
-
-# The value of a bootstrap parameter Terraform pre-created and no node has published yet
-# (constructs/cluster/bootstrap-parameters.ts UNPUBLISHED).
-readonly UNPUBLISHED="unpublished"
 
 # Kubernetes binaries live in /opt/bin on Flatcar; appended so that whatever PATH already has (tests: fakes) wins.
 PATH="${PATH}:/opt/bin"
@@ -68,24 +64,26 @@ load_cluster_env() {
   # shellcheck source=/dev/null
   source "$CLUSTER_ENV_FILE"
   local name missing=()
-  for name in CLUSTER_NAME NODE_ROLE AWS_REGION SSM_PREFIX KMS_KEY_ID NODE_BUCKET API_ENDPOINT API_PORT; do
+  for name in CLUSTER_NAME NODE_ROLE AWS_REGION NODE_BUCKET API_ENDPOINT API_PORT; do
     [[ -n "${!name:-}" ]] || missing+=("$name")
   done
   ((${#missing[@]} == 0)) || die "$EXIT_CONFIG" "${CLUSTER_ENV_FILE} lacks ${missing[*]}"
   [[ "$NODE_ROLE" == controller || "$NODE_ROLE" == worker ]] ||
     die "$EXIT_CONFIG" "NODE_ROLE must be controller or worker, got '${NODE_ROLE}'"
-  SSM_PREFIX="${SSM_PREFIX%/}"
-  # SSM parameters, pre-created by Terraform (constructs/cluster/bootstrap-parameters.ts); workers read only the first two.
-  P_TOKEN="${SSM_PREFIX}/join/token"
-  P_CA_HASH="${SSM_PREFIX}/join/ca-cert-hash"
-  P_TOKEN_EXPIRY="${SSM_PREFIX}/join/token-expiry"
-  P_CERT_KEY="${SSM_PREFIX}/control-plane/certificate-key"
-  P_ENCRYPTION_KEY="${SSM_PREFIX}/control-plane/secrets-encryption-key"
+  # The published material: objects of the node bucket (node contract 2, constructs/cluster/node-policies.ts
+  # BOOTSTRAP_OBJECT_KEYS), never SSM parameters, which Terraform would read back, decrypted, into its state. Terraform
+  # never reads these objects, and destroying the generation removes them with the bucket (force_destroy). An absent
+  # object is "not published yet". Workers may read exactly the first two.
+  K_TOKEN="join/token"
+  K_CA_HASH="join/ca-cert-hash"
+  K_TOKEN_EXPIRY="join/token-expiry"
+  K_CERT_KEY="control-plane/certificate-key"
+  K_ENCRYPTION_KEY="control-plane/secrets-encryption-key"
   # S3 state objects in the node bucket (controllers only; gone with the bucket when the generation is destroyed).
   K_LEASE="state/election-lease"
   K_REFRESH_LOCK="state/refresh-lock"
   K_JOIN_REQUESTS="state/join-requests/"
-  export AWS_REGION KMS_KEY_ID
+  export AWS_REGION
 }
 
 # private_dir DIR: creates a directory only root can read (files holding secrets go there).
@@ -175,23 +173,23 @@ publish_token() {
   expiry="$(rfc3339_in "$TOKEN_TTL_HOURS")"
   token="$(kubeadm token create --kubeconfig "$ADMIN_CONF" --ttl "${TOKEN_TTL_HOURS}h" \
     --description "immutable-clusters join token of ${CLUSTER_NAME}")" || die 1 "kubeadm token create failed"
-  ssm_put "$P_TOKEN_EXPIRY" "$expiry" String || die 1 "cannot publish ${P_TOKEN_EXPIRY}"
-  ssm_put "$P_TOKEN" "$token" SecureString || die 1 "cannot publish ${P_TOKEN}"
-  log "published a new bootstrap token to ${P_TOKEN} (expires ${expiry})"
+  publish "$K_TOKEN_EXPIRY" "$expiry"
+  publish "$K_TOKEN" "$token"
+  log "published a new bootstrap token to $(object_url "$K_TOKEN") (expires ${expiry})"
 }
 
 # publish_certificate_key KEY: publishes the key that decrypts the control-plane certificates uploaded by kubeadm.
 publish_certificate_key() {
-  ssm_put "$P_CERT_KEY" "$1" SecureString || die 1 "cannot publish ${P_CERT_KEY}"
-  log "published the certificate key to ${P_CERT_KEY}"
+  publish "$K_CERT_KEY" "$1"
+  log "published the certificate key to $(object_url "$K_CERT_KEY")"
 }
 
 # publish_ca_cert_hash: publishes the CA discovery hash.
 publish_ca_cert_hash() {
   local hash
   hash="$(ca_cert_hash)"
-  ssm_put "$P_CA_HASH" "$hash" String || die 1 "cannot publish ${P_CA_HASH}"
-  log "published the CA certificate hash ${hash} to ${P_CA_HASH}"
+  publish "$K_CA_HASH" "$hash"
+  log "published the CA certificate hash ${hash} to $(object_url "$K_CA_HASH")"
 }
 
 # upload_certificates: uploads the control-plane certificates (kubeadm's kubeadm-certs Secret, encrypted with a new
@@ -215,22 +213,33 @@ new_encryption_key() {
 # ensure_encryption_key: on the init winner, before kubeadm init: prints the Secrets encryption key of this generation,
 # reusing the published one (an init retry, or a leader that died after publishing) and otherwise making one and
 # publishing it once, while this node still holds the election lease. Never a second key: Secrets written with the
-# first would be unreadable. The published value is read back so every control-plane node uses the same key.
+# first would be unreadable. The write is conditional (If-None-Match: *, like the election lease): when another node
+# published one meanwhile, S3 answers 412 and that one is used. The published value is read back so every control-plane
+# node uses the same key.
 ensure_encryption_key() {
-  local key rc=0
-  key="$(param_get "$P_ENCRYPTION_KEY")" || rc=$?
+  local key rc=0 url
+  url="$(object_url "$K_ENCRYPTION_KEY")"
+  key="$(published "$K_ENCRYPTION_KEY")" || rc=$?
   if ((rc == 0)); then
-    log "reusing the Secrets encryption key published earlier (${P_ENCRYPTION_KEY})"
+    log "reusing the Secrets encryption key published earlier (${url})"
     printf '%s' "$key"
     return 0
   fi
-  ((rc == AWS_API_EXPECTED)) || die 1 "cannot read ${P_ENCRYPTION_KEY}"
+  ((rc == AWS_API_EXPECTED)) || die 1 "cannot read ${url}"
   still_leader
   key="$(new_encryption_key)" || die 1 "cannot read 32 random bytes"
   [[ "$key" =~ ^[A-Za-z0-9+/]{43}=$ ]] || die 1 "the new Secrets encryption key is not 32 bytes of base64"
-  ssm_put "$P_ENCRYPTION_KEY" "$key" SecureString || die 1 "cannot publish ${P_ENCRYPTION_KEY}"
-  key="$(param_get "$P_ENCRYPTION_KEY")" || die 1 "cannot read back ${P_ENCRYPTION_KEY}"
-  log "published a new Secrets encryption key to ${P_ENCRYPTION_KEY}"
+  rc=0
+  s3_put_value "$NODE_BUCKET" "$K_ENCRYPTION_KEY" "$key" create || rc=$?
+  if ((rc == 0)); then
+    log "published a new Secrets encryption key to ${url}"
+  elif ((rc == AWS_API_EXPECTED)); then
+    log "another node published the Secrets encryption key first (${url}): using that one"
+  else
+    die 1 "cannot publish ${url}"
+  fi
+  key="$(published "$K_ENCRYPTION_KEY")" || die 1 "cannot read back ${url}"
+  [[ "$key" =~ ^[A-Za-z0-9+/]{43}=$ ]] || die 1 "the published Secrets encryption key (${url}) is not 32 bytes of base64"
   printf '%s' "$key"
 }
 
@@ -256,13 +265,21 @@ mark() {
   printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${2:-done}" >"$1"
 }
 
-# param_get NAME: like ssm_get, but a parameter still holding Terraform's placeholder counts as absent (returns 10).
-param_get() {
-  local value rc=0
-  value="$(ssm_get "$1")" || rc=$?
-  ((rc == 0)) || return "$rc"
-  [[ "$value" != "$UNPUBLISHED" ]] || return "$AWS_API_EXPECTED"
-  printf '%s' "$value"
+# ---- published material (objects of the node bucket) ---------------------------------------------------------------
+
+# object_url KEY: s3://<node bucket>/KEY, for log lines.
+object_url() {
+  printf 's3://%s/%s' "$NODE_BUCKET" "$1"
+}
+
+# published KEY: prints a published value; returns 10 when it is not published (the object is absent), 1 on an error.
+published() {
+  s3_get_value "$NODE_BUCKET" "$1"
+}
+
+# publish KEY VALUE: publishes a value (overwriting the previous one; the bucket keeps earlier versions), or dies.
+publish() {
+  s3_put_value "$NODE_BUCKET" "$1" "$2" || die 1 "cannot publish $(object_url "$1")"
 }
 
 # ---- kubeadm leftovers -----------------------------------------------------------------------------------------------
@@ -416,7 +433,7 @@ lease_write() {
 
 # join_material_published: 0 when the CA hash is published (the init finished and its leader published).
 join_material_published() {
-  param_get "$P_CA_HASH" >/dev/null
+  published "$K_CA_HASH" >/dev/null
 }
 
 # acquire_lease: 0 when this instance holds the election lease now: created it, held it already (a restart), or took

@@ -119,11 +119,11 @@ apply_addons() {
 # fetch_join_material ROLE: reads the published join material (a worker: token and CA hash only; a controller also the
 # certificate key); 0 when all of it is published.
 fetch_join_material() {
-  JOIN_CA_HASH="$(param_get "$P_CA_HASH")" || return 1
-  JOIN_TOKEN="$(param_get "$P_TOKEN")" || return 1
+  JOIN_CA_HASH="$(published "$K_CA_HASH")" || return 1
+  JOIN_TOKEN="$(published "$K_TOKEN")" || return 1
   if [[ "$1" == controller ]]; then
-    JOIN_CERT_KEY="$(param_get "$P_CERT_KEY")" || return 1
-    JOIN_ENCRYPTION_KEY="$(param_get "$P_ENCRYPTION_KEY")" || return 1
+    JOIN_CERT_KEY="$(published "$K_CERT_KEY")" || return 1
+    JOIN_ENCRYPTION_KEY="$(published "$K_ENCRYPTION_KEY")" || return 1
   fi
   return 0
 }
@@ -135,13 +135,15 @@ join_timeout_error() {
     "the join-refresh timer of the initialized controllers; replace this generation if none is alive."
 }
 
-# wait_for_join_material: a worker polls SSM with capped exponential backoff until the token and CA hash are published.
+# wait_for_join_material: a worker polls the node bucket with capped exponential backoff until the token and CA hash are
+# published.
 wait_for_join_material() {
-  local deadline delay="$BACKOFF_INITIAL_SECONDS" attempt=1
+  local deadline delay="$BACKOFF_INITIAL_SECONDS" attempt=1 what
   deadline=$(($(date +%s) + JOIN_TIMEOUT_SECONDS))
-  log "waiting up to ${JOIN_TIMEOUT_SECONDS}s for the join material under ${SSM_PREFIX}/join"
+  what="the join material $(object_url "$K_TOKEN") and ${K_CA_HASH}"
+  log "waiting up to ${JOIN_TIMEOUT_SECONDS}s for ${what}"
   until fetch_join_material worker; do
-    (($(date +%s) < deadline)) || join_timeout_error "$attempt" "the join material under ${SSM_PREFIX}/join"
+    (($(date +%s) < deadline)) || join_timeout_error "$attempt" "${what} (absent, or this role may not read it)"
     log "the join material is not published yet (attempt ${attempt}): next check in at most ${delay}s"
     delay="$(backoff_sleep "$delay" "$deadline")"
     attempt=$((attempt + 1))

@@ -28,8 +28,8 @@ admin_works() {
 # token_hours_left: hours until the published token expires (-1 when none is published or its expiry is unknown).
 token_hours_left() {
   local expiry rc=0 expiry_epoch
-  expiry="$(param_get "$P_TOKEN_EXPIRY")" || rc=$?
-  ((rc == 0 || rc == AWS_API_EXPECTED)) || die 1 "cannot read ${P_TOKEN_EXPIRY}"
+  expiry="$(published "$K_TOKEN_EXPIRY")" || rc=$?
+  ((rc == 0 || rc == AWS_API_EXPECTED)) || die 1 "cannot read $(object_url "$K_TOKEN_EXPIRY")"
   if ((rc != 0)) || ! expiry_epoch="$(date -u -d "$expiry" +%s 2>/dev/null)"; then
     printf '%s' -1
     return 0
