@@ -25,6 +25,8 @@ const SLOW_SUITES = {
   "init.test.ts": "runs the CLI through tsx and type-checks the generated definitions repo",
   "synth-paths.test.ts": "synthesizes the examples twice, through tsx and compiled, as child processes",
   "review-scenarios.test.ts": "runs `immutable-clusters review` (two synths and a type check per review) in temporary git repositories",
+  "review-typecheck-cache.test.ts": "runs tsc three times on review worktrees in a temporary git repository",
+  "review-speed.test.ts": "runs the CLI through tsx as child processes to see which modules it loads",
 };
 
 const testDir = join(__dirname, "test");

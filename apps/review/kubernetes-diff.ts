@@ -43,6 +43,8 @@ export function parseManifests(text: string | undefined): Map<string, Kubernetes
 
 /** Objects added, removed and changed (with field paths) between two manifest texts, sorted by key. */
 export function diffManifests(base: string | undefined, head: string | undefined): KubernetesChange[] {
+  // Byte-identical texts (most generations of a one-line change) have no changes: skip parsing them (issue 17).
+  if (base === head) return [];
   const before = parseManifests(base);
   const after = parseManifests(head);
   const out: KubernetesChange[] = [];

@@ -1,12 +1,12 @@
 // Owns materializing and synthesizing a revision of a definitions repository: resolves refs (default base = merge base
 // with origin/main, else main), checks a ref out with `git worktree add --detach` into a temporary folder (the working
 // tree is used in place), links the repo's node_modules there, type-checks the app's program with the project's own
-// tsconfig, and runs the project's cdktf app (cdktf.json "app") with CDKTF_OUTDIR, DIST_DIR,
+// tsconfig (incrementally, its state cached in node_modules/.cache/immutable-clusters/), and runs the project's cdktf app (cdktf.json "app") with CDKTF_OUTDIR, DIST_DIR,
 // IMMUTABLE_CLUSTERS_GUARD=report and (to guard with the base revision's lock) IMMUTABLE_CLUSTERS_LOCK_FILE.
 // Worktrees are always removed again.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
 
 /** A revision ready to synthesize. */
 export interface MaterializedRevision {
@@ -153,10 +153,24 @@ export function appEntry(appDir: string): string | undefined {
   return file && existsSync(resolve(appDir, file)) ? resolve(appDir, file) : undefined;
 }
 
+/** Where a repository keeps the review's type-check state between runs (tools' usual cache folder). */
+function typeCheckCacheDir(appDir: string): string | undefined {
+  const modules = join(appDir, "node_modules");
+  return existsSync(modules) ? join(modules, ".cache", "immutable-clusters") : undefined;
+}
+
 /**
  * Type-checks the program the cdktf app runs (its entry file and everything it imports: the definitions) with the
  * project's own tsconfig.json, through a temporary config in `tmp` that extends it (nothing is written into the
- * repository). Undefined when there is nothing to check: no tsconfig.json or no TypeScript entry file.
+ * repository's files). Undefined when there is nothing to check: no tsconfig.json or no TypeScript entry file.
+ *
+ * Incremental: tsc keeps what it learned in a .tsbuildinfo, cached in node_modules/.cache/immutable-clusters/, and next
+ * time type-checks only the files whose content changed and the files that depend on them
+ * (https://www.typescriptlang.org/tsconfig/#incremental, #tsBuildInfoFile). tsc records every path relative to the
+ * .tsbuildinfo and compares its own path among the options, so each run writes `review-<label>.tsbuildinfo` in
+ * `<tmp>/tsc-<label>/`: the checkout (`<tmp>/<label>`) and node_modules are then at the same relative paths in every
+ * review (temporary folders are made at one depth), and a cached state is reused although the folder's name changes.
+ * The run's file is renamed over the cached one when tsc is done, so reviews running at once never read half a file.
  */
 export function typeCheck(appDir: string, tmp: string, label: string): Promise<ToolRun> | undefined {
   const tsconfig = join(appDir, "tsconfig.json");
@@ -165,16 +179,39 @@ export function typeCheck(appDir: string, tmp: string, label: string): Promise<T
   const tsc = join(appDir, "node_modules", "typescript", "bin", "tsc");
   if (!existsSync(tsc))
     return Promise.resolve({ command: "tsc", code: null, output: `typescript is not installed in ${appDir}/node_modules; run npm ci` });
+  const cacheDir = typeCheckCacheDir(appDir);
+  const cached = cacheDir && join(cacheDir, `review-${label}.tsbuildinfo`);
+  const thisRun = join(tmp, `tsc-${label}`, `review-${label}.tsbuildinfo`);
+  mkdirSync(join(tmp, `tsc-${label}`), { recursive: true });
+  if (cached && existsSync(cached)) copyFileSync(cached, thisRun);
   const config = join(tmp, `tsconfig.${label}.json`);
   writeFileSync(
     config,
     JSON.stringify({
       extends: tsconfig,
       // typeRoots: the temporary config lives outside the project, where `types` would not be found.
-      compilerOptions: { noEmit: true, incremental: false, composite: false, typeRoots: [join(appDir, "node_modules", "@types")] },
+      compilerOptions: {
+        noEmit: true,
+        composite: false,
+        typeRoots: [join(appDir, "node_modules", "@types")],
+        incremental: true,
+        tsBuildInfoFile: thisRun,
+      },
       files: [entry],
       include: [],
     }),
   );
-  return run(process.execPath, [tsc, "-p", config, "--pretty", "false"], appDir, process.env);
+  return run(process.execPath, [tsc, "-p", config, "--pretty", "false"], appDir, process.env).then((result) => {
+    if (cached && existsSync(thisRun))
+      try {
+        mkdirSync(dirname(cached), { recursive: true });
+        // Through a file beside the cache, so the rename stays on one file system.
+        const next = `${cached}.${process.pid}.${basename(tmp)}`;
+        copyFileSync(thisRun, next);
+        renameSync(next, cached);
+      } catch {
+        // a read-only node_modules: the next review checks everything again
+      }
+    return result;
+  });
 }

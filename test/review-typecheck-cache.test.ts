@@ -1,0 +1,66 @@
+// The review's incremental type check (issue 17): tsc's state is kept in node_modules/.cache/immutable-clusters/ and
+// reused by the next review although each review checks out into another temporary folder; a cached state never
+// hides a new type error nor keeps a fixed one.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { materialize, typeCheck } from "../apps/review/revision";
+
+const ROOT = join(__dirname, "..");
+
+describe("incremental type check of the head revision", () => {
+  const repo = mkdtempSync(join(tmpdir(), "review-tsc-repo-"));
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args], { cwd: repo, encoding: "utf8" });
+  const cache = join(repo, "node_modules", ".cache", "immutable-clusters", "review-head.tsbuildinfo");
+
+  beforeAll(() => {
+    // A definitions repository of its own (its own node_modules folder, so the test never touches this repository's cache).
+    mkdirSync(join(repo, "node_modules", "@types"), { recursive: true });
+    symlinkSync(join(ROOT, "node_modules", "typescript"), join(repo, "node_modules", "typescript"), "dir");
+    symlinkSync(join(ROOT, "node_modules", "@types", "node"), join(repo, "node_modules", "@types", "node"), "dir");
+    mkdirSync(join(repo, "apps"));
+    mkdirSync(join(repo, "clusters"));
+    writeFileSync(join(repo, "cdktf.json"), JSON.stringify({ app: "npx tsx apps/synth.ts" }));
+    writeFileSync(join(repo, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, types: ["node"] } }));
+    writeFileSync(join(repo, ".gitignore"), "node_modules\n");
+    writeFileSync(join(repo, "clusters", "prod.ts"), "export const weight: number = 75;\n");
+    writeFileSync(join(repo, "apps", "synth.ts"), 'import { weight } from "../clusters/prod";\nconsole.log(weight);\n');
+    git("init", "--quiet", "--initial-branch=main");
+    git("add", "-A");
+    git("commit", "--quiet", "-m", "base");
+  });
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  /** Type-checks HEAD as a review does: a worktree in a fresh temporary folder, node_modules linked. */
+  async function checkHead(): Promise<{ code: number | null; output: string }> {
+    const tmp = mkdtempSync(join(tmpdir(), "review-tsc-run-"));
+    const head = materialize(repo, "HEAD", tmp, "head");
+    try {
+      return await typeCheck(head.appDir, tmp, "head")!;
+    } finally {
+      head.cleanup();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  it("caches its state under node_modules/.cache with paths that do not name the temporary folder", async () => {
+    expect(await checkHead()).toMatchObject({ code: 0 });
+    expect(existsSync(cache)).toBe(true);
+    const state = JSON.parse(readFileSync(cache, "utf8")) as { fileNames: string[] };
+    expect(state.fileNames).toContain("../head/clusters/prod.ts");
+    expect(state.fileNames.filter((f) => f.startsWith("/") || f.includes("review-tsc-run-"))).toEqual([]);
+  });
+
+  it("reports a new type error with the cached state, and forgets it once fixed", async () => {
+    writeFileSync(join(repo, "clusters", "prod.ts"), 'export const weight: number = "75";\n');
+    git("commit", "--quiet", "-am", "a type error");
+    const broken = await checkHead();
+    expect(broken.code).not.toBe(0);
+    expect(broken.output).toMatch(/clusters\/prod\.ts\(1,14\): error TS2322/);
+    writeFileSync(join(repo, "clusters", "prod.ts"), "export const weight: number = 50;\n");
+    git("commit", "--quiet", "-am", "fixed");
+    expect(await checkHead()).toMatchObject({ code: 0, output: "" });
+  });
+});
