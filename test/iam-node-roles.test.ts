@@ -1001,3 +1001,45 @@ describe("cluster-autoscaler (controller role, on the control plane)", () => {
     );
   });
 });
+
+describe("the cluster CA parameter (publish-ca.sh, ca-certificate-parameter.ts)", () => {
+  test("controllers may overwrite exactly their generation's <ssm prefix>/ca-certificate; workers and others may not", async () => {
+    await check([
+      {
+        role: controller,
+        action: "ssm:PutParameter",
+        resource: param("a", "ca-certificate"),
+        expect: "Allowed",
+        why: "publish-ca.sh publishes /etc/kubernetes/pki/ca.crt",
+      },
+      {
+        role: worker,
+        action: "ssm:PutParameter",
+        resource: param("a", "ca-certificate"),
+        expect: "ImplicitlyDenied",
+        why: "a worker could replace the CA operators trust",
+      },
+      {
+        role: controller,
+        action: "ssm:PutParameter",
+        resource: param("b", "ca-certificate"),
+        expect: "ImplicitlyDenied",
+        why: "another generation's CA",
+      },
+      {
+        role: controller,
+        action: "ssm:PutParameter",
+        resource: param("a", "ca-certificate-2"),
+        expect: "ImplicitlyDenied",
+        why: "no other parameter under the prefix",
+      },
+      {
+        role: controller,
+        action: "ssm:DeleteParameter",
+        resource: param("a", "ca-certificate"),
+        expect: "ImplicitlyDenied",
+        why: "publishing needs no delete",
+      },
+    ]);
+  });
+});

@@ -27,6 +27,7 @@ test("the scripts the nodes run are there", () => {
     "etcd-snapshot.sh",
     "label-ingress-nodes.sh",
     "node-bootstrap.sh",
+    "publish-ca.sh",
     "reconcile-policy.sh",
     "refresh-join-material.sh",
     "s3-lease.sh",

@@ -86,6 +86,8 @@ describe("systemd-analyze verify", () => {
         "immutable-clusters-policy.timer",
         "immutable-clusters-etcd-snapshot.service",
         "immutable-clusters-etcd-snapshot.timer",
+        "immutable-clusters-publish-ca.service",
+        "immutable-clusters-publish-ca.timer",
       ]),
     );
   });

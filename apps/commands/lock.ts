@@ -6,8 +6,6 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { ClusterDefinition } from "../../constructs/definition/types";
-import { validateDefinitions } from "../../constructs/definition/arguments";
-import { validateDefinition } from "../../constructs/definition/validate";
 import { artifactFiles, freezeGeneration, frozenRecord, generationKey, readFrozenArtifacts } from "../../constructs/fleet/frozen-artifacts";
 import { immutabilityViolations } from "../../constructs/fleet/guard";
 import {
@@ -24,6 +22,7 @@ import {
 } from "../../constructs/fleet/lock";
 import { NODE_CONTRACT } from "../../constructs/cluster/node-contract";
 import { LIBRARY_VERSION } from "../../constructs/library-version";
+import { DEFAULT_DEFINITIONS_MODULE, findGeneration, loadDefinitions, parseTarget } from "./target";
 
 /** Options of {@link lockGeneration}. */
 export interface LockOptions {
@@ -39,9 +38,8 @@ export interface LockOptions {
 
 /** Records or removes `<cluster>/<generation>` in the lock file and its frozen artifacts; returns a sentence saying what it did. */
 export function lockGeneration(target: string, options: LockOptions = {}): string {
-  const match = /^([a-z][a-z0-9-]*)\/([a-z][a-z0-9]*)$/.exec(target);
-  if (!match) throw new Error(`lock: "${target}" is not <cluster>/<generation>; write it like "prod/b"`);
-  const [, clusterName, generationId] = match;
+  const parsed = parseTarget(target, "lock");
+  const { cluster: clusterName, generation: generationId } = parsed;
   const root = resolve(options.root ?? process.cwd());
   const file = join(root, LOCK_FILE);
   const lock = existsSync(file) ? parseFleetLock(readFileSync(file, "utf8"), LOCK_FILE) : EMPTY_LOCK;
@@ -53,21 +51,10 @@ export function lockGeneration(target: string, options: LockOptions = {}): strin
     rmSync(dir, { recursive: true, force: true });
     return `removed ${clusterName}/${generationId} from ${LOCK_FILE} and its frozen artifacts: it no longer counts as deployed`;
   }
-  const clusters = options.clusters ?? loadDefinitions(root, options.definitionsModule ?? "clusters/index.ts");
+  const clusters = options.clusters ?? loadDefinitions(root, options.definitionsModule ?? DEFAULT_DEFINITIONS_MODULE, "lock");
   // Every definition checked (a bad entry is refused with its field, never a TypeError); the lock then records what the
   // user wrote (the raw definition), as the guard compares it.
-  validateDefinitions(clusters, "lock");
-  const found = clusters.find((c) => c.name === clusterName);
-  if (!found)
-    throw new Error(
-      `lock: no cluster named "${clusterName}" in the definitions; use one of ${clusters.map((c) => `"${c.name}"`).join(", ")}`,
-    );
-  const cluster = validateDefinition(found);
-  const definition = cluster.generations.find((g) => g.id === generationId);
-  if (!definition)
-    throw new Error(
-      `generation: cluster "${cluster.name}" has no generation "${generationId}"; use one of ${cluster.generations.map((g) => `"${g.id}"`).join(", ")}`,
-    );
+  const { raw: found, cluster } = findGeneration(clusters, parsed, "lock");
   const before = lockedGeneration(lock, clusterName, generationId);
   if (before && !isFrozen(before)) {
     // A version 1 entry: freeze only if this library renders exactly what was recorded, i.e. what was deployed.
@@ -130,28 +117,13 @@ function write(file: string, text: string): void {
   writeFileSync(file, text);
 }
 
-/** Loads the repo's TypeScript definitions through tsx (which the cdktf app already uses). */
-function loadDefinitions(root: string, modulePath: string): readonly ClusterDefinition[] {
-  const file = resolve(root, modulePath);
-  if (!existsSync(file)) throw new Error(`lock: ${modulePath} not found in ${root}; pass --definitions <module exporting "clusters">`);
-  let tsxRequire: (id: string, from: string) => unknown;
-  try {
-    tsxRequire = (require("tsx/cjs/api") as { require: typeof tsxRequire }).require;
-  } catch {
-    throw new Error('lock: loading TypeScript definitions needs tsx; install it with "npm install --save-dev tsx"');
-  }
-  const loaded = tsxRequire(file, __filename) as { clusters?: readonly ClusterDefinition[] };
-  if (!Array.isArray(loaded.clusters)) throw new Error(`lock: ${modulePath} does not export "clusters" (an array of cluster definitions)`);
-  return loaded.clusters;
-}
-
 export function registerLock(program: Command): void {
   program
     .command("lock")
     .description("record a deployed generation in clusters/generations.lock.json (or drop a destroyed one with --remove)")
     .argument("<cluster/generation>", 'the generation, e.g. "prod/b"')
     .option("--remove", "drop the generation from the lock (after cdktf destroy)", false)
-    .option("--definitions <module>", 'module exporting "clusters"', "clusters/index.ts")
+    .option("--definitions <module>", 'module exporting "clusters"', DEFAULT_DEFINITIONS_MODULE)
     .action((target: string, opts: { remove: boolean; definitions: string }) => {
       console.log(lockGeneration(target, { remove: opts.remove, definitionsModule: opts.definitions }));
     });

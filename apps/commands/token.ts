@@ -8,6 +8,7 @@ import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { Command } from "commander";
+import { parseTarget } from "./target";
 
 /** token.go v1Prefix. */
 export const TOKEN_PREFIX = "k8s-aws-v1.";
@@ -81,9 +82,7 @@ export function execCredential(token: Token): string {
 
 /** `<cluster>/<generation>` to the cluster ID the tokens carry (`<cluster>-<generation>`, the generation's full name). */
 export function clusterIdOf(target: string, command: string): string {
-  const match = /^([a-z][a-z0-9-]*)\/([a-z][a-z0-9]*)$/.exec(target);
-  if (!match) throw new Error(`${command}: "${target}" is not <cluster>/<generation>; write it like "prod/b"`);
-  return `${match[1]}-${match[2]}`;
+  return parseTarget(target, command).fullName;
 }
 
 export function registerToken(program: Command): void {

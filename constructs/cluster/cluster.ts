@@ -18,6 +18,7 @@ import { NodeConfigBucket } from "./node-config-bucket";
 import { NodeIdentity } from "./node-identity";
 import { NODE_CONTRACT, SUPPORTED_NODE_CONTRACTS } from "./node-contract";
 import { controllerStatements, workerStatements } from "./node-policies";
+import { CaCertificateParameter } from "./ca-certificate-parameter";
 import { SNAPSHOT_PREFIX } from "./operations-policies";
 import { contract1ControllerStatements, contract1WorkerStatements } from "./node-policies-contract-1";
 import { ClusterSecurityGroups } from "./security-groups";
@@ -119,6 +120,9 @@ export class KubernetesCluster extends Construct {
     });
     // Contract 2 controllers upload etcd snapshots (etcd-snapshot.sh); the bucket keeps them for the retention.
     if (contract >= 2) this.nodeBucket.expireObjects(SNAPSHOT_PREFIX, gen.controlPlane.etcdSnapshots.retentionDays);
+    // Contract 2 controllers publish the cluster CA for kubeconfigs (publish-ca.sh) into this pre-created parameter.
+    if (contract >= 2)
+      new CaCertificateParameter(this, "ca-certificate", { ssmPrefix: gen.ssmPrefix, clusterFullName: gen.fullName, tags: gen.tags });
     const policyScope = {
       region: gen.region,
       accountId: account.accountId,

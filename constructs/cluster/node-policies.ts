@@ -4,6 +4,7 @@
 // key and autoscaling groups, and the bucket keys of that material (the node-side contract). docs/security.md gives the
 // reason of every statement.
 import { autoscalerClusterTag } from "../addons/cluster-autoscaler/asg-tags";
+import { caPublishingStatement } from "./ca-certificate-parameter";
 import type { PolicyStatement } from "./node-identity";
 import { operationsStatements } from "./operations-policies";
 
@@ -15,6 +16,8 @@ export interface NodePolicyScope {
   readonly vpcId: string;
   readonly bucketName: string;
   readonly kmsKeyArn: string;
+  /** The generation's SSM prefix, e.g. `/immutable-clusters/prod/a` (controllers publish the cluster CA under it). */
+  readonly ssmPrefix: string;
   /** e.g. `prod-a`: the value of the `kubernetes.io/cluster/<name>` tag and the prefix of the autoscaling group names. */
   readonly clusterFullName: string;
   /** CloudWatch Logs group the logging addon ships to, when its output is CloudWatch. @default undefined (no access) */
@@ -203,6 +206,7 @@ export function controllerStatements(scope: NodePolicyScope): PolicyStatement[] 
       },
     },
     markSelfUnhealthy(scope),
+    caPublishingStatement(scope),
     {
       // Read-only calls of the cloud controller manager (cloud-provider-aws docs/prerequisites.md at 63ec440c, kOps
       // pkg/model/iam/iam_builder.go AddCCMPermissions at 268927e2); DescribeInstances also tells the bootstrap

@@ -125,6 +125,13 @@ export function nodeIgnition(gen: ResolvedGeneration, role: NodeRole): IgnitionC
     });
     addPolicyReconciler(config);
     addEtcdSnapshots(config, gen);
+    // The cluster CA to <ssm prefix>/ca-certificate for kubeconfigs (publish-ca.sh, ca-certificate-parameter.ts).
+    config.addUnit({ name: "immutable-clusters-publish-ca.service", contents: nodeFile("units/immutable-clusters-publish-ca.service") });
+    config.addUnit({
+      name: "immutable-clusters-publish-ca.timer",
+      contents: nodeFile("units/immutable-clusters-publish-ca.timer"),
+      enabled: true,
+    });
   }
 
   // Clusters are replaced, not updated: Flatcar's automatic updates and reboots stay off unless the definition asks.

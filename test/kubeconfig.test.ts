@@ -1,0 +1,180 @@
+// `immutable-clusters kubeconfig`: the written kubeconfig parsed back with the yaml library, every field checked (server
+// from the definitions, CA data from the published parameter, the exec credential running the token command), the
+// refusals (placeholder, missing parameter, no access, a file that is not a CA), --traffic and merging into a file.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import { buildKubeconfig, mergeKubeconfig, type ParameterReader } from "../apps/commands/kubeconfig";
+import { CA_CERTIFICATE_PLACEHOLDER } from "../constructs/cluster/ca-certificate-parameter";
+import { resolveGeneration } from "../constructs/definition/resolve";
+import { sampleCluster, sampleGeneration } from "./support/fixtures";
+
+const dir = mkdtempSync(join(tmpdir(), "kubeconfig-"));
+// A real CA certificate, as kubeadm makes one (self-signed, CN kubernetes), made by openssl for this run.
+execFileSync(
+  "openssl",
+  [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-keyout",
+    join(dir, "ca.key"),
+    "-out",
+    join(dir, "ca.crt"),
+    "-subj",
+    "/CN=kubernetes",
+    "-days",
+    "1",
+  ],
+  { stdio: "ignore" },
+);
+const CA = readFileSync(join(dir, "ca.crt"), "utf8");
+
+const cluster = sampleCluster({
+  generations: [
+    sampleGeneration({ id: "a", weight: 20 }),
+    sampleGeneration({ id: "b", weight: 80 }),
+    sampleGeneration({ id: "c", weight: 0 }),
+  ],
+});
+const clusters = [cluster];
+const genB = resolveGeneration(cluster, cluster.generations[1]);
+
+/** A fake parameter store: values by name, and the calls it got. */
+function store(values: Record<string, string>): { read: ParameterReader; calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    read: async (name, region) => {
+      calls.push(`${region} ${name}`);
+      return values[name];
+    },
+  };
+}
+const published = () =>
+  store(Object.fromEntries(["a", "b", "c"].map((id) => [`/immutable-clusters/${cluster.name}/${id}/ca-certificate`, CA])));
+
+test("one context for the named generation: server, CA data, exec credential, names", async () => {
+  const ssm = published();
+  const config = await buildKubeconfig({ target: `${cluster.name}/b`, clusters, readParameter: ssm.read });
+  const parsed = parse(stringify(config));
+  expect(parsed).toEqual({
+    apiVersion: "v1",
+    kind: "Config",
+    preferences: {},
+    "current-context": `${cluster.name}-b`,
+    clusters: [
+      {
+        name: `${cluster.name}-b`,
+        cluster: {
+          server: `https://${genB.apiEndpoint}:${genB.apiPort}`,
+          "certificate-authority-data": Buffer.from(CA.trimEnd() + "\n").toString("base64"),
+        },
+      },
+    ],
+    contexts: [{ name: `${cluster.name}-b`, context: { cluster: `${cluster.name}-b`, user: `${cluster.name}-b` } }],
+    users: [
+      {
+        name: `${cluster.name}-b`,
+        user: {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "immutable-clusters",
+            args: ["token", `${cluster.name}/b`, "--region", genB.region],
+          },
+        },
+      },
+    ],
+  });
+  expect(ssm.calls).toEqual([`${genB.region} /immutable-clusters/${cluster.name}/b/ca-certificate`]);
+  expect(stringify(config)).not.toMatch(/insecure-skip-tls-verify|token:|client-key/);
+  // The CA data decodes to a certificate.
+  expect(Buffer.from(parsed.clusters[0].cluster["certificate-authority-data"], "base64").toString()).toContain("BEGIN CERTIFICATE");
+});
+
+test("--region and --exec-command reach the exec credential and the parameter read", async () => {
+  const ssm = published();
+  const config = await buildKubeconfig({
+    target: `${cluster.name}/a`,
+    clusters,
+    readParameter: ssm.read,
+    region: "us-east-2",
+    execCommand: "/opt/ic/bin/immutable-clusters",
+  });
+  expect(config.users[0].user.exec).toEqual({
+    apiVersion: "client.authentication.k8s.io/v1beta1",
+    command: "/opt/ic/bin/immutable-clusters",
+    args: ["token", `${cluster.name}/a`, "--region", "us-east-2"],
+  });
+  expect(ssm.calls).toEqual([`us-east-2 /immutable-clusters/${cluster.name}/a/ca-certificate`]);
+});
+
+test("--traffic: one context per generation with weight > 0, the heaviest current", async () => {
+  const config = await buildKubeconfig({ target: cluster.name, traffic: true, clusters, readParameter: published().read });
+  expect(config.contexts.map((c) => c.name)).toEqual([`${cluster.name}-a`, `${cluster.name}-b`]);
+  expect(config.users.map((u) => (u.user.exec as { args: string[] }).args[1])).toEqual([`${cluster.name}/a`, `${cluster.name}/b`]);
+  expect(config["current-context"]).toBe(`${cluster.name}-b`);
+});
+
+test("--ca-file instead of the parameter; refused with --traffic", async () => {
+  const ssm = store({});
+  const config = await buildKubeconfig({ target: `${cluster.name}/b`, clusters, readParameter: ssm.read, caFile: join(dir, "ca.crt") });
+  expect(Buffer.from(config.clusters[0].cluster["certificate-authority-data"] as string, "base64").toString()).toBe(CA.trimEnd() + "\n");
+  expect(ssm.calls).toEqual([]);
+  await expect(buildKubeconfig({ target: cluster.name, traffic: true, clusters, caFile: join(dir, "ca.crt") })).rejects.toThrow(
+    "kubeconfig: --ca-file names one generation's CA; drop --traffic or --ca-file",
+  );
+});
+
+test("refusals name the cause and the fix", async () => {
+  const name = `/immutable-clusters/${cluster.name}/b/ca-certificate`;
+  const target = `${cluster.name}/b`;
+  await expect(buildKubeconfig({ target, clusters, readParameter: store({ [name]: CA_CERTIFICATE_PLACEHOLDER }).read })).rejects.toThrow(
+    /has not published its cluster CA yet .*holds the placeholder.*or pass --ca-file/,
+  );
+  await expect(buildKubeconfig({ target, clusters, readParameter: store({}).read })).rejects.toThrow(
+    new RegExp(`SSM parameter ${name} does not exist in ${genB.region}.*node contract 1.*pass --region or --ca-file`),
+  );
+  const denied: ParameterReader = async () => {
+    throw Object.assign(new Error("User is not authorized to perform: ssm:GetParameter"), { name: "AccessDeniedException" });
+  };
+  await expect(buildKubeconfig({ target, clusters, readParameter: denied })).rejects.toThrow(
+    /AccessDeniedException: .*needs ssm:GetParameter on arn:aws:ssm:.*parameter\/immutable-clusters\/.*\/b\/ca-certificate/,
+  );
+  await expect(buildKubeconfig({ target, clusters, readParameter: store({ [name]: CA + CA }).read })).rejects.toThrow(
+    "does not hold exactly one PEM certificate (found 2)",
+  );
+  const notACert = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
+  await expect(buildKubeconfig({ target, clusters, readParameter: store({ [name]: notACert }).read })).rejects.toThrow(
+    "holds a PEM block that is not a certificate",
+  );
+  await expect(buildKubeconfig({ target: "prod", clusters, readParameter: published().read })).rejects.toThrow(
+    'kubeconfig: "prod" is not <cluster>/<generation>; write it like "prod/b"',
+  );
+  await expect(buildKubeconfig({ target: `${cluster.name}/z`, clusters, readParameter: published().read })).rejects.toThrow(
+    `generation: cluster "${cluster.name}" has no generation "z"`,
+  );
+});
+
+test("merging into an existing kubeconfig replaces our entries and keeps the others", async () => {
+  const ours = await buildKubeconfig({ target: `${cluster.name}/b`, clusters, readParameter: published().read });
+  const other = { name: "kind", cluster: { server: "https://127.0.0.1:6443" } };
+  const stale = { name: `${cluster.name}-b`, cluster: { server: "https://old:443" } };
+  const file = join(dir, "config");
+  writeFileSync(
+    file,
+    stringify({ apiVersion: "v1", kind: "Config", "current-context": "kind", clusters: [other, stale], contexts: [], users: [] }),
+  );
+  const merged = mergeKubeconfig(readFileSync(file, "utf8"), ours, file);
+  expect(merged.clusters).toEqual([other, ours.clusters[0]]);
+  expect(merged["current-context"]).toBe(`${cluster.name}-b`);
+  expect(() => mergeKubeconfig("kind: Pod\n", ours, "x.yaml")).toThrow(
+    "kubeconfig: x.yaml is not a kubeconfig (kind: Config); choose another --out",
+  );
+});
