@@ -312,6 +312,7 @@ describe("identity and storage", () => {
       "aws_s3_bucket_public_access_block",
       "aws_s3_bucket_server_side_encryption_configuration",
       "aws_s3_bucket_versioning",
+      "aws_s3_bucket_lifecycle_configuration", // no tags argument in hashicorp/aws 5.100.0's schema (a bucket sub-resource)
       "aws_autoscaling_group", // tagged through `tag` blocks, checked above
       "aws_lb_listener",
       "aws_ssm_parameter",
