@@ -10,6 +10,8 @@ const COMMANDS: readonly { readonly name: string; readonly register: () => (prog
   { name: "init", register: () => (require("./commands/init") as typeof import("./commands/init")).registerInit },
   { name: "lock", register: () => (require("./commands/lock") as typeof import("./commands/lock")).registerLock },
   { name: "token", register: () => (require("./commands/token") as typeof import("./commands/token")).registerToken },
+  { name: "kubeconfig", register: () => (require("./commands/kubeconfig") as typeof import("./commands/kubeconfig")).registerKubeconfig },
+  { name: "validate", register: () => (require("./commands/validate") as typeof import("./commands/validate")).registerValidate },
 ];
 
 const program = new Command("immutable-clusters").description("Immutable Kubernetes clusters on Flatcar, as code");

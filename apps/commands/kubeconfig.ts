@@ -66,7 +66,9 @@ export async function buildKubeconfig(options: KubeconfigOptions): Promise<Kubec
     const gen = found.resolved;
     const region = options.region ?? gen.region;
     const name = gen.fullName;
-    const ca = options.caFile ? readCaFile(options.caFile, command) : await publishedCa(found, region, options.readParameter ?? ssmReader);
+    const ca = options.caFile
+      ? readCaFile(options.caFile, command)
+      : await publishedCa(found, region, options.readParameter ?? ssmParameterReader);
     entries.push({
       cluster: {
         name,
@@ -169,7 +171,7 @@ function checkedCa(pem: string, source: string, command: string): string {
 }
 
 /** The AWS SDK's SSM client (loaded only when used): GetParameter, ParameterNotFound as undefined. */
-const ssmReader: ParameterReader = async (name, region) => {
+export const ssmParameterReader: ParameterReader = async (name, region) => {
   const { SSMClient, GetParameterCommand, ParameterNotFound } = require("@aws-sdk/client-ssm") as typeof import("@aws-sdk/client-ssm");
   const client = new SSMClient({ region });
   try {
