@@ -61,6 +61,10 @@ const common = {
 
 module.exports = {
   testTimeout: 600000,
+  // Jest's default is one worker less than the machine's cores (jestjs.io/docs/configuration#maxworkers-number--string),
+  // which is a single worker on the 2-core CI machine: the in-process suites then take turns on one core while the other
+  // idles. At least two workers; `npm test` passes its own --maxWorkers.
+  maxWorkers: Math.max(2, require("node:os").cpus().length - 1),
   projects: [
     { ...common, displayName: "unit", testMatch: asMatch(unit) },
     { ...common, displayName: "slow", testMatch: asMatch(slow) },
