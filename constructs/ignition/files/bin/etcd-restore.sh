@@ -48,6 +48,9 @@ main() {
   node_ip="$(imds_get meta-data/local-ipv4)" || die 1 "cannot read the local IP"
   private_dir "$RUN_DIR"
   snapshot="${RUN_DIR}/restore-snapshot.db"
+  # The download is etcd's data, Secrets included: it leaves the node whether the restore succeeds or is refused.
+  # shellcheck disable=SC2064 # the path is fixed now
+  trap "rm -f '${snapshot}' '${snapshot}.part' '${snapshot}.headers'" EXIT
   s3_get "$bucket" "$key" "$snapshot" || rc=$?
   ((rc != AWS_API_EXPECTED)) || die 1 "s3://${bucket}/${key} does not exist (list the snapshots: aws s3 ls s3://${bucket}/snapshots/)"
   ((rc == 0)) || die 1 "cannot download s3://${bucket}/${key}"
@@ -65,7 +68,6 @@ main() {
   mv "$ETCD_DATA_DIR" "${ETCD_DATA_DIR}.before-restore-${stamp}"
   mv "$restored" "$ETCD_DATA_DIR"
   mv "${RUN_DIR}/etcd.yaml" "$MANIFEST"
-  rm -f "$snapshot" "${snapshot}.headers"
   log "restored ${key} into ${ETCD_DATA_DIR#"$IC_ROOT"} (the previous data is in ${ETCD_DATA_DIR#"$IC_ROOT"}.before-restore-${stamp}); etcd starts again from the manifest"
 }
 
