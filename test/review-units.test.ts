@@ -15,6 +15,7 @@ import { generationShape, type GenerationShape } from "../apps/review/stack-shap
 import type { SynthOutput } from "../apps/review/synth-output";
 import { destroysLive, diffTerraform } from "../apps/review/terraform-diff";
 import type { TerraformJson } from "../constructs/testing/terraform-json";
+import { POLICY_MANIFESTS_KEY, POLICY_RECONCILE_MINUTES } from "../constructs/addons/policy-layer";
 
 const meta = (path: string) => ({ "//": { metadata: { path, uniqueId: path.replace(/\//g, "_") } } });
 
@@ -380,6 +381,57 @@ describe("verdict and markdown", () => {
     expect(md).toMatch(
       /<sub>Cost: USD per month \(730 h\), on-demand Linux prices for eu-west-1 .*checked \d{4}-\d{2}-\d{2}: EC2 instances from \[skypilot-org\/skypilot-catalog@001367d2[^\]]*\]\(https:\/\/github\.com\/skypilot-org\/skypilot-catalog\/blob\/001367d2[0-9a-f]+\/catalogs\/v7\/aws\/vms\.csv\); EBS volumes from \[AWS EBS calculator price file[^\]]*\]\([^)]+\), dated 2021-05-13; load balancers \(network, application\) \*\*unverified\*\*/,
     );
+  });
+});
+
+describe("rollout notes of the policy layer (issue 15 item 3)", () => {
+  /** A generation stack that uploads these addon and policy-layer manifests (constructs/addons/policy-layer.ts). */
+  const withLayers = (addons: string, policy: string): TerraformJson => {
+    const doc = stack();
+    doc.resource!.aws_s3_object = {
+      addons: { ...meta("demo-a/cluster/node-config/addons"), bucket: "demo-a-nodes", key: "addons/manifests.yaml", content: addons },
+      policy: { ...meta("demo-a/cluster/node-config/policy"), bucket: "demo-a-nodes", key: POLICY_MANIFESTS_KEY, content: policy },
+    };
+    return doc;
+  };
+  const ns = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
+  const quota = (namespace: string, pods: number) =>
+    `apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: tenant-quota\n  namespace: ${namespace}\nspec:\n  hard:\n    pods: "${pods}"\n`;
+  const out = (doc: TerraformJson): SynthOutput => ({
+    stacks: { "demo-a": doc },
+    distManifests: {},
+    guardViolations: [],
+    lockPresent: true,
+    // demo/a is locked (its frozen artifacts recorded as node contract 2): deployed in base.
+    lock: new Map([["demo/a", '{"nodeContract":2}']]),
+  });
+
+  it("a tenant change on a locked contract-2 generation is reconciled in place; an immutable addon change is not applied", () => {
+    const addons = ns("kube-flannel");
+    const base = withLayers(addons, [ns("team-a"), quota("team-a", 50), ns("team-b")].join("---\n"));
+    const policyOnly = compareSynthOutputs(out(base), out(withLayers(addons, [ns("team-a"), quota("team-a", 80)].join("---\n"))), {
+      base: { ref: "main" },
+      head: { ref: "working tree" },
+    });
+    expect(policyOnly.rollout).toEqual([
+      {
+        stack: "demo-a",
+        cluster: "demo",
+        generation: "a",
+        subject: "policy-layer objects (2)",
+        takesEffect: "now",
+        note: `reconciled in place within ${POLICY_RECONCILE_MINUTES} minutes of the deploy: demo/a's control plane applies its policy layer with server-side apply and prunes removed objects`,
+      },
+    ]);
+    // The same generation's immutable addons changing as well: those objects never reach it.
+    const both = compareSynthOutputs(out(base), out(withLayers(ns("kube-dns"), [ns("team-a"), quota("team-a", 80)].join("---\n"))), {
+      base: { ref: "main" },
+      head: { ref: "working tree" },
+    });
+    expect(both.rollout.map((n) => [n.subject, n.takesEffect])).toEqual([
+      ["policy-layer objects (2)", "now"],
+      ["addon objects (2)", "not-applied"],
+    ]);
   });
 });
 
