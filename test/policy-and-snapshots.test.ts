@@ -37,6 +37,14 @@ const APPLYSET_GROUP_KINDS = "applyset.kubernetes.io/contains-group-kinds";
 /** kubectl's id of the policy layer's parent (applyset.go ApplySet.ID; test/policy-layer.test.ts checks the formula). */
 const PARENT_ID = "applyset-kdoj9Ooo3or5_SCt9a9Zp5tTZeJGOkHEWNIrkJyCQwU-v1";
 
+/** The node role's credentials the fake IMDS hands out: distinctive, so that the output checks can find a leak. */
+const NODE_CREDENTIALS = {
+  accessKeyId: "ASIAPOLICYTESTNODE01",
+  secretAccessKey: "policy-test-secret-access-key-0123456789",
+  sessionToken: "policy-test-session-token-0123456789",
+};
+const nodes: ControlPlane[] = [];
+
 let moto: Moto;
 let imds: FakeImds;
 let s3: S3Client;
@@ -52,6 +60,7 @@ class ControlPlane {
     readonly cluster: FakeCluster,
   ) {
     this.node = new FakeNode(name, "controller", cluster, imds);
+    nodes.push(this);
     const root = this.node.root;
     // What kubeadm init/join leaves (admin.conf, the etcd static pod and its data) and Ignition writes (the ApplySet
     // parent type and object, constructs/ignition/node-config.ts; the snapshot interval in cluster.env).
@@ -211,7 +220,7 @@ const applySetApplies = (n: ControlPlane, mark = 0) =>
 
 beforeAll(async () => {
   moto = await startMoto(REGION);
-  imds = await startFakeImds({ accessKeyId: "testing", secretAccessKey: "testing", sessionToken: "testing" });
+  imds = await startFakeImds(NODE_CREDENTIALS);
   s3 = new S3Client({
     region: REGION,
     endpoint: moto.endpoint,
@@ -570,4 +579,14 @@ describe("the fakes fail as the real tools do", () => {
     const status = await run(["snapshot", "status", path.join(dir, "snap.db"), "--write-out=json"]);
     expect(status).toEqual({ code: 1, stderr: "Error: invalid database\n" });
   });
+});
+
+test("no script output carries the node's credentials", () => {
+  const runs = nodes.flatMap((n) => n.node.runs);
+  expect(runs.length).toBeGreaterThan(20);
+  for (const r of runs)
+    for (const secret of [NODE_CREDENTIALS.secretAccessKey, NODE_CREDENTIALS.sessionToken]) {
+      expect(r.stdout).not.toContain(secret);
+      expect(r.stderr).not.toContain(secret);
+    }
 });
