@@ -43,6 +43,7 @@ import {
   GetPublicAccessBlockCommand,
   HeadObjectCommand,
   ListBucketsCommand,
+  PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
 import { DescribeParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
@@ -277,12 +278,21 @@ describe("a cluster generation on the AWS emulator", () => {
     const actionsOf = (list: Array<{ Action: string | string[] }>) => list.flatMap((s) => ([] as string[]).concat(s.Action));
     const worker = await statements("e2e-a-worker");
     const controller = await statements("e2e-a-controller");
-    expect(actionsOf(worker)).toContain("ssm:GetParameter");
-    expect(actionsOf(worker)).not.toContain("ssm:PutParameter");
-    expect(actionsOf(controller)).toContain("ssm:PutParameter");
+    expect(actionsOf(worker).filter((a) => a.startsWith("ssm:"))).toEqual([]);
     // Least privilege: no action wildcard at all, and SSM writes only under this generation's prefix.
     expect([...actionsOf(worker), ...actionsOf(controller)].filter((a) => a === "*" || a.endsWith(":*"))).toEqual([]);
     const ssmWrites = controller.filter((s) => ([] as string[]).concat(s.Action).includes("ssm:PutParameter"));
+    // Node contract 2: the bootstrap material is objects of the node bucket; workers read exactly the token and CA hash.
+    const bucket = resolveGeneration(definition, definition.generations[0]).bucketName;
+    const resourcesFor = (list: typeof worker, action: string) =>
+      list.filter((s) => ([] as string[]).concat(s.Action).includes(action)).flatMap((s) => ([] as string[]).concat(s.Resource));
+    expect(resourcesFor(worker, "s3:GetObject")).toEqual(
+      expect.arrayContaining([`arn:aws:s3:::${bucket}/join/token`, `arn:aws:s3:::${bucket}/join/ca-cert-hash`]),
+    );
+    expect(resourcesFor(worker, "s3:GetObject").filter((r) => r.includes("/control-plane/") || r.includes("/state/"))).toEqual([]);
+    expect(resourcesFor(controller, "s3:PutObject")).toEqual(
+      expect.arrayContaining([`arn:aws:s3:::${bucket}/control-plane/secrets-encryption-key`, `arn:aws:s3:::${bucket}/join/token`]),
+    );
     for (const resource of ssmWrites.flatMap((s) => ([] as string[]).concat(s.Resource))) {
       expect(resource).toMatch(/:parameter\/immutable-clusters\/e2e\/a\//);
     }
@@ -321,6 +331,24 @@ describe("a cluster generation on the AWS emulator", () => {
     expect(record).toBeDefined();
     const [api] = (await elb.send(new DescribeLoadBalancersCommand({ Names: ["e2e-a-api"] }))).LoadBalancers!;
     expect(record!.AliasTarget!.DNSName!.replace(/\.$/, "").toLowerCase()).toBe(api.DNSName!.toLowerCase());
+  });
+
+  test("what the nodes publish stays out of Terraform's state; a refresh reads none of it", async () => {
+    const { s3 } = aws();
+    const bucket = resolveGeneration(definition, definition.generations[0]).bucketName;
+    // What the bootstrap scripts write once a control plane is up (bootstrap-lib.sh), with values to look for.
+    const published: Record<string, string> = {
+      "join/token": "e2eabc.0123456789abcdef",
+      "join/token-expiry": "2031-01-01T00:00:00Z",
+      "join/ca-cert-hash": `sha256:${"e2".repeat(32)}`,
+      "control-plane/certificate-key": "e2".repeat(32),
+      "control-plane/secrets-encryption-key": Buffer.alloc(32, 0xe2).toString("base64"),
+    };
+    for (const [key, value] of Object.entries(published)) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: value }));
+    terraform(stackDir, ["apply", "-refresh-only", "-auto-approve", "-no-color", "-parallelism=20"], moto.env);
+    const state = terraform(stackDir, ["show", "-json", "-no-color"], moto.env);
+    expect(state).toContain(bucket);
+    for (const [key, value] of Object.entries(published)) expect({ key, inState: state.includes(value) }).toEqual({ key, inState: false });
   });
 
   test("a second plan shows no changes", () => {
