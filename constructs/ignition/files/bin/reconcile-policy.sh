@@ -45,6 +45,18 @@ ensure_applyset_parent() {
   fi
 }
 
+# already_applied HASH FILE: 0 when state/policy-applied.json (downloaded into FILE) says HASH was applied.
+already_applied() {
+  local hash="$1" last="$2" rc=0
+  s3_get "$NODE_BUCKET" "$K_POLICY_REPORT" "$last" || rc=$?
+  ((rc == 0 || rc == AWS_API_EXPECTED)) || die 1 "cannot read s3://${NODE_BUCKET}/${K_POLICY_REPORT}"
+  if ((rc == 0)) && [[ "$(jq -r '.hash + " " + .result' "$last")" == "${hash} applied" ]]; then
+    log "policy layer ${hash:0:19}… already applied: nothing to do"
+    return 0
+  fi
+  return 1
+}
+
 # report HASH RESULT OUT ERR: writes state/policy-applied.json from kubectl's output (one "<kind>/<name> <verb>" a line).
 report() {
   local file="${RUN_DIR}/policy-applied.json"
@@ -77,17 +89,14 @@ main() {
   fi
   ((rc == 0)) || die 1 "cannot read s3://${NODE_BUCKET}/${K_POLICY}"
   hash="sha256:$(sha256sum "$manifest" | cut -d ' ' -f 1)"
-  rc=0
-  s3_get "$NODE_BUCKET" "$K_POLICY_REPORT" "$last" || rc=$?
-  ((rc == 0 || rc == AWS_API_EXPECTED)) || die 1 "cannot read s3://${NODE_BUCKET}/${K_POLICY_REPORT}"
-  if ((rc == 0)) && [[ "$(jq -r '.hash + " " + .result' "$last")" == "${hash} applied" ]]; then
-    log "policy layer ${hash:0:19}… already applied: nothing to do"
-    return 0
-  fi
+  if already_applied "$hash" "$last"; then return 0; fi
   INSTANCE_ID="$(imds_get meta-data/instance-id)" || die 1 "cannot read the instance id"
   lease_take "$K_POLICY_LOCK" "$INSTANCE_ID" "$LOCK_SECONDS" || return 0
   # shellcheck disable=SC2064 # the key and holder are fixed now
   trap "lease_release '${K_POLICY_LOCK}' '${INSTANCE_ID}'" EXIT
+  # Read the report again under the lease: another controller may have applied this hash and released the lease
+  # between the first read and our taking it.
+  if already_applied "$hash" "$last"; then return 0; fi
   ensure_applyset_parent
   local out="${RUN_DIR}/policy-apply.out" err="${RUN_DIR}/policy-apply.err"
   rc=0
