@@ -91,8 +91,8 @@ describe("a cluster generation on the AWS emulator", () => {
           {
             name: "batch",
             instanceTypes: ["c6i.large", "c5.large"],
-            minSize: 0,
-            maxSize: 4,
+            // Autoscaled: the cluster autoscaler's discovery and scale-from-zero tags are asserted below.
+            autoscale: { min: 0, max: 4 },
             desiredCapacity: 0,
             spot: { onDemandBaseCapacity: 0, onDemandPercentageAboveBase: 0 },
             labels: { "example.com/workload": "batch" },
@@ -137,7 +137,9 @@ describe("a cluster generation on the AWS emulator", () => {
       OnDemandPercentageAboveBaseCapacity: 0,
       SpotAllocationStrategy: "price-capacity-optimized",
     });
-    // The pool's labels and taints are announced to the cluster autoscaler (and reach the nodes through Ignition).
+    // The autoscaled pool's labels and taints are announced to the cluster autoscaler (and reach the nodes through Ignition);
+    // the pool that is not autoscaled carries no autoscaler tag.
+    expect(general.Tags!.filter((t) => t.Key!.startsWith("k8s.io/cluster-autoscaler/"))).toEqual([]);
     expect(batch.Tags).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ Key: "k8s.io/cluster-autoscaler/node-template/label/example.com/workload", Value: "batch" }),
