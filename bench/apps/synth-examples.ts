@@ -4,9 +4,14 @@ import { writeDist } from "../../constructs/fleet/write-dist";
 import { clusters } from "../../clusters";
 import { addClusters } from "../../constructs";
 import { App } from "../../constructs/platform/terraform";
+import { withCheapCaptures } from "../../constructs/fleet/stack-capture";
 
 const outdir = process.argv[2];
 const app = new App({ outdir: join(outdir, "cdktf.out") });
-const stacks = addClusters(app, clusters);
-app.synth();
+// As synthFleet does (constructs/fleet/stack-capture.ts).
+const stacks = withCheapCaptures(() => {
+  const added = addClusters(app, clusters);
+  app.synth();
+  return added;
+});
 writeDist(join(outdir, "dist"), stacks);

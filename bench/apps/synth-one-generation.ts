@@ -5,10 +5,15 @@ import { writeDist } from "../../constructs/fleet/write-dist";
 import { prod } from "../../clusters/prod";
 import { addClusters } from "../../constructs";
 import { App } from "../../constructs/platform/terraform";
+import { withCheapCaptures } from "../../constructs/fleet/stack-capture";
 
 const outdir = process.argv[2];
 const oneGeneration = { ...prod, generations: prod.generations.filter((g) => g.id === "b").map((g) => ({ ...g, weight: 100 })) };
 const app = new App({ outdir: join(outdir, "cdktf.out") });
-const stacks = addClusters(app, [oneGeneration]);
-app.synth();
+// As synthFleet does (constructs/fleet/stack-capture.ts).
+const stacks = withCheapCaptures(() => {
+  const added = addClusters(app, [oneGeneration]);
+  app.synth();
+  return added;
+});
 writeDist(join(outdir, "dist"), stacks);
