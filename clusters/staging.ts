@@ -2,26 +2,7 @@
 // and frozen (clusters/deployed/staging-a/, rendered by immutable-clusters 0.1.0); generation `b` is the same definition
 // rendered by this library version, added beside it with weight 0 to pick up the library's fixes: deploy it, validate
 // it, lock it, then shift traffic and retire `a` (docs/generations.md).
-import type { ClusterDefinition, GenerationDefinition } from "../constructs";
-
-/** The generation both `a` and `b` are made of: only their ids, weights and the library that renders them differ. */
-const stagingGeneration: Omit<GenerationDefinition, "id" | "weight"> = {
-  kubernetesVersion: "1.35.4",
-  flatcar: { channel: "stable", version: "4230.2.1" },
-  controlPlane: { count: 1, instanceType: "t3.large" },
-  workerPools: [
-    {
-      name: "spot",
-      instanceTypes: ["m6i.large", "m5.large", "m6a.large"],
-      minSize: 2,
-      maxSize: 6,
-      spot: { onDemandBaseCapacity: 1, onDemandPercentageAboveBase: 0, allocationStrategy: "price-capacity-optimized" },
-      rootVolume: { sizeGiB: 40 },
-    },
-  ],
-  // A small cluster: at most 4 DNS replicas, one Cilium operator.
-  addons: { coredns: { replicas: { min: 2, max: 4 } }, cni: { operatorReplicas: 1 } },
-};
+import type { ClusterDefinition } from "../constructs";
 
 export const staging: ClusterDefinition = {
   name: "staging",
@@ -38,7 +19,43 @@ export const staging: ClusterDefinition = {
   tags: { team: "platform", environment: "staging" },
   traffic: { hostname: "www" },
   generations: [
-    { ...stagingGeneration, id: "a", weight: 100 },
-    { ...stagingGeneration, id: "b", weight: 0 },
+    {
+      id: "a",
+      kubernetesVersion: "1.35.4",
+      flatcar: { channel: "stable", version: "4230.2.1" },
+      weight: 100,
+      controlPlane: { count: 1, instanceType: "t3.large" },
+      workerPools: [
+        {
+          name: "spot",
+          instanceTypes: ["m6i.large", "m5.large", "m6a.large"],
+          minSize: 2,
+          maxSize: 6,
+          spot: { onDemandBaseCapacity: 1, onDemandPercentageAboveBase: 0, allocationStrategy: "price-capacity-optimized" },
+          rootVolume: { sizeGiB: 40 },
+        },
+      ],
+      // A small cluster: at most 4 DNS replicas, one Cilium operator.
+      addons: { coredns: { replicas: { min: 2, max: 4 } }, cni: { operatorReplicas: 1 } },
+    },
+    {
+      id: "b",
+      kubernetesVersion: "1.35.4",
+      flatcar: { channel: "stable", version: "4230.2.1" },
+      weight: 0,
+      controlPlane: { count: 1, instanceType: "t3.large" },
+      workerPools: [
+        {
+          name: "spot",
+          instanceTypes: ["m6i.large", "m5.large", "m6a.large"],
+          minSize: 2,
+          maxSize: 6,
+          spot: { onDemandBaseCapacity: 1, onDemandPercentageAboveBase: 0, allocationStrategy: "price-capacity-optimized" },
+          rootVolume: { sizeGiB: 40 },
+        },
+      ],
+      // A small cluster: at most 4 DNS replicas, one Cilium operator.
+      addons: { coredns: { replicas: { min: 2, max: 4 } }, cni: { operatorReplicas: 1 } },
+    },
   ],
 };
