@@ -206,10 +206,14 @@ describe("consumer project", () => {
     expect(groups.map((g) => g.name).sort()).toEqual(["payments-a-controllers", "payments-a-jobs", "payments-a-web"]);
     expect(groups.find((g) => g.name === "payments-a-jobs")?.max_size).toBe(8);
     expect(generation.provider.aws).toEqual([expect.objectContaining({ region: "us-east-1" })]);
-    // The addon manifests (with the custom tenant) travel in the generation's node bucket as one object.
+    // The addon manifests travel in the generation's node bucket as one object; the custom tenant is in the policy layer
+    // (reconciled on the running generation), an object of its own.
     const objects = Object.values(generation.resource.aws_s3_object as Record<string, { key: string; content?: string }>);
     const addons = objects.find((o) => o.key === "addons/manifests.yaml");
-    expect(addons?.content).toContain("name: team-payments");
+    expect(addons?.content).toContain("name: cilium");
+    const policy = objects.find((o) => o.key === "policy/manifests.yaml");
+    expect(policy?.content).toContain("name: team-payments");
+    expect(addons?.content).not.toContain("name: team-payments");
     const traffic = JSON.parse(readFileSync(join(stacksDir, "payments-traffic", "cdk.tf.json"), "utf8"));
     expect(Object.keys(traffic.resource.aws_route53_record)).toHaveLength(1);
   });

@@ -246,8 +246,10 @@ describe("a frozen generation keeps the node contract its configs were built for
     const a = resources(outdir, "demo-a");
     const b = resources(outdir, "demo-b");
     const parameterNames = (r: ReturnType<typeof resources>) => Object.values(r.aws_ssm_parameter ?? {}).map((p) => p.name as string);
-    // Neither contract has Terraform create a bootstrap parameter (contract 1's nodes create theirs).
-    for (const r of [a, b]) expect(parameterNames(r).filter((n) => n.startsWith("/immutable-clusters/"))).toEqual([]);
+    // Neither contract has Terraform create a bootstrap secret parameter (contract 1's nodes create theirs); contract 2
+    // gets only the public CA certificate parameter its controllers publish for kubeconfigs.
+    expect(parameterNames(a).filter((n) => n.startsWith("/immutable-clusters/"))).toEqual([]);
+    expect(parameterNames(b).filter((n) => n.startsWith("/immutable-clusters/"))).toEqual(["/immutable-clusters/demo/b/ca-certificate"]);
     const policies = (r: ReturnType<typeof resources>) => JSON.stringify(r.aws_iam_role_policy ?? {});
     // 0.1.0's election parameter is what contract 1 controllers create; contract 2 has none.
     expect(policies(a)).toContain("/immutable-clusters/demo/a/election/leader");

@@ -80,6 +80,7 @@ describe("(2, 5, 6, 9) in-place changes to prod/b, serving 25% of traffic withou
           '{ name: "general", instanceTypes: ["m6i.2xlarge", "m5.2xlarge"]',
         )
         .replace("pods: 100 }", "pods: 120 }")
+        .replace("autoCreateGroup: true", "autoCreateGroup: false")
         .replace(
           "      workerPools: [\n",
           '      workerPools: [\n        { name: "burst", instanceTypes: ["c6i.2xlarge"], minSize: 0, maxSize: 20 },\n',
@@ -110,10 +111,18 @@ describe("(2, 5, 6, 9) in-place changes to prod/b, serving 25% of traffic withou
       }),
     );
     expect(notes).toContainEqual(expect.objectContaining({ subject: "node config worker-burst (added)", takesEffect: "new-instances" }));
+    // An immutable addon (logging) is applied once, at init; the tenant quota is in the policy layer, reconciled in place.
     expect(notes).toContainEqual(
       expect.objectContaining({
         takesEffect: "not-applied",
         note: expect.stringContaining("not applied to running generation prod/b; create a new generation"),
+      }),
+    );
+    expect(notes).toContainEqual(
+      expect.objectContaining({
+        subject: "policy-layer objects (1)",
+        takesEffect: "now",
+        note: expect.stringMatching(/^reconciled in place/),
       }),
     );
     const general = stack(run.report, "prod-b").cost.lines.find((l) => l.key === "asg:prod-b-general");
