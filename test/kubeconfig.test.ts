@@ -1,7 +1,6 @@
 // `immutable-clusters kubeconfig`: the written kubeconfig parsed back with the yaml library, every field checked (server
 // from the definitions, CA data from the published parameter, the exec credential running the token command), the
 // refusals (placeholder, missing parameter, no access, a file that is not a CA), --traffic and merging into a file.
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,30 +9,11 @@ import { buildKubeconfig, mergeKubeconfig, type ParameterReader } from "../apps/
 import { CA_CERTIFICATE_PLACEHOLDER } from "../constructs/cluster/ca-certificate-parameter";
 import { resolveGeneration } from "../constructs/definition/resolve";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
+import { selfSignedCertificate } from "./support/certificates";
 
 const dir = mkdtempSync(join(tmpdir(), "kubeconfig-"));
 // A real CA certificate, as kubeadm makes one (self-signed, CN kubernetes), made by openssl for this run.
-execFileSync(
-  "openssl",
-  [
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    join(dir, "ca.key"),
-    "-out",
-    join(dir, "ca.crt"),
-    "-subj",
-    "/CN=kubernetes",
-    "-days",
-    "1",
-  ],
-  { stdio: "ignore" },
-);
+selfSignedCertificate({ keyFile: join(dir, "ca.key"), certFile: join(dir, "ca.crt"), subject: "/CN=kubernetes" });
 const CA = readFileSync(join(dir, "ca.crt"), "utf8");
 
 const cluster = sampleCluster({

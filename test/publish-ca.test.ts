@@ -2,7 +2,7 @@
 // Terraform with the placeholder, then overwritten with ca.crt once kubeadm wrote it, once (later runs compare a local
 // hash), never with a file that is not one certificate; and `immutable-clusters kubeconfig` reads it back with the AWS
 // SDK's SSM client (end to end: what the node publishes is what the kubeconfig trusts).
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { buildKubeconfig } from "../apps/commands/kubeconfig";
 import { CA_CERTIFICATE_PLACEHOLDER } from "../constructs/cluster/ca-certificate-parameter";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 import { startMoto, type Moto } from "./support/moto";
+import { selfSignedCertificate } from "./support/certificates";
 
 const SCRIPT = join(__dirname, "../constructs/ignition/files/bin/publish-ca.sh");
 const REGION = "eu-west-1";
@@ -71,27 +72,7 @@ test("a file that is not one certificate is never published", async () => {
 });
 
 test("publishes ca.crt over the placeholder once, then only when it changes; kubeconfig reads it back", async () => {
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      join(root, "ca.key"),
-      "-out",
-      caFile,
-      "-subj",
-      "/CN=kubernetes",
-      "-days",
-      "1",
-    ],
-    { stdio: "ignore" },
-  );
+  selfSignedCertificate({ keyFile: join(root, "ca.key"), certFile: caFile, subject: "/CN=kubernetes" });
   const pem = readFileSync(caFile, "utf8");
   const first = run();
   expect([first.status, first.calls]).toEqual([0, [`ssm PutParameter ${NAME}`]]);

@@ -2,7 +2,6 @@
 // 127.0.0.1) serving responses shaped as the API returns them, for a healthy cluster and unhealthy ones; the client is
 // the command's own, reading a kubeconfig with the server's CA and a bearer token. The ingress health endpoint is a
 // loopback http server.
-import { execFileSync } from "node:child_process";
 import { createServer as createHttp, type Server } from "node:http";
 import { createServer as createHttps } from "node:https";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -13,31 +12,15 @@ import { expectedWorkloads, parseDuration, validateGeneration, type ValidationRe
 import { kubeClientFromConfig } from "../apps/commands/kubeconfig-client";
 import { resolveGeneration } from "../constructs/definition/resolve";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
+import { selfSignedCertificate } from "./support/certificates";
 
 const dir = mkdtempSync(join(tmpdir(), "validate-"));
-execFileSync(
-  "openssl",
-  [
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    join(dir, "key.pem"),
-    "-out",
-    join(dir, "cert.pem"),
-    "-subj",
-    "/CN=kube-apiserver",
-    "-addext",
-    "subjectAltName=IP:127.0.0.1",
-    "-days",
-    "1",
-  ],
-  { stdio: "ignore" },
-);
+selfSignedCertificate({
+  keyFile: join(dir, "key.pem"),
+  certFile: join(dir, "cert.pem"),
+  subject: "/CN=kube-apiserver",
+  subjectAltName: "IP:127.0.0.1",
+});
 const cluster = sampleCluster({ generations: [sampleGeneration({ id: "a" })] });
 const gen = resolveGeneration(cluster, cluster.generations[0]);
 const workloads = expectedWorkloads(gen, dir);
