@@ -45,10 +45,15 @@ describe("init", () => {
       ".github/workflows/review.yml",
       "README.md",
       ".gitignore",
+      ".gitattributes",
+      ".prettierignore",
     ]) {
       expect(existsSync(join(repo, file))).toBe(true);
     }
     expect(existsSync(join(repo, "gitignore"))).toBe(false);
+    // Frozen generations are checked byte for byte: git must not convert them, formatters must not touch them.
+    expect(readFileSync(join(repo, ".gitattributes"), "utf8")).toMatch(/^clusters\/deployed\/\*\* -text$/m);
+    expect(readFileSync(join(repo, ".prettierignore"), "utf8")).toMatch(/^clusters\/deployed$/m);
   });
 
   it("substitutes the cluster and project names and pins the versions this library is built with", () => {

@@ -9,7 +9,11 @@ const TEMPLATE_DIR = join(__dirname, "..", "..", "templates", "definitions-repo"
 /** Cluster names follow the definition's rule: a DNS label of at most 16 characters. */
 const CLUSTER_NAME = /^[a-z]([a-z0-9-]{0,14}[a-z0-9])?$/;
 /** Template files whose real name npm would not ship (it drops or renames them in a tarball). */
-const RENAMED: Readonly<Record<string, string>> = { gitignore: ".gitignore" };
+const RENAMED: Readonly<Record<string, string>> = {
+  gitignore: ".gitignore",
+  gitattributes: ".gitattributes",
+  prettierignore: ".prettierignore",
+};
 
 /** Options of {@link initProject}. */
 export interface InitOptions {
