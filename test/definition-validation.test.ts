@@ -217,7 +217,53 @@ const cases: Array<[string, Mutation, string, RegExp]> = [
     /too small/,
   ],
   ["traffic health path relative", (c) => ({ ...c, traffic: { healthPath: "healthz" } }), "traffic.healthPath", /absolute URL path/],
+  [
+    "restore snapshot not a snapshot key",
+    (c) => restoring(c, { fromGeneration: "a", snapshot: "backups/etcd.db" }),
+    "generations[1].controlPlane.restore.snapshot",
+    /snapshots\/<UTC time>\.db", e\.g\. "snapshots\/20250101T120000Z\.db"/,
+  ],
+  [
+    "restore from a generation the cluster does not have",
+    (c) => restoring(c, { fromGeneration: "z", snapshot: "snapshots/20250101T120000Z.db" }),
+    "generations[1].controlPlane.restore.fromGeneration",
+    /no generation "z"; use one of "a"/,
+  ],
+  [
+    "restore from itself",
+    (c) => restoring(c, { fromGeneration: "b", snapshot: "snapshots/20250101T120000Z.db" }),
+    "generations[1].controlPlane.restore.fromGeneration",
+    /cannot restore from itself/,
+  ],
+  [
+    "restore into another service CIDR",
+    (c) => restoring(c, { fromGeneration: "a", snapshot: "snapshots/20250101T120000Z.db" }, { serviceCidr: "10.112.0.0/12" }),
+    "generations[1].networking.serviceCidr",
+    /differs from 10\.96\.0\.0\/12 of generation "a".*keep their cluster IPs; use 10\.96\.0\.0\/12/,
+  ],
+  [
+    "restore with an unknown field",
+    (c) => restoring(c, { fromGeneration: "a", snapshot: "snapshots/20250101T120000Z.db", bucket: "x" } as never),
+    "generations[1].controlPlane.restore",
+    /bucket/,
+  ],
 ];
+
+/** Generation "b" restores from "a" with `restore` (and optionally its own networking). */
+function restoring(c: ClusterDefinition, restore: object, networking?: { serviceCidr: string }): ClusterDefinition {
+  return {
+    ...c,
+    generations: [
+      sampleGeneration({ id: "a", weight: 100 }),
+      sampleGeneration({
+        id: "b",
+        weight: 0,
+        controlPlane: { count: 3, restore: restore as never },
+        ...(networking ? { networking } : {}),
+      }),
+    ],
+  };
+}
 
 describe("definition validation", () => {
   test("the example clusters are valid", () => {
@@ -229,6 +275,11 @@ describe("definition validation", () => {
     const problem = problems.find((p) => p.field === field);
     expect(problem).toBeDefined();
     expect(problem!.message).toMatch(message);
+  });
+
+  test("a generation restoring a snapshot of another generation of the cluster is valid", () => {
+    const ok = restoring(sampleCluster(), { fromGeneration: "a", snapshot: "snapshots/20250101T120000Z.db" });
+    expect(definitionProblems(ok)).toEqual([]);
   });
 
   test("every problem of a definition is reported at once", () => {

@@ -863,6 +863,81 @@ describe("day-two jobs (policy layer, etcd snapshots): controllers only", () => 
   });
 });
 
+describe("restore into a fresh generation: the identity backup and restore/ objects", () => {
+  test("a controller writes the identity bundle encrypted by the generation key and reads restore/; workers get neither", async () => {
+    const rows: Row[] = [
+      {
+        role: controller,
+        action: "s3:PutObject",
+        resource: object(BUCKET_A, "control-plane/identity/bundle.tar"),
+        expect: "Allowed",
+        why: "backs the cluster identity up",
+      },
+      {
+        role: controller,
+        action: "kms:GenerateDataKey",
+        resource: KEY_A,
+        context: viaS3(BUCKET_A),
+        expect: "Allowed",
+        why: "S3 encrypts the bundle with the generation key",
+      },
+      {
+        role: controller,
+        action: "s3:PutObject",
+        resource: object(BUCKET_A, "state/identity-backup.json"),
+        expect: "Allowed",
+        why: "records the hash of the bundle it uploaded",
+      },
+      ...["restore/manifest.json", "restore/snapshot.db", "restore/identity.tar"].map(
+        (key): Row => ({
+          role: controller,
+          action: "s3:GetObject",
+          resource: object(BUCKET_A, key),
+          expect: "Allowed",
+          why: `reads ${key}`,
+        }),
+      ),
+      {
+        role: controller,
+        action: "s3:GetObject",
+        resource: object(BUCKET_A, "control-plane/identity/bundle.tar"),
+        expect: "ImplicitlyDenied",
+        why: "a node never reads the bundle back (the restore command does, with an operator's credentials)",
+      },
+      {
+        role: controller,
+        action: "s3:PutObject",
+        resource: object(BUCKET_A, "restore/manifest.json"),
+        expect: "ImplicitlyDenied",
+        why: "a node never writes restore/ (the restore command does)",
+      },
+      {
+        role: controller,
+        action: "s3:GetObject",
+        resource: object(BUCKET_B, "restore/snapshot.db"),
+        expect: "ImplicitlyDenied",
+        why: "another generation's restore/",
+      },
+      {
+        role: controller,
+        action: "s3:PutObject",
+        resource: object(BUCKET_B, "control-plane/identity/bundle.tar"),
+        expect: "ImplicitlyDenied",
+        why: "another generation's identity backup",
+      },
+    ];
+    for (const [action, key] of [
+      ["s3:GetObject", "control-plane/identity/bundle.tar"],
+      ["s3:PutObject", "control-plane/identity/bundle.tar"],
+      ["s3:GetObject", "restore/identity.tar"],
+      ["s3:GetObject", "restore/snapshot.db"],
+      ["s3:GetObject", "restore/manifest.json"],
+    ])
+      rows.push({ role: worker, action, resource: object(BUCKET_A, key), expect: "ImplicitlyDenied", why: `worker ${action} ${key}` });
+    await check(rows);
+  });
+});
+
 describe("cluster-autoscaler (controller role, on the control plane)", () => {
   // Generation a autoscales `general` and `batch` and keeps `fixed` at its size; b autoscales its own `batch`.
   const autoscaled = (id: string, weight: number) =>

@@ -2,6 +2,7 @@
 // so constructs, the bootstrap renderer, the addons and the review tool agree on names without recomputing them.
 import { createHash } from "node:crypto";
 import { hostAddress } from "./cidr";
+import type { EtcdRestoreOptions } from "./etcd-restore";
 import { resolveEtcdSnapshots, type ResolvedEtcdSnapshots } from "./etcd-snapshots";
 import type { ClusterDefinition, GenerationDefinition, NodeTaint, WorkerPoolDefinition } from "./types";
 
@@ -50,6 +51,8 @@ export interface ResolvedGeneration {
     readonly instanceType: string;
     readonly rootVolume: { readonly sizeGiB: number; readonly type: string };
     readonly etcdSnapshots: ResolvedEtcdSnapshots;
+    /** The snapshot and generation this one starts from (`controlPlane.restore`); undefined for a new cluster. */
+    readonly restore?: EtcdRestoreOptions;
   };
   readonly workerPools: readonly ResolvedWorkerPool[];
   readonly podCidr: string;
@@ -133,6 +136,7 @@ export function resolveGeneration(cluster: ClusterDefinition, generation: Genera
       instanceType: generation.controlPlane?.instanceType ?? DEFAULT_INSTANCE_TYPE[arch],
       rootVolume: { sizeGiB: generation.controlPlane?.rootVolume?.sizeGiB ?? 50, type: generation.controlPlane?.rootVolume?.type ?? "gp3" },
       etcdSnapshots: resolveEtcdSnapshots(generation.controlPlane?.etcdSnapshots),
+      ...(generation.controlPlane?.restore ? { restore: { ...generation.controlPlane.restore } } : {}),
     },
     workerPools: generation.workerPools.map((p, i) => resolvePool(p, i, arch)),
     podCidr: generation.networking?.podCidr ?? "10.244.0.0/16",

@@ -5,6 +5,7 @@ import type { AddonsDefinition } from "../addons/definition";
 import type { AccessDefinition } from "./access";
 import type { ApiServerOptions } from "./control-plane-options";
 import type { AutoscaleOptions } from "./autoscale";
+import type { EtcdRestoreOptions } from "./etcd-restore";
 import type { EtcdSnapshotOptions } from "./etcd-snapshots";
 
 /** A subnet the cluster may place nodes and load balancers in. */
@@ -112,6 +113,12 @@ export interface ControlPlaneDefinition {
   readonly apiServer?: ApiServerOptions;
   /** etcd snapshots to the node bucket (node contract 2 and later). @default { intervalMinutes: 30, retentionDays: 7 } */
   readonly etcdSnapshots?: EtcdSnapshotOptions;
+  /**
+   * Start this (fresh) generation from an etcd snapshot of an earlier generation of the cluster, with that generation's
+   * cluster CA, front-proxy and etcd CAs, service-account key pair and Secrets encryption key (docs/operations.md,
+   * "Restore into a fresh generation"; `immutable-clusters restore` copies them in). @default undefined (a new cluster)
+   */
+  readonly restore?: EtcdRestoreOptions;
 }
 
 /** Spot settings of a worker pool's mixed instances policy. */

@@ -19,6 +19,7 @@ import { FLATCAR_OWNER_ACCOUNT } from "./resolve";
 import { accessCrossProblems, accessSchema } from "./access";
 import { type AutoscaleOptions, autoscaleProblems, autoscaleSchema } from "./autoscale";
 import { apiServerOptionsSchema } from "./control-plane-options";
+import { etcdRestoreSchema, restoreProblems } from "./etcd-restore";
 import { etcdSnapshotsSchema } from "./etcd-snapshots";
 import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition } from "./types";
 
@@ -192,6 +193,7 @@ const generation = z
         rootVolume: rootVolume.optional(),
         apiServer: apiServerOptionsSchema.optional(),
         etcdSnapshots: etcdSnapshotsSchema.optional(),
+        restore: etcdRestoreSchema.optional(),
       })
       .strict()
       .optional(),
@@ -580,6 +582,12 @@ function crossFieldProblems(def: PartialCluster, failed: ReadonlySet<string>): D
       );
     }
   });
+
+  // A restore names another generation: judged only over generations whose id, control plane and networking parsed.
+  const restoreJudged = generations.every(
+    (g, i) => g !== undefined && ok(`generations[${i}].id`, `generations[${i}].controlPlane`, `generations[${i}].networking`),
+  );
+  if (restoreJudged) for (const p of restoreProblems(generations, "10.96.0.0/12")) add(p.field, p.message);
 
   const adminCidrs = def.network?.adminCidrs ?? [];
   if (coversEverything(adminCidrs)) {

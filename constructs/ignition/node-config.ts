@@ -40,6 +40,13 @@ function clusterEnv(gen: ResolvedGeneration, role: NodeRole): string {
     ...(role.kind === "controller"
       ? [["ETCD_SNAPSHOT_INTERVAL_MINUTES", gen.controlPlane.etcdSnapshots.intervalMinutes] as [string, number]]
       : []),
+    // controlPlane.restore: the init winner waits for restore/ in the bucket and starts from it (node-bootstrap.sh).
+    ...(role.kind === "controller" && gen.controlPlane.restore
+      ? ([
+          ["RESTORE_FROM_GENERATION", gen.controlPlane.restore.fromGeneration],
+          ["RESTORE_SNAPSHOT", gen.controlPlane.restore.snapshot],
+        ] as Array<[string, string]>)
+      : []),
   ];
   return `# Written by Ignition from the cluster definition; read by ${NODE_BIN_DIR}/node-bootstrap.sh.\n${values.map(([k, v]) => `${k}=${v}`).join("\n")}\n`;
 }
