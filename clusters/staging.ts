@@ -41,7 +41,9 @@ export const staging: ClusterDefinition = {
     {
       id: "b",
       kubernetesVersion: "1.35.4",
-      flatcar: { channel: "stable", version: "4230.2.1" },
+      // The current Stable release (containerd 2.1.5, kernel 6.12.102; published 2026-08-13): flatcar/flatcar-website
+      // data/releases/stable/current.yml at 2075ef37b38aa0c217c98f77c76181e1d24b79bb (docs/node-boot.md, "Flatcar release").
+      flatcar: { channel: "stable", version: "4593.2.5" },
       weight: 0,
       controlPlane: { count: 1, instanceType: "t3.large" },
       workerPools: [

@@ -1,10 +1,12 @@
 // Owns the body of a definitions repository's cdktf app (apps/synth.ts here and in the init template): read the fleet
 // lock and the frozen artifacts of deployed generations, add every cluster's stacks, synthesize, and leave beside the
 // Terraform JSON what the review reads (fleet-status.json; guard-violations.json in report mode). It tells the user,
-// once per generation, when a frozen generation is behind the library, and once per stack that keeps local state.
+// once per generation, when a frozen generation is behind the library or a new one would run a Kubernetes minor past
+// upstream support, and once per stack that keeps local state.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ClusterDefinition } from "../definition/types";
+import { pastUpstreamSupportNotice } from "../ignition/kubernetes-support";
 import { LIBRARY_VERSION } from "../library-version";
 import { App } from "../platform/terraform";
 import { addClusters, type ClusterStacks } from "./fleet";
@@ -118,6 +120,13 @@ export function synthFleet(clusters: readonly ClusterDefinition[], options: Synt
     const notice = behindLibraryNotice(generation);
     if (notice) notify(notice);
   }
+  for (const { definition, generations } of stacks)
+    for (const { cluster } of generations) {
+      const { generationId, kubernetesVersion } = cluster.generation;
+      const locked = lock?.clusters[definition.name]?.[generationId] !== undefined;
+      const notice = pastUpstreamSupportNotice({ cluster: definition.name, generation: generationId, kubernetesVersion, locked });
+      if (notice) notify(notice);
+    }
   for (const { definition, generations, traffic } of stacks)
     if (!definition.stateBackend) for (const stack of [...generations, traffic]) notify(localStateWarning(definition.name, stack.node.id));
   return { app, stacks, status };

@@ -25,7 +25,9 @@ export const cluster: ClusterDefinition = {
     {
       id: "a",
       kubernetesVersion: "1.35.4",
-      flatcar: { channel: "stable", version: "4230.2.1" },
+      // Flatcar's current Stable release when this template was written (containerd 2.1.5); pick the newest from
+      // https://www.flatcar.org/releases#stable-release for a new generation.
+      flatcar: { channel: "stable", version: "4593.2.5" },
       weight: 100,
       controlPlane: { count: 3, instanceType: "m6i.large" },
       workerPools: [
