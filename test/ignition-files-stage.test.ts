@@ -37,7 +37,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeDataUrl } from "../constructs/ignition/builder";
-import { exampleNodeConfigs, type ParsedIgnition } from "./support/ignition";
+import { resolveGeneration } from "../constructs/definition/resolve";
+import { renderNodeIgnition } from "../constructs/ignition/node-config";
+import { sampleCluster, sampleGeneration } from "./support/fixtures";
+import { exampleNodeConfigs, type ExampleNodeConfig, type ParsedIgnition } from "./support/ignition";
 
 /** Where Debian's `ignition` package installs the Ignition binary (`dpkg -L ignition`). */
 const IGNITION = "/usr/lib/dracut/modules.d/30ignition/ignition";
@@ -172,7 +175,38 @@ function ignitionFailures(log: string): string[] {
     .filter((l) => !RELABEL_FAILURE.test(l));
 }
 
-const configs = exampleNodeConfigs();
+/**
+ * The example configs, plus a controller of a generation with access.oidc (the structured authentication configuration
+ * with a JWT issuer; no example cluster has one).
+ */
+function oidcControllerConfig(): ExampleNodeConfig {
+  const cluster = sampleCluster({
+    access: {
+      oidc: [
+        {
+          issuerUrl: "https://login.example.com/realms/platform",
+          clientId: "kubernetes",
+          usernamePrefix: "oidc:",
+          groupsClaim: "groups",
+          groupsPrefix: "oidc:",
+          adminGroups: ["platform-admins"],
+        },
+      ],
+    },
+    generations: [sampleGeneration({ kubernetesVersion: "1.35.4", flatcar: { channel: "stable", version: "4230.2.1" } })],
+  });
+  const gen = resolveGeneration(cluster, cluster.generations[0]);
+  const text = renderNodeIgnition(gen, { kind: "controller" });
+  return {
+    label: `${gen.fullName} controller with access.oidc`,
+    gen,
+    role: { kind: "controller" },
+    text,
+    config: JSON.parse(text) as ParsedIgnition,
+  };
+}
+
+const configs = [...exampleNodeConfigs(), oidcControllerConfig()];
 
 describe("Ignition's fetch and files stages provision every role's config", () => {
   test.each(configs.map((c) => [c.label, c] as const))("%s", async (_, { config }) => {

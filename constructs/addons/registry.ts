@@ -2,7 +2,7 @@
 // definition.ts; the definition schema (schema.ts) and the renderer (render.ts) derive from this list.
 import { defineAddon, enabledFlag, type Addon } from "./addon";
 import { IamAuthenticatorChart } from "./access/chart";
-import { iamAuthenticatorSettingsSchema, runsIamAuthenticator } from "./access/settings";
+import { bindsOidcGroups, iamAuthenticatorSettingsSchema, runsIamAuthenticator } from "./access/settings";
 import { CloudControllerChart } from "./cloud-controller/chart";
 import { ClusterAutoscalerChart } from "./cluster-autoscaler/chart";
 import { clusterAutoscalerSettingsSchema } from "./cluster-autoscaler/settings";
@@ -29,7 +29,8 @@ export const ADDONS: readonly Addon[] = [
     // First: host network, no pod network or DNS needed; the API server's token webhook.
     file: "05-access",
     settings: iamAuthenticatorSettingsSchema,
-    isEnabled: (settings, generation) => settings.enabled && runsIamAuthenticator(generation),
+    // The authenticator, or only the access bindings when OIDC groups are bound without it.
+    isEnabled: (settings, generation) => (settings.enabled && runsIamAuthenticator(generation)) || bindsOidcGroups(generation),
     build: (scope, id, generation, settings) => new IamAuthenticatorChart(scope, id, { generation, settings }),
   }),
   defineAddon({

@@ -1,6 +1,7 @@
 // Owns the `access` part of a cluster definition: which IAM roles may use each generation's Kubernetes API, and as
 // which Kubernetes groups (mapped by aws-iam-authenticator, see constructs/addons/access/), with its validation rules.
 import { z } from "zod";
+import { oidcCrossProblems, oidcSchema, type OidcIssuerDefinition } from "./oidc";
 
 /** The Kubernetes group of `access.admins` (bound to the `cluster-admin` ClusterRole). */
 export const ADMINS_GROUP = "immutable-clusters:admins";
@@ -34,6 +35,13 @@ export interface AccessDefinition {
    * @default {}
    */
   readonly groups?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * OpenID Connect issuers whose ID tokens the API server also accepts (structured authentication configuration,
+   * beside the IAM webhook), each with its claims, prefixes and the groups it binds to cluster-admin and view; see
+   * OidcIssuerDefinition and docs/security.md ("Access by OIDC").
+   * @default []
+   */
+  readonly oidc?: readonly OidcIssuerDefinition[];
 }
 
 /**
@@ -85,6 +93,7 @@ export const accessSchema = z
         }
       })
       .optional(),
+    oidc: oidcSchema.optional(),
   })
   .strict();
 
@@ -107,6 +116,7 @@ export function accessCrossProblems(access: AccessDefinition): Array<{ field: st
     });
   check(access.admins, "admins");
   check(access.viewers, "viewers");
+  for (const p of oidcCrossProblems(access.oidc ?? [])) problems.push({ field: `oidc${p.field}`, message: p.message });
   return problems;
 }
 

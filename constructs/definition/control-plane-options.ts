@@ -85,6 +85,26 @@ export const FIXED_API_SERVER_FLAGS: Readonly<Record<string, string>> = {
   "encryption-provider-config": "the key is generated on the nodes (see docs/security.md)",
   "authentication-token-webhook-config-file": "aws-iam-authenticator's webhook follows the cluster's access field",
   "authentication-token-webhook-version": "aws-iam-authenticator's webhook follows the cluster's access field",
+  // The legacy OIDC flags (kube-apiserver reference, https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/):
+  // kube-apiserver refuses them beside --authentication-config ("authentication-config file and oidc-* flags are
+  // mutually exclusive", pkg/kubeapiserver/options/authentication.go), which every generation of 1.32+ and every
+  // generation with access.oidc passes.
+  ...Object.fromEntries(
+    [
+      "ca-file",
+      "client-id",
+      "groups-claim",
+      "groups-prefix",
+      "issuer-url",
+      "required-claim",
+      "signing-algs",
+      "username-claim",
+      "username-prefix",
+    ].map((name) => [
+      `oidc-${name}`,
+      "OIDC issuers are configured in access.oidc (kube-apiserver refuses --oidc-* beside --authentication-config)",
+    ]),
+  ),
 };
 
 const FLAG_NAME = /^[a-z0-9][a-z0-9-]*$/;

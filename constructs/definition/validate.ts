@@ -19,6 +19,7 @@ import { FLATCAR_OWNER_ACCOUNT } from "./resolve";
 import { accessCrossProblems, accessSchema } from "./access";
 import { type AutoscaleOptions, autoscaleProblems, autoscaleSchema } from "./autoscale";
 import { apiServerOptionsSchema } from "./control-plane-options";
+import { oidcVersionProblem } from "./oidc";
 import { etcdRestoreSchema, restoreProblems } from "./etcd-restore";
 import { etcdSnapshotsSchema } from "./etcd-snapshots";
 import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition } from "./types";
@@ -434,6 +435,13 @@ function crossFieldProblems(def: PartialCluster, failed: ReadonlySet<string>): D
   const region = ok("region") ? def.region : undefined;
   if (def.access && ok("access")) {
     for (const p of accessCrossProblems(def.access)) add(`access.${p.field}`, p.message);
+    // OIDC issuers reach every generation's API server: each generation's Kubernetes must accept the configuration.
+    if (def.access.oidc?.length)
+      (def.generations ?? []).forEach((g, i) => {
+        const version = g?.kubernetesVersion;
+        const problem = version && /^\d+\.\d+\.\d+$/.test(version) ? oidcVersionProblem(version) : undefined;
+        if (problem) add(`generations[${i}].kubernetesVersion`, problem);
+      });
   }
 
   const subnets = def.network?.privateSubnets;

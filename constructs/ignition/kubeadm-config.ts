@@ -6,6 +6,7 @@ import { stringify } from "yaml";
 import { resolveApiServerOptions } from "../definition/control-plane-options";
 import type { ResolvedGeneration, ResolvedWorkerPool } from "../definition/resolve";
 import { AUTHENTICATOR_KUBECONFIG, AUTHENTICATOR_KUBECONFIG_DIR, runsIamAuthenticator } from "../addons/access/settings";
+import { AUTHENTICATION_CONFIG_FILE, usesAuthenticationConfig } from "./authentication-config";
 import { kubernetesMinor } from "./kubernetes-releases";
 
 /** The runtime placeholders node-bootstrap.sh substitutes; no other `@@…@@` may appear. */
@@ -94,17 +95,6 @@ export const STRONG_TLS_CIPHER_SUITES = [
 /** No TLS 1.0/1.1 (`--tls-min-version` / `tlsMinVersion`; values from component-base cli/flag/ciphersuites_flag.go). */
 export const TLS_MIN_VERSION = "VersionTLS12";
 
-/**
- * Whether the API server limits anonymous requests to the health endpoints with `--authentication-config`
- * (KEP-4633, https://www.kubernetes.dev/resources/keps/4633/: beta and on by default from 1.32). On 1.31 the feature is
- * alpha: anonymous auth stays on (kubeadm's default; the kubelet probes /livez and /readyz without credentials) and
- * RBAC grants anonymous users only system:public-info-viewer (health and version).
- */
-export function limitsAnonymousToHealthEndpoints(kubernetesVersion: string): boolean {
-  const [major, minor] = kubernetesMinor(kubernetesVersion).split(".").map(Number);
-  return major > 1 || minor >= 32;
-}
-
 /** The kube-apiserver flags this project sets (kubeadm adds its own), then the definition's extra flags, sorted by name. */
 export function apiServerArgs(gen: ResolvedGeneration): Array<{ name: string; value: string }> {
   const options = resolveApiServerOptions(gen.definition.controlPlane?.apiServer);
@@ -129,9 +119,8 @@ export function apiServerArgs(gen: ResolvedGeneration): Array<{ name: string; va
     // Pod Security defaults (baseline enforced, restricted warned and audited).
     ["admission-control-config-file", `${API_SERVER_CONFIG_DIR}/admission-config.yaml`],
   ]);
-  // CIS 1.2.1: anonymous requests only on /livez, /readyz, /healthz.
-  if (limitsAnonymousToHealthEndpoints(gen.kubernetesVersion))
-    args.set("authentication-config", `${API_SERVER_CONFIG_DIR}/authentication-config.yaml`);
+  // CIS 1.2.1: anonymous requests only on /livez, /readyz, /healthz (1.32+); and the OIDC issuers of access.oidc.
+  if (usesAuthenticationConfig(gen)) args.set("authentication-config", `${API_SERVER_CONFIG_DIR}/${AUTHENTICATION_CONFIG_FILE}`);
   // Access by AWS identity: bearer tokens are checked by aws-iam-authenticator on the node (upstream README, "Kubernetes
   // API server configuration", tag v0.7.18). Its server decodes TokenReview as authentication.k8s.io/v1beta1
   // (pkg/server/server.go), the version kube-apiserver sends by default; said explicitly

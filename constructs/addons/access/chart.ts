@@ -1,11 +1,13 @@
 // Owns the access addon's manifests: aws-iam-authenticator as a host-network DaemonSet on the control-plane nodes (the
 // kube-apiserver's token webhook on 127.0.0.1), its config (cluster ID and role mappings) as a ConfigMap, and the RBAC
-// bindings of the access groups (admins -> cluster-admin, viewers -> view). Shaped after upstream deploy/example.yaml.
+// bindings of the access groups (admins -> cluster-admin, viewers -> view), which also name the OIDC groups of
+// access.oidc adminGroups/viewerGroups (prefixed as kube-apiserver names them). Shaped after upstream deploy/example.yaml.
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
 import { ADMINS_GROUP, roleMappings, VIEWERS_GROUP } from "../../definition/access";
+import { oidcBoundGroups } from "../../definition/oidc";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import {
   addonLabels,
@@ -25,6 +27,7 @@ import {
   AUTHENTICATOR_UID,
   IAM_AUTHENTICATOR_IMAGE,
   type ResolvedIamAuthenticatorSettings,
+  runsIamAuthenticator,
 } from "./settings";
 
 export interface IamAuthenticatorChartProps {
@@ -75,20 +78,27 @@ export class IamAuthenticatorChart extends Chart {
     const labels = addonLabels(NAME, "access", image, selector);
     const rbac = "rbac.authorization.k8s.io";
 
-    const config = new k8s.KubeConfigMap(this, "config", {
-      metadata: { name: NAME, namespace: NAMESPACE, labels },
-      data: { "config.yaml": authenticatorConfig(generation) },
-    });
+    // OIDC bindings alone (no IAM role mapped, or addons.iamAuthenticator.enabled false): no authenticator.
+    const authenticator = runsIamAuthenticator(generation);
+    const config = authenticator
+      ? new k8s.KubeConfigMap(this, "config", {
+          metadata: { name: NAME, namespace: NAMESPACE, labels },
+          data: { "config.yaml": authenticatorConfig(generation) },
+        })
+      : undefined;
+    const oidc = oidcBoundGroups(generation.cluster.access?.oidc);
+    const group = (name: string) => ({ apiGroup: rbac, kind: "Group", name });
     new k8s.KubeClusterRoleBinding(this, "admins", {
       metadata: { name: "immutable-clusters:admins", labels },
       roleRef: { apiGroup: rbac, kind: "ClusterRole", name: "cluster-admin" },
-      subjects: [{ apiGroup: rbac, kind: "Group", name: ADMINS_GROUP }],
+      subjects: [ADMINS_GROUP, ...oidc.admins].map(group),
     });
     new k8s.KubeClusterRoleBinding(this, "viewers", {
       metadata: { name: "immutable-clusters:viewers", labels },
       roleRef: { apiGroup: rbac, kind: "ClusterRole", name: "view" },
-      subjects: [{ apiGroup: rbac, kind: "Group", name: VIEWERS_GROUP }],
+      subjects: [VIEWERS_GROUP, ...oidc.viewers].map(group),
     });
+    if (!config) return;
 
     new k8s.KubeDaemonSet(this, "daemon-set", {
       metadata: { name: NAME, namespace: NAMESPACE, labels },

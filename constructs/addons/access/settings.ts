@@ -1,7 +1,9 @@
 // Owns the settings of the access addon (aws-iam-authenticator, addons.iamAuthenticator), its pinned image, the host
-// paths and ports it shares with the control-plane node files and the kube-apiserver flags, and when a generation runs it.
+// paths and ports it shares with the control-plane node files and the kube-apiserver flags, and when a generation runs it
+// (and when the addon renders only the RBAC bindings of OIDC groups).
 import { z } from "zod";
 import { accessEnabled } from "../../definition/access";
+import { oidcBoundGroups } from "../../definition/oidc";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import { enabledSchema, resourcesSchema } from "../common/workload";
 
@@ -52,4 +54,10 @@ export type ResolvedIamAuthenticatorSettings = z.output<typeof iamAuthenticatorS
 /** Whether a generation runs the authenticator: its cluster maps a role and `addons.iamAuthenticator.enabled` is not false. */
 export function runsIamAuthenticator(generation: ResolvedGeneration): boolean {
   return accessEnabled(generation.cluster.access) && generation.definition.addons?.iamAuthenticator?.enabled !== false;
+}
+
+/** Whether a generation's access addon binds OIDC groups (access.oidc adminGroups/viewerGroups) to cluster-admin or view. */
+export function bindsOidcGroups(generation: ResolvedGeneration): boolean {
+  const { admins, viewers } = oidcBoundGroups(generation.cluster.access?.oidc);
+  return admins.length + viewers.length > 0;
 }
