@@ -3,7 +3,7 @@
 // cdktf.out/ and dist/. The guard runs in report mode, so the comparison holds whatever the fleet lock says.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { filesUnder } from "./support/example-synth";
@@ -50,4 +50,48 @@ test("the compiled app writes the same files, byte for byte, as tsx apps/synth.t
   expect(filesUnder(compiled)).toEqual(files);
   const differing = files.filter((f) => !readFileSync(join(typescript, f)).equals(readFileSync(join(compiled, f))));
   expect(differing).toEqual([]);
+});
+
+// scripts/run-compiled.mjs bundles the entry and caches the bundle and V8's code cache under node_modules/.cache: a
+// copy of the script in a scratch repository (its own node_modules/.cache) shows the cache is reused while the sources
+// stay as they are, an edited source is picked up on the next run, and code reading files beside itself finds them.
+test("run-compiled reuses its bundle until a source changes, and __dirname is the source's folder", async () => {
+  const repo = join(work, "scratch-repo");
+  mkdirSync(join(repo, "scripts"), { recursive: true });
+  mkdirSync(join(repo, "apps", "data"), { recursive: true });
+  mkdirSync(join(repo, "node_modules"), { recursive: true });
+  copyFileSync(join(ROOT, "scripts", "run-compiled.mjs"), join(repo, "scripts", "run-compiled.mjs"));
+  // esbuild, resolved by the script from its own folder, is this repository's.
+  symlinkSync(join(ROOT, "node_modules", "esbuild"), join(repo, "node_modules", "esbuild"), "dir");
+  symlinkSync(join(ROOT, "node_modules", "@esbuild"), join(repo, "node_modules", "@esbuild"), "dir");
+  writeFileSync(join(repo, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2022", module: "commonjs" } }));
+  writeFileSync(join(repo, "apps", "data", "greeting.txt"), "hello from beside the source");
+  writeFileSync(join(repo, "apps", "value.ts"), "export const value: number = 1;\n");
+  writeFileSync(
+    join(repo, "apps", "probe.ts"),
+    'import { readFileSync } from "node:fs";\nimport { join } from "node:path";\nimport { value } from "./value";\n' +
+      'console.log(JSON.stringify({ value, text: readFileSync(join(__dirname, "data", "greeting.txt"), "utf8"), dir: __dirname, args: process.argv.slice(2) }));\n',
+  );
+  const run = async () =>
+    JSON.parse((await promisify(execFile)(process.execPath, ["scripts/run-compiled.mjs", "apps/probe.ts", "x"], { cwd: repo })).stdout) as {
+      value: number;
+      text: string;
+      dir: string;
+      args: string[];
+    };
+  const cache = join(repo, "node_modules", ".cache", "immutable-clusters", "run-compiled");
+  const first = await run();
+  expect(first).toEqual({ value: 1, text: "hello from beside the source", dir: join(repo, "apps"), args: ["x"] });
+  const bundles = readdirSync(cache).filter((f) => f.endsWith(".js"));
+  expect(bundles).toHaveLength(1);
+  // The first run leaves V8's code cache beside the bundle; the second run reuses both.
+  expect(readdirSync(cache).filter((f) => f.includes(".js.v8-"))).toHaveLength(1);
+  const bundleTime = statSync(join(cache, bundles[0])).mtimeMs;
+  expect(await run()).toEqual(first);
+  expect(readdirSync(cache).filter((f) => f.endsWith(".js"))).toEqual(bundles);
+  expect(statSync(join(cache, bundles[0])).mtimeMs).toBe(bundleTime);
+  // An edited source makes a new bundle, and the run sees the edit.
+  writeFileSync(join(repo, "apps", "value.ts"), "export const value: number = 2;\n");
+  expect((await run()).value).toBe(2);
+  expect(readdirSync(cache).filter((f) => f.endsWith(".js"))).toHaveLength(2);
 });
