@@ -79,6 +79,7 @@ export type { CoreDnsSettings, CoreDnsAutoscalerSettings } from "./addons/coredn
 export type { CloudControllerSettings } from "./addons/cloud-controller/settings";
 export type { MetricsServerSettings } from "./addons/metrics-server/settings";
 export type { IngressNginxSettings } from "./addons/ingress-nginx/settings";
+export type { GatewaySettings } from "./addons/gateway/settings";
 export {
   IgnitionConfig,
   dataUrl,

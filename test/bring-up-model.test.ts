@@ -38,7 +38,9 @@ function bringUpWith(cluster: ClusterDefinition, workerCounts?: Record<string, n
   const facts = nodeConfigFacts(ignition);
   // Every pool gets at least one node, so a pool that scales out from zero later is covered too.
   const workers = workerCounts ?? Object.fromEntries(resolved.workerPools.map((p) => [p.name, Math.max(1, p.desiredCapacity)]));
-  return { resolved, facts, result: simulateBringUp({ objects, nodes: modelNodes(facts, workers), clusterDns: facts.clusterDns }) };
+  const nodes = modelNodes(facts, workers);
+  const result = simulateBringUp({ objects, nodes, clusterDns: facts.clusterDns, kubeProxy: facts.kubeProxy });
+  return { resolved, facts, objects, nodes, result };
 }
 
 const examples = clusters.flatMap((cluster) =>
@@ -85,6 +87,49 @@ describe("bring-up of every example generation on every supported Kubernetes ver
     expect(first("DaemonSet kube-system/cilium ")).toBeLessThan(first("Deployment kube-system/coredns "));
     expect(first("Deployment kube-system/cilium-operator ")).toBeLessThan(first("Deployment kube-system/coredns "));
     expect(first("DaemonSet kube-system/aws-cloud-controller-manager ")).toBeLessThan(first("Deployment kube-system/coredns "));
+  });
+});
+
+describe("generations whose Cilium replaces kube-proxy (the gateway's generations)", () => {
+  const staging = clusters.find((c) => c.name === "staging")!;
+  const b = staging.generations.find((g) => g.id === "b")!;
+  const ciliumAgent = (objects: readonly KubernetesObject[]) =>
+    objects.find((o) => o.kind === "DaemonSet" && o.metadata.name === "cilium") as unknown as {
+      spec: { template: { spec: { containers: { env?: { name: string }[] }[]; initContainers?: { env?: { name: string }[] }[] } } };
+    };
+
+  test("staging/b (Kubernetes 1.35): kubeadm skips kube-proxy, Cilium replaces it, every pod still runs", () => {
+    const { facts, objects, result } = bringUp(staging, b);
+    expect(facts.kubeProxy).toBe(false);
+    const config = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "cilium-config")!;
+    expect((config.data as Record<string, string>)["kube-proxy-replacement"]).toBe("true");
+    expect(result.blocked).toEqual([]);
+    // The cloud controller reaches the API through the kubernetes Service: only once the agent routes it on its node.
+    const first = (name: string) => Math.min(...result.pods.filter((p) => p.pod.includes(name)).map((p) => p.startedIn ?? Infinity));
+    expect(first("DaemonSet kube-system/cilium ")).toBeLessThan(first("DaemonSet kube-system/aws-cloud-controller-manager "));
+  });
+
+  test("the agent reaches the API without the kubernetes Service: without its KUBERNETES_SERVICE_HOST nothing would start", () => {
+    const { objects, nodes, facts } = bringUp(staging, b);
+    const mutated = structuredClone(objects) as KubernetesObject[];
+    const spec = ciliumAgent(mutated).spec.template.spec;
+    for (const c of [...spec.containers, ...(spec.initContainers ?? [])])
+      c.env = (c.env ?? []).filter((e) => !e.name.startsWith("KUBERNETES_SERVICE_"));
+    const result = simulateBringUp({ objects: mutated, nodes, clusterDns: facts.clusterDns, kubeProxy: facts.kubeProxy });
+    expect(result.blocked.find((line) => line.startsWith("DaemonSet kube-system/cilium on controller-1"))).toContain(
+      "reaches the API server through the kubernetes Service ClusterIP, which nothing routes: no kube-proxy (kubeadm skipped it) and the CNI agent's kube-proxy replacement is not running on controller-1",
+    );
+    // With kube-proxy the same manifests would come up: the rule is about kube-proxy's absence.
+    expect(simulateBringUp({ objects: mutated, nodes, clusterDns: facts.clusterDns, kubeProxy: true }).blocked).toEqual([]);
+  });
+
+  test("generations before 1.33 keep kubeadm's kube-proxy and Cilium without replacement", () => {
+    const prod = clusters.find((c) => c.name === "prod")!;
+    const { facts, objects } = bringUp(prod, prod.generations[0]);
+    expect(prod.generations[0].kubernetesVersion).toBe("1.31.0");
+    expect(facts.kubeProxy).toBe(true);
+    const config = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "cilium-config")!;
+    expect((config.data as Record<string, string>)["kube-proxy-replacement"]).toBe("false");
   });
 });
 
@@ -396,6 +441,27 @@ describe("the model's rules", () => {
     expect(result.blocked).toEqual([
       "DaemonSet kube-system/ingress: runs on no node: cp-1: nodeSelector example.com/ingress=true does not match; taint node-role.kubernetes.io/control-plane:NoSchedule not tolerated; worker-1: nodeSelector example.com/ingress=true does not match",
     ]);
+  });
+
+  test("without kube-proxy, a host-network client of the kubernetes Service waits for a kube-proxy replacement", () => {
+    const replacing: KubernetesObject = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "cilium-config", namespace: "kube-system" },
+      data: { "kube-proxy-replacement": "true" },
+    };
+    const noProxy = (objects: KubernetesObject[]) =>
+      simulateBringUp({ objects, nodes: [controlPlane("cp-1"), node("worker-1")], clusterDns: [DNS_IP], kubeProxy: false });
+    // The cloud controller (no KUBERNETES_SERVICE_HOST of its own) starts after the replacing agent on its node.
+    const replaced = noProxy([...base(), replacing]);
+    expect(replaced.blocked).toEqual([]);
+    expect(replaced.startOrder.indexOf("DaemonSet kube-system/ccm")).toBeGreaterThan(
+      replaced.startOrder.indexOf("DaemonSet kube-system/cni"),
+    );
+    // Without a replacement nothing routes the Service: the cloud controller never starts, and nodes stay uninitialized.
+    expect(blockedLines(noProxy(base()), "DaemonSet kube-system/ccm on cp-1")[0]).toContain(
+      "reaches the API server through the kubernetes Service ClusterIP, which nothing routes: no kube-proxy (kubeadm skipped it) and no kube-proxy replacement on cp-1",
+    );
   });
 
   test("a kind that runs pods but is not modelled is refused, not skipped", () => {

@@ -4,6 +4,7 @@ import type { CloudControllerSettings } from "./cloud-controller/settings";
 import type { ClusterAutoscalerSettings } from "./cluster-autoscaler/settings";
 import type { CniSettings } from "./cni/settings";
 import type { CoreDnsSettings } from "./coredns/settings";
+import type { GatewaySettings } from "./gateway/settings";
 import type { IngressNginxSettings } from "./ingress-nginx/settings";
 import type { LoggingSettings } from "./logging/settings";
 import type { MetricsServerSettings } from "./metrics-server/settings";
@@ -22,8 +23,16 @@ export interface AddonsDefinition {
   readonly metricsServer?: MetricsServerSettings;
   /** cluster-autoscaler for the pools that set `autoscale` (shipped only when one does). @default { enabled: true } */
   readonly clusterAutoscaler?: ClusterAutoscalerSettings;
-  /** ingress-nginx on the ingress pools' nodes, behind the generation's ingress load balancer. @default { enabled: true } */
+  /**
+   * ingress-nginx on the ingress pools' nodes, behind the generation's ingress load balancer: generations before
+   * Kubernetes 1.33 only (retired upstream in March 2026; newer generations run `gateway`). @default { enabled: true }
+   */
   readonly ingressNginx?: IngressNginxSettings;
+  /**
+   * Gateway API (Cilium's implementation) on the ingress pools' nodes, behind the generation's ingress load balancer:
+   * generations on Kubernetes 1.33 and newer. @default { enabled: true }
+   */
+  readonly gateway?: GatewaySettings;
   /** fluent-bit log shipping. @default { enabled: true, output: { type: "stdout" } } */
   readonly logging?: LoggingSettings;
   /** Prometheus, node-exporter, kube-state-metrics and Grafana. @default { enabled: true } */

@@ -11,6 +11,8 @@ import { CniChart } from "./cni/chart";
 import { cniSettingsSchema } from "./cni/settings";
 import { CoreDnsChart } from "./coredns/chart";
 import { coreDnsSettingsSchema } from "./coredns/settings";
+import { GatewayChart } from "./gateway/chart";
+import { gatewayKubernetesVersion, gatewaySettingsSchema, runsGateway } from "./gateway/settings";
 import { MetricsServerChart } from "./metrics-server/chart";
 import { metricsServerSettingsSchema } from "./metrics-server/settings";
 import { IngressNginxChart } from "./ingress-nginx/chart";
@@ -73,8 +75,17 @@ export const ADDONS: readonly Addon[] = [
     key: "ingressNginx",
     file: "50-ingress-nginx",
     settings: ingressNginxSettingsSchema,
-    isEnabled: enabledFlag,
+    // Retired upstream (March 2026): only generations before Kubernetes 1.33 run it; newer ones run the gateway.
+    isEnabled: (settings, generation) => settings.enabled && !gatewayKubernetesVersion(generation.kubernetesVersion),
     build: (scope, id, generation, settings) => new IngressNginxChart(scope, id, { generation, settings }),
+  }),
+  defineAddon({
+    key: "gateway",
+    // Where ingress-nginx was; the gateway's Cilium settings are in 10-cni (cni/gateway-config.ts).
+    file: "50-gateway",
+    settings: gatewaySettingsSchema,
+    isEnabled: (_settings, generation) => runsGateway(generation),
+    build: (scope, id, generation, settings) => new GatewayChart(scope, id, { generation, settings }),
   }),
   defineAddon({
     key: "logging",

@@ -45,6 +45,9 @@ const CLUSTER_SCOPED_KINDS = new Set([
   "ValidatingWebhookConfiguration",
   "MutatingWebhookConfiguration",
   "PersistentVolume",
+  // Custom resources the gateway addon ships (their CRDs declare `scope: Cluster`).
+  "GatewayClass",
+  "CiliumClusterwideNetworkPolicy",
 ]);
 
 /** Service accounts every namespace has (created by the service account controller). */

@@ -1,11 +1,13 @@
 // Owns the kubeadm configuration of each node role, rendered from the generation as YAML documents (kubeadm API
-// v1beta4): InitConfiguration + ClusterConfiguration + KubeletConfiguration + KubeProxyConfiguration for the node that
-// wins the election, JoinConfiguration for the other control-plane nodes and for each worker pool. Values only a node
-// knows at boot are `@@NAME@@` placeholders that node-bootstrap.sh fills in (token, CA hash, certificate key, name, IP).
+// v1beta4): InitConfiguration + ClusterConfiguration + KubeletConfiguration (+ KubeProxyConfiguration unless Cilium
+// replaces kube-proxy) for the node that wins the election, JoinConfiguration for the other control-plane nodes and for
+// each worker pool. Values only a node knows at boot are `@@NAME@@` placeholders that node-bootstrap.sh fills in (token,
+// CA hash, certificate key, name, IP).
 import { stringify } from "yaml";
 import { resolveApiServerOptions } from "../definition/control-plane-options";
 import type { ResolvedGeneration, ResolvedWorkerPool } from "../definition/resolve";
 import { AUTHENTICATOR_KUBECONFIG, AUTHENTICATOR_KUBECONFIG_DIR, runsIamAuthenticator } from "../addons/access/settings";
+import { runsGateway } from "../addons/gateway/settings";
 import { AUTHENTICATION_CONFIG_FILE, usesAuthenticationConfig } from "./authentication-config";
 import { kubernetesMinor } from "./kubernetes-releases";
 
@@ -207,8 +209,19 @@ function kubeletConfiguration(gen: ResolvedGeneration) {
 
 const yamlDocs = (docs: object[]) => docs.map((d) => stringify(d, { lineWidth: 0 })).join("---\n");
 
+/**
+ * The kubeadm init phases skipped: CoreDNS always (the coredns addon ships it); kube-proxy where Cilium replaces it
+ * (generations that run the gateway addon: constructs/addons/cni/gateway-config.ts). `addon/kube-proxy` is the phase
+ * `kubeadm init phase addon kube-proxy` runs (kubernetes.io/docs/reference/setup-tools/kubeadm/generated/kubeadm_init/
+ * kubeadm_init_phase_addon_kube-proxy); InitConfiguration.skipPhases takes phase names as `--skip-phases` does.
+ */
+export function skippedInitPhases(gen: ResolvedGeneration): string[] {
+  return runsGateway(gen) ? ["addon/coredns", "addon/kube-proxy"] : ["addon/coredns"];
+}
+
 /** init.yaml: the configuration of `kubeadm init` on the elected control-plane node. */
 export function initConfiguration(gen: ResolvedGeneration): string {
+  const kubeProxy = !runsGateway(gen);
   return yamlDocs([
     {
       apiVersion: API,
@@ -216,11 +229,14 @@ export function initConfiguration(gen: ResolvedGeneration): string {
       certificateKey: "@@CERTIFICATE_KEY@@",
       localAPIEndpoint: { advertiseAddress: "@@NODE_IP@@", bindPort: gen.apiPort },
       nodeRegistration: nodeRegistration(undefined, undefined),
-      skipPhases: ["addon/coredns"],
+      skipPhases: skippedInitPhases(gen),
     },
     clusterConfiguration(gen),
     kubeletConfiguration(gen),
-    { apiVersion: "kubeproxy.config.k8s.io/v1alpha1", kind: "KubeProxyConfiguration", mode: "iptables", clusterCIDR: gen.podCidr },
+    // No kube-proxy, no configuration for it: nothing would read it.
+    ...(kubeProxy
+      ? [{ apiVersion: "kubeproxy.config.k8s.io/v1alpha1", kind: "KubeProxyConfiguration", mode: "iptables", clusterCIDR: gen.podCidr }]
+      : []),
   ]);
 }
 

@@ -115,6 +115,12 @@ export interface NodeConfigFacts {
    * set on itself), by pool: read from the ingress labeler the controller config ships, when it ships one.
    */
   readonly adminLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /**
+   * Whether kubeadm installs kube-proxy: its init phase `addon/kube-proxy` (kubernetes.io/docs/reference/setup-tools/
+   * kubeadm/generated/kubeadm_init/kubeadm_init_phase_addon_kube-proxy) runs unless InitConfiguration.skipPhases names
+   * it or its parent phase `addon`.
+   */
+  readonly kubeProxy: boolean;
 }
 
 interface IgnitionFile {
@@ -176,7 +182,10 @@ export function nodeConfigFacts(ignition: Readonly<Record<string, unknown>>): No
   const joinController = yamlDocs(ignitionFile(controller, `${KUBEADM_DIR}/join-controller.yaml`, "controller.ign"));
   const kubelet = init.find((d) => d.kind === "KubeletConfiguration") as { clusterDNS?: string[] } | undefined;
   const cluster = init.find((d) => d.kind === "ClusterConfiguration") as { controlPlaneEndpoint?: string } | undefined;
-  const initRegistration = (init.find((d) => d.kind === "InitConfiguration") as { nodeRegistration: NodeRegistration }).nodeRegistration;
+  const initDoc = init.find((d) => d.kind === "InitConfiguration") as { nodeRegistration: NodeRegistration; skipPhases?: string[] };
+  const initRegistration = initDoc.nodeRegistration;
+  const skipped = initDoc.skipPhases ?? [];
+  const kubeProxy = !["addon/kube-proxy", "addon"].some((phase) => skipped.includes(phase));
   const joinRegistration = (joinController.find((d) => d.kind === "JoinConfiguration") as { nodeRegistration: NodeRegistration })
     .nodeRegistration;
   const env = ignitionFile(controller, "/etc/immutable-clusters/cluster.env", "controller.ign");
@@ -202,6 +211,7 @@ export function nodeConfigFacts(ignition: Readonly<Record<string, unknown>>): No
     controlPlaneCount: count,
     roles,
     adminLabels: ingressLabelerLabels(controller),
+    kubeProxy,
   };
 }
 
@@ -261,6 +271,14 @@ export interface Workload {
   readonly spec: PodSpec;
   /** Names the pod must resolve to do its job (the API endpoint by name, cluster service names it is configured with). */
   readonly names: readonly string[];
+  /**
+   * Whether it reaches the API server through the `kubernetes` Service's ClusterIP: it gets a service account token
+   * and sets no KUBERNETES_SERVICE_HOST of its own. The kubelet gives every container KUBERNETES_SERVICE_HOST/PORT of
+   * the default namespace's `kubernetes` Service unless the container sets them (kubernetes/kubernetes
+   * pkg/kubelet/kubelet_pods.go makeEnvironmentVariables: service variables first, the container's env overrides),
+   * and client-go's rest.InClusterConfig dials exactly that.
+   */
+  readonly viaKubernetesService: boolean;
 }
 
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
@@ -312,6 +330,9 @@ export function workloadsOf(objects: readonly KubernetesObject[]): Workload[] {
       labels: spec.template.metadata?.labels ?? {},
       spec: spec.template.spec,
       names: namesOf(spec.template.spec, namespace, configMaps),
+      viaKubernetesService:
+        (spec.template.spec as { automountServiceAccountToken?: boolean }).automountServiceAccountToken !== false &&
+        !spec.template.spec.containers.some((c) => (c.env ?? []).some((e) => e.name === "KUBERNETES_SERVICE_HOST")),
     });
   }
   return workloads;
@@ -344,6 +365,8 @@ export interface BringUpInput {
   readonly nodes: readonly ModelNode[];
   /** kubelet's clusterDNS. */
   readonly clusterDns: readonly string[];
+  /** Whether kubeadm installed kube-proxy (NodeConfigFacts.kubeProxy); the hand-made clusters of the tests have it. @default true */
+  readonly kubeProxy?: boolean;
 }
 
 export interface PodState {
@@ -431,6 +454,15 @@ function ipamAllocator(objects: readonly KubernetesObject[], workloads: readonly
   return operator;
 }
 
+/**
+ * Whether the manifests' Cilium replaces kube-proxy: cilium-config `kube-proxy-replacement: "true"` (the agent then
+ * load-balances every Service ClusterIP itself, docs.cilium.io network/kubernetes/kubeproxy-free).
+ */
+function kubeProxyReplacement(objects: readonly KubernetesObject[]): boolean {
+  const config = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "cilium-config");
+  return (config?.data as Record<string, string> | undefined)?.["kube-proxy-replacement"] === "true";
+}
+
 /** The Service at kubelet's clusterDNS address, and the workloads behind it. */
 function clusterDnsWorkloads(
   objects: readonly KubernetesObject[],
@@ -450,8 +482,8 @@ function clusterDnsWorkloads(
 
 /**
  * Simulates a new cluster from time zero, when every manifest has been applied at once (the leader's server-side apply)
- * and kubeadm's own kube-proxy DaemonSet runs on every node (it tolerates every taint and uses the host network), until
- * nothing changes. Capacity (CPU, memory, pod count), image pulls and host-port clashes are not modelled.
+ * and, unless kubeadm skipped it, kubeadm's own kube-proxy DaemonSet runs on every node (it tolerates every taint and
+ * uses the host network), until nothing changes. Capacity (CPU, memory, pod count), image pulls and host-port clashes are not modelled.
  */
 export function simulateBringUp(input: BringUpInput): BringUpResult {
   const { objects, nodes, clusterDns } = input;
@@ -460,6 +492,8 @@ export function simulateBringUp(input: BringUpInput): BringUpResult {
   const cloudControllers = workloads.filter(isCloudController);
   const dnsServers = clusterDnsWorkloads(objects, workloads, clusterDns);
   const ipam = ipamAllocator(objects, workloads);
+  const kubeProxy = input.kubeProxy ?? true;
+  const replacesKubeProxy = kubeProxyReplacement(objects);
 
   const taints = new Map<string, Taint[]>(
     nodes.map((n) => [n.name, [...n.permanentTaints, NOT_READY_TAINT, ...(n.externalCloudProvider ? [UNINITIALIZED_TAINT] : [])]]),
@@ -479,6 +513,11 @@ export function simulateBringUp(input: BringUpInput): BringUpResult {
   const candidatesOf = (p: PodState) => (p.pinnedTo === undefined ? nodes : nodes.filter((n) => n.name === p.pinnedTo));
   const anyRunning = (ws: readonly Workload[]) => pods.some((p) => p.running && ws.includes(p.workload));
   const networkReady = (node: string) => pods.some((p) => p.running && p.node === node && cniAgents.includes(p.workload));
+  // Service ClusterIPs are routed on a node by kube-proxy (kubeadm's DaemonSet, on every node from the start) or, when
+  // kubeadm skipped it, by the CNI agent's kube-proxy replacement once that agent runs on the node.
+  const servicesRouted = (node: string) => kubeProxy || (replacesKubeProxy && networkReady(node));
+  const noServiceRouting = (node: string) =>
+    `no kube-proxy (kubeadm skipped it) and ${replacesKubeProxy ? "the CNI agent's kube-proxy replacement is not running" : "no kube-proxy replacement"} on ${node}`;
   const startOrder: string[] = [];
 
   const scheduleProblems = (p: PodState, n: ModelNode): string[] => {
@@ -516,7 +555,11 @@ export function simulateBringUp(input: BringUpInput): BringUpResult {
       );
     if (cniAgents.includes(w) && ipam && !anyRunning([ipam]))
       out.push(`waits for its node's pod CIDR from the IPAM operator ${workloadName(ipam)}, which is not running`);
+    if (w.viaKubernetesService && !servicesRouted(node))
+      out.push(`reaches the API server through the kubernetes Service ClusterIP, which nothing routes: ${noServiceRouting(node)}`);
     const resolver = resolverOf(w.spec, clusterDns);
+    if (resolver === "cluster" && w.names.some(isClusterName) && !servicesRouted(node))
+      out.push(`cannot reach the cluster DNS Service: ${noServiceRouting(node)}`);
     for (const name of w.names) {
       const via = `dnsPolicy ${w.spec.dnsPolicy ?? "ClusterFirst"}${w.spec.hostNetwork ? " in the host network" : ""}`;
       if (resolver === "none") out.push(`cannot resolve ${name}: ${via} has no nameserver`);

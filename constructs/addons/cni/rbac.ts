@@ -3,6 +3,7 @@
 // Cilium 1.19 on, the operator's namespaced access to DaemonSets (its ztunnel controller).
 import { k8s } from "cdk8s-plus-27";
 import { Construct } from "constructs";
+import { gatewayOperatorRules } from "./gateway-config";
 import type { CiliumRelease } from "./settings";
 
 export interface CiliumRbacProps {
@@ -13,6 +14,8 @@ export interface CiliumRbacProps {
   /** ServiceAccount names of the agent and the operator. */
   readonly agent: string;
   readonly operator: string;
+  /** Whether Cilium serves the gateway addon: the operator gets the chart's gatewayAPI rules (gateway-config.ts). */
+  readonly gateway?: boolean;
 }
 
 const CILIUM_READ_RESOURCES = [
@@ -173,6 +176,7 @@ export class CiliumRbac extends Construct {
         { apiGroups: ["cilium.io"], resources: ["ciliumpodippools"], verbs: ["create"] },
         { apiGroups: ["cilium.io"], resources: ["ciliumloadbalancerippools/status"], verbs: ["patch"] },
         { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create", "get", "update"] },
+        ...(props.gateway ? gatewayOperatorRules() : []),
       ],
     });
     new k8s.KubeClusterRoleBinding(this, "operator-cluster-role-binding", {

@@ -19,6 +19,9 @@ export const RESERVED_NAMESPACES = [
   "logging",
   "monitoring",
   "ingress-nginx",
+  // The gateway addon's namespace and the one Cilium syncs the Gateway's TLS Secrets into.
+  "ingress-gateway",
+  "cilium-secrets",
 ] as const;
 
 /** Hard caps of a tenant namespace (a ResourceQuota). */
