@@ -1,7 +1,8 @@
 // `immutable-clusters validate` against a fake API server on loopback (node https with a certificate made by openssl for
 // 127.0.0.1) serving responses shaped as the API returns them, for a healthy cluster and unhealthy ones; the client is
-// the command's own, reading a kubeconfig with the server's CA and a bearer token. The ingress health endpoint is a
-// loopback http server.
+// the command's own, reading a kubeconfig with the server's CA and a bearer token. Pods (validate's DNS check pod) live
+// in test/support/fake-pod-api.ts: created, advancing Pending -> Running -> Succeeded/Failed, logs, deleted. The
+// ingress health endpoint is a loopback http server.
 import { createServer as createHttp, type Server } from "node:http";
 import { createServer as createHttps } from "node:https";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -13,6 +14,8 @@ import { kubeClientFromConfig } from "../apps/commands/kubeconfig-client";
 import { resolveGeneration } from "../constructs/definition/resolve";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 import { selfSignedCertificate } from "./support/certificates";
+import { FakePodApi } from "./support/fake-pod-api";
+import { DNS_CHECK_IMAGE } from "../apps/commands/dns-check-pod";
 
 const dir = mkdtempSync(join(tmpdir(), "validate-"));
 selfSignedCertificate({
@@ -75,6 +78,7 @@ function healthy(): State {
 }
 
 let state: State = healthy();
+const pods = new FakePodApi();
 let requests: string[] = [];
 let onRequest: (url: string) => void = () => undefined;
 let ingressStatus = 200;
@@ -83,10 +87,13 @@ let ingress: Server;
 let apiPort = 0;
 let ingressPort = 0;
 beforeAll(async () => {
-  api = createHttps({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, (req, res) => {
-    requests.push(req.url!);
+  api = createHttps({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, async (req, res) => {
+    requests.push(req.method === "GET" ? req.url! : `${req.method} ${req.url!}`);
     onRequest(req.url!);
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401).end('{"kind":"Status","code":401}');
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (pods.handle(req, Buffer.concat(chunks).toString("utf8"), res)) return;
     const body = state.get(req.url!);
     if (body === undefined)
       return void res.writeHead(404, { "content-type": "application/json" }).end('{"kind":"Status","code":404,"reason":"NotFound"}');
@@ -104,6 +111,7 @@ afterAll(() => {
 });
 beforeEach(() => {
   state = healthy();
+  pods.reset("succeeds");
   requests = [];
   onRequest = () => undefined;
   ingressStatus = 200;
@@ -132,6 +140,7 @@ const run = (extra: Partial<Parameters<typeof validateGeneration>[0]> = {}): Pro
     root: dir,
     client: kubeClientFromConfig(kubeconfig(), { command: "validate" }),
     ingressUrl: `http://127.0.0.1:${ingressPort}${gen.healthPath}`,
+    dnsPodPollIntervalMs: 20,
     ...extra,
   });
 
@@ -154,6 +163,11 @@ test("a healthy cluster is valid: every node group, workload, DNS and the ingres
   ]);
   expect(report.workloads.map((w) => w.status)).toEqual(workloads.map(() => "ok"));
   expect(report.dns).toEqual({ status: "ok", detail: "2 ready CoreDNS endpoints (Service kube-system/kube-dns)" });
+  expect(report.dnsPod).toEqual({
+    status: "ok",
+    pod: pods.created[0].metadata.name,
+    detail: `pod kube-system/${pods.created[0].metadata.name} on general-0 resolved kubernetes.default.svc.cluster.local and kube-dns.kube-system.svc.cluster.local through cluster DNS`,
+  });
   expect(report.ingress).toEqual({ status: "ok", url: `http://127.0.0.1:${ingressPort}${gen.healthPath}`, detail: "HTTP 200" });
 });
 
@@ -253,4 +267,99 @@ test("an API that does not answer is an invalid attempt, retried under --wait", 
   const report = await run({ client: kubeClientFromConfig(config, { command: "validate" }) });
   expect(report.valid).toBe(false);
   expect(report.failures[0]).toMatch(/^API: https:\/\/127\.0\.0\.1:1: /);
+});
+
+describe("DNS from a pod", () => {
+  const POD_PATH = /^\/api\/v1\/namespaces\/kube-system\/pods/;
+
+  test("the pod is restricted, pinned by digest, resolves in-cluster names only, and is deleted after success", async () => {
+    const report = await run();
+    expect(report.dnsPod.status).toBe("ok");
+    expect(pods.created).toHaveLength(1);
+    const pod = pods.created[0] as unknown as {
+      metadata: { name: string; namespace: string };
+      spec: {
+        restartPolicy: string;
+        automountServiceAccountToken: boolean;
+        activeDeadlineSeconds: number;
+        securityContext: Record<string, unknown>;
+        containers: Array<{ image: string; command: string[]; securityContext: Record<string, unknown> }>;
+      };
+    };
+    expect(pod.metadata.name).toMatch(/^immutable-clusters-dns-check-[0-9a-f]{5}$/);
+    expect(pod.metadata.namespace).toBe("kube-system");
+    expect(pod.spec.restartPolicy).toBe("Never");
+    expect(pod.spec.automountServiceAccountToken).toBe(false);
+    expect(pod.spec.activeDeadlineSeconds).toBe(120);
+    expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    const [container] = pod.spec.containers;
+    expect(container.image).toBe(DNS_CHECK_IMAGE);
+    expect(container.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
+    expect(container.command).toEqual([
+      "sh",
+      "-c",
+      "nslookup kubernetes.default.svc.cluster.local && nslookup kube-dns.kube-system.svc.cluster.local",
+    ]);
+    expect(pods.deleted).toEqual([pod.metadata.name]);
+    expect(pods.existing()).toEqual([]);
+  });
+
+  test("a lookup that fails makes the generation invalid with the pod's exit code and log, and the pod is deleted", async () => {
+    pods.reset("dns-fails");
+    const report = await run();
+    const name = pods.created[0].metadata.name;
+    expect(report.valid).toBe(false);
+    expect(report.dnsPod.status).toBe("failed");
+    expect(report.failures).toEqual([
+      `DNS from a pod: pod kube-system/${name} exited 1: Server: 10.96.0.10 | Address: 10.96.0.10:53 | ** server can't find kubernetes.default.svc.cluster.local: NXDOMAIN`,
+    ]);
+    expect(requests).toContain(`/api/v1/namespaces/kube-system/pods/${name}/log?container=nslookup`);
+    expect(pods.existing()).toEqual([]);
+  });
+
+  test("a pod never scheduled fails at the timeout with the scheduler's reason, and is deleted", async () => {
+    pods.reset("never-scheduled");
+    const started = Date.now();
+    const report = await run({ dnsPodTimeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(3000);
+    const name = pods.created[0].metadata.name;
+    expect(report.dnsPod).toEqual({
+      status: "failed",
+      pod: name,
+      detail: `pod kube-system/${name} did not finish within 0.3s (Pending, not scheduled: Unschedulable 0/5 nodes are available: 5 node(s) had untolerated taint {dedicated: batch}.)`,
+    });
+    expect(report.valid).toBe(false);
+    expect(pods.deleted).toEqual([name]);
+    expect(pods.existing()).toEqual([]);
+    expect(requests.filter((r) => r.startsWith("DELETE ")).map((r) => r.replace(/^DELETE /, ""))).toEqual([
+      `/api/v1/namespaces/kube-system/pods/${name}`,
+    ]);
+  });
+
+  test("an identity that may not create pods gets the check unchecked with the fix, not a failed validation", async () => {
+    pods.reset("forbidden");
+    const report = await run();
+    expect(report.valid).toBe(true);
+    expect(report.dnsPod.status).toBe("unchecked");
+    expect(report.dnsPod.detail).toMatch(
+      /the API refused creating pod kube-system\/immutable-clusters-dns-check-\w+ \(HTTP 403\); run validate as a role of access\.admins .*--skip-dns-pod/,
+    );
+    expect(pods.existing()).toEqual([]);
+  });
+
+  test("--skip-dns-pod creates no pod; without a ready CoreDNS endpoint no pod is created either", async () => {
+    const skipped = await run({ skipDnsPod: true });
+    expect(skipped.dnsPod).toEqual({ status: "unchecked", detail: "skipped (--skip-dns-pod)" });
+    state.set("/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkube-dns", {
+      items: [],
+    });
+    const noEndpoint = await run();
+    expect(noEndpoint.dnsPod).toEqual({ status: "unchecked", detail: "not run: no ready CoreDNS endpoint" });
+    expect(requests.filter((r) => POD_PATH.test(r.replace(/^\w+ /, "")))).toEqual([]);
+  });
 });

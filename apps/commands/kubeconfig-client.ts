@@ -1,4 +1,4 @@
-// Owns the commands' Kubernetes API client: GET requests over node:https with a kubeconfig's server, CA and user
+// Owns the commands' Kubernetes API client: requests (GET, and the POST/DELETE of validate's DNS check pod) over node:https with a kubeconfig's server, CA and user
 // (bearer token, exec credential plugin, or client certificate), the way kubectl reads them (kubeconfig v1 fields:
 // k8s.io/client-go tools/clientcmd/api/v1/types.go). TLS is always verified: a context with insecure-skip-tls-verify is
 // refused. Why not @kubernetes/client-node: see the header of validate.ts.
@@ -9,14 +9,30 @@ import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { parse } from "yaml";
 
-/** Read access to the API. */
+/** Access to the API: reads, and the few writes `validate` makes (its short-lived DNS check pod). */
 export interface KubeClient {
   /** GETs a path; `undefined` on 404 when `allowNotFound`. Throws {@link ApiUnreachableError} or a configuration error. */
   get(path: string, options?: { allowNotFound?: boolean }): Promise<unknown>;
+  /** GETs a path whose answer is text (a pod's log). */
+  getText(path: string): Promise<string>;
+  /** POSTs a JSON object (create); the created object. */
+  post(path: string, body: unknown): Promise<unknown>;
+  /** DELETEs a path; `undefined` on 404 when `allowNotFound`. */
+  delete(path: string, options?: { allowNotFound?: boolean }): Promise<unknown>;
 }
 
 /** The API did not answer (connection refused, timeout, 5xx): the cluster may still be coming up. */
 export class ApiUnreachableError extends Error {}
+
+/** The API refused the caller (HTTP 401 or 403): a missing right, not a broken cluster. */
+export class ApiRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
 
 interface NamedEntry<T> {
   name: string;
@@ -97,54 +113,68 @@ export function kubeClientFromConfig(config: Record<string, unknown>, options: K
     cached = { token: status.token, expires: status.expirationTimestamp ? Date.parse(status.expirationTimestamp) : 0 };
     return status.token;
   };
+  type Method = "GET" | "POST" | "DELETE";
+  const send = (method: Method, path: string, sendOptions: { allowNotFound?: boolean; body?: unknown; text?: boolean } = {}) =>
+    new Promise<unknown>((resolvePromise, reject) => {
+      let bearer: string | undefined;
+      try {
+        bearer = token();
+      } catch (error) {
+        reject(error as Error);
+        return;
+      }
+      const payload = sendOptions.body === undefined ? undefined : JSON.stringify(sendOptions.body);
+      const req = request(
+        new URL(path, server),
+        {
+          method,
+          ca,
+          cert,
+          key,
+          headers: {
+            Accept: sendOptions.text ? "text/plain" : "application/json",
+            ...(payload !== undefined ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) } : {}),
+            ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}),
+          },
+          timeout: options.timeoutMs ?? 15_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            const body = Buffer.concat(chunks).toString("utf8");
+            const status = res.statusCode ?? 0;
+            const what = method === "GET" ? path : `${method} ${path}`;
+            if (status === 404 && sendOptions.allowNotFound) resolvePromise(undefined);
+            else if (status >= 200 && status < 300) resolvePromise(sendOptions.text ? body : JSON.parse(body));
+            else if (status === 401 || status === 403)
+              reject(
+                new ApiRefusedError(
+                  method === "GET"
+                    ? `${options.command}: the API refused ${what} (HTTP ${status}); your identity needs read access to nodes, workloads and EndpointSlices (the viewers group of the definition's access field)`
+                    : `${options.command}: the API refused ${what} (HTTP ${status})`,
+                  status,
+                ),
+              );
+            else if (status >= 500) reject(new ApiUnreachableError(`${method} ${path}: HTTP ${status}`));
+            else reject(new Error(`${options.command}: ${method} ${path} answered HTTP ${status}: ${body.slice(0, 200)}`));
+          });
+        },
+      );
+      req.on("timeout", () => req.destroy(new ApiUnreachableError(`${method} ${path}: no answer within the timeout`)));
+      req.on("error", (error) =>
+        reject(
+          error instanceof ApiUnreachableError || (error as NodeJS.ErrnoException).code?.startsWith("E")
+            ? new ApiUnreachableError(`${server}: ${error.message}`)
+            : error,
+        ),
+      );
+      req.end(payload);
+    });
   return {
-    get: (path, getOptions = {}) =>
-      new Promise((resolvePromise, reject) => {
-        let bearer: string | undefined;
-        try {
-          bearer = token();
-        } catch (error) {
-          reject(error as Error);
-          return;
-        }
-        const req = request(
-          new URL(path, server),
-          {
-            method: "GET",
-            ca,
-            cert,
-            key,
-            headers: { Accept: "application/json", ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}) },
-            timeout: options.timeoutMs ?? 15_000,
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => {
-              const body = Buffer.concat(chunks).toString("utf8");
-              const status = res.statusCode ?? 0;
-              if (status === 404 && getOptions.allowNotFound) resolvePromise(undefined);
-              else if (status >= 200 && status < 300) resolvePromise(JSON.parse(body));
-              else if (status === 401 || status === 403)
-                reject(
-                  new Error(
-                    `${options.command}: the API refused ${path} (HTTP ${status}); your identity needs read access to nodes, workloads and EndpointSlices (the viewers group of the definition's access field)`,
-                  ),
-                );
-              else if (status >= 500) reject(new ApiUnreachableError(`GET ${path}: HTTP ${status}`));
-              else reject(new Error(`${options.command}: GET ${path} answered HTTP ${status}: ${body.slice(0, 200)}`));
-            });
-          },
-        );
-        req.on("timeout", () => req.destroy(new ApiUnreachableError(`GET ${path}: no answer within the timeout`)));
-        req.on("error", (error) =>
-          reject(
-            error instanceof ApiUnreachableError || (error as NodeJS.ErrnoException).code?.startsWith("E")
-              ? new ApiUnreachableError(`${server}: ${error.message}`)
-              : error,
-          ),
-        );
-        req.end();
-      }),
+    get: (path, getOptions = {}) => send("GET", path, getOptions),
+    getText: (path) => send("GET", path, { text: true }) as Promise<string>,
+    post: (path, body) => send("POST", path, { body }),
+    delete: (path, deleteOptions = {}) => send("DELETE", path, deleteOptions),
   };
 }

@@ -1,7 +1,8 @@
 // The `validate` subcommand, a readiness gate like kops' `validate cluster` (kubernetes/kops pkg/validation/validate_cluster.go):
 // every expected node Ready (the control-plane count, each pool's desired size, matched by the control-plane role label
 // and immutable-clusters.io/pool), every addon workload of the generation available (the Deployments, DaemonSets and
-// StatefulSets of its rendered or frozen addon manifests), CoreDNS endpoints ready, and the ingress health endpoint
+// StatefulSets of its rendered or frozen addon manifests), CoreDNS endpoints ready, cluster DNS answering from a
+// short-lived pod (dns-check-pod.ts; needs the right to create pods in kube-system), and the ingress health endpoint
 // answering through the generation's ingress load balancer (reported "unchecked" with the reason when it cannot be
 // reached from here, never passed silently). NotReady nodes are listed with their conditions. Exit 0 valid, 1 invalid,
 // 2 usage or configuration error; --json prints the report.
@@ -20,6 +21,7 @@ import type { ClusterDefinition } from "../../constructs/definition/types";
 import { ingressParameterName } from "../../constructs/fleet/ingress-parameter";
 import { frozenDirectory } from "../../constructs/fleet/lock";
 import type { ParameterReader } from "./kubeconfig";
+import { checkDnsFromPod, type DnsPodResult } from "./dns-check-pod";
 import { ApiUnreachableError, loadKubeClient, type KubeClient } from "./kubeconfig-client";
 import { DEFAULT_DEFINITIONS_MODULE, findGeneration, loadDefinitions, parseTarget } from "./target";
 
@@ -47,6 +49,8 @@ export interface ValidationReport {
     readonly detail: string;
   }[];
   readonly dns: { readonly status: CheckStatus; readonly detail: string };
+  /** Cluster DNS resolving in-cluster names from a short-lived pod (unchecked when skipped or not allowed, with the reason). */
+  readonly dnsPod: DnsPodResult;
   readonly ingress: { readonly status: CheckStatus; readonly url?: string; readonly detail: string };
   /** One sentence per failed check. */
   readonly failures: string[];
@@ -75,6 +79,12 @@ export interface ValidateOptions {
   readonly root?: string;
   /** @default "clusters/index.ts" */
   readonly definitionsModule?: string;
+  /** Do not create the DNS check pod (the report says unchecked). @default false */
+  readonly skipDnsPod?: boolean;
+  /** How long the DNS check pod may take, in milliseconds. @default 120000 */
+  readonly dnsPodTimeoutMs?: number;
+  /** Between reads of the DNS check pod, in milliseconds. @default 2000 */
+  readonly dnsPodPollIntervalMs?: number;
 }
 
 interface Workload {
@@ -115,6 +125,7 @@ export async function validateOnce(
   workloads: readonly Workload[],
   client: KubeClient,
   ingress: () => Promise<ValidationReport["ingress"]>,
+  dnsFromPod: () => Promise<DnsPodResult> = async () => ({ status: "unchecked", detail: "not run" }),
 ): Promise<Omit<ValidationReport, "attempts" | "target">> {
   const failures: string[] = [];
   const nodes = ((await client.get("/api/v1/nodes")) as { items?: K8sNode[] }).items ?? [];
@@ -200,6 +211,10 @@ export async function validateOnce(
     detail: `${readyEndpoints} ready CoreDNS endpoints (Service kube-system/kube-dns)`,
   };
   if (dns.status === "failed") failures.push(`DNS: no ready CoreDNS endpoint behind kube-system/kube-dns`);
+  // A pod's lookup can only succeed with an endpoint ready; without one the failure above says why.
+  const dnsPod: DnsPodResult =
+    dns.status === "ok" ? await dnsFromPod() : { status: "unchecked", detail: "not run: no ready CoreDNS endpoint" };
+  if (dnsPod.status === "failed") failures.push(`DNS from a pod: ${dnsPod.detail}`);
 
   const ingressReport = await ingress();
   if (ingressReport.status === "failed") failures.push(`ingress: ${ingressReport.detail}`);
@@ -209,6 +224,7 @@ export async function validateOnce(
     notReadyNodes,
     workloads: workloadReport,
     dns,
+    dnsPod,
     ingress: ingressReport,
     failures,
   };
@@ -255,11 +271,21 @@ export async function validateGeneration(options: ValidateOptions): Promise<Vali
       ingressWhy = `cannot read SSM parameter ${name} (${error instanceof Error ? error.message : String(error)}); grant ssm:GetParameter on it or pass --ingress-url`;
     }
   }
+  const dnsFromPod = async (): Promise<DnsPodResult> =>
+    options.skipDnsPod
+      ? { status: "unchecked", detail: "skipped (--skip-dns-pod)" }
+      : checkDnsFromPod(client, { timeoutMs: options.dnsPodTimeoutMs, pollIntervalMs: options.dnsPodPollIntervalMs });
   const deadline = Date.now() + (options.waitMs ?? 0);
   for (let attempt = 1; ; attempt++) {
     let result: Omit<ValidationReport, "attempts" | "target">;
     try {
-      result = await validateOnce(gen, workloads, client, () => checkIngress(ingressUrl, ingressWhy, options.ingressTimeoutMs ?? 5000));
+      result = await validateOnce(
+        gen,
+        workloads,
+        client,
+        () => checkIngress(ingressUrl, ingressWhy, options.ingressTimeoutMs ?? 5000),
+        dnsFromPod,
+      );
     } catch (error) {
       // The API not answering (yet) is a failed check, retried under --wait; a refused identity or a bad kubeconfig throws.
       if (!(error instanceof ApiUnreachableError)) throw error;
@@ -270,6 +296,7 @@ export async function validateGeneration(options: ValidateOptions): Promise<Vali
         notReadyNodes: [],
         workloads: [],
         dns: unchecked,
+        dnsPod: unchecked,
         ingress: unchecked,
         failures: [`API: ${error.message}`],
       };
@@ -295,6 +322,7 @@ export function formatReport(report: ValidationReport): string {
   for (const n of report.nodes) lines.push(`  nodes ${n.group}: ${n.ready}/${n.expected} Ready ${n.status}`);
   for (const w of report.workloads) lines.push(`  ${w.kind} ${w.namespace}/${w.name}: ${w.detail} ${w.status}`);
   lines.push(`  DNS: ${report.dns.detail} ${report.dns.status}`);
+  lines.push(`  DNS from a pod: ${report.dnsPod.detail} ${report.dnsPod.status === "unchecked" ? "UNCHECKED" : report.dnsPod.status}`);
   lines.push(`  ingress: ${report.ingress.detail} ${report.ingress.status.toUpperCase()}`);
   for (const n of report.notReadyNodes)
     lines.push(`  NotReady ${n.name}: ${n.conditions.map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ""}`).join(", ")}`);
@@ -314,11 +342,20 @@ export function registerValidate(program: Command): void {
     .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG or ~/.kube/config)")
     .option("--context <name>", "kubeconfig context (default: <cluster>-<generation>, else the current context)")
     .option("--ingress-url <url>", "the ingress health URL (default: from the generation's ingress SSM parameter)")
+    .option("--skip-dns-pod", "do not create the short-lived pod that checks DNS (creating it needs access.admins rights)", false)
     .option("--definitions <module>", 'module exporting "clusters"', DEFAULT_DEFINITIONS_MODULE)
     .action(
       async (
         target: string,
-        opts: { wait: string; json: boolean; kubeconfig?: string; context?: string; ingressUrl?: string; definitions: string },
+        opts: {
+          wait: string;
+          json: boolean;
+          kubeconfig?: string;
+          context?: string;
+          ingressUrl?: string;
+          skipDnsPod: boolean;
+          definitions: string;
+        },
       ) => {
         const report = await validateGeneration({
           target,
@@ -326,6 +363,7 @@ export function registerValidate(program: Command): void {
           kubeconfig: opts.kubeconfig,
           context: opts.context,
           ingressUrl: opts.ingressUrl,
+          skipDnsPod: opts.skipDnsPod,
           definitionsModule: opts.definitions,
         });
         process.stdout.write((opts.json ? JSON.stringify(report, null, 2) : formatReport(report)) + "\n");
