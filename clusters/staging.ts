@@ -1,7 +1,7 @@
 // The `staging` cluster: a single control-plane node and a spot-heavy pool to keep costs down. Generation `a` is deployed
 // and frozen (clusters/deployed/staging-a/, rendered by immutable-clusters 0.1.0); generation `b` is the same definition
 // rendered by this library version, added beside it with weight 0 to pick up the library's fixes: deploy it, validate
-// it, lock it, then shift traffic and retire `a` (docs/generations.md).
+// it, lock it, then shift traffic and retire `a` (docs/generations.md). `b` also runs a Graviton (arm64) pool.
 import type { ClusterDefinition } from "../constructs";
 
 export const staging: ClusterDefinition = {
@@ -54,6 +54,14 @@ export const staging: ClusterDefinition = {
           maxSize: 6,
           spot: { onDemandBaseCapacity: 1, onDemandPercentageAboveBase: 0, allocationStrategy: "price-capacity-optimized" },
           rootVolume: { sizeGiB: 40 },
+        },
+        // Graviton (arm64) workers beside the amd64 control plane and pool: the pool's architecture follows its
+        // instance types, so its nodes boot the arm64 Flatcar image and node binaries; addons whose images are not
+        // recorded for arm64 stay on amd64 nodes (constructs/addons/image-architectures.ts). Scales from zero.
+        {
+          name: "graviton",
+          instanceTypes: ["m7g.large", "c7g.large"],
+          autoscale: { min: 0, max: 4 },
         },
       ],
       // A small cluster: at most 4 DNS replicas, one Cilium operator.

@@ -94,7 +94,7 @@ describe("the autoscale field of a worker pool", () => {
     const labels = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`example.com/l${i}`, "x"]));
     expect(problems(pools(GENERAL, { ...BATCH, labels }))).toEqual([
       expect.stringMatching(
-        /^generations\[0\]\.workerPools\[1\]\.autoscale: the pool's Auto Scaling group would carry 51 tags \(45 for the autoscaler/,
+        /^generations\[0\]\.workerPools\[1\]\.autoscale: the pool's Auto Scaling group would carry 52 tags \(46 for the autoscaler/,
       ),
     ]);
   });

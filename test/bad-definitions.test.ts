@@ -382,10 +382,10 @@ const cases: Array<[string, Mutation, string, RegExp]> = [
     /did you mean .*"m6i\.huge"|did you mean/,
   ],
   [
-    "control plane arm type on amd64",
-    set(`${G}.controlPlane.instanceType`, "m7g.large"),
+    "control plane arm type on flatcar.arch amd64",
+    setAll([`${G}.flatcar.arch`, "amd64"], [`${G}.controlPlane.instanceType`, "m7g.large"]),
     `${G}.controlPlane.instanceType`,
-    /arm64 \(Graviton\).*e\.g\. "m6i\.large"/,
+    /arm64 \(Graviton\).*e\.g\. "m6i\.large".*remove flatcar\.arch \(deprecated/,
   ],
   ["control plane mac type", set(`${G}.controlPlane.instanceType`, "mac2.metal"), `${G}.controlPlane.instanceType`, /macOS instance type/],
   [
@@ -430,10 +430,16 @@ const cases: Array<[string, Mutation, string, RegExp]> = [
   ["pool instance type family only", set(`${P}.instanceTypes`, ["m6i"]), `${P}.instanceTypes[0]`, /not an EC2 instance type/],
   ["pool instance type twice", set(`${P}.instanceTypes`, ["m6i.large", "m6i.large"]), `${P}.instanceTypes[1]`, /listed twice/],
   [
-    "pool arm type on amd64",
-    set(`${P}.instanceTypes`, ["m6g.large"]),
+    "pool arm type on flatcar.arch amd64",
+    setAll([`${G}.flatcar.arch`, "amd64"], [`${P}.instanceTypes`, ["m6g.large"]]),
     `${P}.instanceTypes[0]`,
     /arm64 \(Graviton\) type but the generation boots Flatcar amd64/,
+  ],
+  [
+    "pool mixes amd64 and arm64 types",
+    set(`${P}.instanceTypes`, ["m6i.large", "m7g.large", "c7g.large"]),
+    `${P}.instanceTypes`,
+    /mix architectures: "m6i\.large" is x86_64 \(amd64\), "m7g\.large" and "c7g\.large" are arm64 \(Graviton\); .*a pool of their own/,
   ],
   [
     "pool x86 type on arm64",
@@ -441,7 +447,12 @@ const cases: Array<[string, Mutation, string, RegExp]> = [
     `${P}.instanceTypes[0]`,
     /x86_64 type but the generation boots Flatcar arm64; .*"m7g\.large"/,
   ],
-  ["pool g5g (arm GPU) on amd64", set(`${P}.instanceTypes`, ["g5g.xlarge"]), `${P}.instanceTypes[0]`, /arm64/],
+  [
+    "pool g5g (arm GPU) on flatcar.arch amd64",
+    setAll([`${G}.flatcar.arch`, "amd64"], [`${P}.instanceTypes`, ["g5g.xlarge"]]),
+    `${P}.instanceTypes[0]`,
+    /arm64/,
+  ],
   ["pool mac type", set(`${P}.instanceTypes`, ["mac1.metal"]), `${P}.instanceTypes[0]`, /macOS/],
   ["pool instance types a string", set(`${P}.instanceTypes`, "m6i.large"), `${P}.instanceTypes`, /must be a list/],
   ["pool root volume 1 GiB", set(`${P}.rootVolume`, { sizeGiB: 1 }), `${P}.rootVolume.sizeGiB`, /at least 8 GiB/],

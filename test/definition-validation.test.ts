@@ -141,10 +141,20 @@ const cases: Array<[string, Mutation, string, RegExp]> = [
     /instance type/,
   ],
   [
-    "arm instance type on amd64 Flatcar",
-    (c) => withGeneration(c, { controlPlane: { instanceType: "m7g.large" } }),
+    "arm instance type on flatcar.arch amd64 (deprecated, still binding)",
+    (c) =>
+      withGeneration(c, {
+        flatcar: { ...sampleGeneration().flatcar, arch: "amd64" },
+        controlPlane: { instanceType: "m7g.large" },
+      }),
     "generations[0].controlPlane.instanceType",
     /arm64 \(Graviton\) type but the generation boots Flatcar amd64/,
+  ],
+  [
+    "one pool mixing x86_64 and Graviton types",
+    (c) => withPools(c, [pool({ instanceTypes: ["m7g.large", "m6i.large"] })]),
+    "generations[0].workerPools[0].instanceTypes",
+    /"m6i\.large" is x86_64 \(amd64\), "m7g\.large" is arm64 \(Graviton\)/,
   ],
   ["no worker pools", (c) => withPools(c, []), "generations[0].workerPools", /at least one worker pool/],
   ["pool name not DNS-safe", (c) => withPools(c, [pool({ name: "General Pool" })]), "generations[0].workerPools[0].name", /DNS-safe/],

@@ -42,7 +42,8 @@ test("rendering is deterministic: the same generation gives the same bytes", () 
 describe("Kubernetes binaries", () => {
   test.each([
     ["amd64", {}],
-    ["arm64", { flatcar: { channel: "stable" as const, version: "4152.2.3", arch: "arm64" as const } }],
+    // A node's architecture is its instance type's (the control plane's here), not a generation-wide setting.
+    ["arm64", { controlPlane: { count: 3 as const, instanceType: "m7g.large" } }],
   ])("%s nodes download kubernetes-node-linux-<arch>.tar.gz from dl.k8s.io pinned by its SHA-512", (arch, overrides) => {
     const config = sampleConfig(overrides);
     const download = config.storage!.files!.find((f) => f.path === "/opt/immutable-clusters/downloads/kubernetes-node.tar.gz")!;

@@ -3,6 +3,7 @@
 import { App, type Chart } from "cdk8s";
 import { stringify } from "yaml";
 import type { ResolvedGeneration } from "../definition/resolve";
+import { restrictToImageArchitectures } from "./image-architectures";
 import { ADDONS } from "./registry";
 import { contentKey, RenderMemo } from "./render-cache";
 import { assertValidManifests } from "./validate";
@@ -44,13 +45,17 @@ function resolvedSettings(generation: ResolvedGeneration): Map<string, unknown> 
 export function synthesizeAddonObjects(generation: ResolvedGeneration): AddonObjects[] {
   const settings = resolvedSettings(generation);
   const app = new App({ outdir: "unused-no-files-are-written" });
-  const charts: { file: string; chart: Chart }[] = [];
+  const charts: { file: string; key: string; chart: Chart }[] = [];
   for (const addon of [...ADDONS].sort((a, b) => a.file.localeCompare(b.file))) {
     const value = settings.get(addon.key);
     if (!addon.isEnabled(value, generation)) continue;
-    charts.push({ file: `${addon.file}.yaml`, chart: addon.build(app, addon.key, generation, value) });
+    charts.push({ file: `${addon.file}.yaml`, key: addon.key, chart: addon.build(app, addon.key, generation, value) });
   }
-  return charts.map(({ file, chart }) => ({ file, objects: chart.toJson() as Record<string, unknown>[] }));
+  // Workloads whose images lack an architecture the generation's nodes run are kept off those nodes (image-architectures.ts).
+  return charts.map(({ file, key, chart }) => ({
+    file,
+    objects: restrictToImageArchitectures(generation, key, chart.toJson() as Record<string, unknown>[]),
+  }));
 }
 
 /** Each object's YAML document by its content: a fleet's generations share most objects (render-cache.ts). */

@@ -3,11 +3,12 @@
 // Grow it with verbs: `addWorkerPool(name, options)`, `addManifests(key, yaml)`.
 import { Construct } from "constructs";
 import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition, WorkerPoolOptions } from "../definition/types";
-import { resolveGeneration, type ResolvedGeneration, type ResolvedWorkerPool } from "../definition/resolve";
+import { flatcarImageName, resolveGeneration, type ResolvedGeneration, type ResolvedWorkerPool } from "../definition/resolve";
+import type { NodeArchitecture } from "../definition/instance-types";
 import { validateDefinition } from "../definition/validate";
 import type { S3Object } from "../platform/aws";
 import { logShippingTarget, runsClusterAutoscaler } from "../addons/node-permissions";
-import { nodeConfigKey, renderNodeIgnition, userDataPointer, type NodeRole } from "../ignition/node-config";
+import { nodeConfigKey, nodeRoleArchitecture, renderNodeIgnition, userDataPointer, type NodeRole } from "../ignition/node-config";
 import { ApiLoadBalancer } from "./api-load-balancer";
 import { BootstrapKey } from "./bootstrap-key";
 import { ControlPlane } from "./control-plane";
@@ -58,7 +59,8 @@ export class KubernetesCluster extends Construct {
   private readonly addedPools: WorkerPoolDefinition[] = [];
   private readonly frozenNodeConfigs: ReadonlyMap<string, string>;
   private readonly workerIdentity: NodeIdentity;
-  private readonly imageId: string;
+  /** The generation's encrypted AMI copy of each architecture in use, made when the first node of it is added. */
+  private readonly images = new Map<NodeArchitecture, string>();
   private readonly subnetIds: string[];
   /** The first listed subnet of each zone: a load balancer takes at most one subnet per availability zone. */
   private readonly loadBalancerSubnetIds: string[];
@@ -144,13 +146,9 @@ export class KubernetesCluster extends Construct {
       statements: contract === 1 ? contract1WorkerStatements(policyScope) : workerStatements(policyScope),
       tags: gen.tags,
     });
-    this.imageId = new GenerationImage(this, "image", {
-      ...gen.flatcar,
-      name: gen.fullName,
-      region: gen.region,
-      kmsKeyArn: this.bootstrapKey.keyArn,
-      tags: gen.tags,
-    }).imageId;
+    // One encrypted copy per architecture in use, the control plane's first (its construct id and names are those of
+    // the generation's single image before pools had their own architecture, so existing stacks keep their copy).
+    for (const arch of gen.architectures) this.imageFor(arch);
 
     this.apiLoadBalancer = new ApiLoadBalancer(this, "api", {
       name: gen.fullName,
@@ -179,7 +177,7 @@ export class KubernetesCluster extends Construct {
       instanceType: gen.controlPlane.instanceType,
       rootVolume: gen.controlPlane.rootVolume,
       rootVolumeKmsKeyArn: this.bootstrapKey.keyArn,
-      imageId: this.imageId,
+      imageId: this.imageFor(gen.controlPlane.arch),
       subnetIds: this.subnetIds,
       securityGroupId: this.securityGroups.controlPlane.id,
       instanceProfileArn: controllerIdentity.instanceProfileArn,
@@ -235,7 +233,7 @@ export class KubernetesCluster extends Construct {
     const workerPool = new WorkerPool(this, `pool-${pool.name}`, {
       clusterName: this.generation.fullName,
       pool,
-      imageId: this.imageId,
+      imageId: this.imageFor(pool.arch),
       subnetIds: this.subnetIds,
       securityGroupId: this.securityGroups.workers.id,
       rootVolumeKmsKeyArn: this.bootstrapKey.keyArn,
@@ -249,11 +247,34 @@ export class KubernetesCluster extends Construct {
     return workerPool;
   }
 
+  /**
+   * The id of the generation's AMI copy for an architecture, created on first use: the control plane's architecture
+   * under the construct id `image` (as before pools had their own), any other under `image-<arch>`.
+   */
+  private imageFor(arch: NodeArchitecture): string {
+    const existing = this.images.get(arch);
+    if (existing) return existing;
+    const gen = this.generation;
+    const image = new GenerationImage(this, arch === gen.controlPlane.arch ? "image" : `image-${arch}`, {
+      imageName: flatcarImageName(gen.flatcar, arch),
+      owner: gen.flatcar.owner,
+      arch,
+      name: gen.fullName,
+      region: gen.region,
+      kmsKeyArn: this.bootstrapKey.keyArn,
+      tags: gen.tags,
+    });
+    this.images.set(arch, image.imageId);
+    return image.imageId;
+  }
+
   /** Renders a role's full Ignition config into the bucket; returns the user-data pointer to it and the stored object. */
   private storeNodeConfig(role: NodeRole): { userData: string; object: S3Object } {
     const key = nodeConfigKey(role);
     // A frozen generation uploads exactly what it booted with; a role it has no frozen config for is rendered now.
-    const config = this.frozenNodeConfigs.get(key) ?? renderNodeIgnition(this.generation, role);
+    const frozen = this.frozenNodeConfigs.get(key);
+    if (frozen !== undefined) assertFrozenArchitecture(this.generation, role, key, frozen);
+    const config = frozen ?? renderNodeIgnition(this.generation, role);
     this.configs.set(key, config);
     const object = this.nodeBucket.addObject(
       role.kind === "controller" ? "controller-ignition" : `worker-${role.pool.name}-ignition`,
@@ -263,6 +284,27 @@ export class KubernetesCluster extends Construct {
     );
     return { userData: userDataPointer(this.generation.bucketName, key, config), object };
   }
+}
+
+/**
+ * Refuses a frozen node config whose nodes would now launch on another architecture: instance types may change in
+ * place on a deployed generation, but its frozen config downloads the Kubernetes binaries of the architecture it was
+ * rendered for (`kubernetes-node-linux-<arch>.tar.gz`), and the nodes would boot another Flatcar image than they run.
+ */
+function assertFrozenArchitecture(gen: ResolvedGeneration, role: NodeRole, key: string, frozenConfig: string): void {
+  const arch = nodeRoleArchitecture(gen, role);
+  const frozenArch = /kubernetes-node-linux-(amd64|arm64)\.tar\.gz/.exec(frozenConfig)?.[1];
+  if (frozenArch === undefined || frozenArch === arch) return;
+  const field =
+    role.kind === "controller"
+      ? "controlPlane.instanceType"
+      : `workerPools[${gen.workerPools.findIndex((p) => p.name === role.pool.name)}].instanceTypes`;
+  const types = role.kind === "controller" ? [gen.controlPlane.instanceType] : role.pool.instanceTypes;
+  throw new Error(
+    `${gen.fullName}: generations[${gen.cluster.generations.findIndex((g) => g.id === gen.generationId)}].${field}: ` +
+      `${types.map((t) => JSON.stringify(t)).join(", ")} ${types.length === 1 ? "is" : "are"} ${arch} but the frozen node config ${key} runs ${frozenArch} ` +
+      `nodes; a deployed generation keeps its nodes' architecture: use ${frozenArch} instance types here, or create a new generation with the change`,
+  );
 }
 
 /**

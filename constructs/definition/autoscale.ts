@@ -113,12 +113,14 @@ export function autoscaleProblems(
       taints: pool.taints ?? [],
       ingress,
       rootVolume: { sizeGiB: pool.rootVolume?.sizeGiB ?? 30, type: "gp3" },
+      // Only the number of tags counts here; every pool carries one architecture tag.
+      arch: "amd64",
     }),
   ).length;
   if (otherTags + ours > MAX_TAGS)
     problems.push({
       field: "autoscale",
-      message: `the pool's Auto Scaling group would carry ${otherTags + ours} tags (${ours} for the autoscaler: discovery, one per node label and taint, ephemeral storage) and AWS allows ${MAX_TAGS}; use fewer labels, taints or definition tags`,
+      message: `the pool's Auto Scaling group would carry ${otherTags + ours} tags (${ours} for the autoscaler: discovery, one per node label and taint, architecture, ephemeral storage) and AWS allows ${MAX_TAGS}; use fewer labels, taints or definition tags`,
     });
   return problems;
 }

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { hostAddress } from "./cidr";
 import type { EtcdRestoreOptions } from "./etcd-restore";
 import { resolveEtcdSnapshots, type ResolvedEtcdSnapshots } from "./etcd-snapshots";
+import { DEFAULT_INSTANCE_TYPE, nodeArchitecture, type NodeArchitecture } from "./instance-types";
 import type { ClusterDefinition, GenerationDefinition, NodeTaint, WorkerPoolDefinition } from "./types";
 
 /** The Flatcar image owner account that publishes official AMIs. */
@@ -13,6 +14,8 @@ export const FLATCAR_OWNER_ACCOUNT = "075585003325";
 export interface ResolvedWorkerPool {
   readonly name: string;
   readonly instanceTypes: readonly string[];
+  /** The architecture all the pool's instance types share: its nodes boot that Flatcar image and those binaries. */
+  readonly arch: NodeArchitecture;
   readonly minSize: number;
   readonly maxSize: number;
   readonly desiredCapacity: number;
@@ -42,13 +45,19 @@ export interface ResolvedGeneration {
   readonly flatcar: {
     readonly channel: string;
     readonly version: string;
-    readonly arch: "amd64" | "arm64";
+    /** The control plane's architecture (what `flatcar.arch` set for the whole generation before pools had their own). */
+    readonly arch: NodeArchitecture;
     readonly owner: string;
+    /** The control plane's image name (the lock's `flatcarImage`); a pool's is flatcarImageName(flatcar, pool.arch). */
     readonly imageName: string;
   };
+  /** Every architecture the generation's nodes run, the control plane's first: one AMI copy each. */
+  readonly architectures: readonly NodeArchitecture[];
   readonly controlPlane: {
     readonly count: number;
     readonly instanceType: string;
+    /** The control-plane instance type's architecture. */
+    readonly arch: NodeArchitecture;
     readonly rootVolume: { readonly sizeGiB: number; readonly type: string };
     readonly etcdSnapshots: ResolvedEtcdSnapshots;
     /** The snapshot and generation this one starts from (`controlPlane.restore`); undefined for a new cluster. */
@@ -82,15 +91,33 @@ export interface ResolvedGeneration {
   readonly cluster: ClusterDefinition;
 }
 
-const DEFAULT_INSTANCE_TYPE = { amd64: "m6i.large", arm64: "m7g.large" } as const;
+/**
+ * The name of a Flatcar release's AMI for one architecture, `Flatcar-<channel>-<version>[-arm64]-hvm`: the naming this
+ * library has looked images up by since 0.1.0, unchanged (frozen generations' lock entries record it). The lookup
+ * also filters on the image's architecture (flatcar-ami.ts), so a name that does not match finds no image, never one
+ * of the wrong architecture.
+ */
+export function flatcarImageName(flatcar: { readonly channel: string; readonly version: string }, arch: NodeArchitecture): string {
+  return `Flatcar-${flatcar.channel}-${flatcar.version}${arch === "arm64" ? "-arm64" : ""}-hvm`;
+}
 
-function resolvePool(pool: WorkerPoolDefinition, index: number, arch: "amd64" | "arm64"): ResolvedWorkerPool {
+/**
+ * A pool's default instance type and the architecture of nodes whose types do not decide it: `flatcar.arch` (deprecated,
+ * kept so definitions written before pools had their own architecture resolve exactly as before), else amd64.
+ */
+function defaultArchitecture(generation: GenerationDefinition): NodeArchitecture {
+  return generation.flatcar.arch ?? "amd64";
+}
+
+function resolvePool(pool: WorkerPoolDefinition, index: number, defaultArch: NodeArchitecture): ResolvedWorkerPool {
   // An autoscaled pool's bounds are its group's bounds (constructs/definition/autoscale.ts).
   const minSize = pool.autoscale?.min ?? pool.minSize ?? 1;
   const maxSize = pool.autoscale?.max ?? pool.maxSize ?? Math.max(3, minSize);
+  const instanceTypes = pool.instanceTypes ?? [DEFAULT_INSTANCE_TYPE[defaultArch]];
   return {
     name: pool.name,
-    instanceTypes: pool.instanceTypes ?? [DEFAULT_INSTANCE_TYPE[arch]],
+    instanceTypes,
+    arch: nodeArchitecture(instanceTypes) ?? defaultArch,
     minSize,
     maxSize,
     desiredCapacity: pool.desiredCapacity ?? minSize,
@@ -115,9 +142,12 @@ export function shortHash(...parts: string[]): string {
 /** Resolves one generation of a (validated) cluster definition. */
 export function resolveGeneration(cluster: ClusterDefinition, generation: GenerationDefinition): ResolvedGeneration {
   const fullName = `${cluster.name}-${generation.id}`;
-  const arch = generation.flatcar.arch ?? "amd64";
+  const defaultArch = defaultArchitecture(generation);
+  const controlPlaneType = generation.controlPlane?.instanceType ?? DEFAULT_INSTANCE_TYPE[defaultArch];
+  const arch = nodeArchitecture([controlPlaneType]) ?? defaultArch;
+  const workerPools = generation.workerPools.map((p, i) => resolvePool(p, i, defaultArch));
   const serviceCidr = generation.networking?.serviceCidr ?? "10.96.0.0/12";
-  const imageName = `Flatcar-${generation.flatcar.channel}-${generation.flatcar.version}${arch === "arm64" ? "-arm64" : ""}-hvm`;
+  const imageName = flatcarImageName(generation.flatcar, arch);
   return {
     clusterName: cluster.name,
     generationId: generation.id,
@@ -131,14 +161,16 @@ export function resolveGeneration(cluster: ClusterDefinition, generation: Genera
       owner: generation.flatcar.owner ?? FLATCAR_OWNER_ACCOUNT,
       imageName,
     },
+    architectures: [...new Set([arch, ...workerPools.map((p) => p.arch)])],
     controlPlane: {
       count: generation.controlPlane?.count ?? 3,
-      instanceType: generation.controlPlane?.instanceType ?? DEFAULT_INSTANCE_TYPE[arch],
+      instanceType: controlPlaneType,
+      arch,
       rootVolume: { sizeGiB: generation.controlPlane?.rootVolume?.sizeGiB ?? 50, type: generation.controlPlane?.rootVolume?.type ?? "gp3" },
       etcdSnapshots: resolveEtcdSnapshots(generation.controlPlane?.etcdSnapshots),
       ...(generation.controlPlane?.restore ? { restore: { ...generation.controlPlane.restore } } : {}),
     },
-    workerPools: generation.workerPools.map((p, i) => resolvePool(p, i, arch)),
+    workerPools,
     podCidr: generation.networking?.podCidr ?? "10.244.0.0/16",
     serviceCidr,
     clusterDnsIp: hostAddress(serviceCidr, 10),

@@ -3,7 +3,6 @@
 // that parsed when another part failed. validateDefinition returns the parsed definition: synthesis uses only that.
 // Nothing is synthesized from a definition that fails here.
 import { z } from "zod";
-import { gatewayKubernetesVersion } from "../addons/gateway/settings";
 import { INGRESS_HEALTH_PATH } from "../addons/ingress-nginx/chart";
 import { addonsSchema } from "../addons/schema";
 import { isSshPublicKey } from "../ignition/builder/passwd";
@@ -12,7 +11,14 @@ import { regionProblem, zoneProblem } from "./aws-regions";
 import { tagProblems } from "./aws-tags";
 import { cidrProblem, cidrsOverlap, coversEverything, parseIpv4Cidr, publicAddressCount } from "./cidr";
 import { flatcarVersionProblem } from "./flatcar-version";
-import { instanceArchitecture, instanceTypeProblem } from "./instance-types";
+import {
+  DEFAULT_INSTANCE_TYPE,
+  instanceArchitecture,
+  instanceTypeProblem,
+  mixedArchitectureProblem,
+  nodeArchitecture,
+  type NodeArchitecture,
+} from "./instance-types";
 import { dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelValueProblem, nodeLabelNamespaceProblem } from "./kubernetes-names";
 import { genericMarker, ourMessage } from "./messages";
 import { nearest, quotedList } from "./nearest";
@@ -105,7 +111,7 @@ const rootVolume = z
   })
   .strict();
 
-/** Checked against the shipped catalogue here; against the generation's architecture among the cross-field rules. */
+/** Checked against the shipped catalogue here; a pool's types against each other (one architecture) among the cross-field rules. */
 const instanceType = parsedString((value) => instanceTypeProblem(value));
 
 const workerPool = z
@@ -158,6 +164,8 @@ const generation = z
       .object({
         channel: z.enum(["stable", "beta", "alpha", "lts"], { error: 'must be "stable", "beta", "alpha" or "lts"' }),
         version: z.string(),
+        // Deprecated: each pool's and the control plane's architecture follows its instance types. Kept (and, when set,
+        // every node must match it) so definitions of deployed generations stay valid and unchanged.
         arch: z.enum(["amd64", "arm64"], { error: 'must be "amd64" or "arm64"' }).optional(),
         owner: z
           .string()
@@ -477,7 +485,12 @@ function crossFieldProblems(def: PartialCluster, failed: ReadonlySet<string>): D
     if (!g) return;
     const at = `generations[${gi}]`;
     const id = g.id ?? `#${gi}`;
-    const arch = ok(`${at}.flatcar`) && g.flatcar ? (g.flatcar.arch ?? "amd64") : undefined;
+    // flatcar.arch (deprecated): when written, every node must be of that architecture; unset, each node's follows its types.
+    const flatcarParsed = ok(`${at}.flatcar`) && g.flatcar !== undefined;
+    const writtenArch = flatcarParsed ? g.flatcar!.arch : undefined;
+    const defaultArch: NodeArchitecture = writtenArch ?? "amd64";
+    // The architectures the generation's nodes run, for the node-binary check below (types that failed are left out).
+    const archsInUse = new Set<NodeArchitecture>();
     if ((g.state ?? "live") === "retiring" && g.weight !== undefined && g.weight !== 0) {
       add(
         `${at}.weight`,
@@ -536,31 +549,44 @@ function crossFieldProblems(def: PartialCluster, failed: ReadonlySet<string>): D
       duplicates(p.instanceTypes ?? []).forEach(([t, i]) =>
         add(`${pat}.instanceTypes[${i}]`, `instance type "${t}" is listed twice; list each type once`),
       );
-      if (arch) {
-        (p.instanceTypes ?? []).forEach((t, ti) => {
-          const message = instanceArchitecture(t) ? instanceTypeProblem(t, arch) : undefined;
-          if (message) add(`${pat}.instanceTypes[${ti}]`, message);
-        });
+      if (flatcarParsed && ok(`${pat}.instanceTypes`)) {
+        const types = p.instanceTypes ?? [DEFAULT_INSTANCE_TYPE[defaultArch]];
+        const mixed = mixedArchitectureProblem(types);
+        if (mixed) add(`${pat}.instanceTypes`, mixed);
+        else if (writtenArch) {
+          types.forEach((t, ti) => {
+            const message = instanceArchitecture(t) ? instanceTypeProblem(t, writtenArch) : undefined;
+            if (message) add(`${pat}.instanceTypes[${ti}]`, message);
+          });
+        }
+        const poolArch = nodeArchitecture(types);
+        if (poolArch) archsInUse.add(poolArch);
       }
       duplicates((p.taints ?? []).map((t) => `${t.key}:${t.effect}`)).forEach(([t, i]) =>
         add(`${pat}.taints[${i}]`, `taint "${t}" is listed twice; list each key and effect once`),
       );
     });
-    if (
-      arch &&
-      g.kubernetesVersion !== undefined &&
-      /^1\.\d{2}\.\d{1,2}$/.test(g.kubernetesVersion) &&
-      !kubernetesNodeBinaries(g.kubernetesVersion, arch)
-    ) {
-      add(
-        `${at}.kubernetesVersion`,
-        `no pinned node-binary hash for Kubernetes ${g.kubernetesVersion} (${arch}); use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")} or add the release to constructs/ignition/kubernetes-releases.ts`,
-      );
-    }
     const cpType = g.controlPlane?.instanceType;
-    if (arch && cpType && instanceArchitecture(cpType)) {
-      const message = instanceTypeProblem(cpType, arch);
+    if (writtenArch && cpType && instanceArchitecture(cpType)) {
+      const message = instanceTypeProblem(cpType, writtenArch);
       if (message) add(`${at}.controlPlane.instanceType`, message);
+    }
+    if (flatcarParsed && ok(`${at}.controlPlane`)) {
+      const cpArch = nodeArchitecture([cpType ?? DEFAULT_INSTANCE_TYPE[defaultArch]]);
+      if (cpArch) archsInUse.add(cpArch);
+    }
+    // Every architecture in use needs the node binaries of this version pinned for it.
+    for (const nodeArch of [...archsInUse].sort()) {
+      if (
+        g.kubernetesVersion !== undefined &&
+        /^1\.\d{2}\.\d{1,2}$/.test(g.kubernetesVersion) &&
+        !kubernetesNodeBinaries(g.kubernetesVersion, nodeArch)
+      ) {
+        add(
+          `${at}.kubernetesVersion`,
+          `no pinned node-binary hash for Kubernetes ${g.kubernetesVersion} (${nodeArch}); use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")} or add the release to constructs/ignition/kubernetes-releases.ts`,
+        );
+      }
     }
     if (ok(`${at}.networking`)) {
       const podCidr = g.networking?.podCidr ?? "10.244.0.0/16";
@@ -582,24 +608,9 @@ function crossFieldProblems(def: PartialCluster, failed: ReadonlySet<string>): D
         add(`${at}.networking.podCidr`, `pod CIDR ${podCidr} is too small for per-node ranges; use a /20 or larger (e.g. 10.244.0.0/16)`);
       }
     }
-    // ingress-nginx (generations before Kubernetes 1.33) answers the load balancer's health check only on its own path
-    // (see the chart); newer generations run the gateway instead, which answers any health path (gateway/chart.ts).
+    // ingress-nginx answers the load balancer's health check only on its own path (see the chart).
     const healthPath = def.traffic?.healthPath ?? "/healthz";
-    const version = ok(`${at}.kubernetesVersion`) ? g.kubernetesVersion : undefined;
-    const gatewayVersion = version !== undefined && /^\d+\.\d+\.\d+$/.test(version) && gatewayKubernetesVersion(version);
-    if (gatewayVersion && ok(`${at}.addons`) && g.addons?.ingressNginx !== undefined && g.addons.ingressNginx.enabled !== false) {
-      add(
-        `${at}.addons.ingressNginx`,
-        `ingress-nginx is retired upstream (March 2026) and not shipped for Kubernetes ${version}: generations on 1.33 and newer are served by addons.gateway (Gateway API); remove addons.ingressNginx and publish HTTPRoutes (docs/addons.md), or set addons.ingressNginx.enabled to false`,
-      );
-    }
-    if (
-      version !== undefined &&
-      !gatewayVersion &&
-      ok("traffic", `${at}.addons`) &&
-      g.addons?.ingressNginx?.enabled !== false &&
-      healthPath !== INGRESS_HEALTH_PATH
-    ) {
+    if (ok("traffic", `${at}.addons`) && g.addons?.ingressNginx?.enabled !== false && healthPath !== INGRESS_HEALTH_PATH) {
       add(
         "traffic.healthPath",
         `"${healthPath}": ingress-nginx of generation "${id}" answers the load balancer's health check only on "${INGRESS_HEALTH_PATH}"; set traffic.healthPath to "${INGRESS_HEALTH_PATH}" or set addons.ingressNginx.enabled to false and run your own controller`,

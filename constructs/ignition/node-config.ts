@@ -8,7 +8,7 @@ import { runsIamAuthenticator } from "../addons/access/settings";
 import { addApiServerConfigFiles } from "./api-server-files";
 import { addIngressNodeLabeler } from "./ingress-node-labels";
 import { controllerJoinConfiguration, initConfiguration, pauseImage, workerJoinConfiguration } from "./kubeadm-config";
-import { kubernetesNodeBinaries, SUPPORTED_KUBERNETES_VERSIONS } from "./kubernetes-releases";
+import { kubernetesNodeBinaries, SUPPORTED_KUBERNETES_VERSIONS, type NodeArch } from "./kubernetes-releases";
 import { nodeFile, nodeFiles, renderTemplate } from "./templates";
 
 /** The role a node plays: a control-plane node, or a worker of one pool. */
@@ -56,12 +56,18 @@ export function renderNodeIgnition(gen: ResolvedGeneration, role: NodeRole): str
   return nodeIgnition(gen, role).toJson();
 }
 
+/** The architecture a role's nodes run: the control plane's instance type's, or the pool's (its types share one). */
+export function nodeRoleArchitecture(gen: ResolvedGeneration, role: NodeRole): NodeArch {
+  return role.kind === "controller" ? gen.controlPlane.arch : role.pool.arch;
+}
+
 /** The full Ignition config of a role, as a builder (for tests and extensions). */
 export function nodeIgnition(gen: ResolvedGeneration, role: NodeRole): IgnitionConfig {
-  const binaries = kubernetesNodeBinaries(gen.kubernetesVersion, gen.flatcar.arch);
+  const arch = nodeRoleArchitecture(gen, role);
+  const binaries = kubernetesNodeBinaries(gen.kubernetesVersion, arch);
   if (!binaries) {
     throw new Error(
-      `${gen.fullName}: kubernetesVersion: no pinned hash for Kubernetes ${gen.kubernetesVersion} (${gen.flatcar.arch}); use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")} or add it to constructs/ignition/kubernetes-releases.ts`,
+      `${gen.fullName}: kubernetesVersion: no pinned hash for Kubernetes ${gen.kubernetesVersion} (${arch}); use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")} or add it to constructs/ignition/kubernetes-releases.ts`,
     );
   }
   const config = new IgnitionConfig();
@@ -86,7 +92,7 @@ export function nodeIgnition(gen: ResolvedGeneration, role: NodeRole): IgnitionC
     config.addFile({ path: `${KUBEADM_DIR}/join-worker.yaml`, mode: 0o600, contents: workerJoinConfiguration(gen, role.pool) });
   }
 
-  // Kubernetes binaries, downloaded by Ignition and verified by SHA-512, unpacked into /opt/bin.
+  // Kubernetes binaries of the node's architecture, downloaded by Ignition and verified by SHA-512, unpacked into /opt/bin.
   config.addRemoteFile({ path: "/opt/immutable-clusters/downloads/kubernetes-node.tar.gz", mode: 0o644, ...binaries });
   config.addUnit({ name: "kubernetes-binaries.service", contents: nodeFile("units/kubernetes-binaries.service"), enabled: true });
 

@@ -4,7 +4,9 @@
 // b6e1991f ("Auto-Discovery Setup", the node-template paragraphs "only required if scaling up from 0 nodes"), read by
 // cloudprovider/aws/aws_manager.go (extractLabelsFromAsg, extractTaintsFromAsg, extractAllocatableResourcesFromAsg) at
 // tag cluster-autoscaler-1.35.2 (2d425888).
+import type { NodeArchitecture } from "../../definition/instance-types";
 import type { ResolvedWorkerPool } from "../../definition/resolve";
+import { ARCH_LABEL } from "../image-architectures";
 import { poolNodeLabels } from "../../ignition/kubeadm-config";
 import { RESTRICTED_INGRESS_NODE_LABEL } from "../../ignition/ingress-node-labels";
 
@@ -54,10 +56,13 @@ export function templateLabels(pool: Pick<ResolvedWorkerPool, "name" | "labels" 
 }
 
 /** What the tags of one pool are made of. */
-export type AutoscaledPool = Pick<ResolvedWorkerPool, "name" | "labels" | "taints" | "ingress" | "rootVolume">;
+export type AutoscaledPool = Pick<ResolvedWorkerPool, "name" | "labels" | "taints" | "ingress" | "rootVolume"> & {
+  readonly arch: NodeArchitecture;
+};
 
 /**
- * The cluster-autoscaler tags of an autoscaled pool's group: discovery, then one tag per node label and taint (a taint
+ * The cluster-autoscaler tags of an autoscaled pool's group: discovery, then one tag per node label, the pool's
+ * architecture (ARCH_LABEL), one per taint (a taint
  * tag's value is `<value>:<effect>`, one taint per key) and the ephemeral-storage resource. CPU, memory and GPUs come
  * from the group's first instance type (README: "only the first instance type found will be used").
  */
@@ -65,6 +70,10 @@ export function autoscalerGroupTags(clusterFullName: string, pool: AutoscaledPoo
   const tags: Record<string, string> = { [AUTOSCALER_ENABLED_TAG]: "true", [autoscalerClusterTag(clusterFullName)]: "owned" };
   const labels = templateLabels(pool);
   for (const key of Object.keys(labels).sort()) tags[`${LABEL_TAG_PREFIX}${key}`] = labels[key];
+  // The kubelet sets kubernetes.io/arch on its own Node; a template node without it matches no pod that requires an
+  // architecture (the amd64-only addons' node affinity, image-architectures.ts), so pools scaled from zero are told
+  // apart by architecture only through this tag.
+  tags[`${LABEL_TAG_PREFIX}${ARCH_LABEL}`] = pool.arch;
   for (const taint of pool.taints) tags[`${TAINT_TAG_PREFIX}${taint.key}`] = `${taint.value ?? ""}:${taint.effect}`;
   tags[`${RESOURCE_TAG_PREFIX}ephemeral-storage`] = `${templateEphemeralStorageMiB(pool.rootVolume.sizeGiB)}Mi`;
   return tags;
