@@ -1,6 +1,7 @@
 // `immutable-clusters kubeconfig`: the written kubeconfig parsed back with the yaml library, every field checked (server
 // from the definitions, CA data from the published parameter, the exec credential running the token command), the
-// refusals (placeholder, missing parameter, no access, a file that is not a CA), --traffic and merging into a file.
+// refusals (placeholder, missing parameter, no access, a file that is not a CA), --traffic, --oidc (kubelogin) and
+// merging into a file.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -157,4 +158,45 @@ test("merging into an existing kubeconfig replaces our entries and keeps the oth
   expect(() => mergeKubeconfig("kind: Pod\n", ours, "x.yaml")).toThrow(
     "kubeconfig: x.yaml is not a kubeconfig (kind: Config); choose another --out",
   );
+});
+
+test("--oidc: a context whose user logs in through the issuer with kubectl oidc-login; an unknown issuer is refused", async () => {
+  const issuer = { issuerUrl: "https://login.example.com/realms/platform", clientId: "kubernetes", usernamePrefix: "oidc:" };
+  const withOidc = { ...cluster, access: { oidc: [issuer] } };
+  const config = await buildKubeconfig({
+    target: `${cluster.name}/b`,
+    clusters: [withOidc],
+    readParameter: published().read,
+    oidc: "https://login.example.com/realms/platform/",
+  });
+  const parsed = parse(stringify(config)) as { "current-context": string; contexts: unknown[]; users: unknown[] };
+  expect(parsed["current-context"]).toBe(`${cluster.name}-b-oidc`);
+  expect(parsed.contexts).toEqual([
+    { name: `${cluster.name}-b-oidc`, context: { cluster: `${cluster.name}-b`, user: `${cluster.name}-b-oidc` } },
+  ]);
+  expect(parsed.users).toEqual([
+    {
+      name: `${cluster.name}-b-oidc`,
+      user: {
+        exec: {
+          apiVersion: "client.authentication.k8s.io/v1beta1",
+          command: "kubectl",
+          args: ["oidc-login", "get-token", "--oidc-issuer-url=https://login.example.com/realms/platform", "--oidc-client-id=kubernetes"],
+        },
+      },
+    },
+  ]);
+  await expect(
+    buildKubeconfig({
+      target: `${cluster.name}/b`,
+      clusters: [withOidc],
+      readParameter: published().read,
+      oidc: "https://other.example.com",
+    }),
+  ).rejects.toThrow(
+    'kubeconfig: --oidc https://other.example.com is not an issuer of cluster "demo"; use one of https://login.example.com/realms/platform',
+  );
+  await expect(
+    buildKubeconfig({ target: `${cluster.name}/b`, clusters, readParameter: published().read, oidc: "https://other.example.com" }),
+  ).rejects.toThrow('kubeconfig: cluster "demo" has no access.oidc issuers; add one to the definition, or drop --oidc');
 });

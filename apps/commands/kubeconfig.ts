@@ -3,8 +3,9 @@
 // to `<ssm prefix>/ca-certificate` (constructs/cluster/ca-certificate-parameter.ts; or --ca-file), and a user whose
 // exec credential runs `immutable-clusters token <cluster>/<generation> --region R`, as `aws eks update-kubeconfig`
 // writes one running `aws eks get-token` (aws/aws-cli awscli/customizations/eks/update_kubeconfig.py, tag 2.27.0:
-// exec with apiVersion client.authentication.k8s.io/v1beta1, command, args). No static credential, and TLS is always
-// verified against the CA (never insecure-skip-tls-verify).
+// exec with apiVersion client.authentication.k8s.io/v1beta1, command, args); with --oidc <issuer>, a user whose exec
+// credential runs `kubectl oidc-login get-token` (int128/kubelogin) for one of the cluster's access.oidc issuers. No
+// static credential, and TLS is always verified against the CA (never insecure-skip-tls-verify).
 import { X509Certificate } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -18,6 +19,21 @@ import { DEFAULT_DEFINITIONS_MODULE, findGeneration, loadDefinitions, parseTarge
 
 /** kubectl's exec credential API version (k8s.io/client-go/pkg/apis/clientauthentication/v1beta1), as the token command prints. */
 export const EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1";
+
+/**
+ * The exec credential of an OIDC user: int128/kubelogin's `kubectl oidc-login get-token` with the issuer and client ID,
+ * as its README documents the kubeconfig ("Getting Started", commit aa912fe40c3e532b818085967142f51ae1a5212e: command
+ * `kubectl`, args `oidc-login`, `get-token`, `--oidc-issuer-url=…`, `--oidc-client-id=…`, apiVersion
+ * client.authentication.k8s.io/v1beta1). No client secret: it would be a credential in the file; register a public
+ * client with the redirect URIs http://localhost:8000 and http://localhost:18000 (kubelogin's default ports).
+ */
+export function oidcExecCredential(issuerUrl: string, clientId: string): Record<string, unknown> {
+  return {
+    apiVersion: EXEC_API_VERSION,
+    command: "kubectl",
+    args: ["oidc-login", "get-token", `--oidc-issuer-url=${issuerUrl}`, `--oidc-client-id=${clientId}`],
+  };
+}
 
 /** Reads one SSM parameter's value; `undefined` when it does not exist. Throws with the AWS error otherwise. */
 export type ParameterReader = (name: string, region: string) => Promise<string | undefined>;
@@ -42,6 +58,11 @@ export interface KubeconfigOptions {
   readonly definitionsModule?: string;
   /** How the CA parameter is read. @default the AWS SDK's SSM client with the default credential chain */
   readonly readParameter?: ParameterReader;
+  /**
+   * Log in through this issuer of the definition's `access.oidc` (its issuerUrl) with `kubectl oidc-login` instead of
+   * the AWS identity; contexts and users are then named `<cluster>-<generation>-oidc`. @default undefined
+   */
+  readonly oidc?: string;
 }
 
 /** A kubeconfig (kubectl's v1 Config), with what this command writes in it. */
@@ -66,6 +87,8 @@ export async function buildKubeconfig(options: KubeconfigOptions): Promise<Kubec
     const gen = found.resolved;
     const region = options.region ?? gen.region;
     const name = gen.fullName;
+    const issuer = options.oidc === undefined ? undefined : oidcIssuer(found, options.oidc, command);
+    const userName = issuer ? `${name}-oidc` : name;
     const ca = options.caFile
       ? readCaFile(options.caFile, command)
       : await publishedCa(found, region, options.readParameter ?? ssmParameterReader);
@@ -74,30 +97,47 @@ export async function buildKubeconfig(options: KubeconfigOptions): Promise<Kubec
         name,
         cluster: { server: `https://${gen.apiEndpoint}:${gen.apiPort}`, "certificate-authority-data": Buffer.from(ca).toString("base64") },
       },
-      context: { name, context: { cluster: name, user: name } },
+      context: { name: userName, context: { cluster: name, user: userName } },
       user: {
-        name,
+        name: userName,
         user: {
-          exec: {
-            apiVersion: EXEC_API_VERSION,
-            command: options.execCommand ?? "immutable-clusters",
-            args: ["token", `${gen.clusterName}/${gen.generationId}`, "--region", region],
-          },
+          exec: issuer
+            ? oidcExecCredential(issuer.issuerUrl, issuer.clientId)
+            : {
+                apiVersion: EXEC_API_VERSION,
+                command: options.execCommand ?? "immutable-clusters",
+                args: ["token", `${gen.clusterName}/${gen.generationId}`, "--region", region],
+              },
         },
       },
     });
   }
   // The current context: the named generation, or under --traffic the one with the most weight (the first on a tie).
-  const current = [...targets].sort((a, b) => b.resolved.weight - a.resolved.weight)[0].resolved.fullName;
+  const suffix = options.oidc === undefined ? "" : "-oidc";
+  const current = [...targets].sort((a, b) => b.resolved.weight - a.resolved.weight)[0].resolved.fullName + suffix;
   return {
     apiVersion: "v1",
     kind: "Config",
     preferences: {},
-    "current-context": options.traffic ? current : targets[0].resolved.fullName,
+    "current-context": options.traffic ? current : targets[0].resolved.fullName + suffix,
     clusters: entries.map((e) => e.cluster),
     contexts: entries.map((e) => e.context),
     users: entries.map((e) => e.user),
   };
+}
+
+/** The issuer of the cluster's access.oidc named by --oidc (its issuerUrl, a trailing slash aside). */
+function oidcIssuer(found: FoundGeneration, issuerUrl: string, command: string) {
+  const issuers = found.resolved.cluster.access?.oidc ?? [];
+  const trim = (url: string) => url.replace(/\/$/, "");
+  const issuer = issuers.find((i) => trim(i.issuerUrl) === trim(issuerUrl));
+  if (!issuer)
+    throw new Error(
+      issuers.length
+        ? `${command}: --oidc ${issuerUrl} is not an issuer of cluster "${found.resolved.clusterName}"; use one of ${issuers.map((i) => i.issuerUrl).join(", ")}`
+        : `${command}: cluster "${found.resolved.clusterName}" has no access.oidc issuers; add one to the definition, or drop --oidc`,
+    );
+  return issuer;
 }
 
 function resolveTargets(options: KubeconfigOptions, command: string): FoundGeneration[] {
@@ -219,11 +259,20 @@ export function registerKubeconfig(program: Command): void {
     .option("--region <region>", "the cluster's AWS region (default: the definition's)")
     .option("--ca-file <file>", "the cluster CA (PEM) instead of the published SSM parameter")
     .option("--exec-command <command>", "the command kubectl runs for a token", "immutable-clusters")
+    .option("--oidc <issuer-url>", "log in through this access.oidc issuer with kubectl oidc-login (int128/kubelogin) instead")
     .option("--definitions <module>", 'module exporting "clusters"', DEFAULT_DEFINITIONS_MODULE)
     .action(
       async (
         target: string,
-        opts: { traffic: boolean; out?: string; region?: string; caFile?: string; execCommand: string; definitions: string },
+        opts: {
+          traffic: boolean;
+          out?: string;
+          region?: string;
+          caFile?: string;
+          execCommand: string;
+          oidc?: string;
+          definitions: string;
+        },
       ) => {
         const config = await buildKubeconfig({
           target,
@@ -231,6 +280,7 @@ export function registerKubeconfig(program: Command): void {
           region: opts.region,
           caFile: opts.caFile,
           execCommand: opts.execCommand,
+          oidc: opts.oidc,
           definitionsModule: opts.definitions,
         });
         if (!opts.out) {
