@@ -3,6 +3,7 @@
 // that parsed when another part failed. validateDefinition returns the parsed definition: synthesis uses only that.
 // Nothing is synthesized from a definition that fails here.
 import { z } from "zod";
+import { gatewayKubernetesVersion } from "../addons/gateway/settings";
 import { INGRESS_HEALTH_PATH } from "../addons/ingress-nginx/chart";
 import { addonsSchema } from "../addons/schema";
 import { isSshPublicKey } from "../ignition/builder/passwd";
@@ -608,9 +609,24 @@ function crossFieldProblems(def: PartialCluster, failed: ReadonlySet<string>): D
         add(`${at}.networking.podCidr`, `pod CIDR ${podCidr} is too small for per-node ranges; use a /20 or larger (e.g. 10.244.0.0/16)`);
       }
     }
-    // ingress-nginx answers the load balancer's health check only on its own path (see the chart).
+    // ingress-nginx (generations before Kubernetes 1.33) answers the load balancer's health check only on its own path
+    // (see the chart); newer generations run the gateway instead, which answers any health path (gateway/chart.ts).
     const healthPath = def.traffic?.healthPath ?? "/healthz";
-    if (ok("traffic", `${at}.addons`) && g.addons?.ingressNginx?.enabled !== false && healthPath !== INGRESS_HEALTH_PATH) {
+    const version = ok(`${at}.kubernetesVersion`) ? g.kubernetesVersion : undefined;
+    const gatewayVersion = version !== undefined && /^\d+\.\d+\.\d+$/.test(version) && gatewayKubernetesVersion(version);
+    if (gatewayVersion && ok(`${at}.addons`) && g.addons?.ingressNginx !== undefined && g.addons.ingressNginx.enabled !== false) {
+      add(
+        `${at}.addons.ingressNginx`,
+        `ingress-nginx is retired upstream (March 2026) and not shipped for Kubernetes ${version}: generations on 1.33 and newer are served by addons.gateway (Gateway API); remove addons.ingressNginx and publish HTTPRoutes (docs/addons.md), or set addons.ingressNginx.enabled to false`,
+      );
+    }
+    if (
+      version !== undefined &&
+      !gatewayVersion &&
+      ok("traffic", `${at}.addons`) &&
+      g.addons?.ingressNginx?.enabled !== false &&
+      healthPath !== INGRESS_HEALTH_PATH
+    ) {
       add(
         "traffic.healthPath",
         `"${healthPath}": ingress-nginx of generation "${id}" answers the load balancer's health check only on "${INGRESS_HEALTH_PATH}"; set traffic.healthPath to "${INGRESS_HEALTH_PATH}" or set addons.ingressNginx.enabled to false and run your own controller`,
