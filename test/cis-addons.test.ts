@@ -10,8 +10,15 @@ import { sampleCluster, sampleGeneration } from "./support/fixtures";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = any;
 
-const def = sampleCluster({ generations: [sampleGeneration({ kubernetesVersion: "1.35.4" })] });
-const objects: Obj[] = synthesizeAddonObjects(resolveGeneration(def, def.generations[0])).flatMap((a) => a.objects as Obj[]);
+const objectsOf = (kubernetesVersion: string): Obj[] => {
+  const def = sampleCluster({ generations: [sampleGeneration({ kubernetesVersion })] });
+  return synthesizeAddonObjects(resolveGeneration(def, def.generations[0])).flatMap((a) => a.objects as Obj[]);
+};
+// 1.35 runs the gateway; ingress-nginx is checked on 1.32, the newest minor that still runs it.
+const objects: Obj[] = [
+  ...objectsOf("1.35.4"),
+  ...objectsOf("1.32.8").filter((o) => o.metadata?.namespace === "ingress-nginx" || o.metadata?.name === "ingress-nginx"),
+];
 const namespaces = new Map<string, Obj>(objects.filter((o) => o.kind === "Namespace").map((o) => [o.metadata.name, o]));
 const policies = objects.filter((o) => o.kind === "NetworkPolicy");
 
@@ -49,10 +56,15 @@ describe("Pod Security levels of the platform namespaces", () => {
   test.each([
     ["monitoring", "restricted"],
     ["ingress-nginx", "restricted"],
+    ["ingress-gateway", "restricted"],
     ["node-exporter", "privileged"],
     ["logging", "privileged"],
   ])("%s enforces %s", (name, level) => {
     expect(namespaces.get(name)?.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe(level);
+  });
+
+  test("the gateway's namespace holds no workload (Envoy runs inside the Cilium agents)", () => {
+    expect(objects.filter((o) => o.spec?.template && o.metadata.namespace === "ingress-gateway")).toEqual([]);
   });
 
   test("node-exporter is the only workload in its privileged namespace", () => {
