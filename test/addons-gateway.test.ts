@@ -272,12 +272,11 @@ describe("which generations get the gateway", () => {
     expect(init.find((d) => d.kind === "InitConfiguration").skipPhases).toEqual(["addon/coredns"]);
   });
 
-  test("ingress-nginx asked for on 1.33+ is refused, naming the field; any health path is fine for the gateway", () => {
-    const refused = definitionProblems(clusterWith({ addons: { ingressNginx: { enabled: true } } }));
-    expect(refused.map((p) => `${p.field}: ${p.message}`).join("\n")).toMatch(
-      /generations\[0\]\.addons\.ingressNginx: ingress-nginx is retired upstream \(March 2026\) and not shipped for Kubernetes 1\.35\.4/,
-    );
-    expect(definitionProblems(clusterWith({ addons: { ingressNginx: { enabled: false } } }))).toEqual([]);
+  test("addons.ingressNginx has no effect on 1.33+ (nothing of it is rendered); any health path is fine for the gateway", () => {
+    // The parsed definition always carries ingressNginx's defaults, so a written entry cannot be told from none: ignored.
+    const written = render({ addons: { ingressNginx: { enabled: true, config: { "proxy-body-size": "8m" } } } });
+    expect(written.files.map((f) => f.name)).not.toContain("50-ingress-nginx.yaml");
+    expect(written.objects.filter((o) => o.metadata.namespace === "ingress-nginx")).toEqual([]);
     const custom = clusterWith({}, { traffic: { healthPath: "/ready" } });
     expect(definitionProblems(custom)).toEqual([]);
     const route = find(render({}, { traffic: { healthPath: "/ready" } }).objects, "HTTPRoute", "load-balancer-health");

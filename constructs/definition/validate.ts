@@ -614,12 +614,6 @@ function crossFieldProblems(def: PartialCluster, failed: ReadonlySet<string>): D
     const healthPath = def.traffic?.healthPath ?? "/healthz";
     const version = ok(`${at}.kubernetesVersion`) ? g.kubernetesVersion : undefined;
     const gatewayVersion = version !== undefined && /^\d+\.\d+\.\d+$/.test(version) && gatewayKubernetesVersion(version);
-    if (gatewayVersion && ok(`${at}.addons`) && g.addons?.ingressNginx !== undefined && g.addons.ingressNginx.enabled !== false) {
-      add(
-        `${at}.addons.ingressNginx`,
-        `ingress-nginx is retired upstream (March 2026) and not shipped for Kubernetes ${version}: generations on 1.33 and newer are served by addons.gateway (Gateway API); remove addons.ingressNginx and publish HTTPRoutes (docs/addons.md), or set addons.ingressNginx.enabled to false`,
-      );
-    }
     if (
       version !== undefined &&
       !gatewayVersion &&
