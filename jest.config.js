@@ -61,6 +61,8 @@ const common = {
 
 module.exports = {
   testTimeout: 600000,
+  // Longest suites first, also on a clean clone without jest's timing cache (test/support/test-sequencer.js).
+  testSequencer: join(__dirname, "test", "support", "test-sequencer.js"),
   // Jest's default is one worker less than the machine's cores (jestjs.io/docs/configuration#maxworkers-number--string),
   // which is a single worker on the 2-core CI machine: the in-process suites then take turns on one core while the other
   // idles. At least two workers; `npm test` passes its own --maxWorkers.

@@ -1,0 +1,68 @@
+// Jest test sequencer (jest.config.js `testSequencer`): the order in which suites are handed to the workers. The run
+// ends when its last suite does, so the longest suites must start first, whatever project they are in.
+//
+// Jest's own sequencer (@jest/test-sequencer) orders by the durations of the previous run, kept in its cache folder,
+// and, for suites it has no duration for, by file size. A clean clone (CI) has no cache, and file size says little here:
+// the emulator suites are short files that run for minutes, so they started late and the run waited for them at the end.
+// This sequencer keeps jest's order rules (failed suites first, then longest first) but gives a suite without a cached
+// duration the estimate below. Estimates are seconds on the 2-core machine (jest perf cache of a loaded run); they only
+// need to be right in order of magnitude. A new emulator suite (`*.e2e.test.ts`) or another slow suite gets a default.
+// Unit suites without a duration stay last among equals, largest file first, as jest orders them.
+const Sequencer = require("@jest/test-sequencer").default;
+const { relative, sep } = require("node:path");
+
+/** Seconds, by path relative to test/. */
+const ESTIMATED_SECONDS = {
+  "generations.e2e.test.ts": 450,
+  "cluster.e2e.test.ts": 300,
+  "cluster-image-copy.e2e.test.ts": 200,
+  "consumer.test.ts": 105,
+  "bootstrap-scenarios.test.ts": 105,
+  "review-revisions.test.ts": 85,
+  "review-scenarios.test.ts": 75,
+  "definition-mutations-terraform.test.ts": 65,
+  "policy-and-snapshots.test.ts": 50,
+  "terraform-validate.test.ts": 45,
+  "package.test.ts": 30,
+  "refusal.e2e.test.ts": 30,
+  "init.test.ts": 25,
+  "review-typecheck-cache.test.ts": 20,
+  "fleet-lock.test.ts": 20,
+  "synth-paths.test.ts": 17,
+};
+/** Seconds for a suite not in the table: an emulator life cycle, another slow-project suite. */
+const DEFAULT_E2E_SECONDS = 200;
+const DEFAULT_SLOW_SECONDS = 60;
+
+class LongestFirstSequencer extends Sequencer {
+  /** Milliseconds: jest's cached duration, else the estimate; undefined for a unit suite jest has not timed. */
+  estimate(test) {
+    const cached = this.time(test);
+    if (cached != null) return cached;
+    const name = relative(`${test.context.config.rootDir}${sep}test`, test.path).split(sep).join("/");
+    const seconds =
+      ESTIMATED_SECONDS[name] ??
+      (name.endsWith(".e2e.test.ts")
+        ? DEFAULT_E2E_SECONDS
+        : test.context.config.displayName?.name === "slow"
+          ? DEFAULT_SLOW_SECONDS
+          : undefined);
+    return seconds === undefined ? undefined : seconds * 1000;
+  }
+
+  sort(tests) {
+    const size = (test) => test.context.hasteFS.getSize(test.path) ?? 0;
+    const keyed = tests.map((test) => ({ test, failed: this.hasFailed(test), ms: this.estimate(test), size: size(test) }));
+    keyed.sort(
+      (a, b) =>
+        Number(b.failed) - Number(a.failed) ||
+        (b.ms ?? -1) - (a.ms ?? -1) ||
+        b.size - a.size ||
+        (a.test.path < b.test.path ? -1 : a.test.path > b.test.path ? 1 : 0),
+    );
+    for (const { test, ms } of keyed) test.duration = ms;
+    return keyed.map(({ test }) => test);
+  }
+}
+
+module.exports = LongestFirstSequencer;
