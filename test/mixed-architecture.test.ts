@@ -210,6 +210,33 @@ describe("addon images on the architectures they can land on", () => {
     );
   });
 
+  test("all-Graviton workers beside an amd64 control plane: default addons run there; Grafana (not proven arm64) is refused by name", () => {
+    const graviton = (addons: Record<string, unknown>) =>
+      resolved(
+        sampleCluster({
+          generations: [
+            sampleGeneration({
+              kubernetesVersion: "1.35.4",
+              workerPools: [{ name: "general", instanceTypes: ["m7g.large"], minSize: 2, maxSize: 4 }],
+              // ingressNginx off: on 1.33+ any addons block is otherwise refused by the gateway rule (validate.ts).
+              addons: { ingressNginx: { enabled: false }, ...addons },
+            }),
+          ],
+        }),
+      );
+    const rendered = synthesizeAddonObjects(graviton({ monitoring: { grafana: { enabled: false } } })).flatMap((f) => f.objects);
+    const coredns = rendered.filter(
+      (o) => o.kind === "Deployment" && ["coredns", "coredns-autoscaler"].includes((o.metadata as { name: string }).name),
+    );
+    expect(coredns.map((o) => architecturePlacement(graviton({ monitoring: { grafana: { enabled: false } } }), o)!.missing)).toEqual([
+      [],
+      [],
+    ]);
+    expect(() => synthesizeAddonObjects(graviton({}))).toThrow(
+      /addons\.monitoring: Deployment monitoring\/grafana can only be scheduled on arm64 nodes, but its image docker\.io\/grafana\/grafana:11\.6\.1 is not recorded as available for arm64/,
+    );
+  });
+
   test("an image reference not recorded is taken as amd64 only; each record names its evidence", () => {
     expect(imageArchitectures("example.com/team/app:v1")).toEqual(["amd64"]);
     for (const [image, record] of Object.entries(IMAGE_ARCHITECTURES)) {

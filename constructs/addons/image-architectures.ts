@@ -35,6 +35,8 @@ const PROMETHEUS =
   "prometheus/prometheus Makefile: `DOCKER_ARCHS ?= amd64 armv7 arm64 ppc64le s390x` before Makefile.common, whose docker-manifest target publishes them as one manifest list under the release tag";
 const NODE_EXPORTER =
   "prometheus/node_exporter Makefile: `DOCKER_ARCHS ?= amd64 armv7 arm64 ppc64le s390x` before Makefile.common, whose docker-manifest target publishes them as one manifest list under the release tag";
+const CLUSTER_PROPORTIONAL_AUTOSCALER =
+  "kubernetes-sigs/cluster-proportional-autoscaler Makefile (b809c2f79946a846b2f3d5fb94f1000735cb7366): ALL_PLATFORMS ?= linux/amd64 linux/arm linux/arm64 linux/ppc64le linux/s390x, `manifest-list` pushes one list of them under the version; the pinned digest is registry.k8s.io's promoted list";
 /** The reason an image is kept on amd64 nodes: no upstream build config or release note for that tag was found. */
 const NOT_PROVEN = (project: string) =>
   `${project}: no upstream build configuration or release note that publishes linux/arm64 under this tag could be cited, so it is kept on amd64 nodes`;
@@ -88,13 +90,13 @@ export const IMAGE_ARCHITECTURES: Readonly<Record<string, ImageArchitectures>> =
   "cr.fluentbit.io/fluent/fluent-bit:3.2.8": { architectures: BOTH, source: FLUENT_BIT },
   "quay.io/prometheus/prometheus:v3.4.0": { architectures: BOTH, source: PROMETHEUS },
   "quay.io/prometheus/node-exporter:v1.9.1": { architectures: BOTH, source: NODE_EXPORTER },
+  "registry.k8s.io/cpa/cluster-proportional-autoscaler:v1.9.0@sha256:8f3b4e4beb62a9a5ad1ff96712129996e614d1fe7c57739c9816545ecea6f8b6": {
+    architectures: BOTH,
+    source: CLUSTER_PROPORTIONAL_AUTOSCALER,
+  },
   // Kept on amd64 nodes until an arm64 manifest for exactly these references is cited.
   "docker.io/grafana/grafana:11.6.1": { architectures: AMD64_ONLY, source: NOT_PROVEN("grafana/grafana") },
   "ghcr.io/postfinance/kubelet-csr-approver:v1.2.14": { architectures: AMD64_ONLY, source: NOT_PROVEN("postfinance/kubelet-csr-approver") },
-  "registry.k8s.io/cpa/cluster-proportional-autoscaler:v1.9.0@sha256:8f3b4e4beb62a9a5ad1ff96712129996e614d1fe7c57739c9816545ecea6f8b6": {
-    architectures: AMD64_ONLY,
-    source: NOT_PROVEN("kubernetes-sigs/cluster-proportional-autoscaler"),
-  },
   "registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:594ceea76b01c592858f803f9ff4d2cb40542cae2060410b2c95f75907d659e1": {
     architectures: AMD64_ONLY,
     source: NOT_PROVEN("kubernetes/ingress-nginx"),
