@@ -5,7 +5,8 @@
 // ingress health endpoint is a loopback http server.
 import { createServer as createHttp, type Server } from "node:http";
 import { createServer as createHttps } from "node:https";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
@@ -15,7 +16,7 @@ import { resolveGeneration } from "../constructs/definition/resolve";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 import { selfSignedCertificate } from "./support/certificates";
 import { FakePodApi } from "./support/fake-pod-api";
-import { DNS_CHECK_IMAGE } from "../apps/commands/dns-check-pod";
+import { DNS_CHECK_IMAGE, dnsCheckScript } from "../apps/commands/dns-check-pod";
 
 const dir = mkdtempSync(join(tmpdir(), "validate-"));
 selfSignedCertificate({
@@ -270,6 +271,29 @@ test("an API that does not answer is an invalid attempt, retried under --wait", 
 });
 
 describe("DNS from a pod", () => {
+  /** Runs the pod's script under sh with `nslookup` replaced by a stand-in printing `output` and exiting `code`. */
+  function runScript(output: string, code: number): { status: number | null; stdout: string } {
+    const bin = mkdtempSync(join(tmpdir(), "nslookup-"));
+    writeFileSync(join(bin, "output"), output);
+    writeFileSync(join(bin, "nslookup"), `#!/bin/sh\ncat '${join(bin, "output")}'\nexit ${code}\n`, { mode: 0o755 });
+    const result = spawnSync("sh", ["-c", dnsCheckScript("cluster.local")], {
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    });
+    return { status: result.status, stdout: result.stdout };
+  }
+
+  test("the script needs an answer for each name: an NXDOMAIN that busybox exits 0 on still fails it", () => {
+    const answer = "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n";
+    expect(runScript(answer, 0).status).toBe(0);
+    const nxdomain =
+      "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find kubernetes.default.svc.cluster.local: NXDOMAIN\n";
+    const failed = runScript(nxdomain, 0);
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toContain("no answer for kubernetes.default.svc.cluster.local");
+    expect(runScript("nslookup: can't resolve 'kubernetes.default.svc.cluster.local'\n", 1).status).toBe(1);
+  });
+
   const POD_PATH = /^\/api\/v1\/namespaces\/kube-system\/pods/;
 
   test("the pod is restricted, pinned by digest, resolves in-cluster names only, and is deleted after success", async () => {
@@ -300,11 +324,10 @@ describe("DNS from a pod", () => {
       readOnlyRootFilesystem: true,
       capabilities: { drop: ["ALL"] },
     });
-    expect(container.command).toEqual([
-      "sh",
-      "-c",
-      "nslookup kubernetes.default.svc.cluster.local && nslookup kube-dns.kube-system.svc.cluster.local",
-    ]);
+    expect(container.command).toEqual(["sh", "-c", dnsCheckScript("cluster.local")]);
+    expect(container.command[2]).toMatch(
+      /^for name in kubernetes\.default\.svc\.cluster\.local kube-dns\.kube-system\.svc\.cluster\.local; do /,
+    );
     expect(pods.deleted).toEqual([pod.metadata.name]);
     expect(pods.existing()).toEqual([]);
   });

@@ -10,8 +10,7 @@ import { ApiRefusedError, ApiUnreachableError, type KubeClient } from "./kubecon
  * the digest the image promoter's manifest records for that tag: kubernetes/k8s.io
  * registry.k8s.io/images/k8s-staging-e2e-test-images/images.yaml (commit 005f141913354e48cc0b2b10432e449c8a83770f),
  * `busybox` dmap "sha256:2e0f836850e09b8b7cc937681d6194537a09fbd5f6b9e08f4d646a85128e8937": ["1.29-4"]. Its `nslookup`
- * queries the resolver of /etc/resolv.conf (the kubelet points it at the cluster DNS Service) and exits non-zero when a
- * name does not resolve.
+ * queries the resolver of /etc/resolv.conf (the kubelet points it at the cluster DNS Service).
  */
 export const DNS_CHECK_IMAGE =
   "registry.k8s.io/e2e-test-images/busybox:1.29-4@sha256:2e0f836850e09b8b7cc937681d6194537a09fbd5f6b9e08f4d646a85128e8937";
@@ -45,10 +44,25 @@ export interface DnsPodOptions {
 }
 
 /** The Pod: meets the restricted Pod Security Standard (https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted). */
+/**
+ * The pod's shell script: each name must resolve. busybox's nslookup exits non-zero only when no server answered: an
+ * NXDOMAIN answer prints "** server can't find <name>: NXDOMAIN" and still exits 0 (mirror/busybox networking/nslookup.c,
+ * nslookup_main of the FEATURE_NSLOOKUP_BIG implementation, "should this affect exicode too?"), while the small
+ * implementation exits 1 on a failed lookup. Both print a "Name:" line for an answer, so the script also requires one.
+ */
+export function dnsCheckScript(clusterDomain: string): string {
+  const names = dnsCheckNames(clusterDomain).join(" ");
+  return (
+    `for name in ${names}; do ` +
+    `out="$(nslookup "$name" 2>&1)"; rc=$?; echo "$out"; ` +
+    `[ "$rc" -eq 0 ] || exit "$rc"; ` +
+    `echo "$out" | grep -q '^Name:' || { echo "no answer for $name"; exit 1; }; ` +
+    `done`
+  );
+}
+
 export function dnsCheckPod(name: string, clusterDomain: string, timeoutMs: number): Record<string, unknown> {
-  const script = dnsCheckNames(clusterDomain)
-    .map((n) => `nslookup ${n}`)
-    .join(" && ");
+  const script = dnsCheckScript(clusterDomain);
   return {
     apiVersion: "v1",
     kind: "Pod",
