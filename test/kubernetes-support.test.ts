@@ -6,6 +6,7 @@ import {
   KUBERNETES_END_OF_LIFE,
   kubernetesUpstreamSupported,
   pastUpstreamSupportNotice,
+  supportWindowToday,
   upstreamSupportedVersions,
 } from "../constructs/ignition/kubernetes-support";
 
@@ -51,4 +52,19 @@ test("a new generation on a supported minor gets no notice; after its end of lif
   expect(pastUpstreamSupportNotice(unlocked("1.35.4"), new Date("2027-03-01T00:00:00Z"))).toMatch(
     /1\.35\.4 is past upstream support .*no version this library boots is still supported upstream/,
   );
+});
+
+test("the support window is judged on IMMUTABLE_CLUSTERS_TODAY when it is set, else on the clock; a bad value names the fix", () => {
+  expect(supportWindowToday({ IMMUTABLE_CLUSTERS_TODAY: "2027-03-01" }).toISOString()).toBe("2027-03-01T00:00:00.000Z");
+  const before = Date.now();
+  const clock = supportWindowToday({}).getTime();
+  expect(clock).toBeGreaterThanOrEqual(before);
+  expect(clock).toBeLessThanOrEqual(Date.now());
+  expect(() => supportWindowToday({ IMMUTABLE_CLUSTERS_TODAY: "1 March 2027" })).toThrow(
+    'IMMUTABLE_CLUSTERS_TODAY is "1 March 2027": write a date as YYYY-MM-DD',
+  );
+  // The suites pin it (test/support/environment.ts), so the notice below is the same on any calendar day.
+  expect(process.env.IMMUTABLE_CLUSTERS_TODAY).toBe("2026-12-01");
+  expect(pastUpstreamSupportNotice(unlocked("1.35.4"))).toBeUndefined();
+  expect(pastUpstreamSupportNotice(unlocked("1.34.7"))).toMatch(/past upstream support/);
 });

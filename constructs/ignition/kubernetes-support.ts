@@ -21,14 +21,28 @@ export const KUBERNETES_END_OF_LIFE: Readonly<Record<string, { readonly date: st
   "1.35": { date: "2027-02-28" },
 };
 
+/**
+ * The day the support window is judged on: the clock, or `IMMUTABLE_CLUSTERS_TODAY` (`YYYY-MM-DD`, UTC) when set. The
+ * test suites pin it (test/support/environment.ts), so that what they expect of the notice does not change with the
+ * calendar; a team can pin it the same way in CI for a reproducible synth log.
+ */
+export function supportWindowToday(env: NodeJS.ProcessEnv = process.env): Date {
+  const pinned = env.IMMUTABLE_CLUSTERS_TODAY;
+  if (pinned === undefined || pinned === "") return new Date();
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(pinned) ? Date.parse(`${pinned}T00:00:00Z`) : Number.NaN;
+  if (Number.isNaN(day))
+    throw new Error(`IMMUTABLE_CLUSTERS_TODAY is "${pinned}": write a date as YYYY-MM-DD (e.g. 2026-12-01), or unset it to use the clock`);
+  return new Date(day);
+}
+
 /** Whether upstream still patches the minor of `version` on `now`; true for a minor without a recorded date. */
-export function kubernetesUpstreamSupported(version: string, now: Date = new Date()): boolean {
+export function kubernetesUpstreamSupported(version: string, now: Date = supportWindowToday()): boolean {
   const eol = KUBERNETES_END_OF_LIFE[kubernetesMinor(version)];
   return eol === undefined || now.getTime() < Date.parse(`${eol.date}T00:00:00Z`) + 86_400_000;
 }
 
 /** The bootable versions upstream still supports on `now`, newest first. */
-export function upstreamSupportedVersions(now: Date = new Date()): string[] {
+export function upstreamSupportedVersions(now: Date = supportWindowToday()): string[] {
   return SUPPORTED_KUBERNETES_VERSIONS.filter((v) => kubernetesUpstreamSupported(v, now)).reverse();
 }
 
@@ -38,7 +52,7 @@ export function upstreamSupportedVersions(now: Date = new Date()): string[] {
  */
 export function pastUpstreamSupportNotice(
   generation: { readonly cluster: string; readonly generation: string; readonly kubernetesVersion: string; readonly locked: boolean },
-  now: Date = new Date(),
+  now: Date = supportWindowToday(),
 ): string | undefined {
   const { cluster, generation: id, kubernetesVersion, locked } = generation;
   if (locked || kubernetesUpstreamSupported(kubernetesVersion, now)) return undefined;
