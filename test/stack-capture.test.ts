@@ -28,4 +28,21 @@ describe("withCheapCaptures", () => {
     ).toThrow("refused");
     expect(Error.prepareStackTrace).toBe(before);
   });
+
+  it("does not collect cdktf's token stacks at all inside (no frames walked), and restores cdktf's capture afterwards", () => {
+    const captures = jest.spyOn(Error, "captureStackTrace");
+    try {
+      withCheapCaptures(creationStack);
+      expect(captures).not.toHaveBeenCalled();
+      expect(() =>
+        withCheapCaptures(() => {
+          throw new Error("refused");
+        }),
+      ).toThrow("refused");
+      creationStack();
+      expect(captures).toHaveBeenCalledTimes(1);
+    } finally {
+      captures.mockRestore();
+    }
+  });
 });

@@ -6,6 +6,9 @@
 // While `withCheapCaptures` runs, a stack captured into anything that is not an Error formats as empty text (V8's
 // Error.prepareStackTrace hook, https://v8.dev/docs/stack-trace-api#customizing-stack-traces); errors keep their full
 // stack. Nothing synthesized contains these traces; an unresolvable token's message loses its "created at" lines.
+// cdktf's own token captures are skipped altogether (constructs/platform/token-stack-traces.ts): collecting the frames,
+// even unformatted, was another tenth of a large fleet's CPU.
+import { withoutTokenStackTraces } from "../platform/token-stack-traces";
 
 /** Runs `build` (synchronous) with stack captures into non-Error objects left empty; restores the hook afterwards. */
 export function withCheapCaptures<T>(build: () => T): T {
@@ -17,7 +20,7 @@ export function withCheapCaptures<T>(build: () => T): T {
     return [String(error), ...frames.map((frame) => `    at ${String(frame)}`)].join("\n");
   };
   try {
-    return build();
+    return withoutTokenStackTraces(build);
   } finally {
     Error.prepareStackTrace = previous;
   }
