@@ -289,15 +289,15 @@ describe("the rendered authentication configuration", () => {
 });
 
 describe("RBAC of OIDC groups", () => {
-  const bindings = (cluster: ClusterDefinition) =>
+  const bindings = (files: ReturnType<typeof renderAddonManifests>) =>
     Object.fromEntries(
-      kubernetesObjects(renderAddonManifests(generation(cluster)), "ClusterRoleBinding")
+      kubernetesObjects(files, "ClusterRoleBinding")
         .filter((b) => ["immutable-clusters:admins", "immutable-clusters:viewers"].includes(b.metadata.name))
         .map((b) => [b.metadata.name, (b as never as { subjects: Array<{ name: string }> }).subjects.map((s) => s.name)]),
     );
 
   test("adminGroups and viewerGroups join the IAM groups' bindings, prefixed as the API server names them", () => {
-    expect(bindings(withOidc([ISSUER], { admins: [ADMIN] }))).toEqual({
+    expect(bindings(renderAddonManifests(generation(withOidc([ISSUER], { admins: [ADMIN] }))))).toEqual({
       "immutable-clusters:admins": ["immutable-clusters:admins", "oidc:platform-admins"],
       "immutable-clusters:viewers": ["immutable-clusters:viewers", "oidc:support"],
     });
@@ -305,7 +305,7 @@ describe("RBAC of OIDC groups", () => {
 
   test("without any IAM role the bindings are rendered alone, with no authenticator", () => {
     const files = renderAddonManifests(generation(withOidc([ISSUER])));
-    expect(bindings(withOidc([ISSUER]))["immutable-clusters:admins"]).toEqual(["immutable-clusters:admins", "oidc:platform-admins"]);
+    expect(bindings(files)["immutable-clusters:admins"]).toEqual(["immutable-clusters:admins", "oidc:platform-admins"]);
     expect(kubernetesObjects(files, "DaemonSet").map((d) => d.metadata.name)).not.toContain("aws-iam-authenticator");
     expect(kubernetesObjects(files, "ConfigMap").map((d) => d.metadata.name)).not.toContain("aws-iam-authenticator");
   });
