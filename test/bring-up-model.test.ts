@@ -101,6 +101,8 @@ describe("generations whose Cilium replaces kube-proxy (the gateway's generation
   test("staging/b (Kubernetes 1.35): kubeadm skips kube-proxy, Cilium replaces it, every pod still runs", () => {
     const { facts, objects, result } = bringUp(staging, b);
     expect(facts.kubeProxy).toBe(false);
+    // Its Graviton pool's nodes carry the kubelet's arch label, read from the node binaries their config downloads.
+    expect(facts.roles.get("graviton")?.labels["kubernetes.io/arch"]).toBe("arm64");
     const config = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "cilium-config")!;
     expect((config.data as Record<string, string>)["kube-proxy-replacement"]).toBe("true");
     expect(result.blocked).toEqual([]);
@@ -156,7 +158,7 @@ describe("what the model reads from the node configs", () => {
   test("control-plane nodes get kubeadm's control-plane taint and label, and the cloud-provider-external kubelet", () => {
     const controller = facts.roles.get("controller")!;
     expect(controller.permanentTaints).toEqual([CONTROL_PLANE_TAINT]);
-    expect(controller.labels).toMatchObject({ "node-role.kubernetes.io/control-plane": "" });
+    expect(controller.labels).toMatchObject({ "node-role.kubernetes.io/control-plane": "", "kubernetes.io/arch": "amd64" });
     expect(controller.externalCloudProvider).toBe(true);
     expect(facts.controlPlaneCount).toBe(3);
   });

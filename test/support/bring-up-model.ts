@@ -159,9 +159,20 @@ type KubeadmDoc = { kind?: string; [key: string]: unknown };
 const yamlDocs = (text: string): KubeadmDoc[] => parseAllDocuments(text).map((d) => d.toJS() as KubeadmDoc);
 type NodeRegistration = { taints?: Taint[] | null; kubeletExtraArgs?: { name: string; value: string }[] };
 
-function roleFromRegistration(role: string, registration: NodeRegistration, controlPlane: boolean): Omit<ModelNode, "name"> {
+/**
+ * The CPU architecture of a role's nodes: the one of the Kubernetes node binaries its config downloads
+ * (`kubernetes-node-linux-<arch>.tar.gz`, constructs/ignition/kubernetes-releases.ts), which the kubelet reports as the
+ * `kubernetes.io/arch` label (runtime.GOARCH; kubernetes/kubernetes pkg/kubelet/kubelet_node_status.go initialNode).
+ */
+function nodeArchitecture(config: unknown, configName: string): string {
+  const arch = /kubernetes-node-linux-([a-z0-9]+)\.tar\.gz/.exec(JSON.stringify(config))?.[1];
+  if (!arch) throw new Error(`${configName}: no kubernetes-node-linux-<arch>.tar.gz download, so no node architecture`);
+  return arch;
+}
+
+function roleFromRegistration(role: string, registration: NodeRegistration, controlPlane: boolean, arch: string): Omit<ModelNode, "name"> {
   const args = new Map((registration.kubeletExtraArgs ?? []).map((a) => [a.name, a.value]));
-  const labels: Record<string, string> = { "kubernetes.io/os": "linux" };
+  const labels: Record<string, string> = { "kubernetes.io/os": "linux", "kubernetes.io/arch": arch };
   for (const pair of (args.get("node-labels") ?? "").split(",").filter(Boolean)) {
     const [key, value = ""] = pair.split("=");
     labels[key] = value;
@@ -193,8 +204,9 @@ export function nodeConfigFacts(ignition: Readonly<Record<string, unknown>>): No
   if (!Number.isInteger(count) || count < 1) throw new Error("controller.ign: cluster.env has no CONTROL_PLANE_COUNT");
 
   const roles = new Map<string, Omit<ModelNode, "name">>();
-  const first = roleFromRegistration("controller", initRegistration, true);
-  const others = roleFromRegistration("controller", joinRegistration, true);
+  const controllerArch = nodeArchitecture(controller, "controller.ign");
+  const first = roleFromRegistration("controller", initRegistration, true, controllerArch);
+  const others = roleFromRegistration("controller", joinRegistration, true, controllerArch);
   if (JSON.stringify(first) !== JSON.stringify(others))
     throw new Error("controller.ign: init.yaml and join-controller.yaml register control-plane nodes differently");
   roles.set("controller", first);
@@ -203,7 +215,7 @@ export function nodeConfigFacts(ignition: Readonly<Record<string, unknown>>): No
     if (!pool) continue;
     const join = yamlDocs(ignitionFile(config, `${KUBEADM_DIR}/join-worker.yaml`, file));
     const registration = (join.find((d) => d.kind === "JoinConfiguration") as { nodeRegistration: NodeRegistration }).nodeRegistration;
-    roles.set(pool, roleFromRegistration(pool, registration, false));
+    roles.set(pool, roleFromRegistration(pool, registration, false, nodeArchitecture(config, file)));
   }
   return {
     clusterDns: kubelet?.clusterDNS ?? [],
