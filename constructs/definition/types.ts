@@ -7,7 +7,6 @@ import type { ApiServerOptions } from "./control-plane-options";
 import type { AutoscaleOptions } from "./autoscale";
 import type { EtcdRestoreOptions } from "./etcd-restore";
 import type { EtcdSnapshotOptions } from "./etcd-snapshots";
-import type { ServiceAccountDefinition } from "./service-accounts";
 
 /** A subnet the cluster may place nodes and load balancers in. */
 export interface SubnetReference {
@@ -278,11 +277,4 @@ export interface ClusterDefinition {
    * @default {} (no role mapped)
    */
   readonly access?: AccessDefinition;
-  /**
-   * Kubernetes service accounts that get an IAM role trusting the cluster's service-account issuer, which every
-   * generation of node contract 3 and later signs its tokens with (docs/workload-identity.md). The roles are in the
-   * cluster's identity stack (`<cluster>-identity`) and change in place: adding one touches no generation.
-   * @default [] (no workload role)
-   */
-  readonly serviceAccounts?: readonly ServiceAccountDefinition[];
 }
