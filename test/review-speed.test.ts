@@ -44,6 +44,12 @@ describe("the CLI loads only the subcommand it runs", () => {
     expect(modules.filter((m) => /apps\/commands\/(lock|token|init)\.ts$|@aws-sdk/.test(m))).toEqual([]);
   });
 
+  it("review loads neither the lock's parsers and renderers nor the addon registry (it needs only their names)", () => {
+    const modules = loaded("review", "--help");
+    expect(modules.some((m) => m.endsWith("constructs/fleet/lock-file.ts"))).toBe(true);
+    expect(modules.filter((m) => /constructs\/(fleet\/lock|addons\/(render|registry|policy-layer))\.ts$|cdk8s/.test(m))).toEqual([]);
+  });
+
   it("help loads and lists every subcommand", () => {
     const modules = loaded("--help");
     for (const command of ["review", "init", "lock", "token"])

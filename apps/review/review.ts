@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { LOCK_FILE } from "../../constructs/fleet/lock";
+import { LOCK_FILE } from "../../constructs/fleet/lock-file";
 import { compareSynthOutputs } from "./compare";
 import { renderJson } from "./json";
 import { renderMarkdown } from "./markdown";

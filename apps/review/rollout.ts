@@ -5,7 +5,7 @@
 // generation (the first control-plane node applies them once, at `kubeadm init`, see docs/node-boot.md), except the
 // policy layer (tenants) of node contract 2 generations, which their control plane reconciles within minutes
 // (constructs/addons/policy-layer.ts); a locked generation keeps its frozen artifacts however the library renders today.
-import { POLICY_MANIFESTS_KEY, POLICY_RECONCILE_MINUTES } from "../../constructs/addons/policy-layer";
+import { POLICY_MANIFESTS_KEY, POLICY_RECONCILE_MINUTES } from "../../constructs/addons/policy-layer-keys";
 import type { TerraformJson } from "../../constructs/testing/terraform-json";
 import type { GenerationStatus } from "./fleet-status";
 import { terraformLiteral } from "./ignition";

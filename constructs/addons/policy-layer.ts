@@ -10,17 +10,7 @@ import { ADDONS } from "./registry";
 /** Addons (registry keys) whose objects form the policy layer. */
 export const POLICY_LAYER_ADDONS: readonly string[] = ["tenants"];
 
-/** The policy layer's object in the node bucket, read by reconcile-policy.sh on control-plane nodes. */
-export const POLICY_MANIFESTS_KEY = "policy/manifests.yaml";
-
-/** Where reconcile-policy.sh reports what it applied (controllers only; under the coordination prefix `state/`). */
-export const POLICY_REPORT_KEY = "state/policy-applied.json";
-
-/**
- * How soon a policy-layer change reaches a running generation after its stack is deployed: the reconcile timer runs
- * every minute with up to 15 s of randomized delay (files/units/immutable-clusters-policy.timer), and one run applies.
- */
-export const POLICY_RECONCILE_MINUTES = 2;
+export { POLICY_MANIFESTS_KEY, POLICY_RECONCILE_MINUTES, POLICY_REPORT_KEY } from "./policy-layer-keys";
 
 /**
  * The ApplySet parent (KEP-3659, https://git.k8s.io/enhancements/keps/sig-cli/3659-kubectl-apply-prune): a

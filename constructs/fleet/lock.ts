@@ -12,12 +12,9 @@ import type { ClusterDefinition } from "../definition/types";
 import { validateDefinition } from "../definition/validate";
 import { renderNodeIgnition } from "../ignition/node-config";
 import type { ImmutableInputs } from "./immutable-inputs";
+import { LOCK_FILE, LOCK_FILE_ENV } from "./lock-file";
 
-/** Where the lock lives, relative to the definitions repository's root. */
-export const LOCK_FILE = "clusters/generations.lock.json";
-
-/** Environment variable naming another lock file to guard with (the review passes the base revision's lock). */
-export const LOCK_FILE_ENV = "IMMUTABLE_CLUSTERS_LOCK_FILE";
+export { LOCK_FILE, LOCK_FILE_ENV };
 
 /**
  * A version 1 entry: hashes of what the generation rendered when it was recorded, before artifacts were frozen.
