@@ -4,6 +4,7 @@
 // architecture's pinned binaries, the autoscaler's node template naming the architecture, and every addon image that
 // can land on a node recorded for that node's architecture (or kept off it with a required node affinity).
 import { KubernetesCluster, type ClusterDefinition } from "../constructs";
+import { IAM_AUTHENTICATOR_IMAGE } from "../constructs/addons/access/settings";
 import { synthesizeAddonObjects } from "../constructs/addons/render";
 import { architecturePlacement, IMAGE_ARCHITECTURES, imageArchitectures } from "../constructs/addons/image-architectures";
 import { definitionProblems, validateDefinition } from "../constructs/definition/validate";
@@ -105,6 +106,8 @@ describe("synthesized Terraform of a mixed generation", () => {
       ["demo-a-Flatcar-stable-4152.2.3-hvm", true],
     ]);
     const lookups = Object.values(doc.data!.aws_ami_ids) as Array<{ filter: Array<{ name: string; values: string[] }> }>;
+    // The control plane's lookup comes first in the JSON: the review reads a generation's Flatcar image from the first.
+    expect(lookups[0].filter.find((f) => f.name === "name")!.values).toEqual(["Flatcar-stable-4152.2.3-hvm"]);
     expect(
       lookups
         .map((l) => [l.filter.find((f) => f.name === "name")!.values, l.filter.find((f) => f.name === "architecture")!.values])
@@ -235,6 +238,32 @@ describe("addon images on the architectures they can land on", () => {
     expect(() => synthesizeAddonObjects(graviton({}))).toThrow(
       /addons\.monitoring: Deployment monitoring\/grafana can only be scheduled on arm64 nodes, but its image docker\.io\/grafana\/grafana:11\.6\.1 is not recorded as available for arm64/,
     );
+  });
+
+  test("every image reference the library pins is recorded, on every supported Kubernetes version", () => {
+    const unrecorded = new Set<string>();
+    for (const version of SUPPORTED_KUBERNETES_VERSIONS) {
+      const gen = resolved(
+        sampleCluster({
+          generations: [
+            sampleGeneration({
+              kubernetesVersion: version,
+              workerPools: [{ name: "general", instanceTypes: ["m6i.large"], autoscale: { min: 1, max: 3 } }],
+              addons: {
+                ingressNginx: { enabled: version < "1.33" },
+                metricsServer: { approveKubeletServingCertificates: true },
+                logging: { enabled: true },
+              },
+            }),
+          ],
+        }),
+      );
+      for (const object of synthesizeAddonObjects(gen).flatMap((f) => f.objects))
+        for (const image of JSON.stringify(object).match(/"image":"[^"]+"/g) ?? [])
+          if (!Object.hasOwn(IMAGE_ARCHITECTURES, image.slice(9, -1))) unrecorded.add(image.slice(9, -1));
+    }
+    expect([...unrecorded]).toEqual([]);
+    expect(IMAGE_ARCHITECTURES[IAM_AUTHENTICATOR_IMAGE].architectures).toEqual(["amd64"]);
   });
 
   test("an image reference not recorded is taken as amd64 only; each record names its evidence", () => {

@@ -40,6 +40,9 @@ const CLUSTER_PROPORTIONAL_AUTOSCALER =
 /** The reason an image is kept on amd64 nodes: no upstream build config or release note for that tag was found. */
 const NOT_PROVEN = (project: string) =>
   `${project}: no upstream build configuration or release note that publishes linux/arm64 under this tag could be cited, so it is kept on amd64 nodes`;
+/** The reason a control-plane-only image is kept on amd64: it runs on the control plane (whose type is amd64 by default). */
+const CONTROL_PLANE_ONLY = (project: string) =>
+  `${NOT_PROVEN(project)}; it runs on the control plane only, so only an arm64 control plane is affected`;
 
 /**
  * Every image reference this library pins, exactly as rendered (tag and digest), with the architectures it runs on.
@@ -100,6 +103,50 @@ export const IMAGE_ARCHITECTURES: Readonly<Record<string, ImageArchitectures>> =
   "registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:594ceea76b01c592858f803f9ff4d2cb40542cae2060410b2c95f75907d659e1": {
     architectures: AMD64_ONLY,
     source: NOT_PROVEN("kubernetes/ingress-nginx"),
+  },
+  "registry.k8s.io/provider-aws/cloud-controller-manager:v1.31.8@sha256:f846203ea9e0f510176b08c1c0406ffec03498c610d66442953b7823ca99622f": {
+    architectures: AMD64_ONLY,
+    source: CONTROL_PLANE_ONLY("kubernetes/cloud-provider-aws"),
+  },
+  "registry.k8s.io/provider-aws/cloud-controller-manager:v1.32.5@sha256:542aa2b272f931fc5b0bf260866eea1135aee33ba6b84bfa4564adda35bf1732": {
+    architectures: AMD64_ONLY,
+    source: CONTROL_PLANE_ONLY("kubernetes/cloud-provider-aws"),
+  },
+  "registry.k8s.io/provider-aws/cloud-controller-manager:v1.33.4@sha256:b54bc094711e9d7ace6c9bab3d6f02a598e7570ac1fedd6341940e1de79ea476": {
+    architectures: AMD64_ONLY,
+    source: CONTROL_PLANE_ONLY("kubernetes/cloud-provider-aws"),
+  },
+  "registry.k8s.io/provider-aws/cloud-controller-manager:v1.34.3@sha256:ab45cec4a1ee68a556d09a362746db8fd66b258101aefcf0542f51e960248810": {
+    architectures: AMD64_ONLY,
+    source: CONTROL_PLANE_ONLY("kubernetes/cloud-provider-aws"),
+  },
+  "registry.k8s.io/provider-aws/cloud-controller-manager:v1.35.2@sha256:5a5d4e5942ad078a184c12bf5435f8226ccb157ee15e9e1f87c183a4bf4b8f1a": {
+    architectures: AMD64_ONLY,
+    source: CONTROL_PLANE_ONLY("kubernetes/cloud-provider-aws"),
+  },
+  "registry.k8s.io/autoscaling/cluster-autoscaler:v1.31.3@sha256:b5ac5d93d0e43c6f4f14b0a3994ff905ed169aa0d614d7af702eca0a254cb8a8": {
+    architectures: AMD64_ONLY,
+    source: CONTROL_PLANE_ONLY("kubernetes/autoscaler (cluster-autoscaler)"),
+  },
+  "registry.k8s.io/autoscaling/cluster-autoscaler:v1.32.2@sha256:c627d8d159a8cd6705a2612afd8a9ffc499e2fc37bad3525364427439b9224c0": {
+    architectures: AMD64_ONLY,
+    source: CONTROL_PLANE_ONLY("kubernetes/autoscaler (cluster-autoscaler)"),
+  },
+  "registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.6@sha256:7b44e0f075b2c8f9952e339b6c396cd4d1c3831c24c0fe092a3e708c45e6ec51": {
+    architectures: AMD64_ONLY,
+    source: CONTROL_PLANE_ONLY("kubernetes/autoscaler (cluster-autoscaler)"),
+  },
+  "registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.5@sha256:5c3a56440ffc76eac79e7d7e840153c1fbe7b6e02d415e76a45ba2e0ef99a266": {
+    architectures: AMD64_ONLY,
+    source: CONTROL_PLANE_ONLY("kubernetes/autoscaler (cluster-autoscaler)"),
+  },
+  "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.2@sha256:aac369dc283927a623deb1af54696efcc722ae79255aa07788422e495bab887d": {
+    architectures: AMD64_ONLY,
+    source: CONTROL_PLANE_ONLY("kubernetes/autoscaler (cluster-autoscaler)"),
+  },
+  "public.ecr.aws/eks-distro/kubernetes-sigs/aws-iam-authenticator:v0.7.18-cvefix-eks-1-33-33": {
+    architectures: AMD64_ONLY,
+    source: CONTROL_PLANE_ONLY("aws/eks-distro (aws-iam-authenticator)"),
   },
 };
 
