@@ -17,6 +17,9 @@ export { GenerationImage, type GenerationImageProps } from "./cluster/generation
 export { BootstrapKey, type BootstrapKeyProps } from "./cluster/bootstrap-key";
 export { GenerationStack, generationStackName, type GenerationStackProps } from "./fleet/generation-stack";
 export { TrafficStack, trafficStackName, trafficHostname, type TrafficStackProps, type GenerationRoute } from "./fleet/traffic-stack";
+export { IdentityStack, identityStackName, type IdentityStackProps } from "./fleet/identity-stack";
+export { serviceAccountIssuer, type ServiceAccountIssuer } from "./definition/service-account-issuer";
+export { workloadRoleName } from "./definition/service-accounts";
 export { addClusters, type AddClustersOptions, type ClusterStacks } from "./fleet/fleet";
 export {
   EMPTY_LOCK,

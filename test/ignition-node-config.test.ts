@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import { resolveGeneration, type GenerationDefinition } from "../constructs";
+import { resolveGeneration, serviceAccountIssuer, type GenerationDefinition } from "../constructs";
 import { definitionProblems } from "../constructs/definition/validate";
 import { pauseImage, RUNTIME_PLACEHOLDERS } from "../constructs/ignition/kubeadm-config";
 import { KUBERNETES_NODE_BINARIES, SUPPORTED_KUBERNETES_VERSIONS } from "../constructs/ignition/kubernetes-releases";
@@ -195,10 +195,15 @@ describe("files and placeholders", () => {
       KUBERNETES_VERSION: `v${gen.kubernetesVersion}`,
       CONTROL_PLANE_COUNT: String(gen.controlPlane.count),
       ETCD_SNAPSHOT_INTERVAL_MINUTES: "30",
+      // Contract 3: where the cluster's service-account signing key is and where its JWKS goes (names only).
+      SA_ISSUER_BUCKET: serviceAccountIssuer(gen.cluster).bucketName,
+      SA_SIGNING_KEY_PARAMETER: "/immutable-clusters-identity/prod/service-account-signing-key",
+      SA_KMS_KEY_ID: "alias/immutable-clusters/prod/service-account-issuer",
     });
     const pool = taintedWorker.role.kind === "worker" ? taintedWorker.role.pool.name : "";
     expect(env(taintedWorker.config)).toMatchObject({ NODE_ROLE: "worker", POOL_NAME: pool });
     expect(env(taintedWorker.config)).not.toHaveProperty("ETCD_SNAPSHOT_INTERVAL_MINUTES");
+    expect(env(taintedWorker.config)).not.toHaveProperty("SA_SIGNING_KEY_PARAMETER");
     expect(controller.config.storage!.files!.find((f) => f.path === "/etc/immutable-clusters/cluster.env")!.mode).toBe(0o644);
   });
 

@@ -21,6 +21,8 @@ import { NODE_CONTRACT, SUPPORTED_NODE_CONTRACTS } from "./node-contract";
 import { controllerStatements, workerStatements } from "./node-policies";
 import { CaCertificateParameter } from "./ca-certificate-parameter";
 import { SNAPSHOT_PREFIX } from "./operations-policies";
+import { issuerControllerStatements } from "./service-account-issuer-policies";
+import { serviceAccountIssuer } from "../definition/service-account-issuer";
 import { contract1ControllerStatements, contract1WorkerStatements } from "./node-policies-contract-1";
 import { ClusterSecurityGroups } from "./security-groups";
 import { WorkerPool } from "./worker-pool";
@@ -138,7 +140,16 @@ export class KubernetesCluster extends Construct {
     };
     const controllerIdentity = new NodeIdentity(this, "controller-identity", {
       name: `${gen.fullName}-controller`,
-      statements: contract === 1 ? contract1ControllerStatements(policyScope) : controllerStatements(policyScope),
+      statements:
+        contract === 1
+          ? contract1ControllerStatements(policyScope)
+          : [
+              ...controllerStatements(policyScope),
+              // Contract 3: the cluster's service-account issuer (signing-key parameter, JWKS).
+              ...(contract >= 3
+                ? issuerControllerStatements({ region: gen.region, accountId: account.accountId, issuer: serviceAccountIssuer(cluster) })
+                : []),
+            ],
       tags: gen.tags,
     });
     this.workerIdentity = new NodeIdentity(this, "worker-identity", {
@@ -249,14 +260,13 @@ export class KubernetesCluster extends Construct {
 
   /**
    * The id of the generation's AMI copy for an architecture, created on first use: the control plane's architecture
-   * under the construct id `image` (as before pools had their own), a pools-only one under `pool-image-<arch>` (which
-   * sorts after `image` in the Terraform JSON, so the first image lookup stays the control plane's, which the review reads).
+   * under the construct id `image` (as before pools had their own), any other under `image-<arch>`.
    */
   private imageFor(arch: NodeArchitecture): string {
     const existing = this.images.get(arch);
     if (existing) return existing;
     const gen = this.generation;
-    const image = new GenerationImage(this, arch === gen.controlPlane.arch ? "image" : `pool-image-${arch}`, {
+    const image = new GenerationImage(this, arch === gen.controlPlane.arch ? "image" : `image-${arch}`, {
       imageName: flatcarImageName(gen.flatcar, arch),
       owner: gen.flatcar.owner,
       arch,

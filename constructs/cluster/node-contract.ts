@@ -9,9 +9,14 @@
 //      join/token-expiry, control-plane/certificate-key and control-plane/secrets-encryption-key (written once), and the
 //      state/ election lease, refresh lock and join requests (controllers only). No SSM parameter: Terraform reads a
 //      managed parameter's value, decrypted, into its state on every refresh (node-policies.ts BOOTSTRAP_OBJECT_KEYS).
+//   3: contract 2, and the control plane signs service-account tokens with the cluster's issuer, shared by all its
+//      generations (docs/workload-identity.md): the first controller that finds no signing key creates it as the
+//      SecureString <identity prefix>/service-account-signing-key (conditional create, encrypted with the cluster key of
+//      the `<cluster>-identity` stack), every init winner reuses it and merges its public key into the issuer bucket's
+//      keys.json (service-account-issuer-policies.ts issuerControllerStatements).
 
 /** The node contract this library's node configs follow. */
-export const NODE_CONTRACT = 2;
+export const NODE_CONTRACT = 3;
 
 /** Every node contract this library can still build resources for. */
-export const SUPPORTED_NODE_CONTRACTS: readonly number[] = [1, 2];
+export const SUPPORTED_NODE_CONTRACTS: readonly number[] = [1, 2, 3];

@@ -85,6 +85,8 @@ export const FIXED_API_SERVER_FLAGS: Readonly<Record<string, string>> = {
   "encryption-provider-config": "the key is generated on the nodes (see docs/security.md)",
   "authentication-token-webhook-config-file": "aws-iam-authenticator's webhook follows the cluster's access field",
   "authentication-token-webhook-version": "aws-iam-authenticator's webhook follows the cluster's access field",
+  "service-account-issuer": "every generation signs with the cluster's service-account issuer (docs/workload-identity.md)",
+  "service-account-jwks-uri": "the JWKS is published in the cluster's issuer bucket (docs/workload-identity.md)",
   // The legacy OIDC flags (kube-apiserver reference, https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/):
   // kube-apiserver refuses them beside --authentication-config ("authentication-config file and oidc-* flags are
   // mutually exclusive", pkg/kubeapiserver/options/authentication.go), which every generation of 1.32+ and every

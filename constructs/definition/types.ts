@@ -7,6 +7,7 @@ import type { ApiServerOptions } from "./control-plane-options";
 import type { AutoscaleOptions } from "./autoscale";
 import type { EtcdRestoreOptions } from "./etcd-restore";
 import type { EtcdSnapshotOptions } from "./etcd-snapshots";
+import type { ServiceAccountDefinition } from "./service-accounts";
 
 /** A subnet the cluster may place nodes and load balancers in. */
 export interface SubnetReference {
@@ -65,11 +66,8 @@ export interface FlatcarImage {
   /** Exact release, e.g. `4230.2.3`. */
   readonly version: string;
   /**
-   * Deprecated: each worker pool's architecture is the one its `instanceTypes` share and the control plane's its
-   * `instanceType`'s, so one generation can run Graviton (arm64) pools beside amd64 nodes. When set, every node's
-   * instance types must match it (as before pools had their own architecture), and it picks the default instance type.
-   * @default undefined (each node's architecture follows its instance types; default types are amd64)
-   * @deprecated leave it out and choose instance types per pool
+   * CPU architecture; the instance types of every node must match it.
+   * @default "amd64"
    */
   readonly arch?: "amd64" | "arm64";
   /**
@@ -142,11 +140,7 @@ export interface SpotOptions {
 
 /** What a user passes to `cluster.addWorkerPool(id, options)` or lists in a generation's `workerPools`. */
 export interface WorkerPoolOptions {
-  /**
-   * EC2 instance types of the pool, all of one architecture: x86_64 types make an amd64 pool, Graviton types (e.g.
-   * `m7g.large`, `c7g.large`) an arm64 pool, which boots the arm64 Flatcar image and node binaries.
-   * @default ["m6i.large"] (["m7g.large"] with the deprecated `flatcar.arch: "arm64"`)
-   */
+  /** @default ["m6i.large"] */
   readonly instanceTypes?: readonly string[];
   /** @default 1 */
   readonly minSize?: number;
@@ -284,4 +278,11 @@ export interface ClusterDefinition {
    * @default {} (no role mapped)
    */
   readonly access?: AccessDefinition;
+  /**
+   * Kubernetes service accounts that get an IAM role trusting the cluster's service-account issuer, which every
+   * generation of node contract 3 and later signs its tokens with (docs/workload-identity.md). The roles are in the
+   * cluster's identity stack (`<cluster>-identity`) and change in place: adding one touches no generation.
+   * @default [] (no workload role)
+   */
+  readonly serviceAccounts?: readonly ServiceAccountDefinition[];
 }

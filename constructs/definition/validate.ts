@@ -30,6 +30,7 @@ import { apiServerOptionsSchema } from "./control-plane-options";
 import { oidcVersionProblem } from "./oidc";
 import { etcdRestoreSchema, restoreProblems } from "./etcd-restore";
 import { etcdSnapshotsSchema } from "./etcd-snapshots";
+import { reservedGenerationIdProblem, serviceAccountsCrossProblems, serviceAccountsSchema } from "./service-accounts";
 import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition } from "./types";
 
 /** One problem in a definition. */
@@ -299,6 +300,7 @@ const clusterSchema = z.object({
     })
     .optional(),
   access: accessSchema.optional(),
+  serviceAccounts: serviceAccountsSchema.optional(),
 });
 /** `generations[0].workerPools[1].maxSize`; a key that is not a plain name is bracketed: `labels["example.com/team"]`. */
 function pathOf(path: readonly PropertyKey[]): string {
@@ -453,6 +455,13 @@ function crossFieldProblems(def: PartialCluster, failed: ReadonlySet<string>): D
         if (problem) add(`generations[${i}].kubernetesVersion`, problem);
       });
   }
+
+  if (def.serviceAccounts && ok("serviceAccounts"))
+    for (const p of serviceAccountsCrossProblems(def.serviceAccounts)) add(`serviceAccounts${p.field}`, p.message);
+  (def.generations ?? []).forEach((g, i) => {
+    const problem = g?.id !== undefined && ok(`generations[${i}].id`) ? reservedGenerationIdProblem(g.id) : undefined;
+    if (problem) add(`generations[${i}].id`, problem);
+  });
 
   const subnets = def.network?.privateSubnets;
   if (subnets) {

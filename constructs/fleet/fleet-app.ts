@@ -127,7 +127,8 @@ export function synthFleet(clusters: readonly ClusterDefinition[], options: Synt
       const notice = pastUpstreamSupportNotice({ cluster: definition.name, generation: generationId, kubernetesVersion, locked });
       if (notice) notify(notice);
     }
-  for (const { definition, generations, traffic } of stacks)
-    if (!definition.stateBackend) for (const stack of [...generations, traffic]) notify(localStateWarning(definition.name, stack.node.id));
+  for (const { definition, generations, traffic, identity } of stacks)
+    if (!definition.stateBackend)
+      for (const stack of [...generations, traffic, identity]) notify(localStateWarning(definition.name, stack.node.id));
   return { app, stacks, status };
 }

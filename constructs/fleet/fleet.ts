@@ -1,12 +1,14 @@
-// Owns turning cluster definitions into the stacks of a cdktf app: one stack per generation plus one traffic stack per
-// logical cluster. Every definition is validated and checked against the fleet lock first, so nothing is synthesized
+// Owns turning cluster definitions into the stacks of a cdktf app: one stack per generation plus one traffic stack and
+// one identity stack (service-account issuer, workload roles) per logical cluster. Every definition is validated and checked against the fleet lock first, so nothing is synthesized
 // when any is invalid or would change a deployed generation in place.
 import type { Construct } from "constructs";
 import type { ClusterDefinition } from "../definition/types";
 import { validateDefinitions } from "../definition/arguments";
+import { NODE_CONTRACT } from "../cluster/node-contract";
 import { GenerationStack } from "./generation-stack";
 import { ImmutabilityError, immutabilityViolations } from "./guard";
 import { generationKey, type FrozenArtifacts } from "./frozen-artifacts";
+import { IdentityStack } from "./identity-stack";
 import { isFrozen, type FleetLock } from "./lock";
 import { TrafficStack } from "./traffic-stack";
 
@@ -15,6 +17,8 @@ export interface ClusterStacks {
   readonly definition: ClusterDefinition;
   readonly generations: readonly GenerationStack[];
   readonly traffic: TrafficStack;
+  /** `<cluster>-identity`: the service-account issuer shared by the generations, and the workload roles. */
+  readonly identity: IdentityStack;
 }
 
 /** How `addClusters` treats deployed generations. */
@@ -67,6 +71,13 @@ export function addClusters(app: Construct, definitions: readonly ClusterDefinit
         new GenerationStack(app, { cluster: definition, generationId: g.id, frozen: frozen.get(generationKey(definition.name, g.id)) }),
     ),
     traffic: new TrafficStack(app, { cluster: definition }),
+    identity: new IdentityStack(app, {
+      cluster: definition,
+      // Node contract 3 and later sign with the cluster issuer; a frozen generation keeps its contract's own issuer.
+      issuingGenerations: definition.generations
+        .filter((g) => (frozen.get(generationKey(definition.name, g.id))?.nodeContract ?? NODE_CONTRACT) >= 3)
+        .map((g) => g.id),
+    }),
   }));
 }
 

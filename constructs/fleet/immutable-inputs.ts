@@ -36,9 +36,10 @@ export const MUTABLE_FIELDS: readonly string[] = [
   "generations[*].workerPools[*].rootVolume",
   "generations[*].workerPools[*].spot",
   "generations[*].addons.tenants (node contract 2 and later: the policy layer, reconciled in place; constructs/addons/policy-layer.ts)",
+  "serviceAccounts (the workload roles of the identity stack; no generation renders them)",
 ];
 
-const MUTABLE_CLUSTER_KEYS = ["tags", "stateBackend", "generations"];
+const MUTABLE_CLUSTER_KEYS = ["tags", "stateBackend", "generations", "serviceAccounts"];
 const MUTABLE_NETWORK_KEYS = ["adminCidrs", "privateSubnets"];
 const MUTABLE_GENERATION_KEYS = ["weight", "state"];
 const MUTABLE_CONTROL_PLANE_KEYS = ["instanceType", "rootVolume"];

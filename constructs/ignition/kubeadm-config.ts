@@ -10,6 +10,7 @@ import { AUTHENTICATOR_KUBECONFIG, AUTHENTICATOR_KUBECONFIG_DIR, runsIamAuthenti
 import { runsGateway } from "../addons/gateway/settings";
 import { AUTHENTICATION_CONFIG_FILE, usesAuthenticationConfig } from "./authentication-config";
 import { kubernetesMinor } from "./kubernetes-releases";
+import { serviceAccountIssuer } from "../definition/service-account-issuer";
 
 /** The runtime placeholders node-bootstrap.sh substitutes; no other `@@…@@` may appear. */
 export const RUNTIME_PLACEHOLDERS = [
@@ -131,6 +132,15 @@ export function apiServerArgs(gen: ResolvedGeneration): Array<{ name: string; va
     args.set("authentication-token-webhook-config-file", AUTHENTICATOR_KUBECONFIG);
     args.set("authentication-token-webhook-version", "v1beta1");
   }
+  // Node contract 3: tokens are signed for the cluster's issuer, shared by every generation (docs/workload-identity.md),
+  // with the key pair node-bootstrap.sh puts in /etc/kubernetes/pki before kubeadm init. "--service-account-issuer:
+  // Identifier of the service account token issuer. The issuer will assert this identifier in "iss" claim of issued
+  // tokens"; "--service-account-jwks-uri: Overrides the URI for the JSON Web Key Set in the discovery doc served at
+  // /.well-known/openid-configuration" (https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/).
+  // --api-audiences stays unset, so it defaults to the issuer URL (aws/amazon-eks-pod-identity-webhook SELF_HOSTED_SETUP.md).
+  const issuer = serviceAccountIssuer(gen.cluster);
+  args.set("service-account-issuer", issuer.url);
+  args.set("service-account-jwks-uri", issuer.jwksUri);
   // Validation refused unacknowledged overrides of protected flags and any fixed flag.
   for (const [name, value] of Object.entries(options.extraArgs)) args.set(name, value);
   return [...args.keys()].sort().map((name) => arg(name, args.get(name)!));

@@ -10,6 +10,7 @@ import { addIngressNodeLabeler } from "./ingress-node-labels";
 import { controllerJoinConfiguration, initConfiguration, pauseImage, workerJoinConfiguration } from "./kubeadm-config";
 import { kubernetesNodeBinaries, SUPPORTED_KUBERNETES_VERSIONS, type NodeArch } from "./kubernetes-releases";
 import { nodeFile, nodeFiles, renderTemplate } from "./templates";
+import { serviceAccountIssuer } from "../definition/service-account-issuer";
 
 /** The role a node plays: a control-plane node, or a worker of one pool. */
 export type NodeRole = { readonly kind: "controller" } | { readonly kind: "worker"; readonly pool: ResolvedWorkerPool };
@@ -40,6 +41,8 @@ function clusterEnv(gen: ResolvedGeneration, role: NodeRole): string {
     ...(role.kind === "controller"
       ? [["ETCD_SNAPSHOT_INTERVAL_MINUTES", gen.controlPlane.etcdSnapshots.intervalMinutes] as [string, number]]
       : []),
+    // Node contract 3: the cluster's service-account issuer (service-account-issuer.sh, docs/workload-identity.md).
+    ...(role.kind === "controller" ? issuerEnv(gen) : []),
     // controlPlane.restore: the init winner waits for restore/ in the bucket and starts from it (node-bootstrap.sh).
     ...(role.kind === "controller" && gen.controlPlane.restore
       ? ([
@@ -49,6 +52,16 @@ function clusterEnv(gen: ResolvedGeneration, role: NodeRole): string {
       : []),
   ];
   return `# Written by Ignition from the cluster definition; read by ${NODE_BIN_DIR}/node-bootstrap.sh.\n${values.map(([k, v]) => `${k}=${v}`).join("\n")}\n`;
+}
+
+/** The issuer settings of a controller's cluster.env: where the signing key is and where the JWKS goes (names, no secret). */
+function issuerEnv(gen: ResolvedGeneration): Array<[string, string]> {
+  const issuer = serviceAccountIssuer(gen.cluster);
+  return [
+    ["SA_ISSUER_BUCKET", issuer.bucketName],
+    ["SA_SIGNING_KEY_PARAMETER", issuer.signingKeyParameter],
+    ["SA_KMS_KEY_ID", issuer.kmsAlias],
+  ];
 }
 
 /** The full Ignition config of a role, as canonical JSON text. Throws when the Kubernetes version has no pinned hash. */

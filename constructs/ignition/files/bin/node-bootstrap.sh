@@ -50,6 +50,11 @@ init_control_plane() {
   # kube-apiserver reads --encryption-provider-config at start and exits when it cannot (kubeadm-config.ts).
   encryption_key="$(ensure_encryption_key)" || exit $?
   write_encryption_config "$encryption_key"
+  # Node contract 3: the cluster's service-account signing key into pki/ and its public key into the issuer's JWKS,
+  # before kubeadm init (which keeps an existing sa.key). Older configs have no SA_SIGNING_KEY_PARAMETER.
+  if [[ -n "${SA_SIGNING_KEY_PARAMETER:-}" ]]; then
+    "${SCRIPT_DIR}/service-account-issuer.sh" || die 1 "could not install the cluster's service-account signing key"
+  fi
   systemctl enable kubelet.service
   renew_lease_in_background
   log "running kubeadm init (output kept in ${RUN_DIR}/kubeadm-init.log)"
