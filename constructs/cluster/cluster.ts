@@ -260,13 +260,14 @@ export class KubernetesCluster extends Construct {
 
   /**
    * The id of the generation's AMI copy for an architecture, created on first use: the control plane's architecture
-   * under the construct id `image` (as before pools had their own), any other under `image-<arch>`.
+   * under the construct id `image` (as before pools had their own), a pools-only one under `pool-image-<arch>` (which
+   * sorts after `image` in the Terraform JSON, so the first image lookup stays the control plane's, which the review reads).
    */
   private imageFor(arch: NodeArchitecture): string {
     const existing = this.images.get(arch);
     if (existing) return existing;
     const gen = this.generation;
-    const image = new GenerationImage(this, arch === gen.controlPlane.arch ? "image" : `image-${arch}`, {
+    const image = new GenerationImage(this, arch === gen.controlPlane.arch ? "image" : `pool-image-${arch}`, {
       imageName: flatcarImageName(gen.flatcar, arch),
       owner: gen.flatcar.owner,
       arch,

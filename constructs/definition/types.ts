@@ -66,8 +66,11 @@ export interface FlatcarImage {
   /** Exact release, e.g. `4230.2.3`. */
   readonly version: string;
   /**
-   * CPU architecture; the instance types of every node must match it.
-   * @default "amd64"
+   * Deprecated: each worker pool's architecture is the one its `instanceTypes` share and the control plane's its
+   * `instanceType`'s, so one generation can run Graviton (arm64) pools beside amd64 nodes. When set, every node's
+   * instance types must match it (as before pools had their own architecture), and it picks the default instance type.
+   * @default undefined (each node's architecture follows its instance types; default types are amd64)
+   * @deprecated leave it out and choose instance types per pool
    */
   readonly arch?: "amd64" | "arm64";
   /**
@@ -140,7 +143,11 @@ export interface SpotOptions {
 
 /** What a user passes to `cluster.addWorkerPool(id, options)` or lists in a generation's `workerPools`. */
 export interface WorkerPoolOptions {
-  /** @default ["m6i.large"] */
+  /**
+   * EC2 instance types of the pool, all of one architecture: x86_64 types make an amd64 pool, Graviton types (e.g.
+   * `m7g.large`, `c7g.large`) an arm64 pool, which boots the arm64 Flatcar image and node binaries.
+   * @default ["m6i.large"] (["m7g.large"] with the deprecated `flatcar.arch: "arm64"`)
+   */
   readonly instanceTypes?: readonly string[];
   /** @default 1 */
   readonly minSize?: number;
