@@ -6,11 +6,9 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from "@aws-sdk/client-auto-scaling";
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import {
-  DeregisterImageCommand,
   DescribeImagesCommand,
-  DescribeInstancesCommand,
   DescribeLaunchTemplatesCommand,
   DescribeLaunchTemplateVersionsCommand,
   DescribeSecurityGroupRulesCommand,
@@ -388,109 +386,5 @@ describe("a cluster generation on the AWS emulator", () => {
       await ec2.send(new DescribeImagesCommand({ Filters: [{ Name: "name", Values: [`Flatcar-stable-${FLATCAR.version}-hvm`] }] }))
     ).Images;
     expect(images).toHaveLength(1);
-  });
-});
-
-// The generation's own AMI copy (issue 11 item 7): Flatcar unpublishes old AMIs; a generation launches from its copy in
-// the account, so after the public image is gone a re-plan is clean and the pools still scale. A scenario of its own
-// (own emulator and stack), independent of the shared fixture above.
-describe("a generation keeps working after its public Flatcar image is unpublished", () => {
-  let moto: Moto;
-  let stackDir: string;
-  let workDir: string;
-  let publicImageId: string;
-
-  beforeAll(async () => {
-    moto = await startMoto();
-    const net = await createExistingNetwork(moto);
-    publicImageId = await registerFlatcarImage(moto, FLATCAR.channel, FLATCAR.version);
-    // The emulator's account publishes the test image; the definition says so (validation refuses a foreign owner).
-    const flatcar = { ...FLATCAR, acknowledgeUnofficialOwner: true };
-    const definition = clusterInNetwork(net, "amicopy", [
-      {
-        id: "a",
-        kubernetesVersion: "1.31.0",
-        flatcar,
-        weight: 100,
-        controlPlane: { count: 1, instanceType: "t3.medium" },
-        workerPools: [{ name: "general", instanceTypes: ["t3.medium"], minSize: 1, maxSize: 3, desiredCapacity: 1, ingress: true }],
-      },
-    ]);
-    workDir = mkdtempSync(join(tmpdir(), "e2e-ami-"));
-    stackDir = join(synthClusters([definition], join(workDir, "cdktf.out")).outdir, "stacks", "amicopy-a");
-    terraform(stackDir, ["init", "-no-color"], moto.env);
-    terraform(stackDir, ["apply", "-auto-approve", "-no-color", "-parallelism=20"], moto.env);
-  });
-
-  afterAll(async () => {
-    await moto?.stop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
-
-  const imageOfTemplates = async (ec2: EC2Client) => {
-    const ids = new Set<string>();
-    const kmsKeys = new Set<string | undefined>();
-    for (const name of ["amicopy-a-controller", "amicopy-a-worker-general"]) {
-      const [version] = (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: name, Versions: ["$Latest"] })))
-        .LaunchTemplateVersions!;
-      ids.add(version.LaunchTemplateData!.ImageId!);
-      kmsKeys.add(version.LaunchTemplateData!.BlockDeviceMappings![0].Ebs!.KmsKeyId);
-    }
-    return { ids: [...ids], kmsKeys: [...kmsKeys] };
-  };
-
-  test("nodes launch from the generation's encrypted copy, root volumes encrypted with the generation's key", async () => {
-    const ec2 = new EC2Client(moto.clientConfig);
-    const [copy] = (
-      await ec2.send(
-        new DescribeImagesCommand({
-          Owners: ["self"],
-          Filters: [{ Name: "name", Values: [`amicopy-a-Flatcar-stable-${FLATCAR.version}-hvm`] }],
-        }),
-      )
-    ).Images!;
-    expect(copy.ImageId).not.toBe(publicImageId);
-    const state = JSON.parse(terraform(stackDir, ["show", "-json", "-no-color"], moto.env)) as {
-      values: { root_module: { resources: Array<{ type: string; values: Record<string, unknown> }> } };
-    };
-    const resources = state.values.root_module.resources;
-    const keyArn = resources.find((r) => r.type === "aws_kms_key")!.values.arn;
-    expect(resources.find((r) => r.type === "aws_ami_copy")!.values).toMatchObject({
-      id: copy.ImageId,
-      encrypted: true,
-      kms_key_id: keyArn,
-    });
-    expect(await imageOfTemplates(ec2)).toEqual({ ids: [copy.ImageId], kmsKeys: [keyArn] });
-  });
-
-  test("after the public image is deregistered, a re-plan is clean and a pool scales out from the copy", async () => {
-    const ec2 = new EC2Client(moto.clientConfig);
-    const asg = new AutoScalingClient(moto.clientConfig);
-    await ec2.send(new DeregisterImageCommand({ ImageId: publicImageId }));
-    expect(
-      (await ec2.send(new DescribeImagesCommand({ Filters: [{ Name: "name", Values: [`Flatcar-stable-${FLATCAR.version}-hvm`] }] })))
-        .Images,
-    ).toEqual([]);
-
-    const plan = runTerraform(stackDir, ["plan", "-detailed-exitcode", "-no-color", "-input=false"], moto.env);
-    if (plan.status !== 0)
-      throw new Error(`re-plan after the public image is gone is not clean (exit ${plan.status}):\n${plan.stdout}\n${plan.stderr}`);
-
-    const { ids } = await imageOfTemplates(ec2);
-    await asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: "amicopy-a-general", DesiredCapacity: 2 }));
-    const [group] = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["amicopy-a-general"] })))
-      .AutoScalingGroups!;
-    expect(group.Instances).toHaveLength(2);
-    const reservations = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: group.Instances!.map((i) => i.InstanceId!) })))
-      .Reservations!;
-    expect([...new Set(reservations.flatMap((r) => r.Instances!.map((i) => i.ImageId)))]).toEqual(ids);
-  });
-
-  test("terraform destroy removes the copy", async () => {
-    terraform(stackDir, ["destroy", "-auto-approve", "-no-color", "-parallelism=20"], moto.env);
-    const ec2 = new EC2Client(moto.clientConfig);
-    expect(
-      (await ec2.send(new DescribeImagesCommand({ Owners: ["self"], Filters: [{ Name: "name", Values: [`amicopy-a-*`] }] }))).Images,
-    ).toEqual([]);
   });
 });
