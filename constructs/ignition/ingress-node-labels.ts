@@ -5,7 +5,10 @@ import type { ResolvedGeneration } from "../definition/resolve";
 import type { IgnitionConfig } from "./builder";
 import { nodeFile } from "./templates";
 
-/** The label ingress-nginx's nodeSelector uses; only an admin (this timer, with admin.conf) can set it. */
+/**
+ * The label ingress-nginx's nodeSelector (before Kubernetes 1.33) and Cilium's host-network Gateway listeners (1.33+,
+ * constructs/addons/cni/gateway-config.ts) select; only an admin (this timer, with admin.conf) can set it.
+ */
 export const RESTRICTED_INGRESS_NODE_LABEL = "node-restriction.kubernetes.io/ingress";
 
 /** Adds the labeler's units and its pool list to a control-plane node (the script itself ships with the others). */
