@@ -166,8 +166,10 @@ describe("the Auto Scaling groups", () => {
       "worker-batch.ign": JSON.parse(renderNodeIgnition(resolved, { kind: "worker", pool: batch })),
     });
     const role = facts.roles.get("batch")!;
-    const { "kubernetes.io/os": _os, ...kubeletLabels } = role.labels;
+    // The kubelet's own labels: kubernetes.io/os is linux on every node; kubernetes.io/arch is the node's and is its own tag.
+    const { "kubernetes.io/os": _os, "kubernetes.io/arch": arch, ...kubeletLabels } = role.labels;
     expect(templateLabels(batch)).toEqual(kubeletLabels);
+    expect(autoscalerGroupTags("demo-a", batch)["k8s.io/cluster-autoscaler/node-template/label/kubernetes.io/arch"]).toBe(arch);
     const taintTags = Object.entries(autoscalerGroupTags("demo-a", batch)).filter(([k]) => k.includes("/node-template/taint/"));
     expect(taintTags).toEqual(
       role.permanentTaints.map((t) => [`k8s.io/cluster-autoscaler/node-template/taint/${t.key}`, `${t.value ?? ""}:${t.effect}`]),
