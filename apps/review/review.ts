@@ -1,7 +1,8 @@
-// Owns one review run end to end: materializes base and head, synthesizes both and type-checks head in parallel into a
-// temporary folder (head guarded by the base revision's lock, the truth of what is deployed), loads and compares the
-// output, renders Markdown or JSON, and always removes the worktrees and temporary files. A revision that cannot be
-// reviewed becomes the report's `errors` (exit 1), so the comment carries the refusal.
+// Owns one review run end to end: materializes base and head, synthesizes both (or loads a committed revision's cached
+// synth, apps/review/synth-cache.ts) and type-checks head in parallel into a temporary folder (head guarded by the base
+// revision's lock, the truth of what is deployed), loads and compares the output, renders Markdown or JSON, and always
+// removes the worktrees and temporary files. A revision that cannot be reviewed becomes the report's `errors` (exit 1),
+// so the comment carries the refusal.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -13,6 +14,7 @@ import { loadPriceTable, priceSource } from "./price-table";
 import type { ReviewError, ReviewReport } from "./report";
 import { cleanOutput, failedReport, synthProblems, typeProblems } from "./review-errors";
 import { defaultBase, materialize, synthesize, typeCheck, type MaterializedRevision, type ToolRun } from "./revision";
+import { cachedSynth, storeSynth, synthCacheKey } from "./synth-cache";
 import { loadSynthOutput, type SynthOutput } from "./synth-output";
 
 /** Options of {@link runReview} (the CLI flags). */
@@ -95,11 +97,22 @@ export async function runReview(options: ReviewOptions = {}): Promise<ReviewResu
     // The base lock is the truth of what is deployed: head is guarded with it, not with its own (which it may edit).
     const baseLock = join(base.appDir, LOCK_FILE);
     const useBaseLock = existsSync(baseLock);
-    const [baseSynth, headSynth, headTypes] = await Promise.all([
-      synthesize(base.appDir, b.outdir, b.dist),
-      synthesize(head.appDir, h.outdir, h.dist, useBaseLock ? baseLock : undefined),
+    // A committed revision synthesized before with the same inputs (apps/review/synth-cache.ts) is loaded, not run again.
+    const synthOrReuse = async (revision: MaterializedRevision, folders: { outdir: string; dist: string }, lockFile?: string) => {
+      const key = synthCacheKey(revision.appDir, revision.commit, lockFile);
+      const cached = cachedSynth(revision.appDir, key);
+      if (cached) return cached;
+      const run = await synthesize(revision.appDir, folders.outdir, folders.dist, lockFile);
+      storeSynth(revision.appDir, key, folders.outdir, folders.dist, run);
+      return { ...folders, run };
+    };
+    const [baseResult, headResult, headTypes] = await Promise.all([
+      synthOrReuse(base, b),
+      synthOrReuse(head, h, useBaseLock ? baseLock : undefined),
       typeCheck(head.appDir, tmp, "head") ?? Promise.resolve(undefined),
     ]);
+    const baseSynth = baseResult.run;
+    const headSynth = headResult.run;
     const folders = { [base.appDir]: "<base>", [head.appDir]: "<head>", [tmp]: "<tmp>" };
     const failure = (label: "base" | "head", stage: "typecheck" | "synth", run: ToolRun): ReviewError => {
       const output = cleanOutput(run.output, folders);
@@ -123,8 +136,8 @@ export async function runReview(options: ReviewOptions = {}): Promise<ReviewResu
         return undefined;
       }
     };
-    const baseOutput = baseSynth.code === 0 ? load("base", b.outdir, b.dist, base.appDir) : undefined;
-    const headOutput = headSynth.code === 0 ? load("head", h.outdir, h.dist, head.appDir) : undefined;
+    const baseOutput = baseSynth.code === 0 ? load("base", baseResult.outdir, baseResult.dist, base.appDir) : undefined;
+    const headOutput = headSynth.code === 0 ? load("head", headResult.outdir, headResult.dist, head.appDir) : undefined;
     if (errors.length > 0 || !baseOutput || !headOutput)
       return render(failedReport(revisionOf("base"), revisionOf("head"), errors, prices()));
     return render(
