@@ -12,6 +12,7 @@ const COMMANDS: readonly { readonly name: string; readonly register: () => (prog
   { name: "token", register: () => (require("./commands/token") as typeof import("./commands/token")).registerToken },
   { name: "kubeconfig", register: () => (require("./commands/kubeconfig") as typeof import("./commands/kubeconfig")).registerKubeconfig },
   { name: "validate", register: () => (require("./commands/validate") as typeof import("./commands/validate")).registerValidate },
+  { name: "restore", register: () => (require("./commands/restore") as typeof import("./commands/restore")).registerRestore },
 ];
 
 const program = new Command("immutable-clusters").description("Immutable Kubernetes clusters on Flatcar, as code");

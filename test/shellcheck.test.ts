@@ -23,6 +23,7 @@ test("the scripts the nodes run are there", () => {
     "access-webhook-init.sh",
     "aws-api.sh",
     "bootstrap-lib.sh",
+    "cluster-identity.sh",
     "etcd-restore.sh",
     "etcd-snapshot.sh",
     "label-ingress-nodes.sh",
@@ -30,6 +31,7 @@ test("the scripts the nodes run are there", () => {
     "publish-ca.sh",
     "reconcile-policy.sh",
     "refresh-join-material.sh",
+    "restore-from-snapshot.sh",
     "s3-lease.sh",
   ]);
 });
@@ -42,7 +44,7 @@ test.each([...scripts, ...fakes].map((f) => [path.relative(path.join(__dirname, 
 });
 
 test("the entry points are executable bash scripts that stop on the first error", () => {
-  for (const file of scripts.filter((s) => !/(aws-api|bootstrap-lib|s3-lease)\.sh$/.test(s))) {
+  for (const file of scripts.filter((s) => !/(aws-api|bootstrap-lib|s3-lease|cluster-identity|restore-from-snapshot)\.sh$/.test(s))) {
     const text = readFileSync(file, "utf8");
     expect(statSync(file).mode & 0o111).toBe(0o111);
     expect(text.startsWith("#!/usr/bin/env bash\n")).toBe(true);

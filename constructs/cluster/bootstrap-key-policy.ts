@@ -143,7 +143,11 @@ export function bootstrapKeyPolicy(scope: BootstrapKeyPolicyScope): { Version: "
       {
         // Terraform uploads the node configs to the bucket and copies the Flatcar AMI with encrypted snapshots: each only
         // through that service. Not through SSM: no parameter Terraform manages is encrypted with this key (the nodes'
-        // material is in the bucket; the ingress parameter is a plain String).
+        // material is in the bucket; the ingress parameter is a plain String). The same grant lets the deployer run
+        // `immutable-clusters restore` (apps/commands/restore.ts): S3 decrypts the old generation's snapshot and identity
+        // bundle and encrypts their copies in the new generation's restore/ with its key. No other principal may: another
+        // operator needs a statement added by a key administrator (the deployer, or breakGlassAdminRoleArn), with
+        // kms:PutKeyPolicy (docs/operations.md, "Restore into a fresh generation").
         Sid: "DeployerUsesKeyThroughServices",
         Effect: "Allow",
         Principal: account,

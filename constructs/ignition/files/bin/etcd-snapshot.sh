@@ -14,6 +14,9 @@
 # 0009808f: hostPath cfg.Etcd.Local.DataDir, kubeadm's default /var/lib/etcd). `etcdctl snapshot save` and `etcdutl
 # snapshot status` are both in the etcd image kubeadm runs (https://etcd.io/docs/v3.5/op-guide/recovery/), and status
 # fails on a file that is not a sound snapshot ("snapshot file integrity check failed", etcd etcdutl/snapshot/v3_snapshot.go).
+# After an upload the same run backs the cluster identity up beside the snapshots when it changed (cluster-identity.sh:
+# CAs, service-account key pair, Secrets encryption key; what a restore into a fresh generation needs besides the
+# snapshot); a failed backup is logged and does not fail the snapshot.
 set -euo pipefail
 
 IC_LOG_TAG="etcd-snapshot"
@@ -24,6 +27,8 @@ source "${SCRIPT_DIR}/aws-api.sh"
 source "${SCRIPT_DIR}/bootstrap-lib.sh"
 # shellcheck source=s3-lease.sh
 source "${SCRIPT_DIR}/s3-lease.sh"
+# shellcheck source=cluster-identity.sh
+source "${SCRIPT_DIR}/cluster-identity.sh"
 
 readonly K_SNAPSHOT_LEASE="state/etcd-snapshot-lease"
 readonly SNAPSHOT_PREFIX="snapshots/"
@@ -72,6 +77,7 @@ main() {
   s3_put_file "$NODE_BUCKET" "$key" "$HOST_SNAPSHOT" application/octet-stream || die 1 "cannot upload s3://${NODE_BUCKET}/${key}"
   UPLOADED=true
   log "uploaded s3://${NODE_BUCKET}/${key} ($(jq -r '"revision \(.revision), \(.totalKey) keys, \(.totalSize) bytes"' <<<"$status"))"
+  backup_identity "$INSTANCE_ID"
 }
 
 main "$@"

@@ -13,6 +13,10 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "${SCRIPT_DIR}/aws-api.sh"
 # shellcheck source=bootstrap-lib.sh
 source "${SCRIPT_DIR}/bootstrap-lib.sh"
+# shellcheck source=cluster-identity.sh
+source "${SCRIPT_DIR}/cluster-identity.sh"
+# shellcheck source=restore-from-snapshot.sh
+source "${SCRIPT_DIR}/restore-from-snapshot.sh"
 
 JOIN_TIMEOUT_SECONDS="${IC_JOIN_TIMEOUT_SECONDS:-1800}"
 ADDONS_TIMEOUT_SECONDS="${IC_ADDONS_TIMEOUT_SECONDS:-1800}"
@@ -47,6 +51,14 @@ init_control_plane() {
   args=(init --config "$config" --upload-certs)
   template_has init CERTIFICATE_KEY || args+=(--certificate-key "$CERT_KEY")
   wait_for_api init
+  if restore_requested; then
+    # controlPlane.restore: the old generation's identity and etcd data in place before kubeadm init, which uses them
+    # (restore-from-snapshot.sh); /var/lib/etcd is not empty on purpose. The lease is renewed while it waits.
+    renew_lease_in_background
+    restore_before_init "$config"
+    stop_lease_renewer
+    args+=(--ignore-preflight-errors=DirAvailable--var-lib-etcd)
+  fi
   # kube-apiserver reads --encryption-provider-config at start and exits when it cannot (kubeadm-config.ts).
   encryption_key="$(ensure_encryption_key)" || exit $?
   write_encryption_config "$encryption_key"
@@ -61,6 +73,7 @@ init_control_plane() {
   run_kubeadm "${args[@]}" || die 1 "kubeadm init failed: see ${RUN_DIR}/kubeadm-init.log and journalctl -u kubelet"
   stop_lease_renewer
   mark "$MARK_KUBEADM" init
+  ! restore_requested || mark "$MARK_RESTORED" "${RESTORE_FROM_GENERATION} ${RESTORE_SNAPSHOT}"
   log "kubeadm init finished"
 }
 
