@@ -70,8 +70,8 @@ import { payments } from "../cluster";
 describe("payments cluster", () => {
   const out = synthCluster(payments);
 
-  it("has a generation stack and a traffic stack", () => {
-    expect(Object.keys(out.stacks).sort()).toEqual(["payments-a", "payments-traffic"]);
+  it("has a generation stack, a traffic stack and an identity stack", () => {
+    expect(Object.keys(out.stacks).sort()).toEqual(["payments-a", "payments-identity", "payments-traffic"]);
   });
 
   it("gives each pool its auto scaling group with its sizes", () => {
@@ -200,7 +200,7 @@ describe("consumer project", () => {
   it("synthesizes its own cluster with `cdktf synth`", () => {
     run(project, "npx", ["cdktf", "synth"], { CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1" });
     const stacksDir = join(project, "cdktf.out", "stacks");
-    expect(readdirSync(stacksDir).sort()).toEqual(["payments-a", "payments-traffic"]);
+    expect(readdirSync(stacksDir).sort()).toEqual(["payments-a", "payments-identity", "payments-traffic"]);
     const generation = JSON.parse(readFileSync(join(stacksDir, "payments-a", "cdk.tf.json"), "utf8"));
     const groups = Object.values(generation.resource.aws_autoscaling_group as Record<string, { name: string; max_size: number }>);
     expect(groups.map((g) => g.name).sort()).toEqual(["payments-a-controllers", "payments-a-jobs", "payments-a-web"]);
