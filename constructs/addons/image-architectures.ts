@@ -289,6 +289,8 @@ export function restrictToImageArchitectures(
   addonKey: string,
   objects: readonly Record<string, unknown>[],
 ): Record<string, unknown>[] {
+  // Every recorded image runs on amd64 and an unrecorded one counts as amd64: an all-amd64 generation needs nothing.
+  if (gen.architectures.every((arch) => arch === "amd64")) return [...objects];
   return objects.map((object) => {
     const placement = architecturePlacement(gen, object);
     if (!placement || placement.missing.length === 0) return object;
