@@ -207,6 +207,17 @@ describe("files and placeholders", () => {
     expect(controller.config.storage!.files!.find((f) => f.path === "/etc/immutable-clusters/cluster.env")!.mode).toBe(0o644);
   });
 
+  test("a restoring generation's controllers (not its workers) name the snapshot and the generation in cluster.env", () => {
+    const restore = { fromGeneration: "a", snapshot: "snapshots/20250101T120000Z.db" };
+    const lines = (c: ParsedIgnition) => fileText(c, "/etc/immutable-clusters/cluster.env").split("\n");
+    const restoring = { id: "b", controlPlane: { count: 3 as const, restore } };
+    expect(lines(sampleConfig(restoring))).toEqual(
+      expect.arrayContaining(["RESTORE_FROM_GENERATION=a", "RESTORE_SNAPSHOT=snapshots/20250101T120000Z.db"]),
+    );
+    expect(lines(sampleConfig(restoring, "worker")).filter((l) => l.startsWith("RESTORE_"))).toEqual([]);
+    expect(lines(sampleConfig({ id: "b" })).filter((l) => l.startsWith("RESTORE_"))).toEqual([]);
+  });
+
   test("kubeadm templates are readable by root only, in a 0700 directory", () => {
     for (const f of controller.config.storage!.files!.filter((x) => x.path.startsWith("/etc/immutable-clusters/kubeadm/")))
       expect(f.mode).toBe(0o600);
