@@ -1,7 +1,9 @@
 // End to end on the local AWS emulator: the life cycle of a logical cluster's generations with `terraform apply` per
 // stack. Deploy generation A and the traffic stack, deploy B beside it (A's plan stays empty), shift traffic 75/25,
 // 50/50, 0/100 checking the weighted records, health checks and alarms in the emulator after each step, retire and
-// destroy A, and prove B, the traffic stack's records and the pre-existing network are intact.
+// destroy A, and prove B, the traffic stack's records and the pre-existing network are intact. Stacks that do not depend on
+// each other run side by side (B's apply beside the traffic stack's first steps, A's plan beside the traffic apply, the
+// last two plans), so the AWS provider's fixed waits overlap; every step is still checked when it is done.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +15,7 @@ import type { ClusterDefinition, GenerationDefinition } from "../constructs";
 import { clusterInNetwork, createExistingNetwork, registerFlatcarImage, type ExistingNetwork } from "./support/aws-fixture";
 import { startMoto, type Moto } from "./support/moto";
 import { synthClusters } from "./support/synth";
-import { terraform } from "./support/terraform";
+import { terraformAsync } from "./support/terraform";
 
 const A_FLATCAR = { channel: "stable" as const, version: "4152.2.3" };
 const B_FLATCAR = { channel: "stable" as const, version: "4230.2.1" };
@@ -61,16 +63,20 @@ describe("generations on the AWS emulator: deploy, shift traffic in steps, retir
     const outdir = synthClusters([definition], join(root, `out-${++step}`)).outdir;
     return { definition, dir: (stack) => join(outdir, "stacks", stack) };
   };
-  const tf = (dir: string, ...args: string[]) => terraform(dir, [...args, "-no-color"], moto.env);
-  const apply = (dir: string) => {
-    tf(dir, "init");
-    tf(dir, "apply", "-auto-approve", "-parallelism=20");
+  // Every terraform run is asynchronous: a blocking run would stop the test process from reading the output of a stack
+  // applying beside it, and that stack would stall on a full pipe.
+  const tf = (dir: string, ...args: string[]) => terraformAsync(dir, [...args, "-no-color"], moto.env);
+  const apply = async (dir: string) => {
+    await tf(dir, "init");
+    await tf(dir, "apply", "-auto-approve", "-parallelism=20");
   };
-  /** `plan -detailed-exitcode` exits 0 only when nothing would change (terraform() throws on 2 = changes). */
-  const expectNoChanges = (dir: string) => {
-    tf(dir, "init");
-    expect(tf(dir, "plan", "-detailed-exitcode", "-parallelism=20")).toMatch(/No changes/);
+  /** `plan -detailed-exitcode` exits 0 only when nothing would change (terraformAsync() rejects on 2 = changes). */
+  const expectNoChanges = async (dir: string) => {
+    await tf(dir, "init");
+    expect(await tf(dir, "plan", "-detailed-exitcode", "-parallelism=20")).toMatch(/No changes/);
   };
+  /** Generation B's first apply, started beside the traffic stack's first steps; awaited (and checked) by the B test. */
+  let bApplied: Promise<void> | undefined;
 
   /** The weighted records of the entry point, by generation id (their set identifier is `life-<generation>`). */
   const weightedRecords = async (): Promise<Record<string, ResourceRecordSet>> => {
@@ -144,17 +150,22 @@ describe("generations on the AWS emulator: deploy, shift traffic in steps, retir
 
   test("deploy generation A and the traffic stack: A carries all traffic", async () => {
     const dir = revisions["a only"];
-    apply(dir("life-a"));
-    apply(dir("life-traffic"));
+    await apply(dir("life-a"));
+    // B needs nothing of A's stack or the traffic stack: its apply runs from here, beside A, while the traffic stack's
+    // first steps are checked. The next test awaits it (a failure is reported there, not as an unhandled rejection).
+    bApplied = apply(revisions["b added"]("life-b"));
+    bApplied.catch(() => undefined);
+    await apply(dir("life-traffic"));
     await expectWeights({ a: 100 });
-    expectNoChanges(dir("life-traffic"));
+    await expectNoChanges(dir("life-traffic"));
   }, 600_000);
 
   test("deploy generation B beside A: A's plan shows no changes, B joins with weight 0", async () => {
     const dir = revisions["b added"];
-    apply(dir("life-b"));
-    expectNoChanges(dir("life-a"));
-    apply(dir("life-traffic"));
+    if (!bApplied) throw new Error("generation B's apply was not started: the test that deploys A did not get that far");
+    await bApplied;
+    // With B in place, A's plan and the traffic stack's apply touch different stacks: side by side.
+    await Promise.all([expectNoChanges(dir("life-a")), apply(dir("life-traffic"))]);
     await expectWeights({ a: 100, b: 0 });
   }, 600_000);
 
@@ -166,7 +177,7 @@ describe("generations on the AWS emulator: deploy, shift traffic in steps, retir
     "shift traffic to %i/%i with the traffic stack alone",
     async (a, b) => {
       const dir = revisions[`${a}/${b}`];
-      apply(dir("life-traffic"));
+      await apply(dir("life-traffic"));
       await expectWeights({ a, b });
     },
     600_000,
@@ -174,10 +185,10 @@ describe("generations on the AWS emulator: deploy, shift traffic in steps, retir
 
   test("retire A (its record goes), destroy it: B, the entry point and the existing network stay", async () => {
     const retiring = revisions["a retiring"];
-    apply(retiring("life-traffic"));
+    await apply(retiring("life-traffic"));
     await expectWeights({ b: 100 });
-    tf(retiring("life-a"), "init");
-    tf(retiring("life-a"), "destroy", "-auto-approve", "-parallelism=20");
+    await tf(retiring("life-a"), "init");
+    await tf(retiring("life-a"), "destroy", "-auto-approve", "-parallelism=20");
 
     const { ec2, elb, cloudwatch } = aws();
     const lbs = (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers!.map((lb) => lb.LoadBalancerName).sort();
@@ -191,7 +202,6 @@ describe("generations on the AWS emulator: deploy, shift traffic in steps, retir
 
     // With A gone from the definition, B and the traffic stack have nothing left to change.
     const after = revisions["a removed"];
-    expectNoChanges(after("life-b"));
-    expectNoChanges(after("life-traffic"));
+    await Promise.all([expectNoChanges(after("life-b")), expectNoChanges(after("life-traffic"))]);
   }, 600_000);
 });
