@@ -84,7 +84,7 @@ describe("the vendored Gateway API CRDs", () => {
     expect(JSON.parse(json.toString("utf8"))).toEqual(fromYaml);
   });
 
-  test("the gateway manifest installs them all, and everything Cilium 1.19's operator requires is among them", () => {
+  test("the addons install them all, and everything Cilium 1.19's operator requires is among them", () => {
     const { files, objects } = render();
     expect(files.map((f) => f.name)).toContain("50-gateway.yaml");
     const crds = objects.filter((o) => o.kind === "CustomResourceDefinition");
@@ -106,6 +106,21 @@ describe("the vendored Gateway API CRDs", () => {
       ["referencegrants", "v1beta1"],
     ])
       expect({ name, version, served: served(name, version) }).toEqual({ name, version, served: true });
+  });
+
+  test("every Gateway API CRD is applied before Cilium's operator starts (it looks for them once, at start)", () => {
+    // cilium/cilium operator/pkg/gateway-api/cell.go: the operator checks the required Gateway API CRDs when it starts
+    // and, when one is missing, logs "Required GatewayAPI resources are not found" and runs no Gateway API controller
+    // until it restarts. The first control-plane node applies every file in one `kubectl apply`, in file order, so the
+    // CRDs must come before the operator's Deployment, not after it in 50-gateway.
+    const { objects } = render();
+    const operator = objects.findIndex((o) => o.kind === "Deployment" && o.metadata.name === "cilium-operator");
+    const crds = objects.flatMap((o, i) => (o.kind === "CustomResourceDefinition" ? [i] : []));
+    expect(operator).toBeGreaterThanOrEqual(0);
+    expect(crds).toHaveLength(gatewayApiCrds().length);
+    expect(crds.filter((i) => i > operator)).toEqual([]);
+    // A generation without the gateway gets none of them.
+    expect(render({ addons: { gateway: { enabled: false } } }).objects.filter((o) => o.kind === "CustomResourceDefinition")).toEqual([]);
   });
 });
 

@@ -1,14 +1,15 @@
-// Owns the gateway addon's manifests: the Gateway API CRDs (vendored, crds.ts), the `cilium` GatewayClass, the
+// Owns the gateway addon's manifests: the `cilium` GatewayClass, the
 // platform namespace `ingress-gateway` with the shared Gateway `ingress` listening on the ingress load balancer's
 // target ports (Cilium's host-network mode binds them on the ingress nodes only), the health route the load balancer
 // checks, and the two Cilium policies that let traffic through the gateway's identity. Cilium itself (kube-proxy
-// replacement, Gateway API controller, embedded Envoy) is configured by the cni addon (cni/gateway-config.ts).
+// replacement, Gateway API controller, embedded Envoy) is configured by the cni addon (cni/gateway-config.ts), whose
+// file also carries the vendored Gateway API CRDs (crds.ts), ahead of Cilium's operator (cni/chart.ts toJson).
 import { ApiObject, Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import { RESTRICTED_INGRESS_NODE_LABEL } from "../../ignition/ingress-node-labels";
-import { gatewayApiCrds, GATEWAY_API_VERSION } from "./crds";
+import { GATEWAY_API_VERSION } from "./crds";
 import type { ResolvedGatewaySettings } from "./settings";
 
 export interface GatewayChartProps {
@@ -142,10 +143,5 @@ export class GatewayChart extends Chart {
         ingress: [{ fromEntities: ["ingress"] }],
       },
     });
-  }
-
-  /** The CRDs first (plain data, not passed through cdk8s), then the chart's own objects. */
-  public override toJson(): Record<string, unknown>[] {
-    return [...gatewayApiCrds(), ...(super.toJson() as Record<string, unknown>[])];
   }
 }
