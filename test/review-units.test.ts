@@ -16,6 +16,8 @@ import type { SynthOutput } from "../apps/review/synth-output";
 import { destroysLive, diffTerraform } from "../apps/review/terraform-diff";
 import type { TerraformJson } from "../constructs/testing/terraform-json";
 import { POLICY_MANIFESTS_KEY, POLICY_RECONCILE_MINUTES } from "../constructs/addons/policy-layer";
+import { clusters } from "../clusters";
+import { resolveGeneration } from "../constructs/definition/resolve";
 
 const meta = (path: string) => ({ "//": { metadata: { path, uniqueId: path.replace(/\//g, "_") } } });
 
@@ -262,6 +264,31 @@ describe("cost", () => {
     // 30 GiB gp3 at $0.088/GB-month (AWS's EBS calculator price file of 2021-05-13).
     expect(costDelta(undefined, generationShape("demo-a", stack()), table).lines[0].after).toBe(317.72); // 2 × (0.214 × 730 + 30 × 0.088)
   });
+
+  it("prices Graviton pools with the verified eu-west-1 prices (skypilot-catalog@001367d2), not $0 with a warning", () => {
+    // Literal numbers on purpose: the eu-west-1 Price of these types in catalogs/v7/aws/vms.csv at 001367d2.
+    expect(table.ec2OnDemandHourly["m7g.large"]).toBe(0.091);
+    expect(table.ec2OnDemandHourly["c7g.large"]).toBe(0.0775);
+    const cost = costDelta(pool("m7g.large", 0), pool("m7g.large", 2), table);
+    expect(cost.delta).toBe(132.86); // 2 × 0.091 × 730
+    expect(cost.warnings).toEqual([]);
+    expect(costDelta(undefined, pool("c7g.large", 2), table).after).toBe(113.15); // 2 × 0.0775 × 730
+    expect(costDelta(undefined, pool("m7g.large", 1), table).lines[0].notes).toEqual([]); // verified: no "unverified" note
+  });
+
+  // A future example generation with an unpriced instance type or volume type would be costed as $0 with only a warning.
+  it.each(clusters.flatMap((c) => c.generations.map((g) => [`${c.name}/${g.id}`, c, g] as const)))(
+    "every instance and volume type of example generation %s has a price in its region's table",
+    (_name, cluster, generation) => {
+      const regionTable = loadPriceTable(cluster.region);
+      expect(regionTable.region).toBe(cluster.region);
+      const resolved = resolveGeneration(cluster, generation);
+      const types = [resolved.controlPlane.instanceType, ...resolved.workerPools.flatMap((p) => p.instanceTypes)];
+      const volumes = [resolved.controlPlane.rootVolume.type, ...resolved.workerPools.map((p) => p.rootVolume.type)];
+      expect(types.filter((t) => regionTable.ec2OnDemandHourly[t] === undefined)).toEqual([]);
+      expect(volumes.filter((v) => regionTable.ebsPerGiBMonth[v] === undefined)).toEqual([]);
+    },
+  );
 
   it("every price has a cited source; unverified ones are said so per entry and on the cost line", () => {
     for (const section of ["ec2OnDemandHourly", "loadBalancerHourly", "ebsPerGiBMonth"] as const) {
