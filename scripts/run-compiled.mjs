@@ -1,52 +1,39 @@
-// Runs one of this repository's TypeScript entry points (the cdktf app apps/synth.ts, the CLI apps/cli.ts) as one
-// bundled JavaScript file: `node scripts/run-compiled.mjs apps/synth.ts [args...]`. This is `npm run synth` and
-// cdktf.json's "app".
+// Runs one of this repository's TypeScript entry points (the cdktf app apps/synth.ts, the CLI apps/cli.ts) as compiled
+// JavaScript: `node scripts/run-compiled.mjs apps/synth.ts [args...]`. This is `npm run synth` and cdktf.json's "app".
 //
-// The entry and everything it imports (this repository's TypeScript and the packages in node_modules) are bundled by
-// esbuild into a single CommonJS file (the transpiler tsx runs, with tsx's settings: keepNames, target the running
-// node; but no source maps, which make every stack capture cdktf does cost more), so a run resolves and reads one file
-// instead of about 850. The file runs in this process through node:vm with V8's code cache
-// (https://nodejs.org/docs/latest-v20.x/api/vm.html#scriptcreatecacheddata), so the functions the last run compiled
-// are not parsed and compiled again. A synth costs one node start-up, no transpiling and little compiling.
+// Two parts, cached apart so that editing a definition redoes only that file:
+// - This repository's TypeScript runs from where it is (so __dirname is its source folder and files beside it are
+//   found), each file transpiled by esbuild (the transpiler tsx runs, with tsx's settings: keepNames, target the running
+//   node; but no source maps, which make every stack capture cdktf does cost more). Transpiled files are kept by the
+//   SHA-256 of their source, so only a changed file is transpiled again.
+// - The packages it imports from node_modules (cdktf, the provider classes, cdk8s, zod, yaml, ...) are bundled by esbuild
+//   into one file, which runs through node:vm with V8's code cache
+//   (https://nodejs.org/docs/latest-v20.x/api/vm.html#scriptcreatecacheddata): one file read instead of about 650, no
+//   module resolution among them. The bundle's key is node_modules/.package-lock.json (what npm installed), the
+//   package paths the entry's code imports, and node's and esbuild's versions; each package is evaluated on first use.
 //
-// Both are cached in node_modules/.cache/immutable-clusters/run-compiled/ (tools' usual cache folder; a review's
-// worktrees link node_modules, so base, head and the next review share it), under a key that hashes every source file
-// under constructs/, apps/, clusters/ and bench/, node_modules/.package-lock.json (what npm installed), the entry,
-// esbuild's and node's versions and this script's bundle settings: an edited source or an `npm ci` makes a new bundle.
-// Code that reads files beside itself (__dirname, __filename) gets the path of its source folder under the repository
-// root the run starts from, so one bundle serves every checkout and the assets (files/, templates/) are read in place.
+// Both live in node_modules/.cache/immutable-clusters/run-compiled/ (tools' usual cache folder; a review's worktrees
+// link node_modules, so base, head and the next review share it); old bundles beyond the last four are removed.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import Module, { createRequire } from "node:module";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import Module, { builtinModules, createRequire } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Script } from "node:vm";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-/** Folders whose files are this repository's code (their content is part of the bundle's key). */
+/** Folders whose TypeScript can be run (bench/ so `npm run bench` times the same path). */
 const codeDirs = ["constructs", "apps", "clusters", "bench"];
-/** Bumped when the bundle settings below change, so older bundles are not reused. */
-const BUNDLE_FORMAT = "bundle-1";
-/** The name of the wrapper parameter that holds the repository root at run time. */
-const ROOT_PARAMETER = "__immutableClustersRoot";
+/** Bumped when the transpile or bundle settings below change, so older cache entries are not reused. */
+const FORMAT = "run-compiled-2";
+/** Package bundles kept (each a few MB with its code cache); the least recently made go first. */
+const BUNDLES_KEPT = 4;
 
 const isCode = (name) => name.endsWith(".ts") && !name.endsWith(".d.ts") && !name.endsWith(".test.ts");
 
 function usage(message) {
   process.stderr.write(`run-compiled: ${message}\nusage: node scripts/run-compiled.mjs <entry.ts under apps/> [args...]\n`);
   process.exit(2);
-}
-
-/** Every file under `dir` (relative to the repository root), skipping node_modules, sorted. */
-function filesUnder(dir) {
-  if (!existsSync(join(root, dir))) return [];
-  return readdirSync(join(root, dir), { withFileTypes: true })
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .flatMap((entry) => {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) return entry.name === "node_modules" ? [] : filesUnder(path);
-      return entry.isFile() && !entry.name.endsWith(".test.ts") ? [path] : [];
-    });
 }
 
 /** Writes through a temporary file and a rename, so a concurrent run never reads a half-written file. */
@@ -57,54 +44,81 @@ function writeAtomically(path, content) {
   renameSync(temp, path);
 }
 
-/** Where bundles and code caches live: node_modules/.cache when node_modules exists, else .cache/ in the repository. */
-function cacheDir() {
-  const modules = join(root, "node_modules");
-  return existsSync(modules) ? join(modules, ".cache", "immutable-clusters", "run-compiled") : join(root, ".cache", "run-compiled");
-}
+const cache = existsSync(join(root, "node_modules"))
+  ? join(root, "node_modules", ".cache", "immutable-clusters", "run-compiled")
+  : join(root, ".cache", "run-compiled");
+const requireHere = createRequire(import.meta.url);
+let esbuild;
+let tsconfigRaw;
 
-/** The bundle's key: everything that decides its content (see the header). */
-function bundleKey(entry, esbuildVersion) {
-  const hash = createHash("sha256").update(`${BUNDLE_FORMAT}\0${process.versions.node}\0${esbuildVersion}\0${entry}\0`);
-  for (const file of codeDirs.flatMap(filesUnder))
-    hash
-      .update(`${file}\0`)
-      .update(readFileSync(join(root, file)))
-      .update("\0");
-  const installed = join(root, "node_modules", ".package-lock.json");
-  hash.update(existsSync(installed) ? readFileSync(installed) : "no node_modules/.package-lock.json");
-  return hash.digest("hex").slice(0, 32);
-}
-
-/**
- * esbuild plugin: a module that names __dirname or __filename gets its own, as the path of its source under the
- * repository root the run starts from (the wrapper's ROOT_PARAMETER), declared at its top. esbuild keeps each module's
- * declarations apart (it renames them where they would clash), so every module sees its own folder.
- */
-const ownPaths = {
-  name: "own-paths",
-  setup(build) {
-    build.onLoad({ filter: /\.(ts|js|cjs)$/ }, (args) => {
-      const text = readFileSync(args.path, "utf8");
-      if (!/\b__(dirname|filename)\b/.test(text)) return undefined;
-      const file = relative(root, args.path).split(sep).join("/");
-      if (file.startsWith("..")) return undefined;
-      const path = (p) => `require("node:path").join(${ROOT_PARAMETER}, ${JSON.stringify(p)})`;
-      const declare = `var __filename = ${path(file)}; var __dirname = ${path(dirname(file))};`;
-      // One line, so the module's own line numbers stay as they are.
-      return { contents: `${declare} ${text}`, loader: args.path.endsWith(".ts") ? "ts" : "js", resolveDir: dirname(args.path) };
-    });
-  },
-};
-
-/** Bundles `entry` into `target` unless that bundle exists (esbuild's asynchronous API: plugins need it). */
-async function ensureBundle(entry, target, esbuild) {
-  if (existsSync(target)) return;
+/** The transpiled JavaScript of one of this repository's TypeScript files, from the cache or transpiled now. */
+function transpiled(file) {
+  const source = readFileSync(file, "utf8");
+  const hash = createHash("sha256").update(`${FORMAT}\0${process.versions.node}\0`).update(source).digest("hex");
+  const cached = join(cache, "files", hash.slice(0, 2), `${hash}.js`);
+  if (existsSync(cached)) return readFileSync(cached, "utf8");
+  esbuild ??= requireHere("esbuild");
+  tsconfigRaw ??= { compilerOptions: JSON.parse(readFileSync(join(root, "tsconfig.json"), "utf8")).compilerOptions };
   // tsx 4.23.15 transforms with the same options (keepNames, target node<version>, the project's tsconfig) plus
   // source maps: privatenumber/tsx src/utils/transform/index.ts (baseConfig), as installed in node_modules/tsx/dist.
+  const code = esbuild.transformSync(source, {
+    loader: "ts",
+    format: "cjs",
+    platform: "node",
+    target: `node${process.versions.node}`,
+    keepNames: true,
+    sourcemap: false,
+    sourcefile: relative(root, file),
+    tsconfigRaw,
+  }).code;
+  writeAtomically(cached, code);
+  return code;
+}
+
+const builtins = new Set(builtinModules);
+/** A require of a package (not a relative path, not a node built-in). */
+const isPackage = (request) =>
+  !request.startsWith(".") && !request.startsWith("/") && !request.startsWith("node:") && !builtins.has(request);
+const REQUIRE = /\brequire\("([^"]+)"\)/g;
+
+/** The packages the entry's code requires: every file reachable from it by relative requires, transpiled (cached). */
+function packagesOf(entry) {
+  const seen = new Set();
+  const packages = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const [, request] of transpiled(file).matchAll(REQUIRE)) {
+      if (isPackage(request)) packages.add(request);
+      else if (request.startsWith(".")) {
+        const base = resolve(dirname(file), request);
+        const next = [`${base}.ts`, join(base, "index.ts")].find((candidate) => existsSync(candidate));
+        if (next) visit(next);
+      }
+    }
+  };
+  visit(entry);
+  return [...packages].sort();
+}
+
+/** The package bundle for `packages`: made unless the cache holds it; returns its path. */
+async function packageBundle(packages) {
+  esbuild ??= requireHere("esbuild");
+  const installed = join(root, "node_modules", ".package-lock.json");
+  const key = createHash("sha256")
+    .update(`${FORMAT}\0${process.versions.node}\0${esbuild.version}\0${packages.join("\0")}\0`)
+    .update(existsSync(installed) ? readFileSync(installed) : "no node_modules/.package-lock.json")
+    .digest("hex")
+    .slice(0, 32);
+  const file = join(cache, `packages-${key}.js`);
+  if (existsSync(file)) return file;
+  // Each package is a getter: evaluated when first required, as it would be unbundled.
+  const contents = packages
+    .map((p) => `Object.defineProperty(exports, ${JSON.stringify(p)}, { enumerable: true, get: () => require(${JSON.stringify(p)}) });`)
+    .join("\n");
   const result = await esbuild
     .build({
-      entryPoints: [join(root, entry)],
+      stdin: { contents, resolveDir: root, sourcefile: "packages.js", loader: "js" },
       absWorkingDir: root,
       bundle: true,
       write: false,
@@ -114,37 +128,26 @@ async function ensureBundle(entry, target, esbuild) {
       keepNames: true,
       sourcemap: false,
       logLevel: "error",
-      tsconfig: join(root, "tsconfig.json"),
-      plugins: [ownPaths],
-      outfile: target,
+      outfile: file,
     })
-    // esbuild printed the errors (a TypeScript syntax error, an import that does not resolve) with their places.
-    .catch(() => usage(`esbuild could not bundle ${entry} (its errors are above); nothing was run`));
-  writeAtomically(target, result.outputFiles[0].contents);
+    .catch(() => usage("esbuild could not bundle the packages the entry imports (its errors are above); nothing was run"));
+  writeAtomically(file, result.outputFiles[0].contents);
   await esbuild.stop();
+  const bundles = readdirSync(cache)
+    .filter((name) => /^packages-[0-9a-f]+\.js$/.test(name))
+    .map((name) => ({ name, made: statSync(join(cache, name)).mtimeMs }))
+    .sort((a, b) => b.made - a.made);
+  for (const { name } of bundles.slice(BUNDLES_KEPT))
+    for (const stale of readdirSync(cache).filter((n) => n.startsWith(name))) rmSync(join(cache, stale), { force: true });
+  return file;
 }
 
-const [entry, ...args] = process.argv.slice(2);
-if (!entry) usage("no entry file given");
-const entryRelative = relative(root, resolve(process.cwd(), entry)).split(sep).join("/");
-if (!isCode(entryRelative) || !codeDirs.some((dir) => entryRelative.startsWith(`${dir}/`)))
-  usage(`${entry} is not a TypeScript file under ${codeDirs.join("/, ")}/`);
-if (!existsSync(join(root, entryRelative))) usage(`${entry} does not exist`);
-
-const requireHere = createRequire(import.meta.url);
-const esbuild = requireHere("esbuild");
-const key = bundleKey(entryRelative, esbuild.version);
-const bundle = join(cacheDir(), `${entryRelative.replace(/[/.]/g, "_")}-${key}.js`);
-await ensureBundle(entryRelative, bundle, esbuild);
-run(bundle);
-
-/** Runs the bundle in this process with V8's code cache, and refreshes the cache when there was none or V8 refused it. */
-function run(file) {
-  const source = readFileSync(file, "utf8");
+/** Loads the package bundle with V8's code cache (refreshed at exit when there was none or V8 refused it). */
+function loadPackages(file) {
   const codeCache = `${file}.v8-${process.versions.v8}`;
   const cachedData = existsSync(codeCache) ? readFileSync(codeCache) : undefined;
-  // Node's own CommonJS wrapper, plus the repository root (see ownPaths).
-  const script = new Script(`(function (exports, require, module, __filename, __dirname, ${ROOT_PARAMETER}) {${source}\n})`, {
+  // Node's own CommonJS wrapper.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, "utf8")}\n})`, {
     filename: file,
     cachedData,
   });
@@ -160,9 +163,28 @@ function run(file) {
   const module = new Module(file, null);
   module.filename = file;
   module.paths = Module._nodeModulePaths(root);
-  // The entry sees the argv it would see under `tsx <entry> [args...]`: [node, entry, ...args].
-  process.argv = [process.argv[0], file, ...args];
-  // Requires the bundle leaves to run time (a computed path) resolve from the entry's folder, as they would unbundled.
-  const requireFromEntry = createRequire(join(root, entryRelative));
-  script.runInThisContext()(module.exports, requireFromEntry, module, file, dirname(file), root);
+  script.runInThisContext()(module.exports, createRequire(join(root, "package.json")), module, file, dirname(file));
+  return module.exports;
 }
+
+const [entry, ...args] = process.argv.slice(2);
+if (!entry) usage("no entry file given");
+const entryRelative = relative(root, resolve(process.cwd(), entry)).split(sep).join("/");
+if (!isCode(entryRelative) || !codeDirs.some((dir) => entryRelative.startsWith(`${dir}/`)))
+  usage(`${entry} is not a TypeScript file under ${codeDirs.join("/, ")}/`);
+const entryFile = join(root, entryRelative);
+if (!existsSync(entryFile)) usage(`${entry} does not exist`);
+
+const packages = loadPackages(await packageBundle(packagesOf(entryFile)));
+const sourceRoot = root + sep;
+// This repository's TypeScript is compiled from the cache; its requires of the bundled packages get the bundle's.
+Module._extensions[".ts"] = (module, filename) => module._compile(transpiled(filename), filename);
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  if (Object.hasOwn(packages, request) && parent?.filename?.startsWith(sourceRoot) && !parent.filename.includes(`${sep}node_modules${sep}`))
+    return packages[request];
+  return load.call(this, request, parent, isMain);
+};
+// The entry sees the argv it would see under `tsx <entry> [args...]`: [node, entry, ...args].
+process.argv = [process.argv[0], entryFile, ...args];
+requireHere(entryFile);
