@@ -11,6 +11,7 @@ import { resolveGeneration } from "../constructs/definition/resolve";
 import type { ClusterDefinition } from "../constructs/definition/types";
 import { definitionProblems } from "../constructs/definition/validate";
 import { oidcVersionProblem, structuredAuthenticationApiVersion } from "../constructs/definition/oidc";
+import { serviceAccountIssuer } from "../constructs/definition/service-account-issuer";
 import { initConfiguration } from "../constructs/ignition/kubeadm-config";
 import { renderNodeIgnition } from "../constructs/ignition/node-config";
 import { kubernetesObjects } from "../constructs/testing/manifests";
@@ -197,6 +198,20 @@ describe("access.oidc validation", () => {
       expect.stringMatching(/^access\.oidc\[0\]\.audiences: /),
       expect.stringMatching(/^access\.oidc\[0\]\.groupsPrefix: /),
     ]);
+  });
+
+  test("the cluster's own service-account issuer (workload identity) is refused as an OIDC issuer", () => {
+    // kube-apiserver refuses a JWT issuer equal to one of its --service-account-issuer values (validation.go
+    // validateURL, "URL must not overlap with disallowed issuers") and would not start; generations rendered now set
+    // that flag to the cluster's issuer bucket URL (kubeadm-config.ts apiServerArgs), not kubeadm's default.
+    const url = serviceAccountIssuer(sampleCluster()).url;
+    expect(problems([{ ...ISSUER, issuerUrl: url }])).toEqual([
+      expect.stringMatching(
+        /^access\.oidc\[0\]\.issuerUrl: ".*" is the cluster's own service-account issuer .*use your identity provider's URL/,
+      ),
+    ]);
+    expect(problems([{ ...ISSUER, issuerUrl: `${url}/` }])).toHaveLength(1);
+    expect(problems([ISSUER])).toEqual([]);
   });
 
   test("legacy --oidc-* flags cannot be set through controlPlane.apiServer.extraArgs", () => {

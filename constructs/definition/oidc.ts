@@ -84,6 +84,29 @@ export function issuerUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Issuers equal to the cluster's own service-account issuer (docs/workload-identity.md), with the fix; fields are
+ * relative to `access.oidc`. kube-apiserver refuses a JWT issuer equal to one of its --service-account-issuer values
+ * and does not start (validation.go validateURL, "URL must not overlap with disallowed issuers"; the same rule as
+ * SERVICE_ACCOUNT_ISSUER in issuerUrlProblem), and generations rendered by this version set that flag to the cluster's
+ * issuer bucket URL (ignition/kubeadm-config.ts apiServerArgs), not kubeadm's default.
+ */
+export function oidcServiceAccountIssuerProblems(
+  issuers: readonly OidcIssuerDefinition[],
+  serviceAccountIssuerUrl: string,
+): Array<{ field: string; message: string }> {
+  return issuers.flatMap((issuer, i) =>
+    issuer.issuerUrl.replace(/\/$/, "") === serviceAccountIssuerUrl
+      ? [
+          {
+            field: `[${i}].issuerUrl`,
+            message: `"${issuer.issuerUrl}" is the cluster's own service-account issuer (workload identity), which kube-apiserver refuses as an OIDC issuer; use your identity provider's URL`,
+          },
+        ]
+      : [],
+  );
+}
+
 /** Why `pem` is not a usable CA bundle (one or more PEM certificates), with the fix; undefined when it is one. */
 export function certificateAuthorityProblem(pem: string): string | undefined {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];

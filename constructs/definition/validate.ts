@@ -27,7 +27,8 @@ import { FLATCAR_OWNER_ACCOUNT } from "./resolve";
 import { accessCrossProblems, accessSchema } from "./access";
 import { type AutoscaleOptions, autoscaleProblems, autoscaleSchema } from "./autoscale";
 import { apiServerOptionsSchema } from "./control-plane-options";
-import { oidcVersionProblem } from "./oidc";
+import { oidcServiceAccountIssuerProblems, oidcVersionProblem } from "./oidc";
+import { serviceAccountIssuer } from "./service-account-issuer";
 import { etcdRestoreSchema, restoreProblems } from "./etcd-restore";
 import { etcdSnapshotsSchema } from "./etcd-snapshots";
 import { reservedGenerationIdProblem, serviceAccountsCrossProblems, serviceAccountsSchema } from "./service-accounts";
@@ -454,6 +455,11 @@ function crossFieldProblems(def: PartialCluster, failed: ReadonlySet<string>): D
         const problem = version && /^\d+\.\d+\.\d+$/.test(version) ? oidcVersionProblem(version) : undefined;
         if (problem) add(`generations[${i}].kubernetesVersion`, problem);
       });
+    // Nor may an issuer be the cluster's own service-account issuer (kube-apiserver would not start).
+    if (def.access.oidc?.length && def.name && def.region && def.network && ok("name", "region", "network")) {
+      const issuer = serviceAccountIssuer({ name: def.name, region: def.region, network: def.network });
+      for (const p of oidcServiceAccountIssuerProblems(def.access.oidc, issuer.url)) add(`access.oidc${p.field}`, p.message);
+    }
   }
 
   if (def.serviceAccounts && ok("serviceAccounts"))
