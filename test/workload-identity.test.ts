@@ -5,7 +5,15 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { definitionProblems, resolveGeneration, serviceAccountIssuer, type ClusterDefinition } from "../constructs";
+import { clusters } from "../clusters";
+import {
+  definitionProblems,
+  immutabilityViolations,
+  readFleetLock,
+  resolveGeneration,
+  serviceAccountIssuer,
+  type ClusterDefinition,
+} from "../constructs";
 import { KubernetesCluster } from "../constructs/cluster/cluster";
 import { discoveryDocument } from "../constructs/definition/service-account-issuer";
 import { IdentityStack } from "../constructs/fleet/identity-stack";
@@ -279,6 +287,15 @@ test("no private key anywhere in the synthesized output: the nodes create it, Te
   expect(all.some((f) => f.includes("demo-identity"))).toBe(true);
   for (const file of all) expect(readFileSync(file, "utf8")).not.toMatch(/PRIVATE KEY|aws_ssm_parameter[^"]*"[^"]*signing/);
   expect(JSON.stringify(identity)).not.toContain("aws_ssm_parameter");
+});
+
+test("service accounts change in place on a cluster with frozen generations: the guard lets them through", () => {
+  const lock = readFleetLock(join(__dirname, ".."), {})!;
+  const withAccount = clusters.map((c) => (c.name === "prod" ? { ...c, serviceAccounts: [EXPORTER] } : c));
+  expect(immutabilityViolations(withAccount, lock)).toEqual([]);
+  // The guard is live for the same frozen generations: a cluster-level field that reaches their nodes is refused.
+  const moved = clusters.map((c) => (c.name === "prod" ? { ...c, dns: { ...c.dns, privateZoneName: "other.example.com" } } : c));
+  expect(immutabilityViolations(moved, lock).length).toBeGreaterThan(0);
 });
 
 describe("serviceAccounts validation", () => {
