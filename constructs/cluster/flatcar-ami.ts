@@ -34,6 +34,7 @@ export class FlatcarAmi extends Construct {
       includeDeprecated: true,
       filter: [
         { name: "name", values: [props.imageName] },
+        // EC2's names, as Flatcar registers them (flatcar/mantle platform/api/aws/images.go AmiArchForBoard).
         { name: "architecture", values: [props.arch === "arm64" ? "arm64" : "x86_64"] },
         { name: "virtualization-type", values: ["hvm"] },
       ],

@@ -95,7 +95,11 @@ export interface ResolvedGeneration {
  * The name of a Flatcar release's AMI for one architecture, `Flatcar-<channel>-<version>[-arm64]-hvm`: the naming this
  * library has looked images up by since 0.1.0, unchanged (frozen generations' lock entries record it). The lookup
  * also filters on the image's architecture (flatcar-ami.ts), so a name that does not match finds no image, never one
- * of the wrong architecture.
+ * of the wrong architecture. Flatcar's release tooling names its AMIs so: flatcar/mantle cmd/plume/prerelease.go
+ * (commit 60de9ff9f3d070f73c2cd69bdfdc088ea0d9f0f9) getSpecAWSImageMetadata builds `<BaseName>-<channel>-<version>`
+ * plus AmiNameArchTag() (cmd/plume/specs.go: "" for board amd64-usr, "-arm64" for arm64-usr; BaseName "Flatcar") and
+ * registers it as that name + "-hvm" with architecture AmiArchForBoard(board) (platform/api/aws/images.go: x86_64,
+ * arm64).
  */
 export function flatcarImageName(flatcar: { readonly channel: string; readonly version: string }, arch: NodeArchitecture): string {
   return `Flatcar-${flatcar.channel}-${flatcar.version}${arch === "arm64" ? "-arm64" : ""}-hvm`;
