@@ -33,6 +33,7 @@ test("the scripts the nodes run are there", () => {
     "refresh-join-material.sh",
     "restore-from-snapshot.sh",
     "s3-lease.sh",
+    "service-account-issuer.sh",
   ]);
 });
 
