@@ -1,7 +1,8 @@
 // A restore into a fresh generation (docs/operations.md, "Restore into a fresh generation"), step by step against
 // moto_server's S3 and KMS (two generations, each with its own versioned bucket and default SSE-KMS key, named as the
 // definition resolves them): the old generation's snapshot timer backs its cluster identity up beside the snapshots
-// (etcd-snapshot.sh with the fakes of test/support/fake-control-plane), once per change; `immutable-clusters restore`
+// (etcd-snapshot.sh with the fakes of test/support/fake-control-plane), once per change, and a role that may not write it
+// (a bucket policy's deny, which moto_server evaluates) still uploads its snapshot; `immutable-clusters restore`
 // copies the snapshot and the bundle into the new generation's restore/ with the new key; the new generation's init
 // winner (node-bootstrap.sh with the fake kubeadm of test/support/fake-node and the fake etcdutl) waits for them,
 // refuses a damaged snapshot before anything changes, puts the old CAs, service-account key pair and Secrets encryption
@@ -13,11 +14,13 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import {
   CreateBucketCommand,
+  DeleteBucketPolicyCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   PutBucketEncryptionCommand,
+  PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
@@ -285,6 +288,59 @@ describe("the old generation backs its identity up with its snapshots", () => {
     expect(untar((await getObject(a.bucket, RESTORE_OBJECT_KEYS.identityBundle))!)["pki/sa.key"].equals(before)).toBe(false);
   }, 60000);
 
+  test("a role that may not write the bundle (IAM older than the backup) still uploads its snapshot, and says why", async () => {
+    // moto_server evaluates bucket policies: an explicit deny stands in for the missing IAM allow.
+    const deny = {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `arn:aws:s3:::${a.bucket}/control-plane/identity/*` },
+      ],
+    };
+    await s3.send(new PutBucketPolicyCommand({ Bucket: a.bucket, Policy: JSON.stringify(deny) }));
+    try {
+      // A change the next run would back up.
+      execFileSync("openssl", [
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-out",
+        oldNode.file("etc/kubernetes/pki/sa.key"),
+      ]);
+      execFileSync("openssl", [
+        "pkey",
+        "-in",
+        oldNode.file("etc/kubernetes/pki/sa.key"),
+        "-pubout",
+        "-out",
+        oldNode.file("etc/kubernetes/pki/sa.pub"),
+      ]);
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: a.bucket,
+          Key: "state/etcd-snapshot-lease",
+          Body: JSON.stringify({ holder: "i-0gone", takenAt: 0 }),
+        }),
+      );
+      const before = (await keysUnder(a.bucket, "snapshots/")).length;
+      const r = await snapshotRun(oldNode);
+      expectOk(r);
+      expect(r.stderr).toContain(`ERROR: cannot upload s3://${a.bucket}/${RESTORE_OBJECT_KEYS.identityBundle}`);
+      expect(r.stderr).toContain("no identity backup; the snapshot is not affected");
+      expect((await keysUnder(a.bucket, "snapshots/")).length).toBe(before + 1);
+      expect(await versions(a.bucket, RESTORE_OBJECT_KEYS.identityBundle)).toHaveLength(2);
+    } finally {
+      await s3.send(new DeleteBucketPolicyCommand({ Bucket: a.bucket }));
+    }
+    // With the permission back, the next run uploads the changed identity.
+    await s3.send(
+      new PutObjectCommand({ Bucket: a.bucket, Key: "state/etcd-snapshot-lease", Body: JSON.stringify({ holder: "i-0gone", takenAt: 0 }) }),
+    );
+    expectOk(await snapshotRun(oldNode));
+    expect(await versions(a.bucket, RESTORE_OBJECT_KEYS.identityBundle)).toHaveLength(3);
+  }, 60000);
+
   test("a node without the identity files yet still uploads its snapshot and says why there is no backup", async () => {
     const bare = new FakeNode("bare-cp", "controller", a, imds);
     mkdirSync(bare.file("etc/kubernetes/manifests"), { recursive: true });
@@ -300,7 +356,7 @@ describe("the old generation backs its identity up with its snapshots", () => {
     expectOk(r);
     expect(r.stderr).toContain("/etc/kubernetes/pki/ca.key on this node: no identity backup");
     expect((await keysUnder(a.bucket, "snapshots/")).length).toBe(before + 1);
-    expect(await versions(a.bucket, RESTORE_OBJECT_KEYS.identityBundle)).toHaveLength(2);
+    expect(await versions(a.bucket, RESTORE_OBJECT_KEYS.identityBundle)).toHaveLength(3);
   }, 60000);
 });
 
