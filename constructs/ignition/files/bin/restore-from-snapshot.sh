@@ -20,9 +20,11 @@
 #   6. `etcdutl snapshot restore` into /var/lib/etcd.restoring as a one-member cluster named after this node with its
 #      peer URL (kubeadm's --name and --initial-advertise-peer-urls, cmd/kubeadm/app/phases/etcd/local.go), then moved to
 #      /var/lib/etcd, kubeadm's Etcd.Local.DataDir; restore checks the hash `snapshot save` appended.
-# kubeadm init then runs with --ignore-preflight-errors=DirAvailable--var-lib-etcd (the label of the DirAvailableCheck
-# of the etcd data dir, cmd/kubeadm/app/preflight/checks.go; a flag kubeadm accepts beside --config,
-# cmd/kubeadm/app/apis/kubeadm/validation/validation.go isAllowedFlag), and its etcd starts from the restored data.
+# kubeadm init then runs with --ignore-preflight-errors=DirAvailable--var-lib-etcd (the name of the DirAvailableCheck
+# of Etcd.Local.DataDir, "DirAvailable-" + the path with "/" as "-", matched case-insensitively by RunChecks:
+# kubernetes/kubernetes cmd/kubeadm/app/preflight/checks.go at 00b6a4c7; a flag kubeadm accepts beside --config,
+# cmd/kubeadm/app/apis/kubeadm/validation/validation.go isAllowedFlag at 76179d26), and its etcd starts from the
+# restored data.
 # A failure at any step leaves nothing the next attempt trips over: before it, node-bootstrap.sh's reset_node empties
 # /etc/kubernetes (but apiserver/) and /var/lib/etcd, and step 6 removes a half-restored /var/lib/etcd.restoring.
 # etcdutl: from PATH, else run from kubeadm's etcd image (`kubeadm config images list/pull --config`,
