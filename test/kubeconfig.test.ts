@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { buildKubeconfig, mergeKubeconfig, type ParameterReader } from "../apps/commands/kubeconfig";
+import { buildKubeconfig, mergeKubeconfig, oidcExecCredential, type ParameterReader } from "../apps/commands/kubeconfig";
 import { CA_CERTIFICATE_PLACEHOLDER } from "../constructs/cluster/ca-certificate-parameter";
 import { resolveGeneration } from "../constructs/definition/resolve";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
@@ -158,6 +158,24 @@ test("merging into an existing kubeconfig replaces our entries and keeps the oth
   expect(() => mergeKubeconfig("kind: Pod\n", ours, "x.yaml")).toThrow(
     "kubeconfig: x.yaml is not a kubeconfig (kind: Config); choose another --out",
   );
+});
+
+test("--oidc: kubelogin asks for the standard scope of the username claim (it requests only openid otherwise)", () => {
+  // int128/kubelogin pkg/oidc/client/factory.go: Scopes = extra scopes + "openid"; OpenID Connect Core 1.0 section 5.4:
+  // the email claim comes with the "email" scope, preferred_username and the other profile claims with "profile".
+  const args = (usernameClaim?: string) =>
+    oidcExecCredential({ issuerUrl: "https://idp.example.com", clientId: "k8s", usernameClaim }).args;
+  expect(args("email")).toEqual([
+    "oidc-login",
+    "get-token",
+    "--oidc-issuer-url=https://idp.example.com",
+    "--oidc-client-id=k8s",
+    "--oidc-extra-scope=email",
+  ]);
+  expect(args("preferred_username")).toContain("--oidc-extra-scope=profile");
+  expect(args("sub")).toEqual(["oidc-login", "get-token", "--oidc-issuer-url=https://idp.example.com", "--oidc-client-id=k8s"]);
+  expect(args(undefined)).toEqual(args("sub"));
+  expect(args("upn")).toEqual(args("sub"));
 });
 
 test("--oidc: a context whose user logs in through the issuer with kubectl oidc-login; an unknown issuer is refused", async () => {

@@ -13,6 +13,7 @@ import type { Command } from "commander";
 import { parse, stringify } from "yaml";
 import { CA_CERTIFICATE_PLACEHOLDER, caCertificateParameterName } from "../../constructs/cluster/ca-certificate-parameter";
 import { validateDefinitions } from "../../constructs/definition/arguments";
+import type { OidcIssuerDefinition } from "../../constructs/definition/oidc";
 import type { ClusterDefinition } from "../../constructs/definition/types";
 import { validateDefinition } from "../../constructs/definition/validate";
 import { DEFAULT_DEFINITIONS_MODULE, findGeneration, loadDefinitions, parseTarget, type FoundGeneration } from "./target";
@@ -26,13 +27,39 @@ export const EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1";
  * `kubectl`, args `oidc-login`, `get-token`, `--oidc-issuer-url=…`, `--oidc-client-id=…`, apiVersion
  * client.authentication.k8s.io/v1beta1). No client secret: it would be a credential in the file; register a public
  * client with the redirect URIs http://localhost:8000 and http://localhost:18000 (kubelogin's default ports).
+ * kubelogin requests the scope `openid` plus its `--oidc-extra-scope`s only (pkg/oidc/client/factory.go, commit
+ * 905238ce07ee483b1e7a783307630c3d9b8fdf22: `Scopes: append(p.ExtraScopes, gooidc.ScopeOpenID)`), and an identity
+ * provider puts the standard claims in the ID token only for their scope (OpenID Connect Core 1.0, section 5.4), so the
+ * username claim's scope is asked for: without it the token lacks the claim and kube-apiserver refuses every login.
  */
-export function oidcExecCredential(issuerUrl: string, clientId: string): Record<string, unknown> {
+export function oidcExecCredential(
+  issuer: Pick<OidcIssuerDefinition, "issuerUrl" | "clientId" | "usernameClaim">,
+): Record<string, unknown> {
+  const scope = standardClaimScope(issuer.usernameClaim ?? "sub");
   return {
     apiVersion: EXEC_API_VERSION,
     command: "kubectl",
-    args: ["oidc-login", "get-token", `--oidc-issuer-url=${issuerUrl}`, `--oidc-client-id=${clientId}`],
+    args: [
+      "oidc-login",
+      "get-token",
+      `--oidc-issuer-url=${issuer.issuerUrl}`,
+      `--oidc-client-id=${issuer.clientId}`,
+      ...(scope ? [`--oidc-extra-scope=${scope}`] : []),
+    ],
   };
+}
+
+/**
+ * The scope that requests a standard claim (OpenID Connect Core 1.0 section 5.4,
+ * https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims); undefined for `sub` (always present) and for
+ * claims no standard scope names (a provider's own, such as Entra ID's `upn`: configured at the provider instead).
+ */
+function standardClaimScope(claim: string): string | undefined {
+  if (claim === "email" || claim === "email_verified") return "email";
+  if (claim === "phone_number" || claim === "phone_number_verified") return "phone";
+  const profile = ["name", "family_name", "given_name", "middle_name", "nickname", "preferred_username", "profile", "picture"];
+  const profileRest = ["website", "gender", "birthdate", "zoneinfo", "locale", "updated_at"];
+  return [...profile, ...profileRest].includes(claim) ? "profile" : undefined;
 }
 
 /** Reads one SSM parameter's value; `undefined` when it does not exist. Throws with the AWS error otherwise. */
@@ -102,7 +129,7 @@ export async function buildKubeconfig(options: KubeconfigOptions): Promise<Kubec
         name: userName,
         user: {
           exec: issuer
-            ? oidcExecCredential(issuer.issuerUrl, issuer.clientId)
+            ? oidcExecCredential(issuer)
             : {
                 apiVersion: EXEC_API_VERSION,
                 command: options.execCommand ?? "immutable-clusters",
