@@ -176,6 +176,13 @@ test("--oidc: kubelogin asks for the standard scope of the username claim (it re
   expect(args("sub")).toEqual(["oidc-login", "get-token", "--oidc-issuer-url=https://idp.example.com", "--oidc-client-id=k8s"]);
   expect(args(undefined)).toEqual(args("sub"));
   expect(args("upn")).toEqual(args("sub"));
+  // An issuer behind a private CA: kubelogin verifies it with that CA (base64 of the PEM), on the user's machine.
+  const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  const withCa = oidcExecCredential({ issuerUrl: "https://idp.example.com", clientId: "k8s", certificateAuthority: pem }).args as string[];
+  expect(withCa.filter((a) => a.startsWith("--certificate-authority-data="))).toEqual([
+    `--certificate-authority-data=${Buffer.from(pem).toString("base64")}`,
+  ]);
+  expect((args("sub") as string[]).some((a) => a.startsWith("--certificate-authority"))).toBe(false);
 });
 
 test("--oidc: a context whose user logs in through the issuer with kubectl oidc-login; an unknown issuer is refused", async () => {

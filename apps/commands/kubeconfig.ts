@@ -31,11 +31,15 @@ export const EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1";
  * 905238ce07ee483b1e7a783307630c3d9b8fdf22: `Scopes: append(p.ExtraScopes, gooidc.ScopeOpenID)`), and an identity
  * provider puts the standard claims in the ID token only for their scope (OpenID Connect Core 1.0, section 5.4), so the
  * username claim's scope is asked for: without it the token lacks the claim and kube-apiserver refuses every login.
+ * An issuer with its own `certificateAuthority` gets it as `--certificate-authority-data` (base64 of the PEM; kubelogin
+ * docs/usage.md, commit 2188e25dd50375ebcb8afbff1a074694d38dbf88, "CA certificate"): the login runs on the user's
+ * machine, which trusts only public CAs otherwise. A CA certificate is public; no key is ever written.
  */
 export function oidcExecCredential(
-  issuer: Pick<OidcIssuerDefinition, "issuerUrl" | "clientId" | "usernameClaim">,
+  issuer: Pick<OidcIssuerDefinition, "issuerUrl" | "clientId" | "usernameClaim" | "certificateAuthority">,
 ): Record<string, unknown> {
   const scope = standardClaimScope(issuer.usernameClaim ?? "sub");
+  const ca = issuer.certificateAuthority;
   return {
     apiVersion: EXEC_API_VERSION,
     command: "kubectl",
@@ -45,6 +49,7 @@ export function oidcExecCredential(
       `--oidc-issuer-url=${issuer.issuerUrl}`,
       `--oidc-client-id=${issuer.clientId}`,
       ...(scope ? [`--oidc-extra-scope=${scope}`] : []),
+      ...(ca ? [`--certificate-authority-data=${Buffer.from(ca).toString("base64")}`] : []),
     ],
   };
 }
