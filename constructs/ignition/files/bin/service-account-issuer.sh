@@ -68,7 +68,8 @@ write_private() {
 
 # is_rsa_private_key FILE: whether FILE is one RSA private key openssl can read.
 is_rsa_private_key() {
-  openssl pkey -in "$1" -noout 2>/dev/null && openssl pkey -in "$1" -text -noout 2>/dev/null | grep -q "Private-Key: (2048 bit"
+  # grep reads all of openssl's output (no -q): an early exit could end openssl with SIGPIPE, a failure under pipefail.
+  openssl pkey -in "$1" -noout 2>/dev/null && openssl pkey -in "$1" -text -noout 2>/dev/null | grep "Private-Key: (2048 bit" >/dev/null
 }
 
 # ensure_signing_key: the cluster's key (existing, or created here once) into sa.key; sa.pub derived from it.
