@@ -26,6 +26,7 @@ test("the scripts the nodes run are there", () => {
     "cluster-identity.sh",
     "etcd-restore.sh",
     "etcd-snapshot.sh",
+    "gateway-tls-placeholder.sh",
     "label-ingress-nodes.sh",
     "node-bootstrap.sh",
     "publish-ca.sh",
