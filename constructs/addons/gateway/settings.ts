@@ -18,7 +18,8 @@ export interface GatewaySettings {
   /**
    * Name of the TLS Secret (type kubernetes.io/tls, in namespace `ingress-gateway`) the shared Gateway's https listener
    * terminates with. You create it (cert-manager, `kubectl create secret tls`): no key is ever synthesized. Until it
-   * exists the https listener is not programmed; http keeps working.
+   * exists, the control plane creates a self-signed placeholder under this name (gateway-tls-placeholder.sh, made on
+   * the node; never replaces a Secret that exists), so the https listener cannot hold back http (docs/addons.md).
    * @default "ingress-tls"
    */
   readonly tlsSecretName?: string;
