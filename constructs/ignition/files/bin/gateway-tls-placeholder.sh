@@ -7,8 +7,10 @@
 # exists (cilium/cilium operator/pkg/model/ingestion/gateway.go toTLS: only ReferenceGrants are checked), and Envoy does
 # not open a listener whose server certificate comes by SDS before the secret arrives ("it will NOT be marked as active,
 # its port will not be opened before the certificates are fetched", envoyproxy.io docs, configuration/security/secret,
-# "Secret discovery service (SDS)"). Cilium's one host-network Envoy listener carries both Gateway listeners, so a
-# missing Secret could keep plain HTTP on 30080, and with it the load balancer's health check, down. ingress-nginx
+# "Secret discovery service (SDS)"). Cilium builds one Envoy listener with the plain-HTTP filter chain and one TLS filter
+# chain per secret, its certificate by SDS as cilium-secrets/<namespace>-<name> (cilium/cilium
+# operator/pkg/model/translation/envoy_listener.go NewHTTPListener, "both secure and insecure filters"), so a missing
+# Secret could keep plain HTTP on 30080, and with it the load balancer's health check, down. ingress-nginx
 # served a self-signed default certificate until one was configured; this is the same for the gateway.
 #
 # The key is made here by openssl (EC P-256), lives only in a 0700 temporary folder under /run (tmpfs) removed on exit,
