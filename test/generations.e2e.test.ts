@@ -14,6 +14,7 @@ import { GetHealthCheckCommand, ListResourceRecordSetsCommand, Route53Client, ty
 import type { ClusterDefinition, GenerationDefinition } from "../constructs";
 import { clusterInNetwork, createExistingNetwork, registerFlatcarImage, type ExistingNetwork } from "./support/aws-fixture";
 import { startMoto, type Moto } from "./support/moto";
+import { startProviderServer, type ProviderServer } from "./support/provider-server";
 import { synthClusters } from "./support/synth";
 import { terraformAsync } from "./support/terraform";
 
@@ -41,6 +42,8 @@ function generation(
 
 describe("generations on the AWS emulator: deploy, shift traffic in steps, retire", () => {
   let moto: Moto;
+  /** The AWS provider every terraform run of this suite attaches to (test/support/provider-server.ts). */
+  let provider: ProviderServer;
   let net: ExistingNetwork;
   /** Folder that holds every synth output and, beside them, the local state of each stack. */
   let root: string;
@@ -65,7 +68,7 @@ describe("generations on the AWS emulator: deploy, shift traffic in steps, retir
   };
   // Every terraform run is asynchronous: a blocking run would stop the test process from reading the output of a stack
   // applying beside it, and that stack would stall on a full pipe.
-  const tf = (dir: string, ...args: string[]) => terraformAsync(dir, [...args, "-no-color"], moto.env);
+  const tf = (dir: string, ...args: string[]) => terraformAsync(dir, [...args, "-no-color"], { ...moto.env, ...provider.env });
   const apply = async (dir: string) => {
     await tf(dir, "init");
     await tf(dir, "apply", "-auto-approve", "-parallelism=20");
@@ -126,6 +129,7 @@ describe("generations on the AWS emulator: deploy, shift traffic in steps, retir
 
   beforeAll(async () => {
     moto = await startMoto();
+    provider = await startProviderServer(moto.env);
     net = await createExistingNetwork(moto);
     await registerFlatcarImage(moto, A_FLATCAR.channel, A_FLATCAR.version);
     await registerFlatcarImage(moto, B_FLATCAR.channel, B_FLATCAR.version);
@@ -145,6 +149,7 @@ describe("generations on the AWS emulator: deploy, shift traffic in steps, retir
   });
 
   afterAll(async () => {
+    await provider?.stop();
     await moto?.stop();
   });
 
