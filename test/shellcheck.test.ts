@@ -29,6 +29,7 @@ test("the scripts the nodes run are there", () => {
     "gateway-tls-placeholder.sh",
     "label-ingress-nodes.sh",
     "node-bootstrap.sh",
+    "pod-identity-webhook-cert.sh",
     "publish-ca.sh",
     "reconcile-policy.sh",
     "refresh-join-material.sh",

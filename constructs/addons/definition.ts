@@ -9,6 +9,7 @@ import type { IngressNginxSettings } from "./ingress-nginx/settings";
 import type { LoggingSettings } from "./logging/settings";
 import type { MetricsServerSettings } from "./metrics-server/settings";
 import type { MonitoringSettings } from "./monitoring/settings";
+import type { PodIdentityWebhookSettings } from "./pod-identity-webhook/settings";
 import type { TenantDefinition } from "./tenants/settings";
 
 /** Addon settings of one generation. Every addon is enabled with its defaults unless said otherwise. */
@@ -19,6 +20,12 @@ export interface AddonsDefinition {
   readonly coredns?: CoreDnsSettings;
   /** AWS cloud controller manager (LoadBalancer Services, node provider IDs and zones). @default { enabled: true } */
   readonly cloudController?: CloudControllerSettings;
+  /**
+   * The pod identity webhook (aws/amazon-eks-pod-identity-webhook): pods of a ServiceAccount annotated
+   * `eks.amazonaws.com/role-arn` get AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE and the projected token (IAM roles for
+   * service accounts, docs/workload-identity.md). Opt-in. @default { enabled: false }
+   */
+  readonly podIdentityWebhook?: PodIdentityWebhookSettings;
   /** metrics-server (HorizontalPodAutoscalers, `kubectl top`). @default { enabled: true } */
   readonly metricsServer?: MetricsServerSettings;
   /** cluster-autoscaler for the pools that set `autoscale` (shipped only when one does). @default { enabled: true } */

@@ -124,6 +124,12 @@ export const IMAGE_ARCHITECTURES: Readonly<Record<string, ImageArchitectures>> =
     architectures: AMD64_ONLY,
     source: CONTROL_PLANE_ONLY("kubernetes/cloud-provider-aws"),
   },
+  "public.ecr.aws/eks/amazon-eks-pod-identity-webhook:v0.6.17@sha256:3071570e8e8cba6d5aff01e86d52bc91025a0578782aa9cd2b681480845b0a50": {
+    architectures: AMD64_ONLY,
+    // The digest's source calls it a multi-arch manifest list, but names no platforms, and upstream's build (its
+    // Makefile, a `docker build` of one platform at 0048675f) publishes none we could cite.
+    source: CONTROL_PLANE_ONLY("aws/amazon-eks-pod-identity-webhook"),
+  },
   "registry.k8s.io/autoscaling/cluster-autoscaler:v1.31.3@sha256:b5ac5d93d0e43c6f4f14b0a3994ff905ed169aa0d614d7af702eca0a254cb8a8": {
     architectures: AMD64_ONLY,
     source: CONTROL_PLANE_ONLY("kubernetes/autoscaler (cluster-autoscaler)"),

@@ -21,6 +21,8 @@ import { LoggingChart } from "./logging/chart";
 import { loggingSettingsSchema } from "./logging/settings";
 import { MonitoringChart } from "./monitoring/chart";
 import { monitoringSettingsSchema } from "./monitoring/settings";
+import { PodIdentityWebhookChart } from "./pod-identity-webhook/chart";
+import { podIdentityWebhookSettingsSchema } from "./pod-identity-webhook/settings";
 import { TenantsChart } from "./tenants/chart";
 import { tenantsSettingsSchema } from "./tenants/settings";
 
@@ -55,6 +57,14 @@ export const ADDONS: readonly Addon[] = [
     settings: cloudControllerSettingsSchema,
     isEnabled: enabledFlag,
     build: (scope, id, generation, settings) => new CloudControllerChart(scope, id, { generation, settings }),
+  }),
+  defineAddon({
+    key: "podIdentityWebhook",
+    // After the pod network (its Service) and before the workloads whose pods it mutates; opt-in (settings.ts).
+    file: "35-pod-identity-webhook",
+    settings: podIdentityWebhookSettingsSchema,
+    isEnabled: enabledFlag,
+    build: (scope, id, generation, settings) => new PodIdentityWebhookChart(scope, id, { generation, settings }),
   }),
   defineAddon({
     key: "metricsServer",

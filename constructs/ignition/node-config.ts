@@ -7,6 +7,7 @@ import { IgnitionConfig, replacePointer } from "./builder";
 import { runsIamAuthenticator } from "../addons/access/settings";
 import { addApiServerConfigFiles } from "./api-server-files";
 import { addGatewayTlsPlaceholder } from "./gateway-tls-placeholder";
+import { addPodIdentityWebhookCert } from "./pod-identity-webhook-cert";
 import { addIngressNodeLabeler } from "./ingress-node-labels";
 import { controllerJoinConfiguration, initConfiguration, pauseImage, workerJoinConfiguration } from "./kubeadm-config";
 import { kubernetesNodeBinaries, SUPPORTED_KUBERNETES_VERSIONS, type NodeArch } from "./kubernetes-releases";
@@ -104,6 +105,8 @@ export function nodeIgnition(gen: ResolvedGeneration, role: NodeRole): IgnitionC
     addIngressNodeLabeler(config, gen);
     // Gateway generations: a self-signed placeholder TLS Secret until you create yours (gateway-tls-placeholder.ts).
     addGatewayTlsPlaceholder(config, gen);
+    // Pod identity webhook generations: its serving certificate and caBundle (pod-identity-webhook-cert.ts).
+    addPodIdentityWebhookCert(config, gen);
   } else {
     config.addFile({ path: `${KUBEADM_DIR}/join-worker.yaml`, mode: 0o600, contents: workerJoinConfiguration(gen, role.pool) });
   }
