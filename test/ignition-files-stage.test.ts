@@ -177,7 +177,7 @@ function ignitionFailures(log: string): string[] {
 
 /**
  * The example configs, plus a controller of a generation with access.oidc (the structured authentication configuration
- * with a JWT issuer; no example cluster has one).
+ * with a JWT issuer; no example cluster has one) and the pod identity webhook (its certificate's unit and timer).
  */
 function oidcControllerConfig(): ExampleNodeConfig {
   const cluster = sampleCluster({
@@ -193,12 +193,18 @@ function oidcControllerConfig(): ExampleNodeConfig {
         },
       ],
     },
-    generations: [sampleGeneration({ kubernetesVersion: "1.35.4", flatcar: { channel: "stable", version: "4230.2.1" } })],
+    generations: [
+      sampleGeneration({
+        kubernetesVersion: "1.35.4",
+        flatcar: { channel: "stable", version: "4230.2.1" },
+        addons: { podIdentityWebhook: { enabled: true } },
+      }),
+    ],
   });
   const gen = resolveGeneration(cluster, cluster.generations[0]);
   const text = renderNodeIgnition(gen, { kind: "controller" });
   return {
-    label: `${gen.fullName} controller with access.oidc`,
+    label: `${gen.fullName} controller with access.oidc and the pod identity webhook`,
     gen,
     role: { kind: "controller" },
     text,
