@@ -191,12 +191,14 @@ describe("(6, 7, 8) retiring prod/a: removed from definitions and lock, prod/b t
 
   it("(7) the apply plan: new generation, its lock, traffic, then the destroy from the base revision", () => {
     expect(run.report.applyPlan.map((s) => `${s.from}: ${s.command}`)).toEqual([
+      // prod/c is a new contract-3 generation: the identity stack's key policy must name its controllers first.
+      "head: npx cdktf deploy prod-identity",
       "head: npx cdktf deploy prod-c",
       "head: npx immutable-clusters lock prod/c",
       "head: npx cdktf deploy prod-traffic",
       "base: npx cdktf destroy prod-a",
     ]);
-    expect(run.report.applyPlan[3].why).toMatch(/does not destroy it[\s\S]*SERVES TRAFFIC/);
+    expect(run.report.applyPlan[4].why).toMatch(/does not destroy it[\s\S]*SERVES TRAFFIC/);
   });
 
   it("(6) counts leave data sources out, as terraform plan does", () => {

@@ -1,5 +1,6 @@
 // Owns the apply plan of a review: the `cdktf deploy` / `destroy` and `immutable-clusters lock` commands in the order
-// that keeps traffic safe (docs/generations.md): new and changed generations first, record new ones in the lock, then
+// that keeps traffic safe (docs/generations.md): a cluster's identity stack first (docs/workload-identity.md), new and
+// changed generations next, record new ones in the lock, then
 // the traffic stacks (which point at generations that now exist), then destroys of removed stacks, run from the base
 // revision because a stack deleted from the program is not destroyed by deploying the program, and cannot be named to
 // `cdktf destroy` from a program that no longer has it. Also the severity of destroying a generation.
@@ -32,6 +33,15 @@ export function applyPlan(
 ): ApplyStep[] {
   const steps: ApplyStep[] = [];
   const gens = stacks.filter((s) => s.kind === "generation");
+  // The identity stack first: its KMS key policy names the controller roles of the cluster's contract-3 generations, so
+  // a new generation's controllers can create or read the service-account signing key only once it is applied
+  // (docs/workload-identity.md, "Order of operations").
+  for (const s of stacks.filter((x) => x.kind === "identity" && (x.status === "added" || x.status === "changed")))
+    steps.push({
+      command: `npx cdktf deploy ${s.name}`,
+      from: "head",
+      why: "before the generations: its key policy must name a new generation's controllers before they boot",
+    });
   for (const s of gens.filter((x) => x.status === "added")) {
     steps.push({ command: `npx cdktf deploy ${s.name}`, from: "head", why: `create the new generation before any traffic points at it` });
     steps.push({
@@ -46,7 +56,9 @@ export function applyPlan(
       from: "head",
       why: "apply the in-place changes (see the rollout notes for when they take effect)",
     });
-  for (const s of stacks.filter((x) => x.kind !== "generation" && (x.status === "added" || x.status === "changed"))) {
+  for (const s of stacks.filter(
+    (x) => x.kind !== "generation" && x.kind !== "identity" && (x.status === "added" || x.status === "changed"),
+  )) {
     steps.push({
       command: `npx cdktf deploy ${s.name}`,
       from: "head",

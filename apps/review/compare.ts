@@ -61,7 +61,7 @@ export function compareSynthOutputs(base: SynthOutput, head: SynthOutput, option
     const shape = shapeA ?? shapeB;
     const cost = costDelta(shapeB, shapeA, prices);
     const status = !b ? "added" : !a ? "removed" : resources.length + ignition.length + kubernetes.length > 0 ? "changed" : "unchanged";
-    const kind = shape ? "generation" : name.endsWith("-traffic") ? "traffic" : "other";
+    const kind = shape ? "generation" : name.endsWith("-traffic") ? "traffic" : name.endsWith("-identity") ? "identity" : "other";
     stacks.push({
       name,
       kind,
@@ -69,7 +69,9 @@ export function compareSynthOutputs(base: SynthOutput, head: SynthOutput, option
         ? { cluster: shape.cluster, generation: shape.generation }
         : kind === "traffic"
           ? { cluster: name.slice(0, -"-traffic".length) }
-          : {}),
+          : kind === "identity"
+            ? { cluster: name.slice(0, -"-identity".length) }
+            : {}),
       ...(regionOf(a ?? b) ? { region: regionOf(a ?? b) } : {}),
       status,
       // Data sources are read, not created: `terraform plan` does not count them, neither do we.

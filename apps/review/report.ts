@@ -118,8 +118,8 @@ export interface StackCost {
 export interface StackReview {
   /** Stack name, e.g. `prod-a`, `prod-traffic`. */
   readonly name: string;
-  /** `generation` (has Auto Scaling groups), `traffic` (`<cluster>-traffic`), or `other`. */
-  readonly kind: "generation" | "traffic" | "other";
+  /** `generation` (has Auto Scaling groups), `traffic` (`<cluster>-traffic`), `identity` (`<cluster>-identity`), or `other`. */
+  readonly kind: "generation" | "traffic" | "identity" | "other";
   readonly cluster?: string;
   /** Generation id (generation stacks). */
   readonly generation?: string;
