@@ -15,6 +15,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { clusterInNetwork, createExistingNetwork, registerFlatcarImage } from "./support/aws-fixture";
 import { startMoto, type Moto } from "./support/moto";
+import { startProviderServer, type ProviderServer } from "./support/provider-server";
 import { synthClusters } from "./support/synth";
 import { runTerraform, terraform } from "./support/terraform";
 
@@ -22,12 +23,17 @@ const FLATCAR = { channel: "stable" as const, version: "4152.2.3" };
 
 describe("a generation keeps working after its public Flatcar image is unpublished", () => {
   let moto: Moto;
+  /** The AWS provider every terraform run of this suite attaches to (test/support/provider-server.ts). */
+  let provider: ProviderServer;
+  /** The environment of every terraform run: the emulator and the provider process. */
+  const tfEnv = () => ({ ...moto.env, ...provider.env });
   let stackDir: string;
   let workDir: string;
   let publicImageId: string;
 
   beforeAll(async () => {
     moto = await startMoto();
+    provider = await startProviderServer(moto.env);
     const net = await createExistingNetwork(moto);
     publicImageId = await registerFlatcarImage(moto, FLATCAR.channel, FLATCAR.version);
     // The emulator's account publishes the test image; the definition says so (validation refuses a foreign owner).
@@ -44,11 +50,12 @@ describe("a generation keeps working after its public Flatcar image is unpublish
     ]);
     workDir = mkdtempSync(join(tmpdir(), "e2e-ami-"));
     stackDir = join(synthClusters([definition], join(workDir, "cdktf.out")).outdir, "stacks", "amicopy-a");
-    terraform(stackDir, ["init", "-no-color"], moto.env);
-    terraform(stackDir, ["apply", "-auto-approve", "-no-color", "-parallelism=20"], moto.env);
+    terraform(stackDir, ["init", "-no-color"], tfEnv());
+    terraform(stackDir, ["apply", "-auto-approve", "-no-color", "-parallelism=20"], tfEnv());
   });
 
   afterAll(async () => {
+    await provider?.stop();
     await moto?.stop();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
@@ -76,7 +83,7 @@ describe("a generation keeps working after its public Flatcar image is unpublish
       )
     ).Images!;
     expect(copy.ImageId).not.toBe(publicImageId);
-    const state = JSON.parse(terraform(stackDir, ["show", "-json", "-no-color"], moto.env)) as {
+    const state = JSON.parse(terraform(stackDir, ["show", "-json", "-no-color"], tfEnv())) as {
       values: { root_module: { resources: Array<{ type: string; values: Record<string, unknown> }> } };
     };
     const resources = state.values.root_module.resources;
@@ -98,7 +105,7 @@ describe("a generation keeps working after its public Flatcar image is unpublish
         .Images,
     ).toEqual([]);
 
-    const plan = runTerraform(stackDir, ["plan", "-detailed-exitcode", "-no-color", "-input=false"], moto.env);
+    const plan = runTerraform(stackDir, ["plan", "-detailed-exitcode", "-no-color", "-input=false"], tfEnv());
     if (plan.status !== 0)
       throw new Error(`re-plan after the public image is gone is not clean (exit ${plan.status}):\n${plan.stdout}\n${plan.stderr}`);
 
@@ -113,7 +120,7 @@ describe("a generation keeps working after its public Flatcar image is unpublish
   });
 
   test("terraform destroy removes the copy", async () => {
-    terraform(stackDir, ["destroy", "-auto-approve", "-no-color", "-parallelism=20"], moto.env);
+    terraform(stackDir, ["destroy", "-auto-approve", "-no-color", "-parallelism=20"], tfEnv());
     const ec2 = new EC2Client(moto.clientConfig);
     expect(
       (await ec2.send(new DescribeImagesCommand({ Owners: ["self"], Filters: [{ Name: "name", Values: [`amicopy-a-*`] }] }))).Images,
