@@ -9,7 +9,8 @@ import { NODE_CONTRACT } from "../cluster/node-contract";
 import type { ClusterDefinition } from "../definition/types";
 import { AwsProvider, SsmParameter } from "../platform/aws";
 import { Fn, TerraformOutput, TerraformStack } from "../platform/terraform";
-import { artifactFiles, renderedArtifactFiles, type FrozenArtifacts } from "./frozen-artifacts";
+import type { FrozenArtifacts } from "./frozen-artifacts";
+import { differencesFromLibrary } from "./frozen-comparison";
 import { ingressParameterName } from "./ingress-parameter";
 import { configureStateBackend } from "./state-backend";
 
@@ -68,7 +69,7 @@ export class GenerationStack extends TerraformStack {
     this.policyManifests = contract >= 2 ? splitLayers(rendered ?? renderAddonManifests(this.cluster.generation)).policy : [];
     this.addonManifests = [...immutable, ...this.policyManifests];
     this.frozenWith = props.frozen?.libraryVersion;
-    this.behindLibrary = props.frozen ? differencesFromLibrary(this.cluster, props.frozen) : [];
+    this.behindLibrary = props.frozen ? differencesFromLibrary(this.cluster.generation, this.cluster.nodeConfigs.keys(), props.frozen) : [];
     if (immutable.length > 0) {
       // One object, in apply order: the first control-plane node applies it with server-side apply once the API is up.
       this.cluster.addManifests("addon-manifests", "manifests.yaml", immutable.map((f) => f.yaml.trimEnd()).join("\n---\n") + "\n");
@@ -104,24 +105,4 @@ export class GenerationStack extends TerraformStack {
       description: "Bucket of node configs and addon manifests",
     });
   }
-}
-
-/** What the current library renders differently from a frozen generation's artifacts (see GenerationStack.behindLibrary). */
-function differencesFromLibrary(cluster: KubernetesCluster, frozen: FrozenArtifacts): string[] {
-  const label = (path: string) => (path.startsWith("ignition/") ? `node config ${path}` : `addon ${path.slice("addons/".length)}`);
-  const unfrozen = [...cluster.nodeConfigs.keys()]
-    .filter((key) => !frozen.nodeConfigs.has(key))
-    .map((key) => `${label(key)} (not frozen: rendered by this library)`);
-  let current: Map<string, string>;
-  try {
-    current = renderedArtifactFiles(cluster.generation, frozen.nodeContract);
-  } catch (error) {
-    return [`cannot be rendered by this library version: ${(error as Error).message}`, ...unfrozen];
-  }
-  const was = artifactFiles(frozen.nodeConfigs, frozen.addonManifests);
-  const paths = [...new Set([...was.keys(), ...current.keys()])].sort();
-  const differs = paths.filter((p) => was.has(p) && current.get(p) !== was.get(p)).map(label);
-  const added = paths.filter((p) => p.startsWith("addons/") && !was.has(p)).map((p) => `${label(p)} (new in this library)`);
-  const removed = paths.filter((p) => p.startsWith("addons/") && !current.has(p)).map((p) => `${label(p)} (no longer rendered)`);
-  return [...differs, ...added, ...removed, ...unfrozen];
 }
