@@ -1,5 +1,5 @@
-// Removes build and synth output (lib/, docs/api/, .bench/) and the caches of run-compiled.mjs and the review (.cache/,
-// node_modules/.cache/immutable-clusters/) so the next build starts clean.
+// Removes build and synth output (lib/, docs/api/, .bench/) and the caches of run-compiled.mjs, the review and synth's
+// frozen-generation comparison (.cache/, node_modules/.cache/immutable-clusters/) so the next build starts clean.
 import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
