@@ -48,6 +48,7 @@ import { DescribeParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { resolveGeneration, type ClusterDefinition } from "../constructs";
 import { clusterInNetwork, createExistingNetwork, registerFlatcarImage, type ExistingNetwork } from "./support/aws-fixture";
 import { startMoto, type Moto } from "./support/moto";
+import { startProviderServer, type ProviderServer } from "./support/provider-server";
 import { ignitionProblems } from "./support/ignition-validate";
 import { synthClusters } from "./support/synth";
 import { runTerraform, terraform } from "./support/terraform";
@@ -56,6 +57,10 @@ const FLATCAR = { channel: "stable" as const, version: "4152.2.3" };
 
 describe("a cluster generation on the AWS emulator", () => {
   let moto: Moto;
+  /** The AWS provider every terraform run of this suite attaches to (test/support/provider-server.ts). */
+  let provider: ProviderServer;
+  /** The environment of every terraform run: the emulator and the provider process. */
+  const tfEnv = () => ({ ...moto.env, ...provider.env });
   let net: ExistingNetwork;
   let definition: ClusterDefinition;
   let stackDir: string;
@@ -75,6 +80,7 @@ describe("a cluster generation on the AWS emulator", () => {
 
   beforeAll(async () => {
     moto = await startMoto();
+    provider = await startProviderServer(moto.env);
     net = await createExistingNetwork(moto);
     await registerFlatcarImage(moto, FLATCAR.channel, FLATCAR.version);
     definition = clusterInNetwork(net, "e2e", [
@@ -106,13 +112,14 @@ describe("a cluster generation on the AWS emulator", () => {
   });
 
   afterAll(async () => {
+    await provider?.stop();
     await moto?.stop();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
   test("terraform apply creates the generation", () => {
-    terraform(stackDir, ["init", "-no-color"], moto.env);
-    terraform(stackDir, ["apply", "-auto-approve", "-no-color", "-parallelism=20"], moto.env);
+    terraform(stackDir, ["init", "-no-color"], tfEnv());
+    terraform(stackDir, ["apply", "-auto-approve", "-no-color", "-parallelism=20"], tfEnv());
   });
 
   test("the autoscaling groups have the sizes, instance mix and ownership tags", async () => {
@@ -345,22 +352,22 @@ describe("a cluster generation on the AWS emulator", () => {
       "control-plane/secrets-encryption-key": Buffer.alloc(32, 0xe2).toString("base64"),
     };
     for (const [key, value] of Object.entries(published)) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: value }));
-    terraform(stackDir, ["apply", "-refresh-only", "-auto-approve", "-no-color", "-parallelism=20"], moto.env);
-    const state = terraform(stackDir, ["show", "-json", "-no-color"], moto.env);
+    terraform(stackDir, ["apply", "-refresh-only", "-auto-approve", "-no-color", "-parallelism=20"], tfEnv());
+    const state = terraform(stackDir, ["show", "-json", "-no-color"], tfEnv());
     expect(state).toContain(bucket);
     for (const [key, value] of Object.entries(published)) expect({ key, inState: state.includes(value) }).toEqual({ key, inState: false });
   });
 
   test("a second plan shows no changes", () => {
     // -detailed-exitcode: 0 = no changes, 2 = changes (the plan is printed by a failing assertion), 1 = error
-    const plan = runTerraform(stackDir, ["plan", "-detailed-exitcode", "-no-color", "-parallelism=20"], moto.env);
+    const plan = runTerraform(stackDir, ["plan", "-detailed-exitcode", "-no-color", "-parallelism=20"], tfEnv());
     expect({ exit: plan.status, output: plan.status === 0 ? "" : `${plan.stdout}\n${plan.stderr}` }).toEqual({ exit: 0, output: "" });
     expect(plan.stdout).toMatch(/No changes/);
   });
 
   test("terraform destroy removes the generation and leaves the existing network", async () => {
-    terraform(stackDir, ["destroy", "-auto-approve", "-no-color", "-parallelism=20"], moto.env);
-    expect(terraform(stackDir, ["state", "list", "-no-color"], moto.env).trim()).toBe("");
+    terraform(stackDir, ["destroy", "-auto-approve", "-no-color", "-parallelism=20"], tfEnv());
+    expect(terraform(stackDir, ["state", "list", "-no-color"], tfEnv()).trim()).toBe("");
     const { ec2, asg, elb, s3, route53, iam, ssm } = aws();
     expect((await asg.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups).toEqual([]);
     expect((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers).toEqual([]);
