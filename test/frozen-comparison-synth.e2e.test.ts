@@ -17,7 +17,7 @@ const CACHE = join(ROOT, "node_modules", ".cache", "immutable-clusters", "frozen
  */
 function synth(cache: "off" | "on"): { dir: string; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), `frozen-comparison-${cache}-`));
-  const env = { ...process.env, CDKTF_OUTDIR: join(dir, "cdktf.out"), DIST_DIR: join(dir, "dist") };
+  const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: join(dir, "cdktf.out"), DIST_DIR: join(dir, "dist") };
   if (cache === "off") env[FROZEN_COMPARISON_CACHE_ENV] = "off";
   else delete env[FROZEN_COMPARISON_CACHE_ENV];
   const run = spawnSync(process.execPath, [join(ROOT, "scripts", "run-compiled.mjs"), join(ROOT, "apps", "synth.ts")], {
