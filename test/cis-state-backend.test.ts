@@ -31,6 +31,7 @@ describe("Terraform state backend", () => {
     expect(printed.filter((line) => !line.includes("past upstream support"))).toEqual([
       expect.stringMatching(/^warning: stack localstate-a keeps its Terraform state in a local file.*stateBackend: \{ bucket/),
       expect.stringMatching(/^warning: stack localstate-traffic keeps/),
+      expect.stringMatching(/^warning: stack localstate-identity keeps/),
     ]);
   });
 
