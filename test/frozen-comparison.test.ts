@@ -89,6 +89,21 @@ describe("the cached comparison", () => {
     expect(differencesFromLibrary(gen, keys, frozen, { cache: { dir, libraryHash: "A" } })).toEqual(expected);
   });
 
+  test("an addon the library no longer renders is listed once, as no longer rendered, and a new one as new", () => {
+    const swapped = (g: typeof gen, contract: number) => {
+      const files = renderedArtifactFiles(g, contract);
+      const nginx = [...files.keys()].find((p) => p.startsWith("addons/") && p.includes("ingress-nginx"))!;
+      files.delete(nginx);
+      files.set("addons/50-gateway.yaml", "kind: Gateway\n");
+      return files;
+    };
+    const differences = differencesFromLibrary(gen, [], frozen, { render: swapped });
+    expect(differences.filter((d) => d.includes("ingress-nginx"))).toEqual([
+      expect.stringMatching(/ingress-nginx\.yaml \(no longer rendered\)$/),
+    ]);
+    expect(differences).toContainEqual(expect.stringMatching(/50-gateway\.yaml \(new in this library\)$/));
+  });
+
   test("a rendering that fails is reported and never kept", () => {
     const dir = cacheDir();
     const failing = () => {

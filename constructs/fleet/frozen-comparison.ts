@@ -185,7 +185,7 @@ export function differencesFromLibrary(
     return [`cannot be rendered by this library version: ${(error as Error).message}`, ...unfrozen];
   }
   const paths = [...new Set([...was.keys(), ...current.keys()])].sort();
-  const differs = paths.filter((p) => was.has(p) && current.get(p) !== was.get(p)).map(label);
+  const differs = paths.filter((p) => was.has(p) && current.has(p) && current.get(p) !== was.get(p)).map(label);
   const added = paths.filter((p) => p.startsWith("addons/") && !was.has(p)).map((p) => `${label(p)} (new in this library)`);
   const removed = paths.filter((p) => p.startsWith("addons/") && !current.has(p)).map((p) => `${label(p)} (no longer rendered)`);
   const differences = [...differs, ...added, ...removed];
