@@ -228,6 +228,8 @@ describe("each check refuses a crafted bad object", () => {
 describe("delivery", () => {
   test("the generation stack stores all addon files, in order, as one S3 object the first control-plane node applies", () => {
     const out = synthClusters([sampleCluster()]);
+    // immutable-clusters/testing returns every stack synth writes: the generation, traffic and identity stacks.
+    expect(Object.keys(out.stacks).sort()).toEqual(["demo-a", "demo-identity", "demo-traffic"]);
     const manifests = out.manifests["demo-a"];
     expect(manifests.map((f) => f.name).slice(0, 5)).toEqual([
       "10-cni.yaml",

@@ -12,7 +12,7 @@ import type { TerraformJson } from "./terraform-json";
 
 /** What one or more cluster definitions synthesize to. */
 export interface SynthesizedClusters {
-  /** Terraform JSON of every stack, by stack name: `<cluster>-<generation>` per generation and `<cluster>-traffic`. */
+  /** Terraform JSON of every stack, by stack name: `<cluster>-<generation>` per generation, `<cluster>-traffic` and `<cluster>-identity`. */
   readonly stacks: Readonly<Record<string, TerraformJson>>;
   /** Addon manifests of every generation, by generation full name (`<cluster>-<generation>`), in apply order. */
   readonly manifests: Readonly<Record<string, readonly ManifestFile[]>>;
@@ -48,7 +48,7 @@ export function synthClusters(definitions: readonly ClusterDefinition[], options
     const manifests: Record<string, readonly ManifestFile[]> = {};
     const ignition: Record<string, Record<string, unknown>> = {};
     for (const cluster of clusters) {
-      for (const stack of [...cluster.generations, cluster.traffic]) {
+      for (const stack of [...cluster.generations, cluster.traffic, cluster.identity]) {
         const name = stack.node.id;
         stacks[name] = JSON.parse(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8")) as TerraformJson;
       }
