@@ -309,6 +309,16 @@ describe("core addons of a generation", () => {
     expect(again).toEqual(files);
   });
 
+  test("searching the manifests again gives fresh objects (the parse is kept, the objects are the caller's)", () => {
+    const first = findKubernetesObject(files, "Deployment", "coredns", "kube-system") as { metadata: { labels?: Record<string, string> } };
+    first.metadata.labels = { changed: "by the caller" };
+    expect(findKubernetesObject(files, "Deployment", "coredns", "kube-system").metadata.labels).not.toEqual({ changed: "by the caller" });
+    const [listed] = kubernetesObjects(files, "Deployment") as { metadata: { name: string } }[];
+    listed.metadata.name = "renamed";
+    expect(kubernetesObjects(files, "Deployment")[0].metadata.name).not.toBe("renamed");
+    expect(() => kubernetesObjects([{ name: "99-broken.yaml", yaml: "a: [\n" }])).toThrow(/^99-broken\.yaml: /);
+  });
+
   test("a disabled addon ships no file", () => {
     const names = render({ addons: { metricsServer: { enabled: false }, ingressNginx: { enabled: false } } }).map((f) => f.name);
     expect(names).not.toContain("40-metrics-server.yaml");
