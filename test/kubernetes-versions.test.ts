@@ -1,14 +1,15 @@
 // Every Kubernetes version nodes can boot (SUPPORTED_KUBERNETES_VERSIONS) synthesizes end to end: a sample cluster on
 // that version downloads its own node-binaries tarball pinned by the upstream SHA-512, runs kubeadm with that version,
-// gives containerd the pause image kubeadm of that minor expects, ships the cloud controller manager, CoreDNS and Cilium
-// of that minor, and its Ignition passes ignition-validate. The expectations are written out per version, so adding a version
+// gives containerd the pause image kubeadm of that minor expects, ships the CoreDNS and Cilium of that minor and a cloud
+// controller manager of that minor or one older (as the version skew policy allows), and its Ignition passes
+// ignition-validate. The expectations are written out per version, so adding a version
 // to kubernetes-releases.ts without deciding its images fails here.
 import { parseAllDocuments } from "yaml";
 import { resolveGeneration } from "../constructs";
 import { CLOUD_CONTROLLER_IMAGES } from "../constructs/addons/cloud-controller/settings";
 import { CILIUM_RELEASES } from "../constructs/addons/cni/settings";
 import { COREDNS_IMAGES } from "../constructs/addons/coredns/settings";
-import { renderAddonManifests } from "../constructs/addons/render";
+import { renderAddonManifests, type ManifestFile } from "../constructs/addons/render";
 import { definitionProblems } from "../constructs/definition/validate";
 import { PAUSE_IMAGE } from "../constructs/ignition/kubeadm-config";
 import {
@@ -49,6 +50,39 @@ function downloadOf(config: ParsedIgnition) {
   return config.storage!.files!.find((f) => f.path === DOWNLOAD)!.contents;
 }
 
+/**
+ * The manifest files with only their DaemonSet and Deployment documents (a top-level `kind:` line; documents are
+ * separated by `---` lines), so the objects these tests look up are found without parsing the CRDs (several hundred
+ * KB of YAML on gateway generations) once per lookup.
+ */
+function workloadManifests(files: readonly ManifestFile[]): ManifestFile[] {
+  return files.map((file) => ({
+    name: file.name,
+    yaml: file.yaml
+      .split(/^---$/m)
+      .filter((doc) => /^kind: (DaemonSet|Deployment)$/m.test(doc))
+      .join("---"),
+  }));
+}
+
+/** The minor number of an image tagged `v1.<minor>.<patch>`. */
+function tagMinor(image: string): number {
+  const minor = /:v1\.(\d+)\.\d+@/.exec(image)?.[1];
+  if (minor === undefined) throw new Error(`${image} is not tagged v1.<minor>.<patch>@<digest>`);
+  return Number(minor);
+}
+
+/**
+ * The Kubernetes version skew policy's rule for the cloud controller manager: "must not be newer than the kube-apiserver
+ * instances they communicate with. They are expected to match the kube-apiserver minor version, but may be up to one
+ * minor version older" (kubernetes/website content/en/releases/version-skew-policy.md at 01bc0975, "kube-controller-manager,
+ * kube-scheduler, and cloud-controller-manager").
+ */
+function withinCloudControllerSkew(clusterMinor: string, image: string): boolean {
+  const skew = Number(clusterMinor.split(".")[1]) - tagMinor(image);
+  return skew === 0 || skew === 1;
+}
+
 function containerImage(o: KubernetesObject): string {
   return (o.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0].image;
 }
@@ -67,11 +101,33 @@ test("every pinned node-binary hash is a SHA-512 (128 hex digits) and no two are
 test("the per-minor image tables have a row for every supported minor", () => {
   for (const minor of SUPPORTED_KUBERNETES_VERSIONS.map(kubernetesMinor)) {
     expect(PAUSE_IMAGE[minor]).toBeDefined();
-    expect(CLOUD_CONTROLLER_IMAGES[minor]).toMatch(new RegExp(`:v${minor.replace(".", "\\.")}\\.\\d+@sha256:[0-9a-f]{64}$`));
+    expect(CLOUD_CONTROLLER_IMAGES[minor]).toMatch(
+      /^registry\.k8s\.io\/provider-aws\/cloud-controller-manager:v1\.\d+\.\d+@sha256:[0-9a-f]{64}$/,
+    );
     expect(COREDNS_IMAGES[minor]).toMatch(/^registry\.k8s\.io\/coredns\/coredns:v\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
     expect(CILIUM_RELEASES[minor].image).toMatch(/^quay\.io\/cilium\/cilium:v1\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
     expect(CILIUM_RELEASES[minor].operatorImage).toMatch(/^quay\.io\/cilium\/operator-generic:v1\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
   }
+});
+
+test("every minor's cloud controller manager is of that minor or exactly one older, never newer (version skew policy)", () => {
+  for (const minor of SUPPORTED_KUBERNETES_VERSIONS.map(kubernetesMinor)) {
+    expect({
+      minor,
+      image: CLOUD_CONTROLLER_IMAGES[minor],
+      withinSkew: withinCloudControllerSkew(minor, CLOUD_CONTROLLER_IMAGES[minor]),
+    }).toEqual({
+      minor,
+      image: CLOUD_CONTROLLER_IMAGES[minor],
+      withinSkew: true,
+    });
+  }
+  // The rule itself: a newer release, or one two minors older, is outside it.
+  const digest = `@sha256:${"0".repeat(64)}`;
+  expect(withinCloudControllerSkew("1.36", `registry.k8s.io/provider-aws/cloud-controller-manager:v1.36.1${digest}`)).toBe(true);
+  expect(withinCloudControllerSkew("1.36", `registry.k8s.io/provider-aws/cloud-controller-manager:v1.35.2${digest}`)).toBe(true);
+  expect(withinCloudControllerSkew("1.35", `registry.k8s.io/provider-aws/cloud-controller-manager:v1.36.1${digest}`)).toBe(false);
+  expect(withinCloudControllerSkew("1.36", `registry.k8s.io/provider-aws/cloud-controller-manager:v1.34.3${digest}`)).toBe(false);
 });
 
 test("every minor runs a Cilium release upstream e2e-tests on it, agent and operator of the same release", () => {
@@ -86,17 +142,36 @@ test("every minor runs a Cilium release upstream e2e-tests on it, agent and oper
   }
 });
 
-describe.each(SUPPORTED_KUBERNETES_VERSIONS.map((v) => [v]))("Kubernetes %s", (version) => {
+/**
+ * One cluster with a generation per supported version (ids a, b, c, ... in version order; a takes the traffic), synthesized
+ * once for all the per-version tests: each generation renders from its own version alone, and one synth costs less than
+ * one per version (the cluster's traffic and identity stacks, and cdktf's app, are made once).
+ */
+const GENERATION_IDS = "abcdefghijklmnopqrstuvwxyz";
+const everyVersion = sampleCluster({
+  generations: SUPPORTED_KUBERNETES_VERSIONS.map((kubernetesVersion, i) =>
+    sampleGeneration({ id: GENERATION_IDS[i], kubernetesVersion, weight: i === 0 ? 100 : 0 }),
+  ),
+});
+let everyVersionSynth: ReturnType<typeof synthCluster> | undefined;
+const synthesizedEveryVersion = () => (everyVersionSynth ??= synthCluster(everyVersion));
+
+test("the cluster with a generation per version is valid", () => {
+  expect(definitionProblems(everyVersion)).toEqual([]);
+});
+
+describe.each(SUPPORTED_KUBERNETES_VERSIONS.map((v, i) => [v, GENERATION_IDS[i]]))("Kubernetes %s", (version, id) => {
   const expected = EXPECTED[version];
   const minor = kubernetesMinor(version);
   const cluster = sampleCluster({ generations: [sampleGeneration({ kubernetesVersion: version })] });
   let ignition: Record<string, ParsedIgnition>;
-  let manifests: ReturnType<typeof synthCluster>["manifests"][string];
+  /** This version's generation's synthesized addon manifests, their DaemonSets and Deployments (workloadManifests). */
+  let workloads: ManifestFile[];
 
   beforeAll(() => {
-    const out = synthCluster(cluster);
-    ignition = out.ignition["demo-a"] as Record<string, ParsedIgnition>;
-    manifests = out.manifests["demo-a"];
+    const out = synthesizedEveryVersion();
+    ignition = out.ignition[`demo-${id}`] as Record<string, ParsedIgnition>;
+    workloads = workloadManifests(out.manifests[`demo-${id}`]);
   });
 
   test("the definition is valid", () => {
@@ -154,7 +229,7 @@ describe.each(SUPPORTED_KUBERNETES_VERSIONS.map((v) => [v]))("Kubernetes %s", (v
   });
 
   test(`the cloud controller manager is release ${expected.cloudController}, pinned by digest`, () => {
-    const image = containerImage(findKubernetesObject(manifests, "DaemonSet", "aws-cloud-controller-manager", "kube-system"));
+    const image = containerImage(findKubernetesObject(workloads, "DaemonSet", "aws-cloud-controller-manager", "kube-system"));
     expect(image).toBe(CLOUD_CONTROLLER_IMAGES[minor]);
     expect(image).toMatch(
       new RegExp(`^registry\\.k8s\\.io/provider-aws/cloud-controller-manager:${expected.cloudController}@sha256:[0-9a-f]{64}$`),
@@ -162,13 +237,13 @@ describe.each(SUPPORTED_KUBERNETES_VERSIONS.map((v) => [v]))("Kubernetes %s", (v
   });
 
   test(`CoreDNS is ${expected.coredns}, the one kubeadm ${minor} installs`, () => {
-    const image = containerImage(findKubernetesObject(manifests, "Deployment", "coredns", "kube-system"));
+    const image = containerImage(findKubernetesObject(workloads, "Deployment", "coredns", "kube-system"));
     expect(image).toMatch(new RegExp(`^registry\\.k8s\\.io/coredns/coredns:${expected.coredns}@sha256:[0-9a-f]{64}$`));
   });
 
   test(`Cilium is ${expected.cilium} (agent and operator), pinned by digest`, () => {
-    const agent = findKubernetesObject(manifests, "DaemonSet", "cilium", "kube-system");
-    const operator = findKubernetesObject(manifests, "Deployment", "cilium-operator", "kube-system");
+    const agent = findKubernetesObject(workloads, "DaemonSet", "cilium", "kube-system");
+    const operator = findKubernetesObject(workloads, "Deployment", "cilium-operator", "kube-system");
     expect(containerImage(agent)).toBe(CILIUM_RELEASES[minor].image);
     expect(containerImage(agent)).toMatch(new RegExp(`^quay\\.io/cilium/cilium:${expected.cilium}@sha256:[0-9a-f]{64}$`));
     expect(containerImage(operator)).toBe(CILIUM_RELEASES[minor].operatorImage);
@@ -206,7 +281,7 @@ describe("a minor without table rows", () => {
   test("a set CoreDNS image is used as given on any version", () => {
     const image = "registry.k8s.io/coredns/coredns:v1.12.4";
     const cluster = sampleCluster({ generations: [sampleGeneration({ addons: { coredns: { image } } })] });
-    const files = renderAddonManifests(resolveGeneration(cluster, cluster.generations[0]));
+    const files = workloadManifests(renderAddonManifests(resolveGeneration(cluster, cluster.generations[0])));
     expect(containerImage(findKubernetesObject(files, "Deployment", "coredns", "kube-system"))).toBe(image);
   });
 });

@@ -9,7 +9,8 @@ export interface CloudControllerSettings {
   /** @default true */
   readonly enabled?: boolean;
   /**
-   * The cloud controller manager image. Its minor version should match the cluster's.
+   * The cloud controller manager image. Its minor version should match the cluster's, or be one older; never newer
+   * (the Kubernetes version skew policy, see CLOUD_CONTROLLER_IMAGES).
    * @default the release of the generation's Kubernetes minor (see CLOUD_CONTROLLER_IMAGES); required for other minors
    */
   readonly image?: string;
@@ -22,6 +23,12 @@ export interface CloudControllerSettings {
  * digests are the ones registry.k8s.io promoted for each tag: the `cloud-controller-manager` dmap of
  * kubernetes/k8s.io/blob/0137eda2cba1d3894c93aa4bd4363eacc2ed7287/registry.k8s.io/images/k8s-staging-provider-aws/images.yaml
  * (1.33-1.35: the newest patch there; 1.31 and 1.32 are unchanged, so their generations render the same bytes).
+ * A minor may run the release of the minor before it when its own has no citable digest: the version skew policy says
+ * "`kube-controller-manager`, `kube-scheduler`, and `cloud-controller-manager` must not be newer than the
+ * `kube-apiserver` instances they communicate with. They are expected to match the `kube-apiserver` minor version, but
+ * may be up to one minor version older (to allow live upgrades)" (kubernetes/website
+ * content/en/releases/version-skew-policy.md at 01bc09751ea95187842d07b12453df0eba104622). Every row is of its minor
+ * today; test/kubernetes-versions.test.ts holds each to that rule.
  */
 export const CLOUD_CONTROLLER_IMAGES: Readonly<Record<string, string>> = {
   "1.31":
