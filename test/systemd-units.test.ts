@@ -1,7 +1,8 @@
 // Every systemd unit and drop-in of every node config passes `systemd-analyze verify`. The programs the units start do
 // not exist on this machine (kubelet, the node scripts, Flatcar's containerd), so each config's units are written into
 // a folder of their own with those paths pointed at executable stubs there; a drop-in for a unit Flatcar ships is
-// verified on top of a stand-in for that unit (shaped like Flatcar's: `containerd --config ${CONTAINERD_CONFIG}`).
+// verified on top of a stand-in for that unit (shaped like Flatcar's: `containerd --config ${CONTAINERD_CONFIG}`). One
+// `systemd-analyze verify` takes all of a config's units; only when it finds something is each unit verified alone.
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -60,10 +61,20 @@ function writeUnits(config: ParsedIgnition): string[] {
   return files;
 }
 
-function verify(path: string): { status: number | null; output: string } {
-  const run = spawnSync("systemd-analyze", ["verify", "--man=no", path], { encoding: "utf8" });
+function verify(...paths: string[]): { status: number | null; output: string } {
+  const run = spawnSync("systemd-analyze", ["verify", "--man=no", ...paths], { encoding: "utf8" });
   if (run.error) throw new Error(`systemd-analyze is not installed (apt-get install -y systemd): ${run.error.message}`);
   return { status: run.status, output: `${run.stdout}${run.stderr}`.trim() };
+}
+
+/**
+ * Each unit's verdict: one `systemd-analyze verify` of all of them (a config's units, one folder); when that one is not
+ * clean, each unit is verified alone, so a finding is reported against the unit it is in.
+ */
+function verifyEach(paths: string[]): Array<[string, { status: number | null; output: string }]> {
+  const together = verify(...paths);
+  if (together.status === 0 && together.output === "") return paths.map((path) => [path, together]);
+  return paths.map((path) => [path, verify(path)]);
 }
 
 describe("systemd-analyze verify", () => {
@@ -73,7 +84,7 @@ describe("systemd-analyze verify", () => {
     const files = writeUnits(config);
     const names = files.map((f) => f.split("/").pop());
     expect(names).toEqual(expect.arrayContaining(["kubelet.service", "containerd.service", "immutable-clusters-bootstrap.service"]));
-    for (const file of files) expect([file, verify(file)]).toEqual([file, { status: 0, output: "" }]);
+    for (const [file, verdict] of verifyEach(files)) expect([file, verdict]).toEqual([file, { status: 0, output: "" }]);
   });
 
   test("the controller's refresh timer and service are among what was verified", () => {
@@ -103,5 +114,22 @@ describe("systemd-analyze verify", () => {
       systemd: { units: [{ name: "containerd.service", dropins: [{ name: "10-x.conf", contents: "[Service]\nExecStart=/second\n" }] }] },
     });
     expect(verify(dropinHost)).toMatchObject({ status: 1, output: expect.stringMatching(/more than one ExecStart/) });
+  });
+
+  test("a finding among units verified together is reported against its own unit only", () => {
+    const files = writeUnits({
+      ignition: { version: "3.3.0" },
+      systemd: {
+        units: [
+          { name: "good.service", contents: "[Service]\nExecStart=/bin/true\n" },
+          { name: "broken.service", contents: "[Service]\nExecStart=relative/path\n" },
+          { name: "also-good.service", contents: "[Service]\nExecStart=/bin/true\n" },
+        ],
+      },
+    });
+    const verdicts = Object.fromEntries(verifyEach(files).map(([file, verdict]) => [file.split("/").pop(), verdict]));
+    expect(verdicts["good.service"]).toEqual({ status: 0, output: "" });
+    expect(verdicts["also-good.service"]).toEqual({ status: 0, output: "" });
+    expect(verdicts["broken.service"]).toMatchObject({ status: 1, output: expect.stringMatching(/broken\.service/) });
   });
 });
