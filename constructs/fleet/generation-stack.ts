@@ -8,7 +8,8 @@ import { KubernetesCluster } from "../cluster/cluster";
 import { NODE_CONTRACT } from "../cluster/node-contract";
 import type { ClusterDefinition } from "../definition/types";
 import { AwsProvider, SsmParameter } from "../platform/aws";
-import { Fn, TerraformOutput, TerraformStack } from "../platform/terraform";
+import { ResolveOnceStack } from "../platform/resolve-once-stack";
+import { Fn, TerraformOutput } from "../platform/terraform";
 import type { FrozenArtifacts } from "./frozen-artifacts";
 import { differencesFromLibrary } from "./frozen-comparison";
 import { ingressParameterName } from "./ingress-parameter";
@@ -31,7 +32,7 @@ export function generationStackName(clusterName: string, generationId: string): 
 }
 
 /** One generation, deployable and destroyable on its own. */
-export class GenerationStack extends TerraformStack {
+export class GenerationStack extends ResolveOnceStack {
   readonly cluster: KubernetesCluster;
   /** The addon manifests shipped with this generation (also stored in its node bucket), both layers, in apply order. */
   readonly addonManifests: readonly ManifestFile[];

@@ -11,7 +11,8 @@ import { IDENTITY_STACK_SUFFIX } from "../definition/service-accounts";
 import type { ClusterDefinition } from "../definition/types";
 import { validateDefinition } from "../definition/validate";
 import { AwsProvider } from "../platform/aws";
-import { TerraformOutput, TerraformStack } from "../platform/terraform";
+import { ResolveOnceStack } from "../platform/resolve-once-stack";
+import { TerraformOutput } from "../platform/terraform";
 import { configureStateBackend } from "./state-backend";
 
 /** `<cluster>-identity`: the name of a cluster's identity stack. */
@@ -29,7 +30,7 @@ export interface IdentityStackProps {
 }
 
 /** The cluster-wide issuer and workload roles. */
-export class IdentityStack extends TerraformStack {
+export class IdentityStack extends ResolveOnceStack {
   readonly issuer: ServiceAccountIssuer;
   readonly resources: ServiceAccountIssuerResources;
   /** One role per service account, keyed `<namespace>/<name>`, in definition order. */

@@ -7,7 +7,8 @@ import { resolveGeneration, type ResolvedGeneration } from "../definition/resolv
 import type { ClusterDefinition } from "../definition/types";
 import { validateDefinition } from "../definition/validate";
 import { AwsProvider, CloudwatchMetricAlarm, DataAwsSsmParameter, Route53HealthCheck, Route53Record } from "../platform/aws";
-import { Fn, TerraformOutput, TerraformStack, Token } from "../platform/terraform";
+import { ResolveOnceStack } from "../platform/resolve-once-stack";
+import { Fn, TerraformOutput, Token } from "../platform/terraform";
 import { ingressParameterName } from "./ingress-parameter";
 import { configureStateBackend } from "./state-backend";
 
@@ -34,7 +35,7 @@ export interface GenerationRoute {
 }
 
 /** Weighted DNS across the generations of one logical cluster. */
-export class TrafficStack extends TerraformStack {
+export class TrafficStack extends ResolveOnceStack {
   /** Fully qualified name clients use, e.g. `apps.prod.internal.example.com`. */
   readonly hostname: string;
   /** One route per live generation (retiring generations have none), in definition order. */

@@ -1,0 +1,151 @@
+// Owns resolving each Terraform element of a stack once per synth, and cheaply. cdktf 0.21.0's App.synth first runs
+// TerraformStack.prepareStack on every stack, which resolves every element's toTerraform() with `preparing` set (only to
+// register cross-stack references; the result is thrown away), and then each stack's toTerraform resolves every element
+// again and the merged document a third time (hashicorp/terraform-cdk packages/cdktf/lib/app.ts synth,
+// lib/terraform-stack.ts prepareStack and toTerraform, lib/synthesize/synthesizer.ts; cdktf 0.21.0 as installed).
+// `preparing` changes nothing but the registration of cross-stack references (lib/tfExpression.ts Reference.resolve is
+// its only reader in cdktf 0.21.0), so when nothing could have changed between the two passes (no cross-stack
+// reference added an element, no Aspect, no custom synthesis hook, no raw override) the prepared fragments are the
+// ones toTerraform would compute and are used as they are; in any other case cdktf's own toTerraform runs. The one
+// pass left walks plain data itself and hands cdktf only the tokens (see resolve below). The document is the same
+// bytes either way (test/resolve-once-stack.test.ts); the three passes were about a third of a 50-generation synth's CPU.
+import { Aspects, DefaultTokenResolver, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from "cdktf";
+import type { IConstruct } from "constructs";
+
+// cdktf's own deep merge (lib/util.ts deepMerge: nested objects merged key by key, arrays concatenated, undefined
+// deletes), the one its toTerraform merges fragments with; not part of cdktf's public API, so looked up by path.
+const { deepMerge } = require("cdktf/lib/util") as { deepMerge: (target: object, ...sources: object[]) => object };
+
+/** cdktf's custom synthesis hook (lib/synthesize/synthesizer.ts addCustomSynthesis), run between the two passes. */
+const CUSTOM_SYNTHESIS = Symbol.for("cdktf/customSynthesis");
+
+/** As cdktf's lib/_tokens.ts resolve: the default resolver with string concatenation. */
+const RESOLVER = new DefaultTokenResolver(new StringConcat());
+
+/** cdktf's token markers all end in this (`${TfToken[`, `#{TfToken[`, `&{TfToken[`; lib/tokens/private/encoding.ts). */
+const TOKEN_MARKER = "TfToken[";
+/**
+ * cdktf's NUMBER_TOKEN_REGEX (lib/tokens/private/encoding.ts, `[-|\\d|.\\+]+(e[-|\\d|.|e|E|\\+]+)`; `\\+` is `+` in a class):
+ * a string it matches may hold an encoded number token.
+ */
+const NUMBER_TOKEN = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/;
+/** Strings cdktf's resolve refuses in scalar context (lib/tokens/token.ts Token.STRING_MAP_TOKEN_VALUE, ANY_MAP_TOKEN_VALUE). */
+const MAP_TOKEN_VALUES = new Set(["String Map Token Value", "Any Map Token Value"]);
+
+/** A string cdktf's resolve returns unchanged: no token marker, nothing that could be an encoded number. */
+function isPlainString(value: string): boolean {
+  return !value.includes(TOKEN_MARKER) && !NUMBER_TOKEN.test(value) && !MAP_TOKEN_VALUES.has(value);
+}
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && typeof (value as { resolve?: unknown }).resolve !== "function";
+}
+
+/**
+ * What cdktf's Tokenization.resolve returns for `value`, walking plain data (plain objects and arrays, strings with no
+ * token marker, booleans, null) itself and handing every other value (a token, a string with a marker or anything
+ * like an encoded number, any number, any array holding a number or a marker, any non-plain object) to cdktf.
+ * cdktf resolves the children of plain objects and arrays in a context that carries nothing from their parent
+ * (lib/tokens/private/resolve.ts: previousContext fields are only set inside a token), so a child resolved on its own
+ * resolves the same; its walk costs about ten times this one per node (a context, closures and a copy of the path each).
+ */
+function resolve<T>(scope: IConstruct, value: T, preparing: boolean): T {
+  const cdktf = (v: unknown): unknown => Tokenization.resolve(v, { scope, preparing, resolver: RESOLVER });
+  const walk = (v: unknown): unknown => {
+    if (v === undefined || v === null || typeof v === "boolean") return v;
+    if (typeof v === "string") return isPlainString(v) ? v : cdktf(v);
+    if (typeof v !== "object") return cdktf(v);
+    if (Array.isArray(v)) {
+      const items = v as unknown[];
+      if (items.some((x) => typeof x === "number" || (typeof x === "string" && x.includes(TOKEN_MARKER)))) return cdktf(v);
+      return items.map(walk).filter((x) => x !== undefined);
+    }
+    if (!isPlainObject(v)) return cdktf(v);
+    const keys = Object.keys(v);
+    if (!keys.every(isPlainString)) return cdktf(v);
+    const result: Record<string, unknown> = {};
+    for (const key of keys) {
+      const resolved = walk(v[key]);
+      if (resolved !== undefined) result[key] = resolved;
+    }
+    return result;
+  };
+  return walk(value) as T;
+}
+
+/** The Terraform elements of `stack` in construct order, not descending into nested stacks (cdktf's terraformElements). */
+function terraformElements(node: IConstruct, into: TerraformElement[] = []): TerraformElement[] {
+  if (TerraformElement.isTerraformElement(node)) into.push(node);
+  for (const child of node.node.children) if (!TerraformStack.isStack(child)) terraformElements(child, into);
+  return into;
+}
+
+/** Whether anything between prepareStack and toTerraform could change a resolved element: Aspects or custom synthesis. */
+function mayChangeDuringSynthesis(stack: IConstruct): boolean {
+  if (stack.node.scopes.some((scope) => Aspects.of(scope).all.length > 0)) return true;
+  return stack.node.findAll().some((c) => Aspects.of(c).all.length > 0 || CUSTOM_SYNTHESIS in c);
+}
+
+interface Prepared {
+  readonly elements: readonly TerraformElement[];
+  readonly fragments: readonly unknown[];
+}
+
+/** A TerraformStack whose synth resolves each element once (see the header); otherwise a TerraformStack. */
+export class ResolveOnceStack extends TerraformStack {
+  private prepared?: Prepared;
+  private overridden = false;
+
+  override addOverride(path: string, value: unknown): void {
+    this.overridden = true;
+    super.addOverride(path, value);
+  }
+
+  /** As cdktf's prepareStack (backend, then every element resolved with `preparing`), keeping what it resolved. */
+  override prepareStack(): void {
+    this.ensureBackendExists();
+    const elements = terraformElements(this);
+    this.prepared = { elements, fragments: elements.map((e) => resolve(this, e.toTerraform(), true)) };
+  }
+
+  /** cdktf 0.21.0's toTerraform, with the fragments prepareStack resolved when they are still what it would resolve. */
+  override toTerraform(): unknown {
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    const elements = terraformElements(this);
+    const reusable =
+      prepared !== undefined &&
+      !this.overridden &&
+      prepared.elements.length === elements.length &&
+      prepared.elements.every((e, i) => e === elements[i]) &&
+      !mayChangeDuringSynthesis(this);
+    if (!reusable) return super.toTerraform();
+
+    const metadata = {
+      version: this.node.tryGetContext("cdktfVersion") as unknown,
+      stackName: this.node.id,
+      backend: "local", // overwritten by backend implementations if used
+      cloud: undefined, // overwritten by cloud and remote backend implementations
+    };
+    for (const meta of elements.map((e) => resolve(this, e.toMetadata(), false) as object)) deepMerge(metadata, meta);
+    const outputs = {};
+    for (const item of elements) {
+      if (!TerraformOutput.isTerraformOutput(item)) continue;
+      deepMerge(
+        outputs,
+        item.node.path
+          .split("/")
+          .reduceRight<object>(
+            (inner, part) => (Object.keys(inner).length === 0 ? { [part]: item.friendlyUniqueId } : { [part]: inner }),
+            {},
+          ),
+      );
+    }
+    // The fragments are resolved already; cdktf's last pass over the merged document changes only this part (it drops
+    // the undefined `cloud`), so only this part is resolved.
+    const tf: Record<string, unknown> = { "//": resolve(this, { metadata, outputs }, false) };
+    for (const fragment of prepared.fragments) deepMerge(tf, fragment as object);
+    return tf;
+  }
+}

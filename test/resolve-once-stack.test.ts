@@ -1,0 +1,157 @@
+// Each Terraform element resolved once per synth (constructs/platform/resolve-once-stack.ts): the stack writes the
+// document cdktf's own TerraformStack writes, byte for byte, and falls back to cdktf's toTerraform whenever something
+// between prepareStack and toTerraform could change a resolved element (an Aspect, a cross-stack reference, an override).
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Aspects, Lazy, TerraformStack as CdktfTerraformStack, type IAspect } from "cdktf";
+import type { IConstruct } from "constructs";
+import { AwsProvider, CloudwatchMetricAlarm, Route53Record, S3Object, SsmParameter } from "../constructs/platform/aws";
+import { ResolveOnceStack } from "../constructs/platform/resolve-once-stack";
+import { App, Fn, TerraformOutput, TerraformStack } from "../constructs/platform/terraform";
+
+type StackClass = new (scope: App, id: string) => TerraformStack;
+
+/** Tokens of every kind cdktf encodes: references in strings, lists and maps, numbers, lazy values, jsonencode. */
+function populate(stack: TerraformStack): SsmParameter {
+  new AwsProvider(stack, "aws", { region: "eu-west-1" });
+  const first = new SsmParameter(stack, "first", { name: "/p/first", type: "String", value: "1e5 and 2.5e-3 look like numbers" });
+  const second = new SsmParameter(stack, "second", {
+    name: `/p/${first.version}`,
+    type: "String",
+    value: Fn.jsonencode({ arn: first.arn, list: [first.name, "plain"], n: 3, lazy: Lazy.stringValue({ produce: () => "lazy" }) }),
+    tags: { team: "t", from: first.name, empty: "" },
+  });
+  new CloudwatchMetricAlarm(stack, "alarm", {
+    alarmName: "a",
+    comparisonOperator: "LessThanThreshold",
+    evaluationPeriods: 2,
+    threshold: Lazy.numberValue({ produce: () => 1.5 }),
+    metricName: "HealthyHostCount",
+    namespace: "AWS/NetworkELB",
+    period: 60,
+    statistic: "Minimum",
+    dimensions: { LoadBalancer: second.arn },
+    alarmActions: [],
+  });
+  new Route53Record(stack, "record", { zoneId: "Z1", name: "x", type: "CNAME", ttl: 60, records: [second.name, "b.example.com"] });
+  new S3Object(stack, "object", { bucket: "b", key: "k", content: "H4sIAAAAAAACA1e5x3e-9+abc/==", contentType: "text/plain" });
+  new TerraformOutput(stack, "out", { value: second.arn });
+  return second;
+}
+
+/** Synthesizes an app built by `build` into a temporary folder; returns each stack's cdk.tf.json text by name. */
+function synth(build: (app: App) => string[]): Record<string, string> {
+  const outdir = mkdtempSync(join(tmpdir(), "resolve-once-"));
+  try {
+    const app = new App({ outdir });
+    const names = build(app);
+    app.synth();
+    return Object.fromEntries(names.map((n) => [n, readFileSync(join(outdir, "stacks", n, "cdk.tf.json"), "utf8")]));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** How often cdktf's own TerraformStack.toTerraform ran while `run` ran. */
+function cdktfToTerraformCalls(run: () => void): number {
+  const spy = jest.spyOn(CdktfTerraformStack.prototype, "toTerraform");
+  try {
+    run();
+    return spy.mock.calls.length;
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+const aspectDescription: IAspect = {
+  visit(node: IConstruct) {
+    if (node instanceof SsmParameter) node.description = "set by an aspect";
+  },
+};
+
+describe("ResolveOnceStack", () => {
+  it("writes the document cdktf's TerraformStack writes, without cdktf's second and third resolve", () => {
+    const build = (Stack: StackClass) => (app: App) => {
+      populate(new Stack(app, "s"));
+      return ["s"];
+    };
+    const expected = synth(build(TerraformStack));
+    let written: Record<string, string> = {};
+    const calls = cdktfToTerraformCalls(() => (written = synth(build(ResolveOnceStack))));
+    expect(written.s).toBe(expected.s);
+    const second = JSON.parse(written.s).resource.aws_ssm_parameter.second;
+    expect(second.name).toBe("/p/${aws_ssm_parameter.first.version}");
+    expect(second.value).toContain("aws_ssm_parameter.first.arn");
+    expect(calls).toBe(0);
+  });
+
+  it("takes cdktf's own path when an Aspect changes a resource after prepareStack", () => {
+    const build = (Stack: StackClass) => (app: App) => {
+      const stack = new Stack(app, "s");
+      populate(stack);
+      Aspects.of(stack).add(aspectDescription);
+      return ["s"];
+    };
+    const expected = synth(build(TerraformStack));
+    let written: Record<string, string> = {};
+    const calls = cdktfToTerraformCalls(() => (written = synth(build(ResolveOnceStack))));
+    expect(written.s).toBe(expected.s);
+    expect(JSON.parse(written.s).resource.aws_ssm_parameter.first.description).toBe("set by an aspect");
+    expect(calls).toBe(1);
+  });
+
+  it("takes cdktf's own path for stacks a cross-stack reference changed, in either order", () => {
+    const build = (Stack: StackClass, producerFirst: boolean) => (app: App) => {
+      // The app prepares and synthesizes its stacks in construct order.
+      const first = new Stack(app, producerFirst ? "producer" : "consumer");
+      const second = new Stack(app, producerFirst ? "consumer" : "producer");
+      const [producer, consumer] = producerFirst ? [first, second] : [second, first];
+      const shared = populate(producer);
+      new AwsProvider(consumer, "aws", { region: "eu-west-1" });
+      new SsmParameter(consumer, "copy", { name: "/p/copy", type: "String", value: shared.value });
+      return ["producer", "consumer"];
+    };
+    for (const producerFirst of [true, false]) {
+      const expected = synth(build(TerraformStack, producerFirst));
+      const written = synth(build(ResolveOnceStack, producerFirst));
+      expect(written).toEqual(expected);
+      expect(Object.keys(JSON.parse(written.producer).output)).toContainEqual(expect.stringMatching(/^cross-stack-output-/));
+      expect(JSON.parse(written.consumer).data.terraform_remote_state).toBeDefined();
+    }
+  });
+
+  it("takes cdktf's own path when the stack has a raw override", () => {
+    const build = (Stack: StackClass) => (app: App) => {
+      const stack = new Stack(app, "s");
+      populate(stack);
+      stack.addOverride("terraform.required_version", ">= 1.5");
+      return ["s"];
+    };
+    const expected = synth(build(TerraformStack));
+    let written: Record<string, string> = {};
+    const calls = cdktfToTerraformCalls(() => (written = synth(build(ResolveOnceStack))));
+    expect(written.s).toBe(expected.s);
+    expect(JSON.parse(written.s).terraform.required_version).toBe(">= 1.5");
+    expect(calls).toBe(1);
+  });
+
+  it("fails as cdktf does on a value cdktf refuses to resolve", () => {
+    const build = (Stack: StackClass) => (app: App) => {
+      const stack = new Stack(app, "s");
+      new AwsProvider(stack, "aws", { region: "eu-west-1" });
+      new SsmParameter(stack, "p", { name: "/p", type: "String", value: "x", tags: { bad: "String Map Token Value" } });
+      return ["s"];
+    };
+    const failure = (Stack: StackClass) => {
+      try {
+        synth(build(Stack));
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error("synth did not fail");
+    };
+    expect(failure(ResolveOnceStack)).toBe(failure(TerraformStack));
+    expect(failure(ResolveOnceStack)).toMatch(/map token/i);
+  });
+});
