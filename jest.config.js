@@ -27,6 +27,7 @@ const SLOW_SUITES = {
   "review-scenarios.test.ts": "runs `immutable-clusters review` (two synths and a type check per review) in temporary git repositories",
   "review-typecheck-cache.test.ts": "runs tsc three times on review worktrees in a temporary git repository",
   "review-speed.test.ts": "runs the CLI through tsx as child processes to see which modules it loads",
+  "determinism.test.ts": "synthesizes the examples twice as child processes, in two folders, to compare them byte for byte",
 };
 
 const testDir = join(__dirname, "test");
