@@ -1,5 +1,6 @@
 // Lint rules of the repository: ESLint's and typescript-eslint's recommended sets, plus the project's own rule that
-// cdktf and the AWS provider are imported only through constructs/platform/ (cdktf is archived: keep a switch cheap).
+// cdktf and the AWS provider are imported only through constructs/platform/ (cdktf is archived: keep a switch cheap),
+// and cdk8s-plus-27 only there too (its generated API classes alone, not its package index).
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
@@ -38,6 +39,10 @@ export default tseslint.config(
             {
               group: ["@cdktf/provider-aws", "@cdktf/provider-aws/*"],
               message: "import provider classes through constructs/platform/aws.ts",
+            },
+            {
+              group: ["cdk8s-plus-27", "cdk8s-plus-27/*"],
+              message: "import the Kubernetes API classes through constructs/platform/k8s.ts (the package index loads 32 modules more)",
             },
           ],
         },

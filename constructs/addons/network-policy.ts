@@ -3,7 +3,7 @@
 // server and every scrape target keep working. Two facts shape what they can and cannot do
 // (https://kubernetes.io/docs/concepts/services-networking/network-policies/): host-network pods are not selected by
 // any policy, and traffic from the node a pod runs on (the kubelet's probes) is always allowed. Cilium enforces them.
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../platform/k8s";
 import type { Construct } from "constructs";
 
 /** Pods of one namespace, by label, as a NetworkPolicy peer. */

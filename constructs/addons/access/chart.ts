@@ -3,7 +3,7 @@
 // bindings of the access groups (admins -> cluster-admin, viewers -> view), which also name the OIDC groups of
 // access.oidc adminGroups/viewerGroups (prefixed as kube-apiserver names them). Shaped after upstream deploy/example.yaml.
 import { Chart } from "cdk8s";
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
 import { ADMINS_GROUP, roleMappings, VIEWERS_GROUP } from "../../definition/access";

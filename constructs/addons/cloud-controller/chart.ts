@@ -1,7 +1,7 @@
 // Owns the cloud-controller addon's manifests: the AWS cloud controller manager as a DaemonSet on the control-plane
 // nodes (host network, node role credentials), its ServiceAccount and RBAC (upstream's superset-role variant).
 import { Chart } from "cdk8s";
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import type { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import {

@@ -3,7 +3,7 @@
 // Upstream: kubernetes/autoscaler cluster-autoscaler/cloudprovider/aws/examples/cluster-autoscaler-autodiscover.yaml at
 // 71612d68 (RBAC, flags, security context) and cluster-autoscaler-run-on-control-plane.yaml at abe3e86e (placement).
 import { Chart } from "cdk8s";
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import type { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import {

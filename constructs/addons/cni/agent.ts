@@ -1,7 +1,7 @@
 // Owns the Cilium agent DaemonSet: one pod per node in the host network with upstream's unprivileged setup (explicit
 // capabilities; only the bpf mount step is privileged), its init steps, host mounts and health probes, after the
 // upstream chart of the release's Cilium minor (1.17.18, or 1.19 from Cilium 1.19 on: see agentOf119).
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import { fixedResources, httpGetProbe, resources } from "../common/workload";

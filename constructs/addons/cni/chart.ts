@@ -5,7 +5,7 @@
 // In gateway generations the vendored Gateway API CRDs (gateway/crds.ts) come first in this file: Cilium's operator
 // looks for them once, when it starts (see toJson).
 import { Chart } from "cdk8s";
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import type { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import { addonLabels } from "../common/workload";

@@ -10,7 +10,7 @@
 // cilium-envoy DaemonSet, would need the cilium-envoy digest of the 1.19.8 chart, which could not be read here (only
 // 1.19.6's is citable), plus its bootstrap config. The cost: Envoy restarts with the agent; generations are replaced,
 // never upgraded in place, so the agent restarts only when its pod does.
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import { Construct } from "constructs";
 import { GATEWAY_NODE_LABEL } from "../gateway/chart";
 import type { CiliumRelease } from "./settings";

@@ -1,7 +1,7 @@
 // Owns the Cilium operator Deployment: cluster-pool IPAM (hands each node its slice of the pod CIDR), identity and
 // CiliumEndpoint garbage collection; replicas spread over nodes, host network, non-root; after the upstream chart of
 // the release's Cilium minor (1.17.18, or 1.19 from Cilium 1.19 on: see operatorOf119).
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import { httpGetProbe, resources, restrictedSecurityContext } from "../common/workload";

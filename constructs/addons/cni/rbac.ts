@@ -1,7 +1,7 @@
 // Owns Cilium's ServiceAccounts and RBAC (after the upstream Helm chart with Hubble, Envoy, BGP, ingress and
 // clustermesh off): the agent's and the operator's ClusterRoles, the agent's read access to cilium-config and, from
 // Cilium 1.19 on, the operator's namespaced access to DaemonSets (its ztunnel controller).
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import { Construct } from "constructs";
 import { gatewayOperatorRules } from "./gateway-config";
 import type { CiliumRelease } from "./settings";

@@ -1,6 +1,6 @@
 // Owns the RBAC shape every addon with cluster-wide reads repeats: a ClusterRole and the ClusterRoleBinding that grants
 // it to the addon's ServiceAccount.
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import type { Construct } from "constructs";
 
 export interface ClusterRoleGrant {

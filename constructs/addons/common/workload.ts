@@ -1,6 +1,6 @@
 // Owns the explicit building blocks the core addons (cni, coredns, cloud-controller, metrics-server, ingress-nginx)
 // share when they write pod specs: pinned image and resources settings, probes, security contexts, labels.
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import { z } from "zod";
 import {
   type ContainerResources,

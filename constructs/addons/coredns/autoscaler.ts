@@ -1,6 +1,6 @@
 // Owns cluster-proportional-autoscaler for CoreDNS: its ServiceAccount, least-privilege RBAC, the `linear` parameters
 // ConfigMap and the Deployment that resizes the coredns Deployment as nodes and cores come and go.
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import { Construct } from "constructs";
 import { grantClusterRole } from "../common/rbac";
 import { addonLabels, resources, restrictedSecurityContext } from "../common/workload";

@@ -1,7 +1,7 @@
 // Owns the coredns addon's manifests: CoreDNS as the cluster DNS (`kube-dns` Service at the generation's fixed DNS IP),
 // its RBAC, Corefile, a spread-out Deployment with a PodDisruptionBudget, and the autoscaler that sizes it.
 import { Chart } from "cdk8s";
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import { grantClusterRole } from "../common/rbac";
 import type { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";

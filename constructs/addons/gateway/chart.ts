@@ -5,7 +5,7 @@
 // replacement, Gateway API controller, embedded Envoy) is configured by the cni addon (cni/gateway-config.ts), whose
 // file also carries the vendored Gateway API CRDs (crds.ts), ahead of Cilium's operator (cni/chart.ts toJson).
 import { ApiObject, Chart } from "cdk8s";
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import type { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import { RESTRICTED_INGRESS_NODE_LABEL } from "../../ignition/ingress-node-labels";

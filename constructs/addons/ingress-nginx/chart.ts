@@ -1,7 +1,7 @@
 // Owns the ingress-nginx addon's manifests, after upstream's baremetal deploy.yaml: namespace, RBAC, ConfigMap, the
 // controller as a DaemonSet on the ingress nodes, the NodePort Service the ingress load balancer targets, IngressClass.
 import { Chart } from "cdk8s";
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import type { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import { RESTRICTED_INGRESS_NODE_LABEL } from "../../ignition/ingress-node-labels";

@@ -1,7 +1,7 @@
 // Owns the logging addon's manifests: the `logging` namespace and fluent-bit as a DaemonSet on every node (its
 // ConfigMap, ServiceAccount, read-only RBAC on pods and namespaces, metrics Service), buffering on the node's disk.
 import { Chart } from "cdk8s";
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import { grantClusterRole } from "../common/rbac";
 import { PROMETHEUS_PEER } from "../monitoring/network-policies";
 import { allowIngress, denyAllIngress } from "../network-policy";

@@ -2,7 +2,7 @@
 // the aggregated reader role, the Deployment (secure port, InternalIP to kubelets), its Service, PDB and the APIService,
 // plus the approver of the kubelets' serving certificates it verifies.
 import { Chart } from "cdk8s";
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import type { Construct } from "constructs";
 import { addonLabels, httpGetProbe, resources, restrictedSecurityContext } from "../common/workload";
 import type { ResolvedGeneration } from "../../definition/resolve";

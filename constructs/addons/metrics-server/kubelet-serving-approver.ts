@@ -1,7 +1,7 @@
 // Owns the approver of kubelet serving-certificate requests (postfinance/kubelet-csr-approver): with kubelets that
 // request CA-signed serving certificates (`serverTLSBootstrap`), it approves only those for this generation's nodes
 // (EC2 private DNS names, addresses in the VPC), so metrics-server can verify the kubelets it scrapes.
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import { Construct } from "constructs";
 import { grantClusterRole } from "../common/rbac";
 import type { ResolvedGeneration } from "../../definition/resolve";

@@ -2,7 +2,7 @@
 // kube-state-metrics and (optionally) Grafana, node-exporter in a `privileged` namespace of its own, and the
 // NetworkPolicies that keep Prometheus and Grafana reachable only from where they must be; each a file of its own.
 import { Chart } from "cdk8s";
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import type { Construct } from "constructs";
 import type { ResolvedGeneration } from "../../definition/resolve";
 import { Grafana } from "./grafana";

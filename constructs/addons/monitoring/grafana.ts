@@ -2,7 +2,7 @@
 // files/cluster-dashboard.json), a Deployment whose sign-in never needs a password in the manifests, and its Service.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
 import { GRAFANA, MONITORING_NAMESPACE, PROMETHEUS, serviceUrl } from "./names";

@@ -1,6 +1,6 @@
 // Owns kube-state-metrics (after upstream examples/standard): ServiceAccount, list/watch ClusterRole over the objects
 // it reports, one-replica Deployment and the Service Prometheus scrapes.
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import { Construct } from "constructs";
 import { grantClusterRole } from "../common/rbac";
 import { KUBE_STATE_METRICS, MONITORING_NAMESPACE } from "./names";

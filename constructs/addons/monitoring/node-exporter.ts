@@ -1,6 +1,6 @@
 // Owns node-exporter: a DaemonSet on every node (host network and PID namespace, the host's /proc, /sys and root
 // mounted read-only) and the headless Service whose endpoints Prometheus scrapes.
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import { Construct } from "constructs";
 import { NODE_EXPORTER, NODE_EXPORTER_NAMESPACE } from "./names";
 import type { ResolvedMonitoringSettings } from "./settings";

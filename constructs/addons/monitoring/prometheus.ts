@@ -1,6 +1,6 @@
 // Owns the Prometheus server of the monitoring addon: ServiceAccount and read-only discovery RBAC, the scrape
 // configuration, a single-replica StatefulSet (emptyDir or a PersistentVolumeClaim for the TSDB) and its Service.
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import { Construct } from "constructs";
 import { grantClusterRole } from "../common/rbac";
 import { MONITORING_NAMESPACE, PROMETHEUS } from "./names";

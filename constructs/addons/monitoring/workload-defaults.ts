@@ -1,6 +1,6 @@
 // Owns the small, explicit building blocks the observability and tenancy addons share when they write pod specs:
 // resource requirements from settings, HTTP probes, container security contexts and the settings schemas they come from.
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import { z } from "zod";
 
 /** A Kubernetes quantity such as `100m`, `128Mi` or `2`. */

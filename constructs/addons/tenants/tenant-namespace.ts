@@ -2,7 +2,7 @@
 // with the allowances a workload needs (cluster DNS, its own namespace, the ingress controller, monitoring) and
 // RoleBindings of the team's groups to the built-in `admin` and `view` ClusterRoles.
 import { Lazy } from "cdk8s";
-import { k8s } from "cdk8s-plus-27";
+import { k8s } from "../../platform/k8s";
 import { Construct } from "constructs";
 import { cidrsOverlap, parseIpv4Cidr } from "../../definition/cidr";
 import { type ResolvedTenant, type TenantDefinition, tenantSchema } from "./settings";
