@@ -15,7 +15,13 @@ type StackClass = new (scope: App, id: string) => TerraformStack;
 /** Tokens of every kind cdktf encodes: references in strings, lists and maps, numbers, lazy values, jsonencode. */
 function populate(stack: TerraformStack): SsmParameter {
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
-  const first = new SsmParameter(stack, "first", { name: "/p/first", type: "String", value: "1e5 and 2.5e-3 look like numbers" });
+  const first = new SsmParameter(stack, "first", {
+    name: "/p/first",
+    type: "String",
+    value: "1e5 and 2.5e-3 look like numbers",
+    // A number token inside a string (cdktf encodes it as a double's digits).
+    description: `count ${Lazy.numberValue({ produce: () => 42 })}`,
+  });
   const second = new SsmParameter(stack, "second", {
     name: `/p/${first.version}`,
     type: "String",
@@ -83,6 +89,7 @@ describe("ResolveOnceStack", () => {
     const second = JSON.parse(written.s).resource.aws_ssm_parameter.second;
     expect(second.name).toBe("/p/${aws_ssm_parameter.first.version}");
     expect(second.value).toContain("aws_ssm_parameter.first.arn");
+    expect(JSON.parse(written.s).resource.aws_ssm_parameter.first.description).toBe("count 42");
     expect(calls).toBe(0);
   });
 

@@ -9,7 +9,7 @@
 // ones toTerraform would compute and are used as they are; in any other case cdktf's own toTerraform runs. The one
 // pass left walks plain data itself and hands cdktf only the tokens (see resolve below). The document is the same
 // bytes either way (test/resolve-once-stack.test.ts); the three passes were about a third of a 50-generation synth's CPU.
-import { Aspects, DefaultTokenResolver, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from "cdktf";
+import { Aspects, DefaultTokenResolver, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Token, Tokenization } from "cdktf";
 import type { IConstruct } from "constructs";
 
 // cdktf's own deep merge (lib/util.ts deepMerge: nested objects merged key by key, arrays concatenated, undefined
@@ -25,16 +25,20 @@ const RESOLVER = new DefaultTokenResolver(new StringConcat());
 /** cdktf's token markers all end in this (`${TfToken[`, `#{TfToken[`, `&{TfToken[`; lib/tokens/private/encoding.ts). */
 const TOKEN_MARKER = "TfToken[";
 /**
- * cdktf's NUMBER_TOKEN_REGEX (lib/tokens/private/encoding.ts, `[-|\\d|.\\+]+(e[-|\\d|.|e|E|\\+]+)`; `\\+` is `+` in a class):
- * a string it matches may hold an encoded number token.
+ * cdktf's NUMBER_TOKEN_REGEX (lib/tokens/private/encoding.ts, `[-|\\d|.\\+]+(e[-|\\d|.|e|E|\\+]+)`; `\\+` is `+` in a class).
+ * cdktf splits a string at its matches and looks each up as an encoded number token (lookupNumberToken(parseFloat(m)),
+ * which finds one only where extractTokenDouble does, i.e. where Token.isUnresolved of that number is true); where
+ * none is one, the string is joined back unchanged.
  */
-const NUMBER_TOKEN = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/;
+const NUMBER_TOKEN = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/g;
 /** Strings cdktf's resolve refuses in scalar context (lib/tokens/token.ts Token.STRING_MAP_TOKEN_VALUE, ANY_MAP_TOKEN_VALUE). */
 const MAP_TOKEN_VALUES = new Set(["String Map Token Value", "Any Map Token Value"]);
 
-/** A string cdktf's resolve returns unchanged: no token marker, nothing that could be an encoded number. */
+/** A string cdktf's resolve returns unchanged: no token marker, no encoded number token. */
 function isPlainString(value: string): boolean {
-  return !value.includes(TOKEN_MARKER) && !NUMBER_TOKEN.test(value) && !MAP_TOKEN_VALUES.has(value);
+  if (value.includes(TOKEN_MARKER) || MAP_TOKEN_VALUES.has(value)) return false;
+  for (const match of value.matchAll(NUMBER_TOKEN)) if (Token.isUnresolved(parseFloat(match[0]))) return false;
+  return true;
 }
 
 function isPlainObject(value: object): value is Record<string, unknown> {
@@ -44,8 +48,8 @@ function isPlainObject(value: object): value is Record<string, unknown> {
 
 /**
  * What cdktf's Tokenization.resolve returns for `value`, walking plain data (plain objects and arrays, strings with no
- * token marker, booleans, null) itself and handing every other value (a token, a string with a marker or anything
- * like an encoded number, any number, any array holding a number or a marker, any non-plain object) to cdktf.
+ * token marker or encoded number, booleans, null) itself and handing every other value (a token, a string with a
+ * marker or an encoded number, any number, any array holding a number or a marker, any non-plain object) to cdktf.
  * cdktf resolves the children of plain objects and arrays in a context that carries nothing from their parent
  * (lib/tokens/private/resolve.ts: previousContext fields are only set inside a token), so a child resolved on its own
  * resolves the same; its walk costs about ten times this one per node (a context, closures and a copy of the path each).
