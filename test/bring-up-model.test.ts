@@ -20,9 +20,19 @@ import {
 } from "./support/bring-up-model";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 
-/** Synthesizes a generation's manifests and node configs with the library's renderers, and runs the model on them. */
+/** bringUp's results by cluster and generation: several tests read the same generation (nothing mutates a result). */
+const broughtUp = new WeakMap<ClusterDefinition, Map<string, ReturnType<typeof bringUpWith>>>();
+
+/**
+ * Synthesizes a generation's manifests and node configs with the library's renderers, and runs the model on them; once
+ * per cluster and generation definition in this file.
+ */
 function bringUp(cluster: ClusterDefinition, generation: GenerationDefinition) {
-  return bringUpWith(cluster, undefined, generation);
+  const byGeneration = broughtUp.get(cluster) ?? new Map<string, ReturnType<typeof bringUpWith>>();
+  broughtUp.set(cluster, byGeneration);
+  const key = JSON.stringify(generation);
+  if (!byGeneration.has(key)) byGeneration.set(key, bringUpWith(cluster, undefined, generation));
+  return byGeneration.get(key)!;
 }
 
 /** bringUp with `workers` nodes per pool (by default each pool's desired capacity, at least one). */
