@@ -3,7 +3,8 @@
 // used) and beside the EKS Blueprints peer (bench/peer.ts); the unit test project's time; and the review of a one-line
 // change now beside the review at the commit issue 17 was filed at (bench/review.ts, paired runs). Prints a table with
 // ratios to the floor, then every issue 17 goal with its ratio (or time) and met / not met, and the load average. Not a test.
-// Options: --runs N (default 3, median reported), --skip-tests, --skip-review.
+// Options: --runs N (default 3, median reported), --skip-tests, --skip-review, --only review (builds the CLI and prints
+// only the review rows and goal).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -16,6 +17,8 @@ const root = join(__dirname, "..");
 const build = join(root, ".bench", "build");
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 3;
 const skip = (flag: string) => process.argv.includes(flag);
+/** `--only <section>`: run just that section (only `review` is known). */
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
 
 interface Row {
   readonly name: string;
@@ -102,6 +105,11 @@ function main(): void {
     stdio: "ignore",
   });
 
+  if (only !== undefined) {
+    if (only !== "review") throw new Error(`bench: --only ${only} is not a section; the only one is --only review`);
+    onlyReview(loadAtStart);
+    return;
+  }
   const floor = nodeApp("floor");
   const rows: Row[] = [
     { name: "floor: load cdktf + provider classes used", result: floor, note: "deep imports via constructs/platform" },
@@ -174,6 +182,29 @@ function main(): void {
       : "| npm run test:unit, wall | n/a | < 60 s | not measured |",
   );
   console.log("| npm test, wall | see CHANGELOG.md | < 480 s | not run by the bench |");
+  console.log(`\nload average at the end: ${readFileSync("/proc/loadavg", "utf8").trim()} (start: ${loadAtStart})`);
+}
+
+/** `--only review`: the review rows and their goal, nothing else (the CLI is built above). */
+function onlyReview(loadAtStart: string): void {
+  const review = reviews();
+  if (typeof review === "string") {
+    console.log(`review of a one-line change: ${review}`);
+    process.exitCode = 1;
+    return;
+  }
+  const row = (name: string, m: Measurement) =>
+    `| ${name} | ${m.cpuSeconds.toFixed(2)} | ${m.seconds.toFixed(2)} | ${m.peakMiB.toFixed(0)} |`;
+  console.log(`\nnode ${process.version}, ${cpus().length} CPU(s), median (by wall) of ${runs} paired review(s)\n`);
+  console.log("| what | CPU s | wall s | peak MiB |\n| --- | ---: | ---: | ---: |");
+  console.log(row(`review of a one-line change: at ${review.commit}`, review.baseline));
+  console.log(row("review of a one-line change: now", review.now));
+  const ratio = review.now.seconds / review.baseline.seconds;
+  console.log(`\n| goal (issue 17) | ratio | goal | met |\n| --- | ---: | ---: | --- |`);
+  console.log(
+    `| review of a one-line change, wall: now / at ${REVIEW_BASELINE_COMMIT} | ${ratio.toFixed(2)}x | <= 0.4x | ${ratio <= 0.4 ? "yes" : "NO"} |`,
+  );
+  console.log(`| (CPU: now / at ${REVIEW_BASELINE_COMMIT}) | ${(review.now.cpuSeconds / review.baseline.cpuSeconds).toFixed(2)}x | | |`);
   console.log(`\nload average at the end: ${readFileSync("/proc/loadavg", "utf8").trim()} (start: ${loadAtStart})`);
 }
 

@@ -1,10 +1,10 @@
 // The review's cache of synth outputs (apps/review/synth-cache.ts): keyed by everything that decides a committed
 // revision's synth, stored whole or not at all, only for synths that succeeded, and bounded.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cachedSynth, storeSynth, SYNTH_CACHE_ENTRIES, synthCacheDir, synthCacheKey } from "../apps/review/synth-cache";
+import { cachedSynth, keepSynth, storeSynth, SYNTH_CACHE_ENTRIES, synthCacheDir, synthCacheKey } from "../apps/review/synth-cache";
 
 let repo: string;
 let first: string;
@@ -53,6 +53,8 @@ describe("synthCacheKey", () => {
     expect(synthCacheKey(repo, first, undefined, { IMMUTABLE_CLUSTERS_GUARD_EXTRA: "x" })).not.toBe(key);
     // What the review sets itself, and unrelated variables, are not part of the key.
     expect(synthCacheKey(repo, first, undefined, { CDKTF_OUTDIR: "/tmp/x", HOME: "/root" })).toBe(key);
+    // The review's phase timing switch (apps/review/phase-times.ts) does not decide the synth either.
+    expect(synthCacheKey(repo, first, undefined, { IMMUTABLE_CLUSTERS_REVIEW_TIMES: "1" })).toBe(key);
     const installed = join(repo, "node_modules", ".package-lock.json");
     const packages = readFileSync(installed);
     writeFileSync(installed, '{"packages":{"a":"2"}}');
@@ -91,6 +93,31 @@ describe("storeSynth and cachedSynth", () => {
     expect(cachedSynth(repo, key)).toBeUndefined();
     storeSynth(repo, undefined, made.outdir, made.dist, ok);
     expect(cachedSynth(repo, undefined)).toBeUndefined();
+  });
+
+  it("keepSynth moves a fresh synth into the cache and says where it is now; otherwise it leaves the folders", () => {
+    const key = synthCacheKey(repo, first, undefined, { IMMUTABLE_CLUSTERS_KEEP: "1" });
+    const made = output('{"kept":1}');
+    const kept = keepSynth(repo, key, made.outdir, made.dist, ok);
+    expect(kept.outdir).toBe(join(synthCacheDir(repo)!, key!, "cdktf.out"));
+    expect(kept.dist).toBe(join(synthCacheDir(repo)!, key!, "dist"));
+    // Moved, not copied: the synth's own folders are gone, the entry is complete.
+    expect(existsSync(made.outdir) || existsSync(made.dist)).toBe(false);
+    expect(readFileSync(join(kept.outdir, "stacks", "a", "cdk.tf.json"), "utf8")).toBe('{"kept":1}');
+    expect(readFileSync(join(kept.dist, "a", "x.yaml"), "utf8")).toBe('{"kept":1}');
+    expect(cachedSynth(repo, key)).toEqual({ ...kept, run: ok });
+    // The same key again (another review stored it first), a failed synth, no key: nothing moves.
+    for (const [k, run] of [
+      [key, ok],
+      [synthCacheKey(repo, second, undefined, { IMMUTABLE_CLUSTERS_KEEP: "1" }), { command: "app", code: 1, output: "refused" }],
+      [undefined, ok],
+    ] as const) {
+      const other = output('{"other":1}');
+      expect(keepSynth(repo, k, other.outdir, other.dist, run)).toEqual(other);
+      expect(readFileSync(join(other.outdir, "stacks", "a", "cdk.tf.json"), "utf8")).toBe('{"other":1}');
+    }
+    expect(readFileSync(join(cachedSynth(repo, key)!.outdir, "stacks", "a", "cdk.tf.json"), "utf8")).toBe('{"kept":1}');
+    expect(cachedSynth(repo, synthCacheKey(repo, second, undefined, { IMMUTABLE_CLUSTERS_KEEP: "1" }))).toBeUndefined();
   });
 
   it(`keeps at most ${SYNTH_CACHE_ENTRIES} entries`, () => {

@@ -11,7 +11,7 @@ import { diffManifests, manifestsOf } from "./kubernetes-diff";
 import { renderMermaid, type GenerationPicture } from "./mermaid";
 import type { GenerationTouch, ReviewReport, StackReview, Verdict } from "./report";
 import { policyObjectsOf, rolloutNotes } from "./rollout";
-import { generationShape, regionOf, trafficShape, type TrafficShape } from "./stack-shape";
+import { generationShape, regionOf, trafficShape, type GenerationShape, type TrafficShape } from "./stack-shape";
 import type { SynthOutput } from "./synth-output";
 import { destroysLive, diffTerraform } from "./terraform-diff";
 
@@ -41,6 +41,12 @@ function manifestText(output: SynthOutput, stack: string): string | undefined {
   return dist && Object.keys(dist).length > 0 ? Object.values(dist).join("\n---\n") : undefined;
 }
 
+/** Whether two revisions' dist/ manifests of a stack are the same files with the same texts. */
+function sameManifests(base: Readonly<Record<string, string>> | undefined, head: Readonly<Record<string, string>> | undefined): boolean {
+  const b = Object.entries(base ?? {});
+  return b.length === Object.keys(head ?? {}).length && b.every(([file, text]) => head?.[file] === text);
+}
+
 /** Compares base and head synth output. */
 export function compareSynthOutputs(base: SynthOutput, head: SynthOutput, options: CompareOptions): ReviewReport {
   const names = [...new Set([...Object.keys(base.stacks), ...Object.keys(head.stacks)])].sort();
@@ -49,15 +55,22 @@ export function compareSynthOutputs(base: SynthOutput, head: SynthOutput, option
   const stacks: StackReview[] = [];
   const pictures: GenerationPicture[] = [];
   const traffic: { base?: TrafficShape; head?: TrafficShape }[] = [];
+  const shapes = new Map<string, { base?: GenerationShape; head?: GenerationShape }>();
   for (const name of names) {
     const b = base.stacks[name];
     const a = head.stacks[name];
-    const resources = diffTerraform(b, a);
+    // A stack written byte for byte the same by both revisions has no Terraform, Ignition or (when its dist/ manifests,
+    // the fallback, are the same too) Kubernetes changes: they are not computed, and its shape is read once (issue 17).
+    const digest = base.stackDigests?.[name];
+    const identical = b !== undefined && a !== undefined && digest !== undefined && digest === head.stackDigests?.[name];
+    const sameDist = identical && sameManifests(base.distManifests[name], head.distManifests[name]);
+    const resources = identical ? [] : diffTerraform(b, a);
     const managed = resources.filter((r) => !r.address.startsWith("data."));
-    const ignition = diffIgnition(b, a);
-    const kubernetes = b && a ? diffManifests(manifestText(base, name), manifestText(head, name)) : [];
+    const ignition = identical ? [] : diffIgnition(b, a);
+    const kubernetes = b && a && !sameDist ? diffManifests(manifestText(base, name), manifestText(head, name)) : [];
     const shapeB = generationShape(name, b);
-    const shapeA = generationShape(name, a);
+    const shapeA = identical ? shapeB : generationShape(name, a);
+    shapes.set(name, { base: shapeB, head: shapeA });
     const shape = shapeA ?? shapeB;
     const cost = costDelta(shapeB, shapeA, prices);
     const status = !b ? "added" : !a ? "removed" : resources.length + ignition.length + kubernetes.length > 0 ? "changed" : "unchanged";
@@ -127,8 +140,8 @@ export function compareSynthOutputs(base: SynthOutput, head: SynthOutput, option
         stack: s.name,
         cluster: s.cluster!,
         status: "traffic",
-        base: generationShape(s.name, base.stacks[s.name]),
-        head: generationShape(s.name, head.stacks[s.name]),
+        base: shapes.get(s.name)?.base,
+        head: shapes.get(s.name)?.head,
       });
     }
   }

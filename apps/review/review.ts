@@ -1,11 +1,12 @@
-// Owns one review run end to end: materializes base and head, synthesizes both (or loads a committed revision's cached
-// synth, apps/review/synth-cache.ts) and type-checks head in parallel into a temporary folder (head guarded by the base
-// revision's lock, the truth of what is deployed), loads and compares the output, renders Markdown or JSON, and always
-// removes the worktrees and temporary files. A revision that cannot be reviewed becomes the report's `errors` (exit 1),
-// so the comment carries the refusal.
+// Owns one review run end to end: checks head out and starts its type check first, then synthesizes base and head (or
+// loads a committed revision's cached synth, apps/review/synth-cache.ts; a cached base is not checked out, only its lock
+// is read from git) in parallel into a temporary folder (head guarded by the base revision's lock, the truth of what is
+// deployed), loads and compares the output, renders Markdown or JSON, and always removes the worktrees and temporary
+// files. A revision that cannot be reviewed becomes the report's `errors` (exit 1), so the comment carries the refusal.
+// IMMUTABLE_CLUSTERS_REVIEW_TIMES=1 writes each phase's time to stderr (apps/review/phase-times.ts).
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { LOCK_FILE } from "../../constructs/fleet/lock-file";
 import { compareSynthOutputs } from "./compare";
 import { renderJson } from "./json";
@@ -13,8 +14,19 @@ import { renderMarkdown } from "./markdown";
 import { loadPriceTable, priceSource } from "./price-table";
 import type { ReviewError, ReviewReport } from "./report";
 import { cleanOutput, failedReport, synthProblems, typeProblems } from "./review-errors";
-import { defaultBase, materialize, synthesize, typeCheck, type MaterializedRevision, type ToolRun } from "./revision";
-import { cachedSynth, storeSynth, synthCacheKey } from "./synth-cache";
+import { phaseTimes } from "./phase-times";
+import {
+  defaultBase,
+  gitRoot,
+  lockOnlyCheckout,
+  materialize,
+  resolveCommit,
+  synthesize,
+  typeCheck,
+  type MaterializedRevision,
+  type ToolRun,
+} from "./revision";
+import { cachedSynth, keepSynth, synthCacheKey } from "./synth-cache";
 import { loadSynthOutput, type SynthOutput } from "./synth-output";
 
 /** Options of {@link runReview} (the CLI flags). */
@@ -47,6 +59,7 @@ export interface ReviewResult {
 /** Reviews head against base. Throws only when `repo` is not in a git repository or no default base exists. */
 export async function runReview(options: ReviewOptions = {}): Promise<ReviewResult> {
   const repo = options.repo ?? process.cwd();
+  const mark = phaseTimes();
   const tmp = mkdtempSync(join(tmpdir(), "immutable-clusters-review-"));
   const revisions: MaterializedRevision[] = [];
   const cleanup = () => {
@@ -79,37 +92,72 @@ export async function runReview(options: ReviewOptions = {}): Promise<ReviewResu
         return undefined;
       }
     };
-    const base = checkout("base", fallback?.ref ?? options.base!);
+    // Base is resolved first (its errors come first) but checked out only when its synth is not cached (below).
+    let baseCommit: string | undefined;
+    try {
+      gitRoot(repo);
+      baseCommit = resolveCommit(repo, fallback?.ref ?? options.base!);
+    } catch (error) {
+      errors.push({ revision: "base", stage: "checkout", summary: (error as Error).message, problems: [], output: "" });
+    }
     const head = checkout("head", options.head);
+    mark("head checked out");
     const revisionOf = (label: "base" | "head") => {
-      const r = label === "base" ? base : head;
+      const commit = label === "base" ? baseCommit : head?.commit;
       return {
         ref: label === "base" ? baseRef : (head?.ref ?? options.head ?? "working tree"),
-        ...(r?.commit ? { commit: r.commit } : {}),
+        ...(commit ? { commit } : {}),
       };
     };
     const prices = () => priceSource(loadPriceTable());
-    if (!base || !head) return render(failedReport(revisionOf("base"), revisionOf("head"), errors, prices()));
+    if (!baseCommit || !head) return render(failedReport(revisionOf("base"), revisionOf("head"), errors, prices()));
 
+    // Head's type check needs nothing of base: it starts first and runs beside everything else.
+    const typesRun = typeCheck(head.appDir, tmp, "head");
     const out = (label: string) => ({ outdir: join(tmp, `${label}-out`), dist: join(tmp, `${label}-dist`) });
     const b = out("base");
     const h = out("head");
+    // A committed revision synthesized before with the same inputs (apps/review/synth-cache.ts) is loaded, not run again.
+    // Base's key is made from the repository itself (the same tree, app folder and node_modules its checkout would have);
+    // a cached base needs only its lock from git, so it is not checked out at all.
+    const baseKey = synthCacheKey(resolve(repo), baseCommit);
+    const baseCached = cachedSynth(resolve(repo), baseKey);
+    let base: MaterializedRevision;
+    if (baseCached)
+      base = {
+        ref: baseCommit,
+        commit: baseCommit,
+        appDir: lockOnlyCheckout(repo, baseCommit, tmp, "base", LOCK_FILE),
+        cleanup: () => undefined,
+      };
+    else {
+      const checkedOut = checkout("base", baseCommit);
+      if (!checkedOut) return render(failedReport(revisionOf("base"), revisionOf("head"), errors, prices()));
+      base = checkedOut;
+    }
+    mark(baseCached ? "base synth cached: its lock read from git" : "base checked out");
     // The base lock is the truth of what is deployed: head is guarded with it, not with its own (which it may edit).
     const baseLock = join(base.appDir, LOCK_FILE);
     const useBaseLock = existsSync(baseLock);
-    // A committed revision synthesized before with the same inputs (apps/review/synth-cache.ts) is loaded, not run again.
-    const synthOrReuse = async (revision: MaterializedRevision, folders: { outdir: string; dist: string }, lockFile?: string) => {
-      const key = synthCacheKey(revision.appDir, revision.commit, lockFile);
+    const synthOrReuse = async (
+      label: string,
+      revision: MaterializedRevision,
+      folders: { outdir: string; dist: string },
+      key: string | undefined,
+      lockFile?: string,
+    ) => {
       const cached = cachedSynth(revision.appDir, key);
       if (cached) return cached;
       const run = await synthesize(revision.appDir, folders.outdir, folders.dist, lockFile);
-      storeSynth(revision.appDir, key, folders.outdir, folders.dist, run);
-      return { ...folders, run };
+      mark(`${label} synth done`);
+      // Moved into the cache (not copied) and read from there.
+      return { ...keepSynth(revision.appDir, key, folders.outdir, folders.dist, run), run };
     };
+    const headLock = useBaseLock ? baseLock : undefined;
     const [baseResult, headResult, headTypes] = await Promise.all([
-      synthOrReuse(base, b),
-      synthOrReuse(head, h, useBaseLock ? baseLock : undefined),
-      typeCheck(head.appDir, tmp, "head") ?? Promise.resolve(undefined),
+      baseCached ?? synthOrReuse("base", base, b, baseKey),
+      synthOrReuse("head", head, h, synthCacheKey(head.appDir, head.commit, headLock), headLock),
+      (typesRun ?? Promise.resolve(undefined)).then((r) => (mark("head type check done"), r)),
     ]);
     const baseSynth = baseResult.run;
     const headSynth = headResult.run;
@@ -138,21 +186,25 @@ export async function runReview(options: ReviewOptions = {}): Promise<ReviewResu
     };
     const baseOutput = baseSynth.code === 0 ? load("base", baseResult.outdir, baseResult.dist, base.appDir) : undefined;
     const headOutput = headSynth.code === 0 ? load("head", headResult.outdir, headResult.dist, head.appDir) : undefined;
+    mark("outputs loaded");
     if (errors.length > 0 || !baseOutput || !headOutput)
       return render(failedReport(revisionOf("base"), revisionOf("head"), errors, prices()));
-    return render(
-      compareSynthOutputs(baseOutput, headOutput, {
-        base: revisionOf("base"),
-        head: revisionOf("head"),
-        allowDestroy: options.allowDestroy ?? false,
-        strict: options.strict ?? false,
-        detailedExitCode: options.detailedExitCode ?? false,
-        baseLockUsed: useBaseLock,
-      }),
-    );
+    const report = compareSynthOutputs(baseOutput, headOutput, {
+      base: revisionOf("base"),
+      head: revisionOf("head"),
+      allowDestroy: options.allowDestroy ?? false,
+      strict: options.strict ?? false,
+      detailedExitCode: options.detailedExitCode ?? false,
+      baseLockUsed: useBaseLock,
+    });
+    mark("compared");
+    const result = render(report);
+    mark("rendered");
+    return result;
   } finally {
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
     cleanup();
+    mark("cleaned up");
   }
 }

@@ -1,8 +1,9 @@
 // Owns materializing and synthesizing a revision of a definitions repository: resolves refs (default base = merge base
 // with origin/main, else main), checks a ref out with `git worktree add --detach` into a temporary folder (the working
-// tree is used in place), links the repo's node_modules there, type-checks the app's program with the project's own
-// tsconfig (incrementally, its state cached in node_modules/.cache/immutable-clusters/), and runs the project's cdktf app (cdktf.json "app") with CDKTF_OUTDIR, DIST_DIR,
-// IMMUTABLE_CLUSTERS_GUARD=report and (to guard with the base revision's lock) IMMUTABLE_CLUSTERS_LOCK_FILE.
+// tree is used in place) or reads only its lock from git (lockOnlyCheckout), links the repo's node_modules there,
+// type-checks the app's program with the project's own tsconfig (incrementally, its state cached in
+// node_modules/.cache/immutable-clusters/), and runs the project's cdktf app (cdktf.json "app") with CDKTF_OUTDIR,
+// DIST_DIR, IMMUTABLE_CLUSTERS_GUARD=report and (to guard with the base revision's lock) IMMUTABLE_CLUSTERS_LOCK_FILE.
 // Worktrees are always removed again.
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -60,6 +61,29 @@ export function defaultBase(dir: string): { readonly ref: string; readonly label
       throw new Error("review: neither origin/main nor main exists; pass --base <ref> (e.g. --base origin/master)");
     }
   }
+}
+
+/**
+ * A committed revision's fleet lock without checking the revision out: the lock file (`LOCK_FILE`, relative to the app
+ * folder) of `commit` written to `<tmp>/<label>/<app folder>/<lockFile>`, where a checkout would have put it, through
+ * git's checkout filters (`git cat-file --filters`, so its bytes are the checkout's). Returns that app folder; the lock
+ * file is absent when the commit has none. For a base whose synth is cached (apps/review/synth-cache.ts) this is all
+ * the review reads of it.
+ */
+export function lockOnlyCheckout(repoDir: string, commit: string, tmp: string, label: string, lockFile: string): string {
+  const root = gitRoot(repoDir);
+  const rel = relative(root, resolve(repoDir));
+  const appDir = join(tmp, label, rel);
+  mkdirSync(dirname(join(appDir, lockFile)), { recursive: true });
+  const path = [rel, lockFile].filter((p) => p !== "").join("/");
+  let text: Buffer | undefined;
+  try {
+    text = execFileSync("git", ["cat-file", "--filters", `${commit}:${path}`], { cwd: root, stdio: ["ignore", "pipe", "ignore"] });
+  } catch {
+    text = undefined; // the commit has no lock yet
+  }
+  if (text !== undefined) writeFileSync(join(appDir, lockFile), text);
+  return appDir;
 }
 
 /**

@@ -16,8 +16,16 @@ import type { ToolRun } from "./revision";
 const FORMAT = "review-synth-1";
 /** Entries kept; the least recently used are removed beyond this (each is a revision's output, a few MB). */
 export const SYNTH_CACHE_ENTRIES = 8;
-/** Variables the review sets itself for every synth (not part of the key). */
-const SET_BY_REVIEW = new Set(["CDKTF_OUTDIR", "IMMUTABLE_CLUSTERS_GUARD", "IMMUTABLE_CLUSTERS_LOCK_FILE"]);
+/**
+ * Variables that do not decide a synth (not part of the key): those the review sets itself for every synth, and the
+ * review's own phase timing switch (apps/review/phase-times.ts), which the app never reads.
+ */
+const SET_BY_REVIEW = new Set([
+  "CDKTF_OUTDIR",
+  "IMMUTABLE_CLUSTERS_GUARD",
+  "IMMUTABLE_CLUSTERS_LOCK_FILE",
+  "IMMUTABLE_CLUSTERS_REVIEW_TIMES",
+]);
 
 /** A cached synth: its output folders and the run that made them. */
 export interface CachedSynth {
@@ -101,6 +109,48 @@ export function storeSynth(appDir: string, key: string | undefined, outdir: stri
   } catch {
     rmSync(temp, { recursive: true, force: true });
   }
+}
+
+/**
+ * Keeps a successful synth like {@link storeSynth}, but moves `outdir` and `dist` into the entry (one rename each, on
+ * the same file system) instead of copying them, and returns where they are now: the entry's folders when they were
+ * moved, else the folders given (no key, a failed synth, an entry already there, another file system, a read-only
+ * node_modules: then nothing is moved and {@link storeSynth} copies where it can). For a synth the review has just
+ * made and reads once, which a copy would only double.
+ */
+export function keepSynth(
+  appDir: string,
+  key: string | undefined,
+  outdir: string,
+  dist: string,
+  run: ToolRun,
+): { readonly outdir: string; readonly dist: string } {
+  const dir = key && synthCacheDir(appDir);
+  if (!dir || !key || run.code !== 0) return { outdir, dist };
+  const entry = join(dir, key);
+  const temp = `${entry}.${process.pid}.tmp`;
+  try {
+    if (existsSync(entry)) return { outdir, dist };
+    rmSync(temp, { recursive: true, force: true });
+    mkdirSync(temp, { recursive: true });
+    renameSync(outdir, join(temp, "cdktf.out"));
+    if (existsSync(dist)) renameSync(dist, join(temp, "dist"));
+    writeFileSync(join(temp, "run.json"), JSON.stringify(run));
+    renameSync(temp, entry);
+  } catch {
+    // Put back what was moved (another file system fails on the first rename, before anything moved), then copy.
+    if (!existsSync(outdir) && existsSync(join(temp, "cdktf.out"))) renameSync(join(temp, "cdktf.out"), outdir);
+    if (!existsSync(dist) && existsSync(join(temp, "dist"))) renameSync(join(temp, "dist"), dist);
+    rmSync(temp, { recursive: true, force: true });
+    storeSynth(appDir, key, outdir, dist, run);
+    return { outdir, dist };
+  }
+  try {
+    prune(dir);
+  } catch {
+    // another review pruned at the same time
+  }
+  return { outdir: join(entry, "cdktf.out"), dist: join(entry, "dist") };
 }
 
 /** Removes the least recently used entries beyond SYNTH_CACHE_ENTRIES (and leftovers of interrupted stores). */

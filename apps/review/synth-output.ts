@@ -1,6 +1,8 @@
 // Owns loading what one revision's synth wrote: every stack's cdk.tf.json (listed by cdktf.out/manifest.json), the guard
 // report (guard-violations.json), the fleet status (fleet-status.json), the revision's own fleet lock and, as a fallback
-// for addon manifests, the dist/ copy.
+// for addon manifests, the dist/ copy. Each stack file's SHA-256 is kept beside it, so the comparison skips stacks that are
+// byte for byte the same in both revisions (issue 17) without walking them.
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { GuardViolation } from "../../constructs/fleet/guard";
@@ -12,6 +14,8 @@ import { readLockEntries, type LockEntries } from "./lock-changes";
 export interface SynthOutput {
   /** Terraform JSON by stack name. */
   readonly stacks: Readonly<Record<string, TerraformJson>>;
+  /** SHA-256 of each stack's cdk.tf.json as written, by stack name; absent for output not read from files. */
+  readonly stackDigests?: Readonly<Record<string, string>>;
   /** Addon manifest files from dist/, by generation full name then file name (used when a stack carries none in S3). */
   readonly distManifests: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** The guard's report; undefined when the synth wrote none (an app without report mode). */
@@ -32,16 +36,20 @@ interface CdktfManifest {
 export function loadSynthOutput(outdir: string, distDir: string, lockFile: string): SynthOutput {
   const manifestFile = join(outdir, "manifest.json");
   const stacks: Record<string, TerraformJson> = {};
+  const stackDigests: Record<string, string> = {};
+  const read = (name: string, file: string) => {
+    const bytes = readFileSync(file);
+    stackDigests[name] = createHash("sha256").update(bytes).digest("hex");
+    stacks[name] = JSON.parse(bytes.toString("utf8")) as TerraformJson;
+  };
   if (existsSync(manifestFile)) {
     const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as CdktfManifest;
-    for (const [name, entry] of Object.entries(manifest.stacks ?? {})) {
-      const file = join(outdir, entry.synthesizedStackPath ?? join("stacks", name, "cdk.tf.json"));
-      stacks[name] = JSON.parse(readFileSync(file, "utf8")) as TerraformJson;
-    }
+    for (const [name, entry] of Object.entries(manifest.stacks ?? {}))
+      read(name, join(outdir, entry.synthesizedStackPath ?? join("stacks", name, "cdk.tf.json")));
   } else if (existsSync(join(outdir, "stacks"))) {
     for (const name of readdirSync(join(outdir, "stacks"))) {
       const file = join(outdir, "stacks", name, "cdk.tf.json");
-      if (existsSync(file)) stacks[name] = JSON.parse(readFileSync(file, "utf8")) as TerraformJson;
+      if (existsSync(file)) read(name, file);
     }
   } else {
     throw new Error(`review: the synth wrote no ${manifestFile}; check the "app" command in cdktf.json`);
@@ -52,6 +60,7 @@ export function loadSynthOutput(outdir: string, distDir: string, lockFile: strin
   const fleetStatus = readFleetStatus(outdir);
   return {
     stacks,
+    stackDigests,
     distManifests: readDistManifests(distDir),
     guardViolations,
     lockPresent: lock !== undefined,
