@@ -3,6 +3,9 @@
 // Only the kinds that are validated are loaded: each model is required on first use from its own file
 // (`kubernetes-models/<apiVersion>/<Kind>.js`, the package's per-kind entry points; tommy351/kubernetes-models-ts
 // first-party/kubernetes-models, 4.5.1 as published). Loading the 13 API groups whole was 847 modules per process.
+// The kinds the addons render are required by literal paths (RENDERED_KIND_MODELS), so that scripts/run-compiled.mjs,
+// which bundles every package path the code names, puts them in its cached package bundle: `npm run synth` then loads
+// them with V8's code cache instead of resolving and compiling ~210 model and schema files from node_modules each run.
 import { createRequire } from "node:module";
 import { contentKey, RenderMemo } from "./render-cache";
 
@@ -26,17 +29,50 @@ const SERVED_API_VERSIONS: readonly string[] = [
 /** A kind name as Kubernetes spells them; anything else cannot name a model file. */
 const KIND_NAME = /^[A-Z][A-Za-z0-9]*$/;
 
+type ModelModule = Record<string, unknown>;
+
+/**
+ * The model modules of the kinds the addons render (each `new k8s.Kube<Kind>` and literal `kind` under constructs/),
+ * by `apiVersion/Kind`, each required on first use by a literal path a bundler can see. A kind missing here is still
+ * checked, through the computed path below; this list only decides what `npm run synth` loads from its bundle.
+ */
+export const RENDERED_KIND_MODELS: Readonly<Record<string, () => ModelModule>> = {
+  "v1/ConfigMap": () => require("kubernetes-models/v1/ConfigMap"),
+  "v1/LimitRange": () => require("kubernetes-models/v1/LimitRange"),
+  "v1/Namespace": () => require("kubernetes-models/v1/Namespace"),
+  "v1/ResourceQuota": () => require("kubernetes-models/v1/ResourceQuota"),
+  "v1/Secret": () => require("kubernetes-models/v1/Secret"),
+  "v1/Service": () => require("kubernetes-models/v1/Service"),
+  "v1/ServiceAccount": () => require("kubernetes-models/v1/ServiceAccount"),
+  "apps/v1/DaemonSet": () => require("kubernetes-models/apps/v1/DaemonSet"),
+  "apps/v1/Deployment": () => require("kubernetes-models/apps/v1/Deployment"),
+  "apps/v1/StatefulSet": () => require("kubernetes-models/apps/v1/StatefulSet"),
+  "policy/v1/PodDisruptionBudget": () => require("kubernetes-models/policy/v1/PodDisruptionBudget"),
+  "rbac.authorization.k8s.io/v1/ClusterRole": () => require("kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole"),
+  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": () => require("kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding"),
+  "rbac.authorization.k8s.io/v1/Role": () => require("kubernetes-models/rbac.authorization.k8s.io/v1/Role"),
+  "rbac.authorization.k8s.io/v1/RoleBinding": () => require("kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding"),
+  "networking.k8s.io/v1/IngressClass": () => require("kubernetes-models/networking.k8s.io/v1/IngressClass"),
+  "networking.k8s.io/v1/NetworkPolicy": () => require("kubernetes-models/networking.k8s.io/v1/NetworkPolicy"),
+  "apiregistration.k8s.io/v1/APIService": () => require("kubernetes-models/apiregistration.k8s.io/v1/APIService"),
+  "admissionregistration.k8s.io/v1/MutatingWebhookConfiguration": () =>
+    require("kubernetes-models/admissionregistration.k8s.io/v1/MutatingWebhookConfiguration"),
+  "apiextensions.k8s.io/v1/CustomResourceDefinition": () => require("kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition"),
+};
+
 const requireModel = createRequire(__filename);
 /** Loaded (or missing, as null) model modules by `apiVersion/Kind`. */
-const loadedModels = new Map<string, Record<string, unknown> | null>();
+const loadedModels = new Map<string, ModelModule | null>();
 
 /** The kubernetes-models module of one kind, loaded on first use; null when the package has no such kind. */
-function modelModule(apiVersion: string, kind: string): Record<string, unknown> | null {
+function modelModule(apiVersion: string, kind: string): ModelModule | null {
   const key = `${apiVersion}/${kind}`;
   if (!loadedModels.has(key)) {
-    let loaded: Record<string, unknown> | null = null;
+    let loaded: ModelModule | null = null;
     try {
-      loaded = requireModel(`kubernetes-models/${key}`) as Record<string, unknown>;
+      loaded = Object.hasOwn(RENDERED_KIND_MODELS, key)
+        ? RENDERED_KIND_MODELS[key]()
+        : (requireModel(`kubernetes-models/${key}`) as ModelModule);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw error;
     }
