@@ -2,7 +2,7 @@
 // when its JSON says everything that decides its YAML and its verdict; a node config's file is gzipped once per text.
 import { stringify } from "yaml";
 import { toYaml } from "../constructs/addons/render";
-import { contentKey, RenderMemo } from "../constructs/addons/render-cache";
+import { contentKey, RenderMemo, withSharedContentKeys } from "../constructs/addons/render-cache";
 import { schemaProblems } from "../constructs/addons/validate-schema";
 import { dataUrl, decodeDataUrl } from "../constructs/ignition/builder/contents";
 
@@ -31,8 +31,28 @@ describe("contentKey", () => {
     ["a class instance", { a: new (class Thing {})() }],
     ["a function", { a: () => 1 }],
     ["a bigint", { a: BigInt(1) }],
+    ["a symbol", { a: Symbol("s") }],
+    ["an array with its own toJSON", { a: Object.assign(["x"], { toJSON: () => "y" }) }],
+    ["an object with its own toJSON", { a: { toJSON: () => "y" } }],
   ])("has no key for %s, which JSON does not carry one to one", (_what, object) => {
     expect(contentKey(object)).toBeUndefined();
+  });
+});
+
+describe("withSharedContentKeys", () => {
+  it("keys each object once while it runs, and afresh outside", () => {
+    const object: Record<string, unknown> = { kind: "ConfigMap", data: { n: "1" } };
+    const inside = withSharedContentKeys(() => {
+      const first = contentKey(object);
+      object.data = { n: "2" }; // not allowed inside; shows the key is not computed again
+      return [first, contentKey(object)];
+    });
+    expect(inside).toEqual([
+      JSON.stringify({ kind: "ConfigMap", data: { n: "1" } }),
+      JSON.stringify({ kind: "ConfigMap", data: { n: "1" } }),
+    ]);
+    expect(contentKey(object)).toBe(JSON.stringify(object));
+    expect(withSharedContentKeys(() => contentKey({ a: undefined }))).toBeUndefined();
   });
 });
 

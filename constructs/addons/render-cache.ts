@@ -5,37 +5,64 @@
 
 /**
  * The content key of a plain JSON-like object: its JSON text, or undefined when the object holds anything JSON does
- * not carry one to one (undefined, a non-finite number or -0, a non-plain object such as a Date or a Map, a function)
- * or the same object or array twice (yaml's stringify writes a shared object as an anchor and an alias, so sharing
- * changes the bytes). Objects without a key are rendered and checked every time, as before.
+ * not carry one to one (undefined, a non-finite number or -0, a non-plain object such as a Date or a Map, a function,
+ * an array with its own toJSON) or the same object or array twice (yaml's stringify writes a shared object as an anchor
+ * and an alias, so sharing changes the bytes). Objects without a key are rendered and checked every time, as before.
+ * Inside withSharedContentKeys an object's key is computed once.
  */
 export function contentKey(object: unknown): string | undefined {
-  const seen = new Set<object>();
-  let representable = true;
-  const text = JSON.stringify(object, function (this: Record<string, unknown>, key: string, value: unknown) {
-    if (!representable) return undefined;
-    // A value with toJSON (a Date) reaches the replacer already converted: judge what the holder holds.
-    if (this[key] !== value) representable = false;
-    switch (typeof value) {
-      case "string":
-      case "boolean":
-        return value;
-      case "number":
-        if (!Number.isFinite(value) || Object.is(value, -0)) representable = false;
-        return value;
-      case "object":
-        if (value === null) return value;
-        if (seen.has(value)) representable = false;
-        seen.add(value);
-        if (!Array.isArray(value) && !isPlainObject(value)) representable = false;
-        return value;
-      default:
-        // undefined, functions, symbols and bigints: JSON drops or refuses them, yaml does not.
-        representable = false;
-        return undefined;
+  const memo = typeof object === "object" && object !== null ? sharedKeys : undefined;
+  if (memo?.has(object as object)) return memo.get(object as object);
+  // Checked by a walk, then written by JSON.stringify without a replacer: a replacer is a call from V8 into JavaScript
+  // for every value, which made the key about a twentieth of a fleet's CPU.
+  const key = representable(object, new Set()) ? JSON.stringify(object) : undefined;
+  memo?.set(object as object, key);
+  return key;
+}
+
+/** Whether JSON.stringify writes `value` one to one and without a shared object (see contentKey). */
+function representable(value: unknown, seen: Set<object>): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object": {
+      if (value === null) return true;
+      if (seen.has(value)) return false;
+      seen.add(value);
+      if (Array.isArray(value)) {
+        if (typeof (value as { toJSON?: unknown }).toJSON === "function") return false;
+        for (let i = 0; i < value.length; i++) if (!representable(value[i], seen)) return false;
+        return true;
+      }
+      // A plain object with its own toJSON has a function value, refused below.
+      if (!isPlainObject(value)) return false;
+      for (const key of Object.keys(value)) if (!representable((value as Record<string, unknown>)[key], seen)) return false;
+      return true;
     }
-  });
-  return representable ? text : undefined;
+    default:
+      // undefined, functions, symbols and bigints: JSON drops or refuses them, yaml does not.
+      return false;
+  }
+}
+
+/** The keys computed inside withSharedContentKeys, by object. */
+let sharedKeys: WeakMap<object, string | undefined> | undefined;
+
+/**
+ * Runs `use` with each object's content key computed once however often it is asked for (a generation's objects are
+ * keyed by the schema check and again by the YAML writer). The objects must not change while `use` runs.
+ */
+export function withSharedContentKeys<T>(use: () => T): T {
+  const previous = sharedKeys;
+  sharedKeys = previous ?? new WeakMap();
+  try {
+    return use();
+  } finally {
+    sharedKeys = previous;
+  }
 }
 
 /** An object literal's kind of object, of any realm (its prototype is Object.prototype there, or null). */

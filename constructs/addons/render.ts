@@ -5,7 +5,7 @@ import { stringify } from "yaml";
 import type { ResolvedGeneration } from "../definition/resolve";
 import { restrictToImageArchitectures } from "./image-architectures";
 import { ADDONS } from "./registry";
-import { contentKey, RenderMemo } from "./render-cache";
+import { contentKey, RenderMemo, withSharedContentKeys } from "./render-cache";
 import { assertValidManifests } from "./validate";
 
 /** One manifest file of a generation's addons. */
@@ -69,6 +69,9 @@ export function toYaml(objects: readonly Record<string, unknown>[]): string {
 /** The addon manifests of one generation, in apply order; throws naming the object and the problem if any check fails. */
 export function renderAddonManifests(generation: ResolvedGeneration): ManifestFile[] {
   const addons = synthesizeAddonObjects(generation);
-  assertValidManifests(generation, addons);
-  return addons.map(({ file, objects }) => ({ name: file, yaml: toYaml(objects) }));
+  // The schema check and the YAML writer key the same objects, which do not change in between.
+  return withSharedContentKeys(() => {
+    assertValidManifests(generation, addons);
+    return addons.map(({ file, objects }) => ({ name: file, yaml: toYaml(objects) }));
+  });
 }
