@@ -22,6 +22,13 @@ import { sampleCluster, sampleGeneration } from "./support/fixtures";
 const REPO = join(__dirname, "..");
 /** tsx from this repo (npx would look for it in the temporary folder). */
 const TSX = join(REPO, "node_modules", ".bin", "tsx");
+/**
+ * The cdktf app runs compiled (scripts/run-compiled.mjs), as `npm run synth` and cdktf.json run it: a quarter of tsx's
+ * CPU per start (tsx transpiles every module with source maps), and test/synth-paths.test.ts proves both paths write the
+ * same files. The CLI's `lock` stays on tsx: it loads the definitions through tsx's API (apps/commands/target.ts), which
+ * under scripts/run-compiled.mjs hung (no CPU for minutes, its esbuild children exited).
+ */
+const compiledSynth = (): string[] => [join(REPO, "scripts", "run-compiled.mjs"), join(REPO, "apps", "synth.ts")];
 const cluster = sampleCluster({ generations: [sampleGeneration({ id: "a", weight: 100 }), sampleGeneration({ id: "b", weight: 0 })] });
 
 describe("fingerprints", () => {
@@ -136,7 +143,7 @@ describe("immutable-clusters lock", () => {
 describe("the cdktf app and the lock", () => {
   /** Runs apps/synth.ts with `cwd` as the repo root it reads the lock from; output goes to cwd. */
   const synth = (cwd: string, env: Record<string, string>) =>
-    spawnSync(TSX, [join(REPO, "apps", "synth.ts")], {
+    spawnSync(process.execPath, compiledSynth(), {
       cwd,
       encoding: "utf8",
       env: { ...process.env, CDKTF_OUTDIR: join(cwd, "cdktf.out"), DIST_DIR: join(cwd, "dist"), ...env },
