@@ -71,6 +71,8 @@ export const PROTECTED_API_SERVER_FLAGS: Readonly<Record<string, string>> = {
   "tls-private-key-file": "CIS 1.2.24 (set by kubeadm)",
   "token-auth-file": "CIS 1.2.2",
   "service-account-lookup": "CIS 1.2.21",
+  // A Service given a gateway listener's port would take the ingress load balancer's traffic (node-port-range.ts).
+  "service-node-port-range": "keeps Services off the gateway's host-network listener ports (Kubernetes 1.33+)",
 };
 
 /**

@@ -5,6 +5,7 @@ import { hostAddress } from "./cidr";
 import type { EtcdRestoreOptions } from "./etcd-restore";
 import { resolveEtcdSnapshots, type ResolvedEtcdSnapshots } from "./etcd-snapshots";
 import { DEFAULT_INSTANCE_TYPE, nodeArchitecture, type NodeArchitecture } from "./instance-types";
+import { INGRESS_NODE_PORTS } from "./node-port-range";
 import type { ClusterDefinition, GenerationDefinition, NodeTaint, WorkerPoolDefinition } from "./types";
 
 /** The Flatcar image owner account that publishes official AMIs. */
@@ -183,7 +184,7 @@ export function resolveGeneration(cluster: ClusterDefinition, generation: Genera
     bucketName: `${fullName}-nodes-${shortHash(cluster.region, cluster.network.vpcId, fullName)}`,
     ssmPrefix: `/immutable-clusters/${cluster.name}/${generation.id}`,
     kmsAlias: `alias/immutable-clusters/${fullName}`,
-    ingressNodePorts: { http: 30080, https: 30443 },
+    ingressNodePorts: { ...INGRESS_NODE_PORTS },
     healthPath: cluster.traffic?.healthPath ?? "/healthz",
     osUpdates: generation.osUpdates ?? false,
     sshAuthorizedKeys: generation.sshAuthorizedKeys ?? [],

@@ -23,6 +23,7 @@ import {
 import { dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelValueProblem, nodeLabelNamespaceProblem } from "./kubernetes-names";
 import { genericMarker, ourMessage } from "./messages";
 import { nearest, quotedList } from "./nearest";
+import { NODE_PORT_RANGE_FLAG, nodePortRangeProblem } from "./node-port-range";
 import { FLATCAR_OWNER_ACCOUNT } from "./resolve";
 import { accessCrossProblems, accessSchema } from "./access";
 import { type AutoscaleOptions, autoscaleProblems, autoscaleSchema } from "./autoscale";
@@ -641,6 +642,23 @@ function crossFieldProblems(def: PartialCluster, failed: ReadonlySet<string>): D
         `"${healthPath}": ingress-nginx of generation "${id}" answers the load balancer's health check only on "${INGRESS_HEALTH_PATH}"; set traffic.healthPath to "${INGRESS_HEALTH_PATH}" or set addons.ingressNginx.enabled to false and run your own controller`,
       );
     }
+  });
+
+  // A service-node-port-range of the definition must keep the ingress ports where the generation's ingress needs them.
+  generations.forEach((g, gi) => {
+    const at = `generations[${gi}]`;
+    const value = g?.controlPlane?.apiServer?.extraArgs?.[NODE_PORT_RANGE_FLAG];
+    const version = g && ok(`${at}.kubernetesVersion`, `${at}.addons`, `${at}.controlPlane`) ? g.kubernetesVersion : undefined;
+    if (value === undefined || version === undefined || !/^\d+\.\d+\.\d+$/.test(version)) return;
+    const ingress = gatewayKubernetesVersion(version)
+      ? g!.addons?.gateway?.enabled !== false
+        ? "gateway"
+        : "none"
+      : g!.addons?.ingressNginx?.enabled !== false
+        ? "ingress-nginx"
+        : "none";
+    const problem = nodePortRangeProblem(value, ingress);
+    if (problem) add(`${at}.controlPlane.apiServer.extraArgs[${JSON.stringify(NODE_PORT_RANGE_FLAG)}]`, problem);
   });
 
   // A restore names another generation: judged only over generations whose id, control plane and networking parsed.

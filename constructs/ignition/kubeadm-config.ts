@@ -5,6 +5,7 @@
 // CA hash, certificate key, name, IP).
 import { stringify } from "yaml";
 import { resolveApiServerOptions } from "../definition/control-plane-options";
+import { formatPortRange, gatewayNodePortRange, NODE_PORT_RANGE_FLAG } from "../definition/node-port-range";
 import type { ResolvedGeneration, ResolvedWorkerPool } from "../definition/resolve";
 import { AUTHENTICATOR_KUBECONFIG, AUTHENTICATOR_KUBECONFIG_DIR, runsIamAuthenticator } from "../addons/access/settings";
 import { runsGateway } from "../addons/gateway/settings";
@@ -141,6 +142,9 @@ export function apiServerArgs(gen: ResolvedGeneration): Array<{ name: string; va
   const issuer = serviceAccountIssuer(gen.cluster);
   args.set("service-account-issuer", issuer.url);
   args.set("service-account-jwks-uri", issuer.jwksUri);
+  // Gateway generations: Services get no NodePort a host-network listener of the gateway binds (30444-32767 for the
+  // listeners 30080/30443; why in constructs/definition/node-port-range.ts). Others keep the default 30000-32767.
+  if (runsGateway(gen)) args.set(NODE_PORT_RANGE_FLAG, formatPortRange(gatewayNodePortRange(gen.ingressNodePorts)));
   // Validation refused unacknowledged overrides of protected flags and any fixed flag.
   for (const [name, value] of Object.entries(options.extraArgs)) args.set(name, value);
   return [...args.keys()].sort().map((name) => arg(name, args.get(name)!));
