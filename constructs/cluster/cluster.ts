@@ -6,6 +6,7 @@ import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition, Wor
 import { flatcarImageName, resolveGeneration, type ResolvedGeneration, type ResolvedWorkerPool } from "../definition/resolve";
 import type { NodeArchitecture } from "../definition/instance-types";
 import { validateDefinition } from "../definition/validate";
+import { parsedDefinition } from "../definition/parsed-definitions";
 import type { S3Object } from "../platform/aws";
 import { logShippingTarget, runsClusterAutoscaler } from "../addons/node-permissions";
 import { nodeConfigKey, nodeRoleArchitecture, renderNodeIgnition, userDataPointer, type NodeRole } from "../ignition/node-config";
@@ -69,7 +70,7 @@ export class KubernetesCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: KubernetesClusterProps) {
     super(scope, id);
-    const cluster = validateDefinition(props.cluster);
+    const cluster = parsedDefinition(props.cluster);
     const definition: GenerationDefinition | undefined = cluster.generations.find((g) => g.id === props.generationId);
     if (!definition) {
       throw new Error(

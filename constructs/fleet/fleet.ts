@@ -4,6 +4,7 @@
 import type { Construct } from "constructs";
 import type { ClusterDefinition } from "../definition/types";
 import { validateDefinitions } from "../definition/arguments";
+import { withParsedDefinitions } from "../definition/parsed-definitions";
 import { NODE_CONTRACT } from "../cluster/node-contract";
 import { GenerationStack } from "./generation-stack";
 import { ImmutabilityError, immutabilityViolations } from "./guard";
@@ -64,6 +65,17 @@ export function addClusters(app: Construct, definitions: readonly ClusterDefinit
     throw new Error(
       `frozen: the lock records ${missing.join(", ")} as frozen but no frozen artifacts were passed; pass frozen: readFrozenArtifacts(lock)`,
     );
+  // The stacks below take these parsed definitions as they are instead of parsing each again (parsed-definitions.ts).
+  const parsed = definitions;
+  return withParsedDefinitions(parsed, () => addStacks(app, parsed, frozen));
+}
+
+/** The stacks of each parsed definition: one per generation, its traffic stack and its identity stack. */
+function addStacks(
+  app: Construct,
+  definitions: readonly ClusterDefinition[],
+  frozen: ReadonlyMap<string, FrozenArtifacts>,
+): ClusterStacks[] {
   return definitions.map((definition) => ({
     definition,
     generations: definition.generations.map(

@@ -9,7 +9,7 @@ import { WorkloadRole } from "../cluster/workload-role";
 import { serviceAccountIssuer, type ServiceAccountIssuer } from "../definition/service-account-issuer";
 import { IDENTITY_STACK_SUFFIX } from "../definition/service-accounts";
 import type { ClusterDefinition } from "../definition/types";
-import { validateDefinition } from "../definition/validate";
+import { parsedDefinition } from "../definition/parsed-definitions";
 import { AwsProvider } from "../platform/aws";
 import { ResolveOnceStack } from "../platform/resolve-once-stack";
 import { TerraformOutput } from "../platform/terraform";
@@ -37,7 +37,7 @@ export class IdentityStack extends ResolveOnceStack {
   readonly roles: ReadonlyMap<string, WorkloadRole>;
 
   constructor(scope: Construct, props: IdentityStackProps) {
-    const cluster = validateDefinition(props.cluster);
+    const cluster = parsedDefinition(props.cluster);
     const name = identityStackName(cluster.name);
     super(scope, name);
     new AwsProvider(this, "aws", { region: cluster.region });

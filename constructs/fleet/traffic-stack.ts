@@ -5,7 +5,7 @@
 import { Construct } from "constructs";
 import { resolveGeneration, type ResolvedGeneration } from "../definition/resolve";
 import type { ClusterDefinition } from "../definition/types";
-import { validateDefinition } from "../definition/validate";
+import { parsedDefinition } from "../definition/parsed-definitions";
 import { AwsProvider, CloudwatchMetricAlarm, DataAwsSsmParameter, Route53HealthCheck, Route53Record } from "../platform/aws";
 import { ResolveOnceStack } from "../platform/resolve-once-stack";
 import { Fn, TerraformOutput, Token } from "../platform/terraform";
@@ -42,7 +42,7 @@ export class TrafficStack extends ResolveOnceStack {
   readonly routes: readonly GenerationRoute[];
 
   constructor(scope: Construct, props: TrafficStackProps) {
-    const cluster = validateDefinition(props.cluster);
+    const cluster = parsedDefinition(props.cluster);
     const name = trafficStackName(cluster.name);
     super(scope, name);
     new AwsProvider(this, "aws", { region: cluster.region });
