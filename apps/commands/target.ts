@@ -1,12 +1,12 @@
 // Owns what every per-generation subcommand (lock, token, kubeconfig, validate) shares: parsing the
 // `<cluster>/<generation>` argument, loading the definitions repository's `clusters` export (TypeScript, through tsx),
-// and finding the named generation in it, each refusal naming the argument and the fix.
+// and finding the named generation in it, each refusal naming the argument and the fix. The definition checks (zod
+// schemas, the addon registry, cdk8s: about 270 modules) are loaded only by findGeneration, so `token`, which kubectl
+// runs as its exec credential plugin on every call and needs parseTarget alone, does not load them.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ClusterDefinition, GenerationDefinition } from "../../constructs/definition/types";
-import { validateDefinitions } from "../../constructs/definition/arguments";
-import { resolveGeneration, type ResolvedGeneration } from "../../constructs/definition/resolve";
-import { validateDefinition } from "../../constructs/definition/validate";
+import type { ResolvedGeneration } from "../../constructs/definition/resolve";
 
 /** The module of a definitions repository that exports `clusters`. */
 export const DEFAULT_DEFINITIONS_MODULE = "clusters/index.ts";
@@ -56,6 +56,10 @@ export interface FoundGeneration {
 
 /** Checks every definition (a broken entry refused with its position) and finds `target` among them. */
 export function findGeneration(clusters: readonly ClusterDefinition[], target: Target, command: string): FoundGeneration {
+  const { validateDefinitions } =
+    require("../../constructs/definition/arguments") as typeof import("../../constructs/definition/arguments");
+  const { validateDefinition } = require("../../constructs/definition/validate") as typeof import("../../constructs/definition/validate");
+  const { resolveGeneration } = require("../../constructs/definition/resolve") as typeof import("../../constructs/definition/resolve");
   validateDefinitions(clusters, command);
   const raw = clusters.find((c) => c.name === target.cluster);
   if (!raw)
