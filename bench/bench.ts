@@ -98,8 +98,34 @@ function table(rows: readonly Row[], floor: Measurement): string {
   ].join("\n");
 }
 
+/**
+ * `--only fleet` (issue 17 goal 2): one generation with every addon beside generated fleets of 1 and 25 clusters (2 and
+ * 50 generations), the CPU per generation between the two fleets, and 50 generations / one generation against its goal.
+ */
+function onlyFleet(loadAtStart: string): void {
+  execFileSync(process.execPath, [join(root, "scripts", "build.mjs"), "--project", join(root, "bench", "tsconfig.json"), "--out", build], {
+    stdio: "ignore",
+  });
+  const one = nodeApp("synth-one-generation");
+  const [small, large] = [1, 25].map((n) => nodeApp("synth-fleet", [String(n)]));
+  const row = (name: string, m: Measurement) =>
+    `| ${name} | ${m.cpuSeconds.toFixed(2)} | ${m.seconds.toFixed(2)} | ${m.peakMiB.toFixed(0)} |`;
+  console.log(`\nnode ${process.version}, ${cpus().length} CPU(s), median of ${runs} cold process(es) per row\n`);
+  console.log("| what | CPU s | wall s | peak MiB |\n| --- | ---: | ---: | ---: |");
+  console.log(row("one generation, all addons: compiled (tsc)", one));
+  console.log(row("synth generated fleet: 1 cluster (2 generations)", small));
+  console.log(row("synth generated fleet: 25 clusters (50 generations)", large));
+  const perGeneration = (large.cpuSeconds - small.cpuSeconds) / 48;
+  const ratio = large.cpuSeconds / one.cpuSeconds;
+  console.log(`\nCPU per generation (25 clusters - 1 cluster) / 48: ${perGeneration.toFixed(3)} s`);
+  console.log("\n| goal (issue 17) | ratio | goal | met |\n| --- | ---: | ---: | --- |");
+  console.log(`| CPU, 50 generations (25 clusters) / one generation | ${ratio.toFixed(2)}x | <= 4x | ${ratio <= 4 ? "yes" : "NO"} |`);
+  console.log(`\nload average at the end: ${readFileSync("/proc/loadavg", "utf8").trim()} (start: ${loadAtStart})`);
+}
+
 function main(): void {
   const loadAtStart = readFileSync("/proc/loadavg", "utf8").trim();
+  if (process.argv.includes("--only") && process.argv[process.argv.indexOf("--only") + 1] === "fleet") return onlyFleet(loadAtStart);
   console.log(`building the benchmark apps and the CLI into ${build} ...`);
   execFileSync(process.execPath, [join(root, "scripts", "build.mjs"), "--project", join(root, "bench", "tsconfig.json"), "--out", build], {
     stdio: "ignore",
