@@ -22,9 +22,9 @@ const { join, relative } = require("node:path");
 const SLOW_SUPPORT = ["moto", "terraform", "pack", "aws-fixture"];
 /** Suites that are slow for a reason rule 2 cannot see, each with the reason. Paths relative to test/. */
 const SLOW_SUITES = {
-  "fleet-lock.test.ts": "runs the CLI and the cdktf app through tsx as child processes",
+  "fleet-lock.test.ts": "runs the CLI (tsx) and the cdktf app (compiled) as child processes",
   "review-revisions.test.ts": "runs `immutable-clusters review` (two synths per review) in a temporary git repository",
-  "init.test.ts": "runs the CLI through tsx and type-checks the generated definitions repo",
+  "init.test.ts": "runs the CLI as a child process and type-checks the generated definitions repo",
   "synth-paths.test.ts": "synthesizes the examples twice, through tsx and compiled, as child processes",
   "review-scenarios.test.ts": "runs `immutable-clusters review` (two synths and a type check per review) in temporary git repositories",
   "review-typecheck-cache.test.ts": "runs tsc three times on review worktrees in a temporary git repository",
