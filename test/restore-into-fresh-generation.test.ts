@@ -236,7 +236,8 @@ beforeAll(async () => {
   writeFileSync(newNode.file("etc/immutable-clusters/cluster.env"), `RESTORE_FROM_GENERATION=a\nRESTORE_SNAPSHOT=${SNAPSHOT}\n`, {
     flag: "a",
   });
-}, 60000);
+  // startMoto alone may wait up to 120 s for moto_server on a loaded machine (test/support/moto.ts).
+}, 180_000);
 
 afterAll(async () => {
   s3?.destroy();

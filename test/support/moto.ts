@@ -81,7 +81,9 @@ export async function startMoto(region = "eu-west-1"): Promise<Moto> {
     child.on("error", (e) => reject(new Error(`cannot start moto_server (install it: pip install "moto[server]==5.2.1"): ${e.message}`))),
   );
   try {
-    await Promise.race([waitUntilUp(endpoint, child, 30000), spawnError]);
+    // 120 s, as for the provider (provider-server.ts): moto_server imports its backends at start-up, and with eight
+    // suites' processes on the 2-core machine (load 25-30) it took 20-48 s, so a 30 s limit failed whole suites.
+    await Promise.race([waitUntilUp(endpoint, child, 120_000), spawnError]);
     const startLog = readFileSync(logFile, "utf8");
     if (!startLog.includes("moto-patches: loaded") || /moto-patches: .*not patched/.test(startLog)) {
       throw new Error(`moto_server did not load ${MOTO_PATCHES}/sitecustomize.py completely`);

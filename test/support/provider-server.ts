@@ -8,12 +8,24 @@
 // together). Use one server per emulator, for the runs of one suite.
 //
 // The provider reads the emulator's endpoint and credentials from its own environment, so it is started with the
-// emulator's `env`; everything in the stack (the provider block included) is used as synthesized.
+// emulator's `env`; everything in the stack (the provider block included) is used as synthesized. Its log holds warnings
+// and errors only (PROVIDER_LOG_LEVELS below).
 import { spawn } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findProviderMirror } from "./terraform";
+
+/**
+ * Log levels of the provider process. Started by terraform, a provider's logs go to terraform, which drops them unless
+ * TF_LOG is set; in debug mode nothing filters them and every RPC is logged at trace level (generations.e2e: 100,000
+ * lines, 53 MB, about 15% of the provider's CPU: three `terraform validate` runs cost 1.7 instead of 2.0 CPU s with these
+ * levels, measured on the shared machine; the log then holds 9 lines). Warnings and errors still reach the log file.
+ * The variables are hashicorp/terraform-plugin-go's (internal/logging/environment.go: TF_LOG_PROVIDER for the provider's
+ * root logger, TF_LOG_SDK for the SDK loggers, whose subsystems such as TF_LOG_SDK_PROTO take the root level when unset).
+ * Set any of them in your environment to see more: yours win.
+ */
+const PROVIDER_LOG_LEVELS = { TF_LOG_PROVIDER: "WARN", TF_LOG_SDK: "WARN" };
 
 /** A running provider: `env` (TF_REATTACH_PROVIDERS) goes into each terraform run's environment. */
 export interface ProviderServer {
@@ -36,10 +48,12 @@ export async function startProviderServer(env: Record<string, string>, version =
   const logFile = join(mkdtempSync(join(tmpdir(), "tf-provider-")), "provider.log");
   const log = openSync(logFile, "a");
   // Without AWS_CA_BUNDLE: the emulator speaks plain HTTP, and a provider configured a second time in one process fails
-  // with a custom CA bundle ("unable to add custom RootCAs HTTPClient"). In debug mode the provider logs every request
-  // (about 6 MB for generations.e2e) to the log file.
+  // with a custom CA bundle ("unable to add custom RootCAs HTTPClient").
   const { AWS_CA_BUNDLE: _caBundle, ...inherited } = process.env;
-  const child = spawn(providerBinary(version), ["-debug"], { stdio: ["ignore", log, log], env: { ...inherited, ...env } });
+  const child = spawn(providerBinary(version), ["-debug"], {
+    stdio: ["ignore", log, log],
+    env: { ...PROVIDER_LOG_LEVELS, ...inherited, ...env },
+  });
   closeSync(log);
   const deadline = Date.now() + 120_000;
   let reattach: string | undefined;
