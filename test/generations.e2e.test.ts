@@ -2,8 +2,8 @@
 // stack. Deploy generation A and the traffic stack, deploy B beside it (A's plan stays empty), shift traffic 75/25,
 // 50/50, 0/100 checking the weighted records, health checks and alarms in the emulator after each step, retire and
 // destroy A, and prove B, the traffic stack's records and the pre-existing network are intact. Stacks that do not depend on
-// each other run side by side (B's apply beside the traffic stack's first steps, A's plan beside the traffic apply, the
-// last two plans), so the AWS provider's fixed waits overlap; every step is still checked when it is done.
+// each other run side by side (A's and B's first applies, A's plan with B in place beside the traffic stack's first
+// steps, the last two plans), so the AWS provider's fixed waits overlap; every step is still checked when it is done.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -78,8 +78,10 @@ describe("generations on the AWS emulator: deploy, shift traffic in steps, retir
     await tf(dir, "init");
     expect(await tf(dir, "plan", "-detailed-exitcode", "-parallelism=20")).toMatch(/No changes/);
   };
-  /** Generation B's first apply, started beside the traffic stack's first steps; awaited (and checked) by the B test. */
+  /** Generation B's first apply, started beside A's; awaited (and checked) by the B test. */
   let bApplied: Promise<void> | undefined;
+  /** A's plan once B is in place (no changes), started as soon as both are applied; awaited (and checked) by the B test. */
+  let aPlannedWithB: Promise<void> | undefined;
 
   /** The weighted records of the entry point, by generation id (their set identifier is `life-<generation>`). */
   const weightedRecords = async (): Promise<Record<string, ResourceRecordSet>> => {
@@ -155,11 +157,14 @@ describe("generations on the AWS emulator: deploy, shift traffic in steps, retir
 
   test("deploy generation A and the traffic stack: A carries all traffic", async () => {
     const dir = revisions["a only"];
-    await apply(dir("life-a"));
-    // B needs nothing of A's stack or the traffic stack: its apply runs from here, beside A, while the traffic stack's
-    // first steps are checked. The next test awaits it (a failure is reported there, not as an unhandled rejection).
+    // B needs nothing of A's stack or the traffic stack: its apply runs from the start, beside A's, and on while the
+    // traffic stack's first steps are checked. Once both are applied, A's plan with B in place (next test) starts too.
+    // The next test awaits both (a failure is reported there, not as an unhandled rejection).
     bApplied = apply(revisions["b added"]("life-b"));
     bApplied.catch(() => undefined);
+    await apply(dir("life-a"));
+    aPlannedWithB = bApplied.then(() => expectNoChanges(revisions["b added"]("life-a")));
+    aPlannedWithB.catch(() => undefined);
     await apply(dir("life-traffic"));
     await expectWeights({ a: 100 });
     await expectNoChanges(dir("life-traffic"));
@@ -167,10 +172,10 @@ describe("generations on the AWS emulator: deploy, shift traffic in steps, retir
 
   test("deploy generation B beside A: A's plan shows no changes, B joins with weight 0", async () => {
     const dir = revisions["b added"];
-    if (!bApplied) throw new Error("generation B's apply was not started: the test that deploys A did not get that far");
+    if (!bApplied || !aPlannedWithB) throw new Error("generation B's apply was not started: the test that deploys A did not get that far");
     await bApplied;
-    // With B in place, A's plan and the traffic stack's apply touch different stacks: side by side.
-    await Promise.all([expectNoChanges(dir("life-a")), apply(dir("life-traffic"))]);
+    // With B in place, A's plan (started when B was applied) and the traffic stack's apply touch different stacks: side by side.
+    await Promise.all([aPlannedWithB, apply(dir("life-traffic"))]);
     await expectWeights({ a: 100, b: 0 });
   }, 600_000);
 
@@ -193,7 +198,9 @@ describe("generations on the AWS emulator: deploy, shift traffic in steps, retir
     await apply(retiring("life-traffic"));
     await expectWeights({ b: 100 });
     await tf(retiring("life-a"), "init");
-    await tf(retiring("life-a"), "destroy", "-auto-approve", "-parallelism=20");
+    // Without a refresh: A's plan with B in place found its state matching the emulator, and only the traffic stack
+    // changed since. The destroy still deletes every resource in A's state, and the checks below prove it.
+    await tf(retiring("life-a"), "destroy", "-auto-approve", "-refresh=false", "-parallelism=20");
 
     const { ec2, elb, cloudwatch } = aws();
     const lbs = (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers!.map((lb) => lb.LoadBalancerName).sort();
