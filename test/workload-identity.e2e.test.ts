@@ -23,6 +23,7 @@ import { DeleteParameterCommand, GetParameterCommand, SSMClient } from "@aws-sdk
 import { serviceAccountIssuer, type ClusterDefinition } from "../constructs";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 import { startMoto, type Moto } from "./support/moto";
+import { startProviderServer, type ProviderServer } from "./support/provider-server";
 import { synthClusters } from "./support/synth";
 import { runTerraform, terraform } from "./support/terraform";
 
@@ -43,6 +44,10 @@ interface Jwks {
 
 describe("the cluster issuer on the AWS emulator", () => {
   let moto: Moto;
+  /** The AWS provider every terraform run of this suite attaches to (test/support/provider-server.ts). */
+  let providerServer: ProviderServer;
+  /** The environment of every terraform run: the emulator and the provider process. */
+  const tfEnv = () => ({ ...moto.env, ...providerServer.env });
   let workDir: string;
   let stackDir: string;
   let s3: S3Client;
@@ -53,6 +58,7 @@ describe("the cluster issuer on the AWS emulator", () => {
 
   beforeAll(async () => {
     moto = await startMoto();
+    providerServer = await startProviderServer(moto.env);
     s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
     ssm = new SSMClient(moto.clientConfig);
     iam = new IAMClient(moto.clientConfig);
@@ -68,6 +74,7 @@ describe("the cluster issuer on the AWS emulator", () => {
   });
 
   afterAll(async () => {
+    await providerServer?.stop();
     await moto?.stop();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
@@ -118,8 +125,8 @@ describe("the cluster issuer on the AWS emulator", () => {
   };
 
   test("terraform apply creates the issuer bucket, its discovery document, the OIDC provider and the workload role", async () => {
-    terraform(stackDir, ["init", "-no-color"], moto.env);
-    terraform(stackDir, ["apply", "-auto-approve", "-no-color", "-parallelism=20"], moto.env);
+    terraform(stackDir, ["init", "-no-color"], tfEnv());
+    terraform(stackDir, ["apply", "-auto-approve", "-no-color", "-parallelism=20"], tfEnv());
     await s3.send(new HeadBucketCommand({ Bucket: issuer.bucketName }));
     const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: issuer.bucketName }))).Policy!) as {
       Statement: Array<{ Effect: string; Principal: unknown; Resource: string[] }>;
@@ -197,9 +204,9 @@ describe("the cluster issuer on the AWS emulator", () => {
     // The base64 body of each key, a line at a time: any fragment of it in an output is a leak.
     const fragments = keys.flatMap((k) => k.split("\n").filter((line) => line.length >= 40 && !line.startsWith("-----")));
     expect(fragments.length).toBeGreaterThan(20);
-    const plan = runTerraform(stackDir, ["plan", "-refresh=true", "-detailed-exitcode", "-no-color"], moto.env);
+    const plan = runTerraform(stackDir, ["plan", "-refresh=true", "-detailed-exitcode", "-no-color"], tfEnv());
     expect({ status: plan.status, stderr: plan.stderr }).toEqual({ status: 0, stderr: "" });
-    const state = terraform(stackDir, ["show", "-json", "-no-color"], moto.env);
+    const state = terraform(stackDir, ["show", "-json", "-no-color"], tfEnv());
     const outputs = [state, plan.stdout, ...scriptOutput];
     for (const text of outputs) {
       expect(text).not.toContain("PRIVATE KEY");
@@ -208,7 +215,9 @@ describe("the cluster issuer on the AWS emulator", () => {
   });
 
   test("terraform destroy removes the issuer (with the JWKS the nodes wrote), the provider and the role", async () => {
-    terraform(stackDir, ["destroy", "-auto-approve", "-no-color", "-parallelism=20"], moto.env);
+    // Without a refresh: the plan just before read the emulator and found nothing to change; the checks below prove the
+    // destroy removed it all.
+    terraform(stackDir, ["destroy", "-auto-approve", "-refresh=false", "-no-color", "-parallelism=20"], tfEnv());
     await expect(s3.send(new HeadBucketCommand({ Bucket: issuer.bucketName }))).rejects.toThrow();
     expect((await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? []).toEqual([]);
     await expect(iam.send(new GetRoleCommand({ RoleName: "wi-sa-payments-invoice-exporter" }))).rejects.toThrow();
