@@ -2,10 +2,10 @@
 // reused by the next review although each review checks out into another temporary folder; a cached state never
 // hides a new type error nor keeps a fixed one.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { materialize, typeCheck } from "../apps/review/revision";
+import { materialize, TYPE_CHECK_LINEAGES, typeCheck } from "../apps/review/revision";
 
 const ROOT = join(__dirname, "..");
 
@@ -34,11 +34,11 @@ describe("incremental type check of the head revision", () => {
   afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
   /** Type-checks HEAD as a review does: a worktree in a fresh temporary folder, node_modules linked. */
-  async function checkHead(): Promise<{ code: number | null; output: string }> {
+  async function checkHead(lineage?: string): Promise<{ code: number | null; output: string }> {
     const tmp = mkdtempSync(join(tmpdir(), "review-tsc-run-"));
     const head = materialize(repo, "HEAD", tmp, "head");
     try {
-      return await typeCheck(head.appDir, tmp, "head")!;
+      return await typeCheck(head.appDir, tmp, "head", lineage)!;
     } finally {
       head.cleanup();
       rmSync(tmp, { recursive: true, force: true });
@@ -62,5 +62,26 @@ describe("incremental type check of the head revision", () => {
     writeFileSync(join(repo, "clusters", "prod.ts"), "export const weight: number = 50;\n");
     git("commit", "--quiet", "-am", "fixed");
     expect(await checkHead()).toMatchObject({ code: 0, output: "" });
+  });
+
+  it(`keeps a state per lineage (the review's base commit), at most ${TYPE_CHECK_LINEAGES}, beside the last one`, async () => {
+    const dir = join(repo, "node_modules", ".cache", "immutable-clusters");
+    const lineages = () => readdirSync(dir).filter((name) => /^review-head-[0-9a-f]{16}\.tsbuildinfo$/.test(name));
+    // Older states of other lineages, written before this review.
+    for (let i = 0; i < TYPE_CHECK_LINEAGES; i++) {
+      const file = join(dir, `review-head-${String(i).repeat(16)}.tsbuildinfo`);
+      writeFileSync(file, "{}");
+      utimesSync(file, new Date(2020, 0, 1 + i), new Date(2020, 0, 1 + i));
+    }
+    expect(await checkHead("base-one")).toMatchObject({ code: 0 });
+    const written = lineages().filter((name) => !/^review-head-(\d)\1{15}\./.test(name));
+    expect(written).toHaveLength(1);
+    // The lineage's state is the run's, as is the last state; the oldest other lineage went.
+    expect(readFileSync(join(dir, written[0]), "utf8")).toBe(readFileSync(cache, "utf8"));
+    expect(lineages()).toHaveLength(TYPE_CHECK_LINEAGES);
+    expect(lineages()).not.toContain(`review-head-${"0".repeat(16)}.tsbuildinfo`);
+    // Without a lineage (typeCheck as before), only the last state is written.
+    expect(await checkHead()).toMatchObject({ code: 0 });
+    expect(lineages()).toHaveLength(TYPE_CHECK_LINEAGES);
   });
 });

@@ -113,7 +113,8 @@ export async function runReview(options: ReviewOptions = {}): Promise<ReviewResu
     if (!baseCommit || !head) return render(failedReport(revisionOf("base"), revisionOf("head"), errors, prices()));
 
     // Head's type check needs nothing of base: it starts first and runs beside everything else.
-    const typesRun = typeCheck(head.appDir, tmp, "head");
+    // Its incremental state is kept per base (apps/review/revision.ts typeCheck), which pull requests against it share.
+    const typesRun = typeCheck(head.appDir, tmp, "head", baseCommit);
     const out = (label: string) => ({ outdir: join(tmp, `${label}-out`), dist: join(tmp, `${label}-dist`) });
     const b = out("base");
     const h = out("head");

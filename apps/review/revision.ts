@@ -6,7 +6,19 @@
 // DIST_DIR, IMMUTABLE_CLUSTERS_GUARD=report and (to guard with the base revision's lock) IMMUTABLE_CLUSTERS_LOCK_FILE.
 // Worktrees are always removed again.
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 
 /** A revision ready to synthesize. */
@@ -177,6 +189,24 @@ export function appEntry(appDir: string): string | undefined {
   return file && existsSync(resolve(appDir, file)) ? resolve(appDir, file) : undefined;
 }
 
+/** Type-check states kept per lineage (base commit); the least recently written go first beyond this. */
+export const TYPE_CHECK_LINEAGES = 4;
+
+/** Removes the per-lineage states of `label` beyond TYPE_CHECK_LINEAGES, least recently written first. */
+function pruneLineages(cacheDir: string, label: string): void {
+  try {
+    const pattern = new RegExp(`^review-${label}-[0-9a-f]{16}\\.tsbuildinfo$`);
+    readdirSync(cacheDir)
+      .filter((name) => pattern.test(name))
+      .map((name) => ({ name, written: statSync(join(cacheDir, name)).mtimeMs }))
+      .sort((a, b) => b.written - a.written)
+      .slice(TYPE_CHECK_LINEAGES)
+      .forEach(({ name }) => rmSync(join(cacheDir, name), { force: true }));
+  } catch {
+    // another review pruned at the same time
+  }
+}
+
 /** Where a repository keeps the review's type-check state between runs (tools' usual cache folder). */
 function typeCheckCacheDir(appDir: string): string | undefined {
   const modules = join(appDir, "node_modules");
@@ -195,8 +225,14 @@ function typeCheckCacheDir(appDir: string): string | undefined {
  * `<tmp>/tsc-<label>/`: the checkout (`<tmp>/<label>`) and node_modules are then at the same relative paths in every
  * review (temporary folders are made at one depth), and a cached state is reused although the folder's name changes.
  * The run's file is renamed over the cached one when tsc is done, so reviews running at once never read half a file.
+ *
+ * With `lineage` (the review passes its base commit), the state is also kept per lineage
+ * (`review-<label>-<hash>.tsbuildinfo`, the last TYPE_CHECK_LINEAGES used) and a run starts from its lineage's state when
+ * there is one, else from the last state of any lineage: pull requests against the same base then start from each
+ * other's state although reviews against other bases (another branch, an older main) ran in between, which would make
+ * tsc check most files again.
  */
-export function typeCheck(appDir: string, tmp: string, label: string): Promise<ToolRun> | undefined {
+export function typeCheck(appDir: string, tmp: string, label: string, lineage?: string): Promise<ToolRun> | undefined {
   const tsconfig = join(appDir, "tsconfig.json");
   const entry = appEntry(appDir);
   if (!existsSync(tsconfig) || !entry) return undefined;
@@ -205,9 +241,14 @@ export function typeCheck(appDir: string, tmp: string, label: string): Promise<T
     return Promise.resolve({ command: "tsc", code: null, output: `typescript is not installed in ${appDir}/node_modules; run npm ci` });
   const cacheDir = typeCheckCacheDir(appDir);
   const cached = cacheDir && join(cacheDir, `review-${label}.tsbuildinfo`);
+  const ofLineage =
+    cacheDir && lineage !== undefined
+      ? join(cacheDir, `review-${label}-${createHash("sha256").update(lineage).digest("hex").slice(0, 16)}.tsbuildinfo`)
+      : undefined;
   const thisRun = join(tmp, `tsc-${label}`, `review-${label}.tsbuildinfo`);
   mkdirSync(join(tmp, `tsc-${label}`), { recursive: true });
-  if (cached && existsSync(cached)) copyFileSync(cached, thisRun);
+  const start = [ofLineage, cached].find((file) => file !== undefined && existsSync(file));
+  if (start) copyFileSync(start, thisRun);
   const config = join(tmp, `tsconfig.${label}.json`);
   writeFileSync(
     config,
@@ -226,16 +267,19 @@ export function typeCheck(appDir: string, tmp: string, label: string): Promise<T
     }),
   );
   return run(process.execPath, [tsc, "-p", config, "--pretty", "false"], appDir, process.env).then((result) => {
-    if (cached && existsSync(thisRun))
-      try {
-        mkdirSync(dirname(cached), { recursive: true });
-        // Through a file beside the cache, so the rename stays on one file system.
-        const next = `${cached}.${process.pid}.${basename(tmp)}`;
-        copyFileSync(thisRun, next);
-        renameSync(next, cached);
-      } catch {
-        // a read-only node_modules: the next review checks everything again
-      }
+    if (cacheDir && existsSync(thisRun))
+      for (const file of [ofLineage, cached])
+        if (file)
+          try {
+            mkdirSync(dirname(file), { recursive: true });
+            // Through a file beside the cache, so the rename stays on one file system.
+            const next = `${file}.${process.pid}.${basename(tmp)}`;
+            copyFileSync(thisRun, next);
+            renameSync(next, file);
+          } catch {
+            // a read-only node_modules: the next review checks everything again
+          }
+    if (cacheDir && ofLineage) pruneLineages(cacheDir, label);
     return result;
   });
 }
