@@ -37,6 +37,9 @@ const MAP_TOKEN_VALUES = new Set(["String Map Token Value", "Any Map Token Value
 /** A string cdktf's resolve returns unchanged: no token marker, no encoded number token. */
 function isPlainString(value: string): boolean {
   if (value.includes(TOKEN_MARKER) || MAP_TOKEN_VALUES.has(value)) return false;
+  // An encoded number token is negative (its marker bits include the sign bit, DOUBLE_TOKEN_MARKER_BITS = 0xfdff << 16
+  // in encoding.ts), so only a match starting with "-" can parse to one, and every match holds an "e".
+  if (!value.includes("-") || !value.includes("e")) return true;
   for (const match of value.matchAll(NUMBER_TOKEN)) if (Token.isUnresolved(parseFloat(match[0]))) return false;
   return true;
 }
