@@ -10,6 +10,7 @@ import { loadPriceTable } from "../apps/review/price-table";
 import { renderMarkdown } from "../apps/review/markdown";
 import type { ReviewReport } from "../apps/review/report";
 import { runReview } from "../apps/review/review";
+import { compiledCli } from "./support/review-repo";
 
 const ROOT = join(__dirname, "..");
 const COPIED = ["clusters", "apps", "constructs", "templates", "scripts", "cdktf.json", "package.json", "tsconfig.json"];
@@ -219,7 +220,6 @@ describe("the CLI on a node-config change to a deployed generation", () => {
 
   beforeAll(() => {
     resetToBase();
-    const tsx = join(repo, "node_modules", ".bin", "tsx");
     // staging/a counts as deployed (frozen in the examples' fleet lock, which the review reads from the base); staging/b
     // is not. (5) The same pool label goes on both: refused on a, and on b it changes the kubeadm join config inside the
     // pool's Ignition (a frozen generation's Ignition never changes).
@@ -230,7 +230,11 @@ describe("the CLI on a node-config change to a deployed generation", () => {
       true,
     );
     const out = join(mkdtempSync(join(tmpdir(), "review-out-")), "review.json");
-    const run = spawnSync(tsx, ["apps/cli.ts", "review", "--format", "json", "--out", out], { cwd: repo, encoding: "utf8" });
+    // The CLI compiled, as `npm run synth` runs the app (test/support/review-repo.ts says why not tsx).
+    const run = spawnSync(process.execPath, [...compiledCli(repo), "review", "--format", "json", "--out", out], {
+      cwd: repo,
+      encoding: "utf8",
+    });
     status = run.status;
     stderr = run.stderr;
     report = JSON.parse(readFileSync(out, "utf8")) as ReviewReport;
