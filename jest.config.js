@@ -1,7 +1,8 @@
 // Jest configuration: which test suites exist and which of the two projects each belongs to. TypeScript is only
 // transpiled, file by file, by esbuild (test/support/esbuild-transform.js; tsconfig sets isolatedModules; type checking
 // is `npm run typecheck`): about half the CPU of ts-jest on a cold cache and a fifth less on a warm one (paired runs of
-// five suites in one process on the 2-core machine: 7.4 vs 15.6 CPU s cold, 6.4 vs 8.1 warm).
+// five light suites in one process on the 2-core machine: 7.4 vs 15.6 CPU s cold, 6.4 vs 8.1 warm; suites that
+// synthesize cost the same warm).
 //
 // Projects (see docs/terraform-and-emulator-tests.md, "Unit and slow suites"):
 // - "unit": every in-process suite. `npm run test:unit` runs only these; they must stay under 60 s wall on the 2-core
