@@ -18,7 +18,7 @@ const DOCUMENTS: Readonly<Record<string, readonly string[]>> = {
   aws_iam_role_policy: ["policy"],
   aws_kms_key: ["policy"],
   aws_s3_bucket_policy: ["policy"],
-  aws_s3_object: ["content"],
+  aws_s3_object: ["content", "content_base64"],
 };
 
 /** "<resource|data>.<type>.<id>.<attribute path>" of every string that names a bootstrap object, outside DOCUMENTS. */

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { App, TerraformStack } from "../constructs/platform/terraform";
 import { AwsProvider } from "../constructs/platform/aws";
 import { KubernetesCluster, type ClusterDefinition } from "../constructs";
+import { storedObjectText } from "../constructs/cluster/node-bucket-object-content";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 import { resourcesOf, synthClusters, type TerraformJson } from "./support/synth";
 
@@ -245,7 +246,7 @@ describe("nodes", () => {
       expect(String(source)).toMatch(/^s3:\/\/demo-a-nodes-[0-9a-f]{8}\/ignition\/(controller|worker-(general|batch))\.ign$/);
       const stored = objects.find((o) => o.key === key);
       expect(stored).toBeDefined();
-      expect(verification.hash).toBe(`sha512-${createHash("sha512").update(String(stored!.content)).digest("hex")}`);
+      expect(verification.hash).toBe(`sha512-${createHash("sha512").update(storedObjectText(stored!)!).digest("hex")}`);
       expect(Buffer.byteLength(String(lt.user_data))).toBeLessThan(16 * 1024);
     }
   });

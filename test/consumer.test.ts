@@ -5,6 +5,7 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { storedObjectText } from "../constructs/cluster/node-bucket-object-content";
 import { packageRoot, packPackage } from "./support/pack";
 
 const ours = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8"));
@@ -208,12 +209,12 @@ describe("consumer project", () => {
     expect(generation.provider.aws).toEqual([expect.objectContaining({ region: "us-east-1" })]);
     // The addon manifests travel in the generation's node bucket as one object; the custom tenant is in the policy layer
     // (reconciled on the running generation), an object of its own.
-    const objects = Object.values(generation.resource.aws_s3_object as Record<string, { key: string; content?: string }>);
-    const addons = objects.find((o) => o.key === "addons/manifests.yaml");
-    expect(addons?.content).toContain("name: cilium");
-    const policy = objects.find((o) => o.key === "policy/manifests.yaml");
-    expect(policy?.content).toContain("name: team-payments");
-    expect(addons?.content).not.toContain("name: team-payments");
+    const objects = Object.values(generation.resource.aws_s3_object as Record<string, { key: string; content_base64?: string }>);
+    const addons = storedObjectText(objects.find((o) => o.key === "addons/manifests.yaml") ?? {});
+    expect(addons).toContain("name: cilium");
+    const policy = storedObjectText(objects.find((o) => o.key === "policy/manifests.yaml") ?? {});
+    expect(policy).toContain("name: team-payments");
+    expect(addons).not.toContain("name: team-payments");
     const traffic = JSON.parse(readFileSync(join(stacksDir, "payments-traffic", "cdk.tf.json"), "utf8"));
     expect(Object.keys(traffic.resource.aws_route53_record)).toHaveLength(1);
   });

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { lockGeneration } from "../apps/commands/lock";
+import { storedObjectText } from "../constructs/cluster/node-bucket-object-content";
 import {
   EMPTY_LOCK,
   fingerprintGeneration,
@@ -48,12 +49,12 @@ function upgradedLibrary(): typeof import("../constructs") {
   return lib!;
 }
 
-/** The S3 objects a synthesized generation stack uploads, by key, with Terraform's escapes undone. */
+/** The S3 objects a synthesized generation stack uploads, by key: `content` with Terraform's escapes undone, or `content_base64` decoded. */
 function uploads(outdir: string, stack: string): Map<string, string> {
   const json = JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as {
-    resource: { aws_s3_object: Record<string, { key: string; content: string }> };
+    resource: { aws_s3_object: Record<string, { key: string; content?: string; content_base64?: string }> };
   };
-  return new Map(Object.values(json.resource.aws_s3_object).map((o) => [o.key, o.content.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{")]));
+  return new Map(Object.values(json.resource.aws_s3_object).map((o) => [o.key, storedObjectText(o)!]));
 }
 
 test("the library version constant is package.json's", () => {

@@ -22,7 +22,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { POLICY_APPLYSET_FLAG, POLICY_MANIFESTS_KEY, POLICY_REPORT_KEY } from "../constructs/addons/policy-layer";
-import { terraformLiteral } from "../apps/review/ignition";
+import { storedObjectText } from "../constructs/cluster/node-bucket-object-content";
 import { startMoto, type Moto } from "./support/moto";
 import { startFakeImds, type FakeImds } from "./support/fake-node/imds";
 import { FakeNode, SCRIPTS_DIR, type FakeCluster, type ScriptRun } from "./support/fake-node/node";
@@ -183,10 +183,10 @@ function policyLayer(tenants: string[]): string {
     ],
   });
   const doc = synthClusters([def]).json("demo-a");
-  const object = Object.values(doc.resource.aws_s3_object as Record<string, { key: string; content: string }>).find(
-    (o) => o.key === POLICY_MANIFESTS_KEY,
-  )!;
-  return terraformLiteral(object.content);
+  const object = Object.values(
+    doc.resource.aws_s3_object as Record<string, { key: string; content?: string; content_base64?: string }>,
+  ).find((o) => o.key === POLICY_MANIFESTS_KEY)!;
+  return storedObjectText(object)!;
 }
 
 interface ApiObject {

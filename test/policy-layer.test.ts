@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { EMPTY_LOCK, immutabilityViolations, validateDefinition, withGeneration, type ClusterDefinition } from "../constructs";
+import { storedObjectText } from "../constructs/cluster/node-bucket-object-content";
 import { POLICY_APPLYSET, POLICY_MANIFESTS_KEY, isPolicyLayerFile } from "../constructs/addons/policy-layer";
 import { resolveGeneration } from "../constructs/definition/resolve";
 import { freezeGeneration, frozenRecord, renderedArtifactFiles } from "../constructs/fleet/frozen-artifacts";
@@ -55,11 +56,11 @@ test("contract 2 freezes no tenants; contract 1 keeps them in its frozen addons"
 
 test("the stack uploads the policy layer (marker first) apart from the init addons, and a lifecycle rule for snapshots", () => {
   const doc = synthClusters([withTenants(["team-a"], { retentionDays: 3 })]).json("demo-a");
-  const objects = Object.values(doc.resource.aws_s3_object) as { key: string; content: string }[];
-  const policy = objects.find((o) => o.key === POLICY_MANIFESTS_KEY)!;
-  expect(policy.content).toMatch(/^apiVersion: v1\nkind: ConfigMap\nmetadata:\n {2}name: immutable-clusters-policy-layer/);
-  expect(policy.content).toContain("name: team-a");
-  expect(objects.find((o) => o.key === "addons/manifests.yaml")!.content).not.toContain("team-a");
+  const objects = Object.values(doc.resource.aws_s3_object) as { key: string; content_base64?: string }[];
+  const policy = storedObjectText(objects.find((o) => o.key === POLICY_MANIFESTS_KEY)!);
+  expect(policy).toMatch(/^apiVersion: v1\nkind: ConfigMap\nmetadata:\n {2}name: immutable-clusters-policy-layer/);
+  expect(policy).toContain("name: team-a");
+  expect(storedObjectText(objects.find((o) => o.key === "addons/manifests.yaml")!)).not.toContain("team-a");
   const rules = Object.values(doc.resource.aws_s3_bucket_lifecycle_configuration) as { rule: unknown[] }[];
   expect(rules[0].rule).toEqual([
     expect.objectContaining({

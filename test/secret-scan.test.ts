@@ -41,6 +41,14 @@ describe("secret scan", () => {
     });
     const tf = JSON.stringify({ resource: { aws_launch_template: { t: { user_data: Buffer.from(ignition).toString("base64") } } } });
     expect(secretsIn(expandedText(tf))).toEqual(["kubeadm bootstrap token"]);
+    // Inside a node-bucket object stored as content_base64 (node contract 3): a manifest and an Ignition config.
+    const manifest = JSON.stringify({
+      resource: { aws_s3_object: { m: { content_base64: Buffer.from("token: abcdef.0123456789abcdef\n").toString("base64") } } },
+    });
+    expect(secretsIn(manifest)).toEqual([]);
+    expect(secretsIn(expandedText(manifest))).toEqual(["kubeadm bootstrap token"]);
+    const stored = JSON.stringify({ resource: { aws_s3_object: { i: { content_base64: Buffer.from(ignition).toString("base64") } } } });
+    expect(secretsIn(expandedText(stored))).toEqual(["kubeadm bootstrap token"]);
   });
 
   test("no synthesized file of the example clusters holds a secret", () => {

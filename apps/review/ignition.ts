@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { structuredPatch } from "diff";
+import { storedObjectText } from "../../constructs/cluster/node-bucket-object-content";
 import { dataUrlBytes } from "../../constructs/ignition/builder";
 import type { TerraformJson } from "../../constructs/testing/terraform-json";
 import { diffValues } from "./object-diff";
@@ -19,9 +20,7 @@ export interface DecodedIgnition {
 }
 
 /** Terraform renders `$${` as `${` and `%%{` as `%{` in literal strings; undo the escaping the node bucket applies. */
-export function terraformLiteral(text: string): string {
-  return text.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
-}
+export { terraformLiteral } from "../../constructs/cluster/node-bucket-object-content";
 
 /** The text of binary content: a line saying its size and hash, so a diff still shows that it changed. */
 function describeBinary(bytes: Buffer): string {
@@ -104,7 +103,8 @@ export function ignitionConfigsOf(stack: TerraformJson | undefined): Record<stri
   const out: Record<string, string> = {};
   for (const object of Object.values(stack?.resource?.aws_s3_object ?? {})) {
     const key = String(object.key ?? "");
-    if (key.endsWith(".ign") && typeof object.content === "string") out[`s3:${key}`] = terraformLiteral(object.content);
+    const text = storedObjectText(object); // `content` (escaped) or `content_base64`, by the generation's node contract
+    if (key.endsWith(".ign") && text !== undefined) out[`s3:${key}`] = text;
   }
   for (const [id, template] of Object.entries(stack?.resource?.aws_launch_template ?? {})) {
     if (typeof template.user_data !== "string") continue;

@@ -2,7 +2,7 @@
 // or the dist/ copy), parsed as multi-document YAML, keyed by kind/namespace/name and compared field by field.
 import { parseAllDocuments } from "yaml";
 import type { TerraformJson } from "../../constructs/testing/terraform-json";
-import { terraformLiteral } from "./ignition";
+import { storedObjectText } from "../../constructs/cluster/node-bucket-object-content";
 import { diffValues } from "./object-diff";
 import type { KubernetesChange } from "./report";
 
@@ -13,10 +13,11 @@ interface KubernetesObject {
 
 /** The manifests a generation stack stores for its nodes (every S3 object whose key ends in .yaml/.yml), concatenated. */
 export function manifestsOf(stack: TerraformJson | undefined): string | undefined {
+  // `content` (escaped) or `content_base64`, by the generation's node contract (node-bucket-object-content.ts).
   const texts = Object.values(stack?.resource?.aws_s3_object ?? {})
-    .filter((o) => /\.ya?ml$/.test(String(o.key ?? "")) && typeof o.content === "string")
+    .filter((o) => /\.ya?ml$/.test(String(o.key ?? "")) && storedObjectText(o) !== undefined)
     .sort((x, y) => String(x.key).localeCompare(String(y.key)))
-    .map((o) => terraformLiteral(o.content as string));
+    .map((o) => storedObjectText(o)!);
   return texts.length > 0 ? texts.join("\n---\n") : undefined;
 }
 

@@ -42,7 +42,9 @@ function resourceLines(r: ResourceChange): string[] {
   const out = [`- ${code(`${SYMBOL[r.action]} ${r.address}`)}${r.constructPath ? ` (${r.constructPath})` : ""}${live}${note}`];
   for (const c of r.attributes) {
     // Node configs and manifests: the decoded Ignition and Kubernetes sections show what changed inside.
-    const encoded = c.kind === "changed" && (c.path === "user_data" || (c.path === "content" && r.type === "aws_s3_object"));
+    const encoded =
+      c.kind === "changed" &&
+      (c.path === "user_data" || ((c.path === "content" || c.path === "content_base64") && r.type === "aws_s3_object"));
     out.push(encoded ? `  - ${code(c.path)}: changed (decoded below)` : attributeLine(c));
   }
   return out;

@@ -8,7 +8,7 @@
 import { POLICY_MANIFESTS_KEY, POLICY_RECONCILE_MINUTES } from "../../constructs/addons/policy-layer-keys";
 import type { TerraformJson } from "../../constructs/testing/terraform-json";
 import type { GenerationStatus } from "./fleet-status";
-import { terraformLiteral } from "./ignition";
+import { storedObjectText } from "../../constructs/cluster/node-bucket-object-content";
 import { parseManifests } from "./kubernetes-diff";
 import type { ResourceChange, RolloutNote, StackReview } from "./report";
 
@@ -31,8 +31,8 @@ export function policyObjectsOf(...stacks: (TerraformJson | undefined)[]): Set<s
   const keys = new Set<string>();
   for (const stack of stacks)
     for (const o of Object.values(stack?.resource?.aws_s3_object ?? {}))
-      if (o.key === POLICY_MANIFESTS_KEY && typeof o.content === "string")
-        for (const key of parseManifests(terraformLiteral(o.content)).keys()) keys.add(key);
+      if (o.key === POLICY_MANIFESTS_KEY && storedObjectText(o) !== undefined)
+        for (const key of parseManifests(storedObjectText(o)!).keys()) keys.add(key);
   return keys;
 }
 

@@ -16,6 +16,7 @@ import { ControlPlane } from "./control-plane";
 import { DeployingAccount } from "./deploying-account";
 import { GenerationImage } from "./generation-image";
 import { IngressLoadBalancer } from "./ingress-load-balancer";
+import { nodeBucketObjectForm } from "./node-bucket-object-content";
 import { NodeConfigBucket } from "./node-config-bucket";
 import { NodeIdentity } from "./node-identity";
 import { NODE_CONTRACT, SUPPORTED_NODE_CONTRACTS } from "./node-contract";
@@ -122,6 +123,8 @@ export class KubernetesCluster extends Construct {
       bucketName: gen.bucketName,
       kmsKeyArn: this.bootstrapKey.keyArn,
       tags: gen.tags,
+      // By the contract recorded in the lock: a generation keeps the object form it was deployed with.
+      objectForm: nodeBucketObjectForm(contract),
     });
     // Contract 2 controllers upload etcd snapshots (etcd-snapshot.sh); the bucket keeps them for the retention.
     if (contract >= 2) this.nodeBucket.expireObjects(SNAPSHOT_PREFIX, gen.controlPlane.etcdSnapshots.retentionDays);

@@ -12,12 +12,20 @@ import {
   S3Object,
 } from "../platform/aws";
 import type { ITerraformDependable } from "../platform/terraform";
+import { NODE_CONTRACT } from "./node-contract";
+import { nodeBucketObjectContent, nodeBucketObjectForm, type NodeBucketObjectForm } from "./node-bucket-object-content";
 
 export interface NodeConfigBucketProps {
   readonly bucketName: string;
   /** KMS key that encrypts every object. */
   readonly kmsKeyArn: string;
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * How the objects carry their text in the Terraform JSON (node-bucket-object-content.ts): a frozen generation keeps
+   * the form of its node contract, so its deployed objects plan no change.
+   * @default nodeBucketObjectForm(NODE_CONTRACT) (`content_base64`)
+   */
+  readonly objectForm?: NodeBucketObjectForm;
 }
 
 /** The bucket nodes read their configuration from at boot. */
@@ -26,11 +34,13 @@ export class NodeConfigBucket extends Construct {
   readonly bucketArn: string;
   private readonly bucket: S3Bucket;
   private readonly ready: ITerraformDependable[];
+  private readonly objectForm: NodeBucketObjectForm;
 
   constructor(scope: Construct, id: string, props: NodeConfigBucketProps) {
     super(scope, id);
     this.bucket = new S3Bucket(this, "bucket", { bucket: props.bucketName, forceDestroy: true, tags: { ...props.tags } });
     this.bucketName = props.bucketName;
+    this.objectForm = props.objectForm ?? nodeBucketObjectForm(NODE_CONTRACT);
     this.bucketArn = this.bucket.arn;
     const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", {
       bucket: this.bucket.id,
@@ -99,13 +109,13 @@ export class NodeConfigBucket extends Construct {
     return `arn:aws:s3:::${this.bucketName}/${keyPattern}`;
   }
 
-  /** Stores an object (written after the bucket's encryption and versioning are in place). */
+  /** Stores a text object (written after the bucket's encryption and versioning are in place). */
   addObject(id: string, key: string, content: string, contentType: string): S3Object {
     return new S3Object(this, id, {
       bucket: this.bucket.id,
       key,
-      // Terraform reads `${` and `%{` in JSON strings as template syntax; stored files (shell in addon manifests) need them literal.
-      content: content.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{"),
+      // `content_base64`, or `content` escaped for Terraform's template syntax (node-bucket-object-content.ts).
+      ...nodeBucketObjectContent(content, this.objectForm),
       contentType,
       dependsOn: this.ready,
     });

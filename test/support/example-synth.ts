@@ -47,6 +47,8 @@ export function expandedText(text: string): string {
       if (value.startsWith("data:")) parts.push(decodeDataUrl(value));
       else if (key === "user_data") parts.push(expandedText(Buffer.from(value, "base64").toString("utf8")));
       else if (key === "content" && value.trimStart().startsWith("{")) parts.push(expandedText(value));
+      // Node-bucket objects of node contract 3 and later (node-bucket-object-content.ts): every one decoded and scanned.
+      else if (key === "content_base64") parts.push(expandedText(Buffer.from(value, "base64").toString("utf8")));
       return;
     }
     if (Array.isArray(value)) return value.forEach((v) => visit(v));
