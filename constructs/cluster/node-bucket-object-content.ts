@@ -8,6 +8,11 @@
 // Both upload the same bytes for a UTF-8 text (the base64 of its UTF-8 bytes), so S3 holds the same object, with the
 // same ETag where the ETag is the body's MD5 (ours are SSE-KMS through the bucket's default encryption, whose ETag is
 // not an MD5 in either form); this project sets no `etag`, `source_hash` or per-object `kms_key_id` that could differ.
+// The provider's upload (hashicorp/terraform-provider-aws internal/service/s3/object.go, resourceObjectUpload, read at
+// commit 033c721bf1eda7db79395cd73acb54c7efa57ffc, not checked against the v5.100.0 tag) sends `content` as
+// strings.NewReader(content) and `content_base64` as bytes.NewReader(Base64Decode(...)): the same PutObject body. Its
+// customizeDiff (hasObjectContentChanges) counts a change of either argument as new content (a new version_id), so
+// switching a deployed object's form would plan an update of every object: hence the form per node contract below.
 // The nodes read the bytes from S3, so the form is no part of the node contract.
 //
 // Why two forms: Terraform parses every string of a JSON configuration as a template. For `content` the text must be
