@@ -19,8 +19,9 @@ import { findProviderMirror } from "./terraform";
 /**
  * Log levels of the provider process. Started by terraform, a provider's logs go to terraform, which drops them unless
  * TF_LOG is set; in debug mode nothing filters them and every RPC is logged at trace level (generations.e2e: 100,000
- * lines, 53 MB, about 15% of the provider's CPU: three `terraform validate` runs cost 1.7 instead of 2.0 CPU s with these
- * levels, measured on the shared machine; the log then holds 9 lines). Warnings and errors still reach the log file.
+ * lines, 53 MB). With these levels three `terraform validate` runs cost the provider 1.7 instead of 2.0 CPU s, measured
+ * on the shared machine (over a whole generations.e2e run the difference was within noise), and the log holds 9 lines.
+ * Warnings and errors still reach the log file.
  * The variables are hashicorp/terraform-plugin-go's (internal/logging/environment.go: TF_LOG_PROVIDER for the provider's
  * root logger, TF_LOG_SDK for the SDK loggers, whose subsystems such as TF_LOG_SDK_PROTO take the root level when unset).
  * Set any of them in your environment to see more: yours win.
