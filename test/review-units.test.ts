@@ -18,6 +18,7 @@ import type { TerraformJson } from "../constructs/testing/terraform-json";
 import { POLICY_MANIFESTS_KEY, POLICY_RECONCILE_MINUTES } from "../constructs/addons/policy-layer";
 import { clusters } from "../clusters";
 import { resolveGeneration } from "../constructs/definition/resolve";
+import { nodeBucketObjectContent } from "../constructs/cluster/node-bucket-object-content";
 
 const meta = (path: string) => ({ "//": { metadata: { path, uniqueId: path.replace(/\//g, "_") } } });
 
@@ -540,5 +541,74 @@ describe("issue 14 units: detailed exit codes, lock changes, unguarded generatio
     expect(typeProblems("clusters/staging.ts(20,14): error TS2322: Type 'string' is not assignable to type 'number'.\n")).toEqual([
       { file: "clusters/staging.ts", line: 20, message: "TS2322: Type 'string' is not assignable to type 'number'." },
     ]);
+  });
+});
+
+describe("node-bucket object moved from content to content_base64 (node contract 3)", () => {
+  // A manifest with Terraform template syntax in it, so the escaped `content` differs from the text it stores.
+  const manifest = (replicas: number) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: demo\nspec:\n  replicas: ${replicas}\n  template:\n    spec:\n      containers:\n        - name: web\n          args: ["echo \${HOME} %{x}"]\n`;
+  /** demo-a's stack with its addon manifest written the way a contract-2 (`content`) or contract-3 generation writes it. */
+  const withManifest = (text: string, form: "escaped-content" | "content-base64"): TerraformJson => {
+    const written = nodeBucketObjectContent(text, form);
+    const doc = stack();
+    doc.resource!.aws_s3_object = {
+      addons: {
+        ...meta("demo-a/cluster/node-config/addons"),
+        bucket: "demo-a-nodes",
+        key: "addons/manifests.yaml",
+        ...("content" in written ? { content: written.content } : { content_base64: written.contentBase64 }),
+      },
+    };
+    return doc;
+  };
+  const review = (base: TerraformJson, head: TerraformJson) => {
+    const out = (doc: TerraformJson): SynthOutput => ({
+      stacks: { "demo-a": doc },
+      distManifests: {},
+      guardViolations: [],
+      lockPresent: false,
+    });
+    return compareSynthOutputs(out(base), out(head), { base: { ref: "main" }, head: { ref: "working tree" } });
+  };
+
+  it("the same decoded text is one change saying so, not a content change, with no Kubernetes or Ignition diff", () => {
+    const base = withManifest(manifest(2), "escaped-content");
+    expect((base.resource!.aws_s3_object as Record<string, { content: string }>).addons.content).toContain("$${HOME} %%{x}");
+    const report = review(base, withManifest(manifest(2), "content-base64"));
+    const [stackReview] = report.stacks;
+    expect(stackReview.resources).toEqual([
+      expect.objectContaining({
+        address: "aws_s3_object.addons",
+        action: "update",
+        attributes: [{ path: "content_base64", kind: "changed", note: "same text, now base64-encoded (was `content`)" }],
+      }),
+    ]);
+    expect(stackReview.kubernetes).toEqual([]);
+    expect(stackReview.ignition).toEqual([]);
+    expect(report.rollout.map((n) => n.note)).toEqual([
+      "in place now: uploaded again with the same text (same text, now base64-encoded (was `content`))",
+    ]);
+    const md = renderMarkdown(report);
+    expect(md).toContain("- `content_base64`: same text, now base64-encoded (was `content`)");
+    expect(md).not.toMatch(/decoded below|`content`: removed|`content_base64`: added/);
+  });
+
+  it("a different decoded text is still the change it is, decoded field by field", () => {
+    const report = review(withManifest(manifest(2), "escaped-content"), withManifest(manifest(3), "content-base64"));
+    const [stackReview] = report.stacks;
+    const [change] = stackReview.resources;
+    expect(change.attributes).toEqual([
+      expect.objectContaining({ path: "content_base64", kind: "changed", note: "text changed, now base64-encoded (was `content`)" }),
+    ]);
+    expect(change.attributes[0].before).toContain("apiVersion: apps/v1");
+    expect(stackReview.kubernetes).toEqual([
+      expect.objectContaining({
+        key: "Deployment/demo/web",
+        status: "changed",
+        fields: [{ path: "spec.replicas", kind: "changed", before: "2", after: "3" }],
+      }),
+    ]);
+    expect(renderMarkdown(report)).toContain("- `content_base64`: text changed, now base64-encoded (was `content`) (decoded below)");
   });
 });

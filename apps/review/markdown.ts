@@ -45,7 +45,10 @@ function resourceLines(r: ResourceChange): string[] {
     const encoded =
       c.kind === "changed" &&
       (c.path === "user_data" || ((c.path === "content" || c.path === "content_base64") && r.type === "aws_s3_object"));
-    out.push(encoded ? `  - ${code(c.path)}: changed (decoded below)` : attributeLine(c));
+    // A text that only moved between `content` and `content_base64` is said to be the same (terraform-diff.ts).
+    if (c.note !== undefined && c.before === undefined && c.after === undefined) out.push(`  - ${code(c.path)}: ${c.note}`);
+    else if (encoded) out.push(`  - ${code(c.path)}: ${c.note ?? "changed"} (decoded below)`);
+    else out.push(attributeLine(c));
   }
   return out;
 }

@@ -13,6 +13,12 @@ export interface AttributeChange {
   readonly before?: string;
   /** The head value, summarised; absent when removed. */
   readonly after?: string;
+  /**
+   * What the change is when its values alone mislead: a node-bucket object's text moved between `content` and
+   * `content_base64`: "same text, now base64-encoded (was `content`)", then without `before`/`after`, or
+   * "text changed, now base64-encoded (was `content`)". Absent otherwise.
+   */
+  readonly note?: string;
 }
 
 /**

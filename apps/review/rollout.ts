@@ -59,6 +59,9 @@ function resourceNote(s: StackReview, r: ResourceChange): Omit<RolloutNote, "sta
       note: `applies to new instances only: ${r.risk.note}`,
     };
   }
+  // Only the argument holding the text changed (`content` -> `content_base64`, terraform-diff.ts): the same bytes again.
+  if (r.type === "aws_s3_object" && r.attributes.length > 0 && r.attributes.every((a) => a.note?.startsWith("same text")))
+    return { subject, takesEffect: "now", note: `in place now: uploaded again with the same text (${r.attributes[0].note})` };
   if (r.type === "aws_s3_object" && s.ignition.length + s.kubernetes.length > 0) return undefined; // said by the node config / addon notes
   if (r.risk?.level === "scale") return { subject, takesEffect: "now", note: `in place now: ${r.risk.note}` };
   if (r.risk?.level === "traffic") return { subject, takesEffect: "now", note: `in place now: ${r.risk.note}` };
