@@ -1,12 +1,12 @@
 // Owns turning a generation's addon settings into Kubernetes manifests: one cdk8s Chart per enabled addon, each
 // serialized to its own YAML file (stable names, deterministic bytes), checked by validate.ts before anything is returned.
 import { App, type Chart } from "cdk8s";
-import { stringify } from "yaml";
 import type { ResolvedGeneration } from "../definition/resolve";
 import { restrictToImageArchitectures } from "./image-architectures";
 import { ADDONS } from "./registry";
 import { contentKey, RenderMemo, withSharedContentKeys } from "./render-cache";
 import { assertValidManifests } from "./validate";
+import { yamlDocument } from "./yaml-document";
 
 /** One manifest file of a generation's addons. */
 export interface ManifestFile {
@@ -63,7 +63,7 @@ const yamlDocuments = new RenderMemo<string>();
 
 /** Serializes objects as one multi-document YAML file. */
 export function toYaml(objects: readonly Record<string, unknown>[]): string {
-  return objects.map((o) => yamlDocuments.get(contentKey(o), () => stringify(o, { lineWidth: 0 }))).join("---\n");
+  return objects.map((o) => yamlDocuments.get(contentKey(o), () => yamlDocument(o))).join("---\n");
 }
 
 /** The addon manifests of one generation, in apply order; throws naming the object and the problem if any check fails. */

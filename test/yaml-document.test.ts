@@ -1,0 +1,182 @@
+// Tests that yamlDocument (constructs/addons/yaml-document.ts) writes the same bytes as yaml's
+// `stringify(value, { lineWidth: 0 })`: on every addon object of every example generation, and on hand-picked values
+// that exercise each rule of yaml's scalar and block writers (quoting, block scalars and their chomping and indent
+// indicators, document markers, words the core schema reads as other types, empty and nested collections) and the
+// values it must hand to yaml whole (shared objects, undefined, non-plain objects, long keys).
+import { stringify } from "yaml";
+import { synthesizeAddonObjects } from "../constructs/addons/render";
+import { yamlDocument } from "../constructs/addons/yaml-document";
+import { resolveGeneration } from "../constructs/definition/resolve";
+import { clusters } from "../clusters";
+
+const yamlOf = (value: unknown) => stringify(value, { lineWidth: 0 });
+
+/** Strings each of which takes a different path through yaml's stringifyString. */
+const HARD_STRINGS: readonly string[] = [
+  "",
+  " ",
+  "  ",
+  "a b",
+  "a  b",
+  "a: b",
+  "a:b",
+  "x:",
+  "a #b",
+  "a#b",
+  "#x",
+  "- x",
+  "-",
+  "?",
+  "? x",
+  ":",
+  "x ",
+  " x",
+  "true",
+  "True",
+  "TRUE",
+  "false",
+  "null",
+  "Null",
+  "NULL",
+  "~",
+  "yes",
+  "on",
+  "1",
+  "-1",
+  "+1",
+  "0",
+  "00",
+  "-0",
+  "0x1F",
+  "0o17",
+  "1.5",
+  "1.",
+  ".5",
+  "+.5",
+  "1e3",
+  ".inf",
+  "-.inf",
+  ".nan",
+  "1_000",
+  "2001-12-14",
+  "12:30",
+  "a\nb",
+  "a\nb\n",
+  "a\nb\n\n",
+  "\na",
+  "  a\nb",
+  "a\n  b",
+  "a \nb",
+  "a\n ",
+  "a\n\n\nb",
+  "a\n\tb",
+  "x\n",
+  "\n",
+  "\n\n",
+  "a\r\nb",
+  "line one, over forty characters long in total\nline two",
+  "x: y\nz: w",
+  "- a\n- b",
+  "---",
+  "--- x",
+  "x\n---\ny",
+  "...",
+  "%x",
+  "a\tb",
+  "\t",
+  "a\u0000b",
+  "\u0085x",
+  "\u2028",
+  "ab\u00a0c",
+  "\ud800",
+  "é",
+  "ü ü",
+  "a'b",
+  'a"b',
+  "a\"b'c",
+  "'",
+  '"',
+  "a\\b",
+  "{a}",
+  "[a]",
+  "a,b",
+  "*a",
+  "&a",
+  "!a",
+  "|",
+  "|x",
+  ">x",
+  "@x",
+  "`x",
+  "a".repeat(1100),
+];
+
+/** Each hard string as a key and a value at several depths, in maps and sequences. */
+const HARD_VALUES: readonly unknown[] = HARD_STRINGS.flatMap((s) => [
+  { [s]: s },
+  { k: [s, [s], { [s]: s }] },
+  { a: { b: { c: s } } },
+  { [`k${s}`]: [[s]] },
+]);
+
+const HARD_SHAPES: readonly unknown[] = [
+  {},
+  { a: {} },
+  { a: [] },
+  { a: [{}] },
+  { a: [[]] },
+  {
+    a: [
+      [1, 2],
+      [3, [4]],
+    ],
+  },
+  { a: null, b: true, c: false, d: 0, e: 1.5, f: -3, g: 1e21, h: 1e-7, i: 123456789012345680000 },
+  { a: [null, true, 1.25] },
+  { x: [{ a: 1, b: [{ c: 2 }] }, {}] },
+  { a: Object.create(null) as object },
+];
+
+describe("yamlDocument", () => {
+  it("writes every addon object of every example generation as yaml's stringify does", () => {
+    let objects = 0;
+    for (const cluster of clusters)
+      for (const generation of cluster.generations)
+        for (const addon of synthesizeAddonObjects(resolveGeneration(cluster, generation)))
+          for (const object of addon.objects) {
+            objects++;
+            expect(yamlDocument(object)).toBe(yamlOf(object));
+          }
+    expect(objects).toBeGreaterThan(200);
+  });
+
+  it("writes hard strings, as keys and values at any depth, as yaml's stringify does", () => {
+    for (const value of HARD_VALUES) expect({ value, yaml: yamlDocument(value) }).toEqual({ value, yaml: yamlOf(value) });
+  });
+
+  it("writes empty and nested collections, numbers, booleans and null as yaml's stringify does", () => {
+    for (const value of HARD_SHAPES) expect({ value, yaml: yamlDocument(value) }).toEqual({ value, yaml: yamlOf(value) });
+    expect(yamlDocument({ a: {}, b: [], c: [{}] })).toBe("a: {}\nb: []\nc:\n  - {}\n");
+  });
+
+  it("hands what it does not mirror to yaml whole: shared objects, undefined, non-plain objects, long keys, non-maps", () => {
+    const shared = { x: 1 };
+    const sharedList = [1];
+    const cases: unknown[] = [
+      { a: shared, b: shared },
+      { a: sharedList, b: sharedList },
+      { a: undefined, b: 1 },
+      { a: -0 },
+      { a: Number.NaN },
+      { a: Number.POSITIVE_INFINITY },
+      { a: new Date(0) },
+      { ["k".repeat(1030)]: 1 },
+      [1, { a: 2 }],
+      "text",
+      null,
+    ];
+    for (const value of cases) expect(yamlDocument(value)).toBe(yamlOf(value));
+    // yaml writes the shared object once, anchored, then as an alias.
+    expect(yamlDocument({ a: shared, b: shared })).toBe("a: &a1\n  x: 1\nb: *a1\n");
+  });
+});
