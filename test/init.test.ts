@@ -63,6 +63,11 @@ describe("init", () => {
     expect(pkg.dependencies["immutable-clusters"]).toBe(`^${manifest.version}`);
     for (const peer of ["cdktf", "cdk8s", "constructs"]) expect(pkg.dependencies[peer]).toBe(manifest.devDependencies[peer]);
     expect(pkg.devDependencies["cdktf-cli"]).toBe(manifest.devDependencies["cdktf-cli"]);
+    // Both compilers: the JavaScript one for ts-jest, TypeScript 7's native one for `npm run typecheck` and the review.
+    expect(pkg.devDependencies.typescript).toBe(manifest.devDependencies.typescript);
+    expect(pkg.devDependencies["typescript-7"]).toBe(manifest.devDependencies["typescript-7"]);
+    expect(pkg.devDependencies["typescript-7"]).toMatch(/^npm:typescript@7\./);
+    expect(pkg.scripts.typecheck).toBe("node node_modules/typescript-7/bin/tsc -p tsconfig.json --noEmit");
     expect(JSON.parse(readFileSync(join(repo, "cdktf.json"), "utf8")).app).toMatch(/apps\/synth\.ts/);
     expect(readFileSync(join(repo, "clusters/index.ts"), "utf8")).toContain('from "./prod-eu"');
     const leftOver = filesUnder(repo).filter((file) => /__[A-Z][A-Z0-9_]*__/.test(readFileSync(file, "utf8")));
@@ -86,11 +91,10 @@ describe("init", () => {
       "immutable-clusters": [join(packageRoot, "constructs/index.ts")],
       "immutable-clusters/testing": [join(packageRoot, "constructs/testing/index.ts")],
     };
-    writeFileSync(
-      join(repo, "tsconfig.check.json"),
-      JSON.stringify({ extends: "./tsconfig.json", compilerOptions: { baseUrl: ".", paths } }),
-    );
-    const tsc = spawnSync(process.execPath, [join(packageRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.check.json"], {
+    // No baseUrl: TypeScript 7 removed it; `paths` entries resolve from the config's folder (they are absolute here).
+    writeFileSync(join(repo, "tsconfig.check.json"), JSON.stringify({ extends: "./tsconfig.json", compilerOptions: { paths } }));
+    // With the compiler the project's `npm run typecheck` runs: TypeScript 7, from the linked node_modules.
+    const tsc = spawnSync(process.execPath, [join(repo, "node_modules/typescript-7/bin/tsc"), "-p", "tsconfig.check.json", "--noEmit"], {
       cwd: repo,
       encoding: "utf8",
     });

@@ -1,15 +1,20 @@
 // The review's incremental type check (issue 17): tsc's state is kept in node_modules/.cache/immutable-clusters/ and
 // reused by the next review although each review checks out into another temporary folder; a cached state never
-// hides a new type error nor keeps a fixed one.
+// hides a new type error nor keeps a fixed one. Run with each compiler a repository may have: the JavaScript TypeScript
+// only, and TypeScript 7's native compiler beside it (the `typescript-7` alias), which the review then uses.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { materialize, TYPE_CHECK_LINEAGES, typeCheck } from "../apps/review/revision";
+import { typeScriptCompiler } from "../apps/review/typescript-compiler";
 
 const ROOT = join(__dirname, "..");
 
-describe("incremental type check of the head revision", () => {
+describe.each([
+  { compiler: "the JavaScript TypeScript", native: false, links: ["typescript"] },
+  { compiler: "TypeScript 7's native compiler", native: true, links: ["typescript", "typescript-7", "@typescript"] },
+])("incremental type check of the head revision with $compiler", ({ native, links }) => {
   const repo = mkdtempSync(join(tmpdir(), "review-tsc-repo-"));
   const git = (...args: string[]) =>
     execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args], { cwd: repo, encoding: "utf8" });
@@ -18,7 +23,7 @@ describe("incremental type check of the head revision", () => {
   beforeAll(() => {
     // A definitions repository of its own (its own node_modules folder, so the test never touches this repository's cache).
     mkdirSync(join(repo, "node_modules", "@types"), { recursive: true });
-    symlinkSync(join(ROOT, "node_modules", "typescript"), join(repo, "node_modules", "typescript"), "dir");
+    for (const name of links) symlinkSync(join(ROOT, "node_modules", name), join(repo, "node_modules", name), "dir");
     symlinkSync(join(ROOT, "node_modules", "@types", "node"), join(repo, "node_modules", "@types", "node"), "dir");
     mkdirSync(join(repo, "apps"));
     mkdirSync(join(repo, "clusters"));
@@ -44,6 +49,13 @@ describe("incremental type check of the head revision", () => {
       rmSync(tmp, { recursive: true, force: true });
     }
   }
+
+  it(`type-checks with ${native ? "TypeScript 7's native compiler" : "the JavaScript TypeScript"}`, () => {
+    expect(typeScriptCompiler(repo)).toMatchObject({
+      native,
+      version: native ? expect.stringMatching(/^7\./) : expect.stringMatching(/^5\./),
+    });
+  });
 
   it("caches its state under node_modules/.cache with paths that do not name the temporary folder", async () => {
     expect(await checkHead()).toMatchObject({ code: 0 });

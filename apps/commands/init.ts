@@ -84,6 +84,11 @@ function placeholderValues(name: string, projectName: string): Record<string, st
     CDK8S_VERSION: version("cdk8s"),
     CONSTRUCTS_VERSION: version("constructs"),
     TYPESCRIPT_VERSION: version("typescript"),
+    // TypeScript 7, the native compiler, under an npm alias beside the JavaScript TypeScript above: the template's
+    // `npm run typecheck` and the review's type check use it, while ts-jest keeps the JavaScript compiler API that
+    // TypeScript 7.0 does not have (https://devblogs.microsoft.com/typescript/announcing-typescript-7-0/, "Running
+    // Side-by-Side with TypeScript 6.0"). The value is the alias itself, e.g. "npm:typescript@7.0.2".
+    TYPESCRIPT_7_VERSION: version("typescript-7"),
     TSX_VERSION: version("tsx"),
     JEST_VERSION: version("jest"),
     TS_JEST_VERSION: version("ts-jest"),

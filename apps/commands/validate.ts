@@ -264,7 +264,12 @@ export async function validateGeneration(options: ValidateOptions): Promise<Vali
   if (!ingressUrl) {
     const name = ingressParameterName(gen.clusterName, gen.generationId);
     try {
-      const value = await (options.readParameter ?? (await import("./kubeconfig")).ssmParameterReader)(name, gen.region);
+      // Loaded only when no reader is given. require, not import(): with tsconfig's module node16 an import() in this
+      // CommonJS file is a native ES import, which would need the file extension (TS2835).
+      const value = await (options.readParameter ?? (require("./kubeconfig") as typeof import("./kubeconfig")).ssmParameterReader)(
+        name,
+        gen.region,
+      );
       if (value === undefined) ingressWhy = `SSM parameter ${name} does not exist: the generation is not deployed in ${gen.region}`;
       else ingressUrl = `http://${(JSON.parse(value) as { dnsName: string }).dnsName}${gen.healthPath}`;
     } catch (error) {

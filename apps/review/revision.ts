@@ -1,9 +1,10 @@
 // Owns materializing and synthesizing a revision of a definitions repository: resolves refs (default base = merge base
 // with origin/main, else main), checks a ref out with `git worktree add --detach` into a temporary folder (the working
 // tree is used in place) or reads only its lock from git (lockOnlyCheckout), links the repo's node_modules there,
-// type-checks the app's program with the project's own tsconfig (incrementally, its state cached in
-// node_modules/.cache/immutable-clusters/), and runs the project's cdktf app (cdktf.json "app") with CDKTF_OUTDIR,
-// DIST_DIR, IMMUTABLE_CLUSTERS_GUARD=report and (to guard with the base revision's lock) IMMUTABLE_CLUSTERS_LOCK_FILE.
+// type-checks the app's program with the project's own tsconfig (with TypeScript 7's native compiler when the repository
+// has it; incrementally, its state cached in node_modules/.cache/immutable-clusters/), and runs the project's cdktf app
+// (cdktf.json "app") with CDKTF_OUTDIR, DIST_DIR, IMMUTABLE_CLUSTERS_GUARD=report and (to guard with the base revision's
+// lock) IMMUTABLE_CLUSTERS_LOCK_FILE.
 // Worktrees are always removed again.
 import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -20,6 +21,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
+import { typeScriptCompiler } from "./typescript-compiler";
 
 /** A revision ready to synthesize. */
 export interface MaterializedRevision {
@@ -236,8 +238,8 @@ export function typeCheck(appDir: string, tmp: string, label: string, lineage?: 
   const tsconfig = join(appDir, "tsconfig.json");
   const entry = appEntry(appDir);
   if (!existsSync(tsconfig) || !entry) return undefined;
-  const tsc = join(appDir, "node_modules", "typescript", "bin", "tsc");
-  if (!existsSync(tsc))
+  const compiler = typeScriptCompiler(appDir);
+  if (!compiler)
     return Promise.resolve({ command: "tsc", code: null, output: `typescript is not installed in ${appDir}/node_modules; run npm ci` });
   const cacheDir = typeCheckCacheDir(appDir);
   const cached = cacheDir && join(cacheDir, `review-${label}.tsbuildinfo`);
@@ -266,7 +268,7 @@ export function typeCheck(appDir: string, tmp: string, label: string, lineage?: 
       include: [],
     }),
   );
-  return run(process.execPath, [tsc, "-p", config, "--pretty", "false"], appDir, process.env).then((result) => {
+  return run(compiler.command, [...compiler.args, "-p", config, "--pretty", "false"], appDir, process.env).then((result) => {
     if (cacheDir && existsSync(thisRun))
       for (const file of [ofLineage, cached])
         if (file)
