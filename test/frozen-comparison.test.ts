@@ -1,11 +1,14 @@
 // The cache of the frozen-generation comparison (constructs/fleet/frozen-comparison.ts, issue 17): an entry is reused
 // only while everything rendering depends on is unchanged. A changed library file (a node script, in a temp copy of the
-// library's folder) or a changed definition brings the "behind the library" differences back; a failed rendering is
-// never kept; the cache is bounded and can be turned off.
+// library's folder) or a changed definition field that rendering reads brings the "behind the library" differences
+// back; a change only Terraform acts on (a pool's size, the weight, another generation) reuses the entry, and every
+// example generation renders the same files with all of those changed; a failed rendering is never kept; the cache is
+// bounded and can be turned off.
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveGeneration } from "../constructs/definition/resolve";
+import { clusters } from "../clusters";
+import { resolveGeneration, type ResolvedGeneration } from "../constructs/definition/resolve";
 import { validateDefinition } from "../constructs/definition/validate";
 import { artifactsFromFiles, freezeGeneration, renderedArtifactFiles } from "../constructs/fleet/frozen-artifacts";
 import {
@@ -14,6 +17,7 @@ import {
   FROZEN_COMPARISON_CACHE_ENV,
   FROZEN_COMPARISON_ENTRIES,
   libraryInputsHash,
+  renderingInputs,
 } from "../constructs/fleet/frozen-comparison";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 
@@ -29,6 +33,28 @@ const upgradedRender = (g: typeof gen, contract: number) => {
   return files;
 };
 const CONTROLLER = "node config ignition/controller.ign";
+
+/**
+ * `g` with every field renderingInputs leaves out changed: weight and state, each pool's sizes and autoscaling bounds (in
+ * the resolved pools and in the definition) and the cluster's other generations (dropped, the rest renamed).
+ */
+function withTerraformOnlyChanges(g: ResolvedGeneration): ResolvedGeneration {
+  const resize = <P extends { autoscale?: { min: number; max: number } }>(p: P) => ({
+    ...p,
+    minSize: 7,
+    maxSize: 70,
+    desiredCapacity: 9,
+    ...(p.autoscale ? { autoscale: { min: 5, max: 50 } } : {}),
+  });
+  return {
+    ...g,
+    weight: g.weight === 0 ? 40 : 0,
+    state: g.state === "live" ? "retiring" : "live",
+    workerPools: g.workerPools.map(resize),
+    definition: { ...g.definition, weight: g.weight === 0 ? 40 : 0, workerPools: g.definition.workerPools.map(resize) },
+    cluster: { ...g.cluster, generations: [g.definition, { ...g.definition, id: "zz", weight: 1 }] },
+  };
+}
 
 function cacheDir(): string {
   return mkdtempSync(join(tmpdir(), "frozen-comparison-"));
@@ -70,8 +96,9 @@ describe("the cached comparison", () => {
     const dir = cacheDir();
     const cache = { dir, libraryHash: "A" };
     expect(differencesFromLibrary(gen, [], frozen, { cache })).toEqual([]);
-    const changed = { ...gen, workerPools: gen.workerPools.map((p) => ({ ...p, maxSize: p.maxSize + 1 })) };
-    expect(differencesFromLibrary(changed, [], frozen, { cache, render: upgradedRender })).toEqual([CONTROLLER]);
+    const changed = { ...gen, workerPools: gen.workerPools.map((p) => ({ ...p, labels: { ...p.labels, team: "payments" } })) };
+    // Rendered again (a read entry would say []): the stub's controller, and the pools whose labels changed.
+    expect(differencesFromLibrary(changed, [], frozen, { cache, render: upgradedRender })).toContain(CONTROLLER);
     expect(
       differencesFromLibrary(gen, [], { ...frozen, nodeContract: frozen.nodeContract + 1 }, { cache, render: upgradedRender }),
     ).toEqual([CONTROLLER]);
@@ -79,6 +106,23 @@ describe("the cached comparison", () => {
     edited.set("ignition/controller.ign", JSON.stringify({ ...JSON.parse(edited.get("ignition/controller.ign")!), old: true }));
     expect(differencesFromLibrary(gen, [], { ...frozen, nodeConfigs: edited }, { cache })).toEqual([CONTROLLER]);
     expect(readdirSync(dir)).toHaveLength(4);
+  });
+
+  test("hits on a second identical run and on changes rendering does not read; misses when a field it reads changes", () => {
+    const dir = cacheDir();
+    const cache = { dir, libraryHash: "A" };
+    expect(differencesFromLibrary(gen, [], frozen, { cache })).toEqual([]);
+    // Each of these reads the entry (the stub, which would report the controller, is not called) and writes none.
+    const render = () => {
+      throw new Error("rendered although the entry should have been read");
+    };
+    expect(differencesFromLibrary(gen, [], frozen, { cache, render })).toEqual([]);
+    expect(differencesFromLibrary(withTerraformOnlyChanges(gen), [], frozen, { cache, render })).toEqual([]);
+    expect(readdirSync(dir)).toHaveLength(1);
+    // A field rendering reads: a new entry, rendered again (the stub's controller, beside what the new key changes).
+    const withKey = { ...gen, sshAuthorizedKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHJlYWRzIHRoaXM test"] };
+    expect(differencesFromLibrary(withKey, [], frozen, { cache, render: upgradedRender })).toContain(CONTROLLER);
+    expect(readdirSync(dir)).toHaveLength(2);
   });
 
   test("unfrozen node configs are listed after the cached differences, from the caller's keys", () => {
@@ -134,5 +178,30 @@ describe("the cached comparison", () => {
   test(`${FROZEN_COMPARISON_CACHE_ENV}=off turns it off, and jest's module registry (which can mock rendering) never uses it`, () => {
     expect(defaultFrozenComparisonCache({ [FROZEN_COMPARISON_CACHE_ENV]: "off" })).toBeUndefined();
     expect(defaultFrozenComparisonCache({})).toBeUndefined();
+  });
+});
+
+describe("what the key leaves out", () => {
+  // Every example generation (frozen or not), rendered with all left-out fields changed: the same files, byte for byte.
+  const examples = clusters.flatMap((c) => {
+    const v = validateDefinition(c);
+    return v.generations.map((g) => resolveGeneration(v, g));
+  });
+  test.each(examples.map((g) => [g.fullName, g] as const))("%s renders the same files with them changed", (_name, g) => {
+    const changed = withTerraformOnlyChanges(g);
+    expect(JSON.stringify(changed)).not.toBe(JSON.stringify(g));
+    expect(renderingInputs(changed)).toBe(renderingInputs(g));
+    const before = renderedArtifactFiles(g);
+    const after = renderedArtifactFiles(changed);
+    expect([...after.keys()]).toEqual([...before.keys()]);
+    for (const [path, text] of before) expect({ path, text: after.get(path) }).toEqual({ path, text });
+  });
+
+  test("whether a pool autoscales, and every other field, is in it", () => {
+    const pooled = examples.find((g) => g.workerPools.some((p) => p.autoscale))!;
+    const noAutoscale = { ...pooled, workerPools: pooled.workerPools.map((p) => ({ ...p, autoscale: undefined })) };
+    expect(renderingInputs(noAutoscale)).not.toBe(renderingInputs(pooled));
+    expect(renderingInputs({ ...pooled, kubernetesVersion: "1.35.5" })).not.toBe(renderingInputs(pooled));
+    expect(renderingInputs({ ...pooled, cluster: { ...pooled.cluster, name: "other" } })).not.toBe(renderingInputs(pooled));
   });
 });

@@ -1,8 +1,9 @@
 // Owns the comparison of a frozen generation with what this library renders for it today (GenerationStack.behindLibrary,
 // the "frozen, behind the library" notice and fleet-status.json), and its cross-process cache. Rendering a generation's
 // node configs and addon manifests only to compare them was about half the CPU of a synth of the examples (issue 17);
-// the result depends only on the library's own files, the installed packages, node, the generation's resolved
-// definition, its node contract and the frozen files, so it is kept in
+// the result depends only on the library's own files, the installed packages, node, the parts of the generation's
+// resolved definition that rendering reads (renderingInputs: not its weight, state, pool sizes or the cluster's other
+// generations), its node contract and the frozen files, so it is kept in
 // node_modules/.cache/immutable-clusters/frozen-comparison/ (the cache root of scripts/run-compiled.mjs and
 // apps/review/synth-cache.ts, cleared by `npm run clean`) under a hash of all of them, and computed once per change.
 // Entries are written through a temporary file and a rename, bounded in number, and a failed rendering is never kept.
@@ -17,7 +18,7 @@ import { artifactFiles, renderedArtifactFiles, type FrozenArtifacts } from "./fr
 /** Set to `off` to compute every comparison (the cache is neither read nor written). */
 export const FROZEN_COMPARISON_CACHE_ENV = "IMMUTABLE_CLUSTERS_FROZEN_COMPARISON_CACHE";
 /** Bumped when what an entry holds or how the key is made changes, so older entries are not read. */
-const FORMAT = "frozen-comparison-1";
+const FORMAT = "frozen-comparison-2";
 /** Entries kept (each a few hundred bytes); the least recently used go first beyond this. */
 export const FROZEN_COMPARISON_ENTRIES = 256;
 
@@ -87,14 +88,39 @@ export function defaultFrozenComparisonCache(env: NodeJS.ProcessEnv = process.en
   return defaultCache ?? undefined;
 }
 
-/** The key of one comparison: the library's inputs, the generation as resolved, its node contract and its frozen files. */
+/** A worker pool without its sizes: whether it autoscales stays (it decides cluster-autoscaler's manifest), its bounds go. */
+function poolWithoutSizes<P extends { readonly autoscale?: unknown }>(pool: P): P {
+  return { ...pool, minSize: undefined, maxSize: undefined, desiredCapacity: undefined, autoscale: pool.autoscale ? true : undefined };
+}
+
+/**
+ * The parts of a resolved generation that its rendering (renderedArtifactFiles: node configs and addon manifests) reads,
+ * as JSON: all of it but fields only Terraform acts on, each of which a deployed generation may change in place
+ * (immutable-inputs.ts, MUTABLE_FIELDS): the traffic weight and state, the worker pools' minSize, maxSize,
+ * desiredCapacity and autoscaling bounds, in the resolved pools and in the definition, and the cluster's other
+ * generations (the generation's own definition is `definition`). Everything else stays, read or not: a field left in
+ * costs a recomputation when it changes, a field left out wrongly would keep a stale result. test/frozen-comparison.test.ts
+ * renders every example generation with all of these changed and gets the same files, so a rendering that starts
+ * reading one of them fails there.
+ */
+export function renderingInputs(gen: ResolvedGeneration): string {
+  const { weight: _weight, state: _state, workerPools, definition, cluster, ...rest } = gen;
+  return JSON.stringify({
+    ...rest,
+    workerPools: workerPools.map(poolWithoutSizes),
+    definition: { ...definition, weight: undefined, state: undefined, workerPools: definition.workerPools.map(poolWithoutSizes) },
+    cluster: { ...cluster, generations: undefined },
+  });
+}
+
+/** The key of one comparison: the library's inputs, what rendering reads of the generation, its node contract and its frozen files. */
 export function comparisonKey(
   libraryHash: string,
   gen: ResolvedGeneration,
   nodeContract: number,
   frozenFiles: ReadonlyMap<string, string>,
 ): string {
-  const hash = createHash("sha256").update(`${FORMAT}\0${libraryHash}\0${nodeContract}\0${JSON.stringify(gen)}\0`);
+  const hash = createHash("sha256").update(`${FORMAT}\0${libraryHash}\0${nodeContract}\0${renderingInputs(gen)}\0`);
   for (const [path, text] of [...frozenFiles].sort(([a], [b]) => a.localeCompare(b))) hash.update(`${path}\0${text}\0`);
   return hash.digest("hex");
 }
