@@ -1,5 +1,7 @@
 // Owns every import of @cdktf/provider-aws: deep imports of exactly the classes the library uses (the package index
 // loads all ~1,500 resources), in one place so a provider or fork switch changes this file only.
+// Before the package loads: the packages it loads but a synth never calls wait for first use (deferred-packages.ts).
+import "./deferred-packages";
 export { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 export { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 export { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";

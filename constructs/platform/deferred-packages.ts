@@ -1,0 +1,123 @@
+// Owns deferring, until first use, three packages that our dependencies load as they load but that a synth never
+// calls: 295 of the ~1,100 modules a one-generation synth loaded, about a tenth of its CPU (docs/using-the-library.md
+// "Synth cost per generation"). Each is put in node's module cache, before its requirer loads, as a stand-in whose
+// every export loads the real module (or the one real file it needs) on first use, so behaviour is unchanged:
+// - `archiver` (7.0.1, with its 202 dependency modules), bundled in cdktf 0.21.0 and required at load by
+//   lib/private/fs.js, which calls it only when run as its own process (`node lib/private/fs.js <src> <dest>`, how
+//   archiveSync zips a TerraformAsset of type ARCHIVE), never in the process that loads it.
+// - cdk8s 2.70.106's own copy of `yaml` (72 modules), required by lib/yaml.js for `Yaml.load`/`Yaml.stringify`
+//   (Include, Helm, App.synth to files); the library renders charts with `chart.toJson()` and never calls them.
+// - `ajv-i18n` 4.2.0's index (all 23 locales, 24 modules), required by @kubernetes-models/validate 4.0.0's
+//   dist/validate.js to word a failed validation (`ajv_i18n.en(errors)`): each locale is loaded alone, when read.
+// The stand-ins are made only where node's module cache is real (not under jest, whose registry ignores writes to
+// require.cache) and only when neither the package nor its requirer is loaded yet; any surprise in the installed
+// files (a path that does not resolve, an index of another shape) leaves that package to load as before.
+import Module, { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+const requireHere = createRequire(__filename);
+
+/** Node's module cache, by resolved file name. */
+const moduleCache = (Module as unknown as { _cache: Record<string, NodeModule | undefined> })._cache;
+
+/**
+ * Puts `exportsOf(load)` in node's module cache as the module at `path`, where `load` requires the real one (taking
+ * the stand-in out of the cache first). Does nothing when `path` or `requirer` is loaded already, or when `exportsOf`
+ * gives undefined.
+ */
+function defer(path: string, requirer: string, exportsOf: (load: () => unknown) => object | undefined): void {
+  if (moduleCache[path] !== undefined || moduleCache[requirer] !== undefined) return;
+  let real: unknown;
+  const load = () => {
+    if (real === undefined) {
+      if (moduleCache[path] === standIn) delete moduleCache[path];
+      real = createRequire(requirer)(path);
+    }
+    return real;
+  };
+  const standInExports = exportsOf(load);
+  if (standInExports === undefined) return; // the installed files are not of the shape read here: loaded as before
+  const standIn = new Module(path) as NodeModule & { filename: string; loaded: boolean };
+  standIn.filename = path;
+  standIn.loaded = true;
+  standIn.exports = standInExports;
+  moduleCache[path] = standIn;
+}
+
+/** An object with one enumerable getter per name, each reading `valueOf(name)` on first use. */
+function lazyExports(names: readonly string[], valueOf: (name: string) => unknown): Record<string, unknown> {
+  const standIn: Record<string, unknown> = {};
+  for (const name of names) Object.defineProperty(standIn, name, { enumerable: true, configurable: true, get: () => valueOf(name) });
+  return standIn;
+}
+
+/** The names a CommonJS index assigns as `exports.<name> = ` (yaml's dist/index.js), in order. */
+export function assignedExportNames(source: string): string[] {
+  return [...source.matchAll(/^exports\.([A-Za-z_$][\w$]*) = /gm)].map((m) => m[1]);
+}
+
+/** ajv-i18n's index, one `<locale>: require(<"./locale">),` line per locale in `module.exports = {...}`: name -> file. */
+export function localeRequires(source: string): Array<[string, string]> | undefined {
+  const body = /module\.exports = \{([^}]*)\}/.exec(source)?.[1];
+  if (body === undefined) return undefined;
+  const entries = body
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  const parsed = entries.map((line) => /^"?([\w-]+)"?: require\("(\.\/[\w-]+)"\),?$/.exec(line));
+  return parsed.every((m) => m !== null) ? parsed.map((m) => [m![1], m![2]]) : undefined;
+}
+
+/** The stand-in exports of ajv-i18n's index at `index`: each locale required alone when read. */
+export function deferredAjvI18n(index: string): Record<string, unknown> | undefined {
+  const locales = localeRequires(readFileSync(index, "utf8"));
+  if (locales === undefined || locales.length === 0) return undefined;
+  const files = new Map(locales);
+  const requireLocale = createRequire(index);
+  return lazyExports([...files.keys()], (name) => requireLocale(files.get(name)!));
+}
+
+/** The stand-in exports of a yaml index at `index`: each export of the real module, loaded on first read. */
+export function deferredYaml(index: string, load: () => unknown): Record<string, unknown> | undefined {
+  const names = assignedExportNames(readFileSync(index, "utf8"));
+  if (names.length === 0) return undefined;
+  return lazyExports(names, (name) => (load() as Record<string, unknown>)[name]);
+}
+
+/** Resolves `request` as `from` would require it; undefined when it does not resolve. */
+function resolveFrom(from: string, request: string): string | undefined {
+  try {
+    return createRequire(from).resolve(request);
+  } catch {
+    return undefined;
+  }
+}
+
+function installDeferredPackages(): void {
+  // Under jest, require.cache is the test runtime's, not node's: nothing to defer there.
+  if (requireHere.cache !== moduleCache) return;
+  const cdktfFs = resolveFrom(__filename, "cdktf/lib/private/fs");
+  const archiver = cdktfFs && resolveFrom(cdktfFs, "archiver");
+  if (cdktfFs && archiver)
+    defer(archiver, cdktfFs, (load) => {
+      // cdktf only calls it, and only where lib/private/fs.js is the main module.
+      return function deferredArchiver(this: unknown, ...args: unknown[]) {
+        return (load() as (...a: unknown[]) => unknown).apply(this, args);
+      };
+    });
+
+  const cdk8sYamlModule = resolveFrom(__filename, "cdk8s/lib/yaml");
+  const cdk8sYaml = cdk8sYamlModule && resolveFrom(cdk8sYamlModule, "yaml");
+  if (cdk8sYamlModule && cdk8sYaml) defer(cdk8sYaml, cdk8sYamlModule, (load) => deferredYaml(cdk8sYaml, load));
+
+  // The validate module is not in @kubernetes-models/validate's exports map: found beside its index.
+  const model = resolveFrom(__filename, "kubernetes-models/v1/ConfigMap");
+  const modelsBase = model && resolveFrom(model, "@kubernetes-models/base");
+  const validateIndex = modelsBase && resolveFrom(modelsBase, "@kubernetes-models/validate");
+  const validateModule = validateIndex && join(dirname(validateIndex), "validate.js");
+  const ajvI18n = validateModule && resolveFrom(validateModule, "ajv-i18n");
+  if (validateModule && ajvI18n) defer(ajvI18n, validateModule, () => deferredAjvI18n(ajvI18n));
+}
+
+installDeferredPackages();

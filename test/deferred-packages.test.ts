@@ -1,0 +1,138 @@
+// Tests constructs/platform/deferred-packages.ts: the stand-ins carry exactly the real modules' exports (same names,
+// same values once read); a one-generation synth in a plain node process loads none of the three deferred packages
+// and writes the same files as without the stand-ins; and each stand-in loads the real module when used (a failed
+// kubernetes-models validation is worded by ajv-i18n's English locale, cdk8s's Yaml writes YAML).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { assignedExportNames, deferredAjvI18n, deferredYaml, localeRequires } from "../constructs/platform/deferred-packages";
+
+const root = join(__dirname, "..");
+const requireHere = createRequire(__filename);
+const cdk8sYamlPath = createRequire(requireHere.resolve("cdk8s/lib/yaml")).resolve("yaml");
+const validateIndex = createRequire(
+  createRequire(requireHere.resolve("kubernetes-models/v1/ConfigMap")).resolve("@kubernetes-models/base"),
+).resolve("@kubernetes-models/validate");
+const ajvI18nPath = createRequire(join(validateIndex, "..", "validate.js")).resolve("ajv-i18n");
+
+/** Runs a script in a plain node process (TypeScript through tsx's CommonJS hook), from the repository root. */
+function node(script: string, args: string[] = [], preload: string[] = []): string {
+  const requires = ["tsx/cjs", ...preload].flatMap((r) => ["-r", r]);
+  return execFileSync(process.execPath, [...requires, "-e", script, "--", ...args], { cwd: root, encoding: "utf8" });
+}
+
+/** Every file under `dir` with its bytes, by relative path. */
+function files(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else out.set(relative(dir, path), readFileSync(path, "latin1"));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe("deferred packages: the stand-ins", () => {
+  it("cdk8s's yaml stand-in has the real module's export names, in order, and hands out its values", () => {
+    const real = requireHere(cdk8sYamlPath) as Record<string, unknown>;
+    const standIn = deferredYaml(cdk8sYamlPath, () => real)!;
+    expect(assignedExportNames(readFileSync(cdk8sYamlPath, "utf8"))).toEqual(Object.keys(real));
+    expect(Object.keys(standIn)).toEqual(Object.keys(real));
+    for (const name of Object.keys(real)) expect(standIn[name]).toBe(real[name]);
+  });
+
+  it("ajv-i18n's stand-in has the real index's locales, in order, each the same module", () => {
+    const real = requireHere(ajvI18nPath) as Record<string, unknown>;
+    const standIn = deferredAjvI18n(ajvI18nPath)!;
+    expect(Object.keys(standIn)).toEqual(Object.keys(real));
+    expect(Object.keys(real)).toContain("en");
+    for (const name of Object.keys(real)) expect(standIn[name]).toBe(real[name]);
+  });
+
+  it("an index of another shape gets no stand-in", () => {
+    expect(localeRequires('module.exports = { en: require("./en"), other: compute() }')).toBeUndefined();
+    expect(localeRequires("exports.en = 1;")).toBeUndefined();
+    expect(assignedExportNames("module.exports = {};")).toEqual([]);
+  });
+});
+
+describe("deferred packages: in a plain node process", () => {
+  // Prints, at exit, which of the deferred packages node loaded for real, which as stand-ins.
+  const probe = join(tmpdir(), `deferred-packages-probe-${process.pid}.js`);
+  beforeAll(() => {
+    const paths = {
+      archiver: createRequire(requireHere.resolve("cdktf/lib/private/fs")).resolve("archiver"),
+      cdk8sYaml: cdk8sYamlPath,
+      ajvI18n: ajvI18nPath,
+    };
+    require("node:fs").writeFileSync(
+      probe,
+      `const paths = ${JSON.stringify(paths)};
+process.on("exit", () => {
+  const loaded = {};
+  for (const [name, path] of Object.entries(paths)) {
+    const m = require.cache[path];
+    // A stand-in requires nothing; each real module requires its own files.
+    loaded[name] = m === undefined ? "not loaded" : m.children.length > 0 ? "real" : "stand-in";
+  }
+  process.stdout.write("\\nLOADED " + JSON.stringify(loaded) + "\\n");
+});`,
+    );
+  });
+  afterAll(() => rmSync(probe, { force: true }));
+
+  it("a one-generation synth loads none of them and writes the same files as with them loaded", () => {
+    const withStandIns = mkdtempSync(join(tmpdir(), "deferred-on-"));
+    const withReal = mkdtempSync(join(tmpdir(), "deferred-off-"));
+    try {
+      // The bench app reads its output folder from argv[2], as `node app.js <out>` has it.
+      const app = "process.argv.splice(1, 0, 'app'); require('./bench/apps/synth-one-generation.ts')";
+      const on = node(app, [withStandIns], [probe]);
+      expect(JSON.parse(/LOADED (.*)/.exec(on)![1])).toEqual({ archiver: "stand-in", cdk8sYaml: "stand-in", ajvI18n: "stand-in" });
+      // The same synth with the three packages loaded first (no stand-in can be made then).
+      const preload = [
+        "require(require('node:module').createRequire(require.resolve('cdktf/lib/private/fs')).resolve('archiver'))",
+        `require(${JSON.stringify(cdk8sYamlPath)})`,
+        `require(${JSON.stringify(ajvI18nPath)})`,
+      ].join(";");
+      const off = node(`${preload};${app}`, [withReal], [probe]);
+      expect(JSON.parse(/LOADED (.*)/.exec(off)![1])).toEqual({ archiver: "real", cdk8sYaml: "real", ajvI18n: "real" });
+      const a = files(withStandIns);
+      const b = files(withReal);
+      expect(a.size).toBeGreaterThan(5);
+      expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+      for (const [path, bytes] of a) expect({ path, same: bytes === b.get(path) }).toEqual({ path, same: true });
+    } finally {
+      rmSync(withStandIns, { recursive: true, force: true });
+      rmSync(withReal, { recursive: true, force: true });
+    }
+  });
+
+  it("each stand-in loads the real module when used", () => {
+    const out = node(
+      `
+      require("./constructs/platform/terraform");
+      require("./constructs/platform/k8s");
+      const { Yaml } = require("cdk8s");
+      const { DaemonSet } = require("kubernetes-models/apps/v1/DaemonSet");
+      let message;
+      try { new DaemonSet({ metadata: { name: "x" }, spec: { selector: {}, template: { spec: { containers: "no" } } } }).validate(); }
+      catch (error) { message = error.message; }
+      console.log(JSON.stringify({ message, yaml: Yaml.stringify({ a: [1, "b"] }) }));
+      `,
+      [],
+      [probe],
+    );
+    const result = JSON.parse(out.split("\n").find((line) => line.startsWith("{"))!);
+    // ajv-i18n's English wording ("must be array"), not ajv's raw error object.
+    expect(result.message).toContain("data/spec/template/spec/containers must be array");
+    expect(result.yaml).toBe("a:\n  - 1\n  - b\n");
+    // cdk8s's yaml is now loaded for real; ajv-i18n stays a stand-in that loaded its English locale alone.
+    expect(JSON.parse(/LOADED (.*)/.exec(out)![1])).toMatchObject({ cdk8sYaml: "real", ajvI18n: "stand-in" });
+  });
+});
