@@ -1,4 +1,6 @@
 // The public API of the library: everything a team imports from `immutable-clusters`.
+// First, before any package loads: the packages they load but a synth never calls wait for first use.
+import "./platform/deferred-packages";
 export * from "./definition/types";
 export { DefinitionError, definitionProblems, validateDefinition, type DefinitionProblem } from "./definition/validate";
 export { ArgumentError, DefinitionsError, validateDefinitions } from "./definition/arguments";

@@ -1,13 +1,21 @@
 // Tests constructs/platform/deferred-packages.ts: the stand-ins carry exactly the real modules' exports (same names,
 // same values once read); a one-generation synth in a plain node process loads none of the three deferred packages
 // and writes the same files as without the stand-ins; and each stand-in loads the real module when used (a failed
-// kubernetes-models validation is worded by ajv-i18n's English locale, cdk8s's Yaml writes YAML).
+// kubernetes-models validation is worded by ajv-i18n's English locale, cdk8s's Yaml writes YAML, a zod locale is a
+// locale).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { assignedExportNames, deferredAjvI18n, deferredYaml, localeRequires } from "../constructs/platform/deferred-packages";
+import {
+  assignedExportNames,
+  deferredAjvI18n,
+  deferredYaml,
+  deferredZodLocales,
+  localeRequires,
+  zodLocaleRequires,
+} from "../constructs/platform/deferred-packages";
 
 const root = join(__dirname, "..");
 const requireHere = createRequire(__filename);
@@ -16,6 +24,7 @@ const validateIndex = createRequire(
   createRequire(requireHere.resolve("kubernetes-models/v1/ConfigMap")).resolve("@kubernetes-models/base"),
 ).resolve("@kubernetes-models/validate");
 const ajvI18nPath = createRequire(join(validateIndex, "..", "validate.js")).resolve("ajv-i18n");
+const zodLocalesPath = requireHere.resolve("zod/v4/locales");
 
 /** Runs a script in a plain node process (TypeScript through tsx's CommonJS hook), from the repository root. */
 function node(script: string, args: string[] = [], preload: string[] = []): string {
@@ -54,10 +63,20 @@ describe("deferred packages: the stand-ins", () => {
     for (const name of Object.keys(real)) expect(standIn[name]).toBe(real[name]);
   });
 
+  it("zod's locales stand-in has the real index's locales, in order, each the same function, and reads as an ES module", () => {
+    const real = requireHere(zodLocalesPath) as Record<string, unknown>;
+    const standIn = deferredZodLocales(zodLocalesPath)!;
+    expect(Object.keys(standIn)).toEqual(Object.keys(real));
+    expect(Object.keys(real).length).toBeGreaterThan(50);
+    for (const name of Object.keys(real)) expect(standIn[name]).toBe(real[name]);
+    expect((standIn as { __esModule?: boolean }).__esModule).toBe(true);
+  });
+
   it("an index of another shape gets no stand-in", () => {
     expect(localeRequires('module.exports = { en: require("./en"), other: compute() }')).toBeUndefined();
     expect(localeRequires("exports.en = 1;")).toBeUndefined();
     expect(assignedExportNames("module.exports = {};")).toEqual([]);
+    expect(zodLocaleRequires('var a_js_1 = require("./a.cjs");\nexports.b = somethingElse;')).toBeUndefined();
   });
 });
 
@@ -69,6 +88,7 @@ describe("deferred packages: in a plain node process", () => {
       archiver: createRequire(requireHere.resolve("cdktf/lib/private/fs")).resolve("archiver"),
       cdk8sYaml: cdk8sYamlPath,
       ajvI18n: ajvI18nPath,
+      zodLocales: zodLocalesPath,
     };
     require("node:fs").writeFileSync(
       probe,
@@ -93,15 +113,21 @@ process.on("exit", () => {
       // The bench app reads its output folder from argv[2], as `node app.js <out>` has it.
       const app = "process.argv.splice(1, 0, 'app'); require('./bench/apps/synth-one-generation.ts')";
       const on = node(app, [withStandIns], [probe]);
-      expect(JSON.parse(/LOADED (.*)/.exec(on)![1])).toEqual({ archiver: "stand-in", cdk8sYaml: "stand-in", ajvI18n: "stand-in" });
+      expect(JSON.parse(/LOADED (.*)/.exec(on)![1])).toEqual({
+        archiver: "stand-in",
+        cdk8sYaml: "stand-in",
+        ajvI18n: "stand-in",
+        zodLocales: "stand-in",
+      });
       // The same synth with the three packages loaded first (no stand-in can be made then).
       const preload = [
         "require(require('node:module').createRequire(require.resolve('cdktf/lib/private/fs')).resolve('archiver'))",
         `require(${JSON.stringify(cdk8sYamlPath)})`,
         `require(${JSON.stringify(ajvI18nPath)})`,
+        `require(${JSON.stringify(zodLocalesPath)})`,
       ].join(";");
       const off = node(`${preload};${app}`, [withReal], [probe]);
-      expect(JSON.parse(/LOADED (.*)/.exec(off)![1])).toEqual({ archiver: "real", cdk8sYaml: "real", ajvI18n: "real" });
+      expect(JSON.parse(/LOADED (.*)/.exec(off)![1])).toEqual({ archiver: "real", cdk8sYaml: "real", ajvI18n: "real", zodLocales: "real" });
       const a = files(withStandIns);
       const b = files(withReal);
       expect(a.size).toBeGreaterThan(5);
@@ -123,7 +149,9 @@ process.on("exit", () => {
       let message;
       try { new DaemonSet({ metadata: { name: "x" }, spec: { selector: {}, template: { spec: { containers: "no" } } } }).validate(); }
       catch (error) { message = error.message; }
-      console.log(JSON.stringify({ message, yaml: Yaml.stringify({ a: [1, "b"] }) }));
+      const { z } = require("zod");
+      const german = z.locales.de;
+      console.log(JSON.stringify({ message, yaml: Yaml.stringify({ a: [1, "b"] }), german: typeof german, localeError: typeof german().localeError }));
       `,
       [],
       [probe],
@@ -132,6 +160,7 @@ process.on("exit", () => {
     // ajv-i18n's English wording ("must be array"), not ajv's raw error object.
     expect(result.message).toContain("data/spec/template/spec/containers must be array");
     expect(result.yaml).toBe("a:\n  - 1\n  - b\n");
+    expect([result.german, result.localeError]).toEqual(["function", "function"]);
     // cdk8s's yaml is now loaded for real; ajv-i18n stays a stand-in that loaded its English locale alone.
     expect(JSON.parse(/LOADED (.*)/.exec(out)![1])).toMatchObject({ cdk8sYaml: "real", ajvI18n: "stand-in" });
   });

@@ -1,5 +1,5 @@
-// Owns deferring, until first use, three packages that our dependencies load as they load but that a synth never
-// calls: 295 of the ~1,100 modules a one-generation synth loaded, about a tenth of its CPU (docs/using-the-library.md
+// Owns deferring, until first use, packages that our dependencies load as they load but that a synth never calls:
+// 358 of the ~1,100 modules a one-generation synth loaded, about a tenth of its CPU (docs/using-the-library.md
 // "Synth cost per generation"). Each is put in node's module cache, before its requirer loads, as a stand-in whose
 // every export loads the real module (or the one real file it needs) on first use, so behaviour is unchanged:
 // - `archiver` (7.0.1, with its 202 dependency modules), bundled in cdktf 0.21.0 and required at load by
@@ -9,6 +9,8 @@
 //   (Include, Helm, App.synth to files); the library renders charts with `chart.toJson()` and never calls them.
 // - `ajv-i18n` 4.2.0's index (all 23 locales, 24 modules), required by @kubernetes-models/validate 4.0.0's
 //   dist/validate.js to word a failed validation (`ajv_i18n.en(errors)`): each locale is loaded alone, when read.
+// - zod 4.6.7's locales index (v4/locales/index.cjs, 63 locale modules), which zod's classic API loads to export
+//   `z.locales`; zod itself configures English from v4/locales/en.cjs directly: each locale is loaded alone, when read.
 // The stand-ins are made only where node's module cache is real (not under jest, whose registry ignores writes to
 // require.cache) and only when neither the package nor its requirer is loaded yet; any surprise in the installed
 // files (a path that does not resolve, an index of another shape) leaves that package to load as before.
@@ -85,6 +87,37 @@ export function deferredYaml(index: string, load: () => unknown): Record<string,
   return lazyExports(names, (name) => (load() as Record<string, unknown>)[name]);
 }
 
+/**
+ * zod's locales index (TypeScript's CommonJS output: `var <v> = require("./<file>.cjs");` then a getter
+ * `Object.defineProperty(exports, "<name>", ... __importDefault(<v>).default ...)` per locale): name -> file.
+ */
+export function zodLocaleRequires(source: string): Array<[string, string]> | undefined {
+  const files = new Map([...source.matchAll(/^var (\w+) = require\("(\.\/[\w-]+\.cjs)"\);$/gm)].map((m) => [m[1], m[2]]));
+  const getters = [
+    ...source.matchAll(
+      /^Object\.defineProperty\(exports, "(\w+)", \{ enumerable: true, get: function \(\) \{ return __importDefault\((\w+)\)\.default; \} \}\);$/gm,
+    ),
+  ];
+  if (files.size === 0 || getters.length !== files.size || getters.some((m) => !files.has(m[2]))) return undefined;
+  return getters.map((m) => [m[1], files.get(m[2])!]);
+}
+
+/** The stand-in exports of zod's locales index at `index`: each locale's default export, its module loaded when read. */
+export function deferredZodLocales(index: string): Record<string, unknown> | undefined {
+  const locales = zodLocaleRequires(readFileSync(index, "utf8"));
+  if (locales === undefined) return undefined;
+  const files = new Map(locales);
+  const requireLocale = createRequire(index);
+  const standIn = lazyExports([...files.keys()], (name) => {
+    // As TypeScript's __importDefault in the index.
+    const module = requireLocale(files.get(name)!) as { __esModule?: boolean; default?: unknown };
+    return module?.__esModule ? module.default : module;
+  });
+  // As the index marks itself, so that importers read it as an ES module (zod's `__importStar` keeps it as is).
+  Object.defineProperty(standIn, "__esModule", { value: true });
+  return standIn;
+}
+
 /** Resolves `request` as `from` would require it; undefined when it does not resolve. */
 function resolveFrom(from: string, request: string): string | undefined {
   try {
@@ -118,6 +151,10 @@ function installDeferredPackages(): void {
   const validateModule = validateIndex && join(dirname(validateIndex), "validate.js");
   const ajvI18n = validateModule && resolveFrom(validateModule, "ajv-i18n");
   if (validateModule && ajvI18n) defer(ajvI18n, validateModule, () => deferredAjvI18n(ajvI18n));
+
+  const zod = resolveFrom(__filename, "zod");
+  const zodLocales = zod && resolveFrom(__filename, "zod/v4/locales");
+  if (zod && zodLocales) defer(zodLocales, zod, () => deferredZodLocales(zodLocales));
 }
 
 installDeferredPackages();
