@@ -41,12 +41,18 @@ function resolvedSettings(generation: ResolvedGeneration): Map<string, unknown> 
   return settings;
 }
 
+/**
+ * Addons in file-name order, by UTF-16 code units: file names are `NN-lowercase-words` (test/render-order.test.ts), for
+ * which that is the order `localeCompare` gave, without creating ICU's collator (about a hundredth of a synth's CPU).
+ */
+const byFile = (a: { file: string }, b: { file: string }) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+
 /** Synthesizes the objects of every enabled addon of a generation, in apply order, without checking them. */
 export function synthesizeAddonObjects(generation: ResolvedGeneration): AddonObjects[] {
   const settings = resolvedSettings(generation);
   const app = new App({ outdir: "unused-no-files-are-written" });
   const charts: { file: string; key: string; chart: Chart }[] = [];
-  for (const addon of [...ADDONS].sort((a, b) => a.file.localeCompare(b.file))) {
+  for (const addon of [...ADDONS].sort(byFile)) {
     const value = settings.get(addon.key);
     if (!addon.isEnabled(value, generation)) continue;
     charts.push({ file: `${addon.file}.yaml`, key: addon.key, chart: addon.build(app, addon.key, generation, value) });

@@ -53,12 +53,6 @@ const baseContext = {
 const ALWAYS_PLAIN = /^[A-Za-z][A-Za-z0-9._/-]*$/;
 const CORE_SCHEMA_WORDS = new Set(["null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"]);
 
-/** yaml's own context fields for one scalar (stringifyPair / stringifyBlockCollection pass these). */
-interface ScalarContext {
-  readonly indent: string;
-  readonly implicitKey: boolean;
-}
-
 /** Thrown inside the writer when the object needs something only yaml's full path writes; caught below. */
 class NotMirrored extends Error {}
 
@@ -66,16 +60,34 @@ class NotMirrored extends Error {}
 const scalarTags = (baseContext.doc.schema.tags as ScalarTag[]).filter((tag) => typeof tag.stringify === "function");
 /** The tag yaml's createNode picks for a scalar (src/doc/createNode.ts findTagObject: first match without a format). */
 const tagOf = (value: unknown) => scalarTags.find((tag) => tag.identify?.(value) && !tag.format);
+const stringTag = tagOf("");
 
-/** A scalar as yaml writes it there: through its tag's stringify, with a fresh context (it may set fields on it). */
-function writeScalar(value: unknown, where: ScalarContext): string {
-  if (typeof value === "string" && ALWAYS_PLAIN.test(value) && !CORE_SCHEMA_WORDS.has(value)) return value;
-  const plain = typeof value === "string" || typeof value === "boolean" || value === null;
-  if (!plain && !(typeof value === "number" && Number.isFinite(value) && !Object.is(value, -0))) throw new NotMirrored();
-  const tag = tagOf(value);
+/**
+ * yaml's context for a scalar at `indent` (the fields stringifyPair / stringifyBlockCollection set), one per indent
+ * and key-or-value. Shared: the string tag's stringify copies the context before stringifyString may set a field on
+ * it (src/schema/common/string.ts), and the null, boolean and number tags only read it.
+ */
+const contexts = new Map<string, object>();
+function contextAt(indent: string, implicitKey: boolean): object {
+  const key = `${implicitKey ? "k" : "v"}${indent}`;
+  let ctx = contexts.get(key);
+  if (ctx === undefined) {
+    ctx = { ...baseContext, indent, implicitKey, indentAtStart: undefined, forceBlockIndent: undefined };
+    contexts.set(key, ctx);
+  }
+  return ctx;
+}
+
+/** A scalar as yaml writes it at `indent`, as a key or a value: through the tag yaml would pick for it. */
+function writeScalar(value: unknown, indent: string, implicitKey: boolean): string {
+  let tag: ScalarTag | undefined;
+  if (typeof value === "string") {
+    if (ALWAYS_PLAIN.test(value) && !CORE_SCHEMA_WORDS.has(value)) return value;
+    tag = stringTag;
+  } else if (typeof value === "boolean" || value === null || (typeof value === "number" && Number.isFinite(value) && !Object.is(value, -0)))
+    tag = tagOf(value);
   if (tag?.stringify === undefined) throw new NotMirrored();
-  const ctx = { ...baseContext, ...where, indentAtStart: undefined, forceBlockIndent: undefined };
-  return tag.stringify({ value } as never, ctx as never, undefined, () => {});
+  return tag.stringify({ value } as never, contextAt(indent, implicitKey) as never, undefined, () => {});
 }
 
 const isCollection = (value: unknown): value is object => typeof value === "object" && value !== null;
@@ -100,9 +112,7 @@ function writeCollection(value: object, indent: string, seen: Set<object>): stri
     let out = "";
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      const text = isCollection(item)
-        ? writeCollection(item, itemIndent, seen)
-        : writeScalar(item, { indent: itemIndent, implicitKey: false });
+      const text = isCollection(item) ? writeCollection(item, itemIndent, seen) : writeScalar(item, itemIndent, false);
       out += (i === 0 ? "- " : `\n${indent}- `) + text;
     }
     return out;
@@ -114,7 +124,7 @@ function writeCollection(value: object, indent: string, seen: Set<object>): stri
   for (const key of Object.keys(value)) {
     const item: unknown = (value as Record<string, unknown>)[key];
     if (item === undefined) throw new NotMirrored();
-    const keyText = writeScalar(key, { indent: pairIndent, implicitKey: true });
+    const keyText = writeScalar(key, pairIndent, true);
     if (keyText.length > 1024) throw new NotMirrored();
     let line: string;
     if (isCollection(item)) {
@@ -122,7 +132,7 @@ function writeCollection(value: object, indent: string, seen: Set<object>): stri
       // An empty collection stays on the key's line; any other starts on the next, at the pair's indent.
       line = text === "{}" || text === "[]" ? `${keyText}: ${text}` : `${keyText}:\n${pairIndent}${text}`;
     } else {
-      line = `${keyText}: ${writeScalar(item, { indent: pairIndent, implicitKey: false })}`;
+      line = `${keyText}: ${writeScalar(item, pairIndent, false)}`;
     }
     out += first ? line : `\n${indent}${line}`;
     first = false;

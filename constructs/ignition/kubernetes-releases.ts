@@ -48,10 +48,22 @@ export const KUBERNETES_NODE_BINARIES: Readonly<Record<string, Readonly<Record<N
   },
 };
 
+/**
+ * Dotted versions in numeric order (`1.9.x` before `1.10.x`): the order `localeCompare(b, "en", { numeric: true })`
+ * gave, without creating ICU's collator (about a hundredth of a one-generation synth's CPU).
+ */
+export function compareVersions(a: string, b: string): number {
+  const x = a.split(".").map(Number);
+  const y = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const difference = (x[i] ?? -1) - (y[i] ?? -1);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
 /** The Kubernetes versions nodes can boot. */
-export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = Object.keys(KUBERNETES_NODE_BINARIES).sort((a, b) =>
-  a.localeCompare(b, "en", { numeric: true }),
-);
+export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = Object.keys(KUBERNETES_NODE_BINARIES).sort(compareVersions);
 
 /** The minor release of an exact version, the key of every per-minor table: `1.35.4` → `1.35`. */
 export function kubernetesMinor(version: string): string {
