@@ -30,7 +30,8 @@ function resolvedSettings(generation: ResolvedGeneration): Map<string, unknown> 
   const raw = (generation.definition.addons ?? {}) as Record<string, unknown>;
   const settings = new Map<string, unknown>();
   for (const addon of ADDONS) {
-    const parsed = addon.settings.safeParse(raw[addon.key]);
+    // jitless: one parse per generation; compiling zod's per-schema parser costs more (see definition/validate.ts).
+    const parsed = addon.settings.safeParse(raw[addon.key], { jitless: true });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = ["addons", addon.key, ...issue.path.map(String)].join(".");

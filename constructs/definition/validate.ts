@@ -366,7 +366,9 @@ function parseFields(
       if (value !== undefined) result[key] = value;
       continue;
     }
-    const parsed = shape[key].safeParse(input[key], { reportInput: true, error: genericMarker });
+    // jitless: zod 4 otherwise compiles a parser per object schema (new Function) on its first parse, which costs more
+    // than it saves for the one parse per definition a synth makes (ParseContext.jitless, zod 4.6.7 v4/core/schemas).
+    const parsed = shape[key].safeParse(input[key], { reportInput: true, error: genericMarker, jitless: true });
     if (parsed.success) {
       if (parsed.data !== undefined) result[key] = parsed.data;
     } else {
