@@ -8,7 +8,7 @@ import { loggingSettingsSchema } from "./logging/settings";
 /** The log group nodes write to when the logging addon's output is CloudWatch; undefined otherwise. */
 export function logShippingTarget(generation: ResolvedGeneration): { logGroup: string; region: string; createGroup: boolean } | undefined {
   const raw = (generation.definition.addons as Record<string, unknown> | undefined)?.logging;
-  const settings = loggingSettingsSchema.parse(raw ?? {});
+  const settings = loggingSettingsSchema.parse(raw ?? {}, { jitless: true });
   if (!settings.enabled || settings.output.type !== "cloudwatch") return undefined;
   return {
     logGroup: cloudWatchLogGroup(settings.output, generation.fullName),
@@ -20,5 +20,8 @@ export function logShippingTarget(generation: ResolvedGeneration): { logGroup: s
 /** Whether the generation runs cluster-autoscaler: the addon is enabled and at least one worker pool is autoscaled. */
 export function runsClusterAutoscaler(generation: ResolvedGeneration): boolean {
   const raw = (generation.definition.addons as Record<string, unknown> | undefined)?.clusterAutoscaler;
-  return clusterAutoscalerSettingsSchema.parse(raw ?? {}).enabled && generation.workerPools.some((p) => p.autoscale !== undefined);
+  return (
+    clusterAutoscalerSettingsSchema.parse(raw ?? {}, { jitless: true }).enabled &&
+    generation.workerPools.some((p) => p.autoscale !== undefined)
+  );
 }

@@ -144,7 +144,7 @@ export function parseFleetLock(text: string, source = LOCK_FILE): FleetLock {
       `${source}: not valid JSON (${(error as Error).message}); restore it from git or recreate it with "immutable-clusters lock"`,
     );
   }
-  const parsed = lockSchema.safeParse(json);
+  const parsed = lockSchema.safeParse(json, { jitless: true });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => {
       const field = i.path.map(String).join(".") || "(lock)";

@@ -23,7 +23,7 @@ export function gatewayTlsHostname(gen: ResolvedGeneration): string {
 /** Adds the placeholder's unit, timer and settings to a control-plane node of a generation that runs the gateway. */
 export function addGatewayTlsPlaceholder(config: IgnitionConfig, gen: ResolvedGeneration): void {
   if (!runsGateway(gen)) return;
-  const settings = gatewaySettingsSchema.parse(gen.definition.addons?.gateway);
+  const settings = gatewaySettingsSchema.parse(gen.definition.addons?.gateway, { jitless: true });
   const values: Array<[string, string]> = [
     ["GATEWAY_NAMESPACE", GATEWAY_NAMESPACE],
     ["TLS_SECRET_NAME", settings.tlsSecretName],

@@ -8,7 +8,7 @@ import { nodeFile } from "./templates";
 
 /** Whether a generation runs the pod identity webhook (its addon setting, default off). */
 export function runsPodIdentityWebhook(gen: ResolvedGeneration): boolean {
-  return podIdentityWebhookSettingsSchema.parse(gen.definition.addons?.podIdentityWebhook).enabled;
+  return podIdentityWebhookSettingsSchema.parse(gen.definition.addons?.podIdentityWebhook, { jitless: true }).enabled;
 }
 
 /** Adds the certificate's unit and timer to a control-plane node of a generation that runs the webhook. */

@@ -53,7 +53,7 @@ export class TenantNamespace extends Construct {
     super(scope, id);
     const { kubernetesVersion, vpcCidr, ...definition } = props;
     this.vpcCidr = vpcCidr;
-    const parsed = tenantSchema.safeParse(definition);
+    const parsed = tenantSchema.safeParse(definition, { jitless: true });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new Error(`TenantNamespace ${id}: ${issue.path.join(".") || "(props)"}: ${issue.message}`);
