@@ -2,11 +2,15 @@
 // `stringify(value, { lineWidth: 0 })`: on every addon object of every example generation, and on hand-picked values
 // that exercise each rule of yaml's scalar and block writers (quoting, block scalars and their chomping and indent
 // indicators, document markers, words the core schema reads as other types, empty and nested collections) and the
-// values it must hand to yaml whole (shared objects, undefined, non-plain objects, long keys).
-import { stringify } from "yaml";
+// values it must hand to yaml whole (shared objects, undefined, non-plain objects, long keys); and the other YAML the
+// synth writes with it (kubeadm, authenticator and Prometheus configs).
+import { parseAllDocuments, stringify } from "yaml";
+import { authenticatorConfig } from "../constructs/addons/access/chart";
+import { renderPrometheusConfig } from "../constructs/addons/monitoring/prometheus-config";
 import { synthesizeAddonObjects } from "../constructs/addons/render";
 import { yamlDocument } from "../constructs/addons/yaml-document";
 import { resolveGeneration } from "../constructs/definition/resolve";
+import { controllerJoinConfiguration, initConfiguration, workerJoinConfiguration } from "../constructs/ignition/kubeadm-config";
 import { clusters } from "../clusters";
 
 const yamlOf = (value: unknown) => stringify(value, { lineWidth: 0 });
@@ -148,6 +152,31 @@ describe("yamlDocument", () => {
             expect(yamlDocument(object)).toBe(yamlOf(object));
           }
     expect(objects).toBeGreaterThan(200);
+  });
+
+  it("writes the kubeadm, authenticator and Prometheus configs of every example generation as yaml's stringify does", () => {
+    // Each text, read back document by document and written again by yaml, is the same text.
+    const asYamlWritesIt = (text: string) =>
+      parseAllDocuments(text)
+        .map((d) => yamlOf((d as { toJS(): unknown }).toJS()))
+        .join("---\n");
+    let texts = 0;
+    for (const cluster of clusters)
+      for (const definition of cluster.generations) {
+        const generation = resolveGeneration(cluster, definition);
+        const configs = [
+          initConfiguration(generation),
+          controllerJoinConfiguration(generation),
+          ...generation.workerPools.map((pool) => workerJoinConfiguration(generation, pool)),
+          authenticatorConfig(generation),
+          renderPrometheusConfig({ clusterName: generation.fullName, scrapeInterval: "30s" }),
+        ];
+        for (const text of configs) {
+          texts++;
+          expect(text).toBe(asYamlWritesIt(text));
+        }
+      }
+    expect(texts).toBeGreaterThan(20);
   });
 
   it("writes hard strings, as keys and values at any depth, as yaml's stringify does", () => {

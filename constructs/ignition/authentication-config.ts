@@ -2,7 +2,7 @@
 // its API server gets one, and the file's content: anonymous requests limited to the health endpoints (Kubernetes >=
 // 1.32) and the JWT authenticators of `access.oidc`, in the AuthenticationConfiguration API version the generation's
 // Kubernetes accepts. aws-iam-authenticator's token webhook is a separate flag and keeps working beside it.
-import { stringify } from "yaml";
+import { yamlDocument } from "../addons/yaml-document";
 import { type OidcIssuerDefinition, structuredAuthenticationApiVersion } from "../definition/oidc";
 import type { ResolvedGeneration } from "../definition/resolve";
 import { kubernetesMinor } from "./kubernetes-releases";
@@ -87,5 +87,5 @@ export function authenticationConfiguration(gen: ResolvedGeneration): string | u
     ...(anonymous ? { anonymous: ANONYMOUS_HEALTH_ONLY } : {}),
     jwt: issuers.map(jwtAuthenticator),
   };
-  return HEADER + stringify(document, { lineWidth: 0 });
+  return HEADER + yamlDocument(document);
 }

@@ -3,7 +3,7 @@
 // replaces kube-proxy) for the node that wins the election, JoinConfiguration for the other control-plane nodes and for
 // each worker pool. Values only a node knows at boot are `@@NAME@@` placeholders that node-bootstrap.sh fills in (token,
 // CA hash, certificate key, name, IP).
-import { stringify } from "yaml";
+import { yamlDocument } from "../addons/yaml-document";
 import { resolveApiServerOptions } from "../definition/control-plane-options";
 import { formatPortRange, gatewayNodePortRange, NODE_PORT_RANGE_FLAG } from "../definition/node-port-range";
 import type { ResolvedGeneration, ResolvedWorkerPool } from "../definition/resolve";
@@ -221,7 +221,7 @@ function kubeletConfiguration(gen: ResolvedGeneration) {
   };
 }
 
-const yamlDocs = (docs: object[]) => docs.map((d) => stringify(d, { lineWidth: 0 })).join("---\n");
+const yamlDocs = (docs: object[]) => docs.map((d) => yamlDocument(d)).join("---\n");
 
 /**
  * The kubeadm init phases skipped: CoreDNS always (the coredns addon ships it); kube-proxy where Cilium replaces it

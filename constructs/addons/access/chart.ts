@@ -5,7 +5,7 @@
 import { Chart } from "cdk8s";
 import { k8s } from "../../platform/k8s";
 import type { Construct } from "constructs";
-import { stringify } from "yaml";
+import { yamlDocument } from "../yaml-document";
 import { ADMINS_GROUP, roleMappings, VIEWERS_GROUP } from "../../definition/access";
 import { oidcBoundGroups } from "../../definition/oidc";
 import type { ResolvedGeneration } from "../../definition/resolve";
@@ -52,7 +52,7 @@ export function authenticatorConfig(generation: ResolvedGeneration): string {
     username: m.username,
     groups: [...m.groups],
   }));
-  return stringify({ clusterID: generation.fullName, server: { mapRoles } }, { lineWidth: 0 });
+  return yamlDocument({ clusterID: generation.fullName, server: { mapRoles } });
 }
 
 /** The server's arguments: the MountedFile backend (the default) and the files Ignition pre-generates (no kube client needed). */

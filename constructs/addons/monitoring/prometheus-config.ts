@@ -1,6 +1,6 @@
 // Owns Prometheus' scrape configuration: the API servers, every kubelet and its cAdvisor, node-exporter,
 // kube-state-metrics, Prometheus itself and any pod annotated `prometheus.io/scrape: "true"`.
-import { stringify } from "yaml";
+import { yamlDocument } from "../yaml-document";
 import { KUBE_STATE_METRICS, MONITORING_NAMESPACE, NODE_EXPORTER, NODE_EXPORTER_NAMESPACE, PROMETHEUS } from "./names";
 
 const SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -105,5 +105,5 @@ export function prometheusConfig(props: { clusterName: string; scrapeInterval: s
 
 /** `prometheus.yml` of a generation. */
 export function renderPrometheusConfig(props: { clusterName: string; scrapeInterval: string }): string {
-  return stringify(prometheusConfig(props), { lineWidth: 0 });
+  return yamlDocument(prometheusConfig(props));
 }
