@@ -3,7 +3,7 @@
 // (tenant namespaces, quotas, limit ranges, network policies, RBAC bindings: the `tenants` addon) is, from node
 // contract 2 on, uploaded to `policy/manifests.yaml` in the node bucket on every synth and reconciled on the running
 // generation by reconcile-policy.sh (a kubectl ApplySet: server-side apply, and prune of what was removed).
-import { stringify } from "yaml";
+import { yamlDocument } from "./yaml-document";
 import type { ManifestFile } from "./render";
 import { ADDONS } from "./registry";
 
@@ -51,14 +51,11 @@ export function splitLayers(files: readonly ManifestFile[]): { immutable: Manife
 
 /** The text of `policy/manifests.yaml`: the marker ConfigMap, then the policy-layer files in apply order. */
 export function policyManifest(policy: readonly ManifestFile[]): string {
-  const marker = stringify(
-    {
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: { name: POLICY_MARKER.name, namespace: POLICY_MARKER.namespace },
-      data: { files: policy.map((f) => f.name).join(","), reconciler: "reconcile-policy.sh (immutable-clusters-policy.timer)" },
-    },
-    { lineWidth: 0 },
-  );
+  const marker = yamlDocument({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: POLICY_MARKER.name, namespace: POLICY_MARKER.namespace },
+    data: { files: policy.map((f) => f.name).join(","), reconciler: "reconcile-policy.sh (immutable-clusters-policy.timer)" },
+  });
   return [marker, ...policy.map((f) => f.yaml)].map((t) => t.trimEnd()).join("\n---\n") + "\n";
 }
