@@ -11,9 +11,11 @@ import { join, relative } from "node:path";
 import {
   assignedExportNames,
   deferredAjvI18n,
+  deferredObjectExports,
   deferredYaml,
   deferredZodLocales,
   localeRequires,
+  objectExportNames,
   zodLocaleRequires,
 } from "../constructs/platform/deferred-packages";
 
@@ -25,6 +27,7 @@ const validateIndex = createRequire(
 ).resolve("@kubernetes-models/validate");
 const ajvI18nPath = createRequire(join(validateIndex, "..", "validate.js")).resolve("ajv-i18n");
 const zodLocalesPath = requireHere.resolve("zod/v4/locales");
+const semverPath = createRequire(requireHere.resolve("cdktf/lib/validations/validate-binary-version")).resolve("semver");
 
 /** Runs a script in a plain node process (TypeScript through tsx's CommonJS hook), from the repository root. */
 function node(script: string, args: string[] = [], preload: string[] = []): string {
@@ -72,10 +75,20 @@ describe("deferred packages: the stand-ins", () => {
     expect((standIn as { __esModule?: boolean }).__esModule).toBe(true);
   });
 
+  it("cdktf's semver stand-in has the real module's export names, in order, and hands out its values", () => {
+    const real = requireHere(semverPath) as Record<string, unknown>;
+    const standIn = deferredObjectExports(semverPath, () => real)!;
+    expect(Object.keys(standIn)).toEqual(Object.keys(real));
+    expect(Object.keys(real)).toContain("satisfies");
+    for (const name of Object.keys(real)) expect(standIn[name]).toBe(real[name]);
+  });
+
   it("an index of another shape gets no stand-in", () => {
     expect(localeRequires('module.exports = { en: require("./en"), other: compute() }')).toBeUndefined();
     expect(localeRequires("exports.en = 1;")).toBeUndefined();
     expect(assignedExportNames("module.exports = {};")).toEqual([]);
+    expect(objectExportNames("module.exports = {\n  a,\n  b: compute(1, 2),\n}")).toBeUndefined();
+    expect(objectExportNames("module.exports = {\n  a,\n  b: c.d,\n}")).toEqual(["a", "b"]);
     expect(zodLocaleRequires('var a_js_1 = require("./a.cjs");\nexports.b = somethingElse;')).toBeUndefined();
   });
 });
@@ -89,6 +102,7 @@ describe("deferred packages: in a plain node process", () => {
       cdk8sYaml: cdk8sYamlPath,
       ajvI18n: ajvI18nPath,
       zodLocales: zodLocalesPath,
+      semver: semverPath,
     };
     require("node:fs").writeFileSync(
       probe,
@@ -118,6 +132,7 @@ process.on("exit", () => {
         cdk8sYaml: "stand-in",
         ajvI18n: "stand-in",
         zodLocales: "stand-in",
+        semver: "stand-in",
       });
       // The same synth with the three packages loaded first (no stand-in can be made then).
       const preload = [
@@ -125,9 +140,16 @@ process.on("exit", () => {
         `require(${JSON.stringify(cdk8sYamlPath)})`,
         `require(${JSON.stringify(ajvI18nPath)})`,
         `require(${JSON.stringify(zodLocalesPath)})`,
+        `require(${JSON.stringify(semverPath)})`,
       ].join(";");
       const off = node(`${preload};${app}`, [withReal], [probe]);
-      expect(JSON.parse(/LOADED (.*)/.exec(off)![1])).toEqual({ archiver: "real", cdk8sYaml: "real", ajvI18n: "real", zodLocales: "real" });
+      expect(JSON.parse(/LOADED (.*)/.exec(off)![1])).toEqual({
+        archiver: "real",
+        cdk8sYaml: "real",
+        ajvI18n: "real",
+        zodLocales: "real",
+        semver: "real",
+      });
       const a = files(withStandIns);
       const b = files(withReal);
       expect(a.size).toBeGreaterThan(5);
@@ -151,7 +173,9 @@ process.on("exit", () => {
       catch (error) { message = error.message; }
       const { z } = require("zod");
       const german = z.locales.de;
-      console.log(JSON.stringify({ message, yaml: Yaml.stringify({ a: [1, "b"] }), german: typeof german, localeError: typeof german().localeError }));
+      const { ValidateBinaryVersion } = require("cdktf/lib/validations/validate-binary-version");
+      const semverSatisfies = require(${JSON.stringify(semverPath)}).satisfies("1.2.3", ">=1.2.0");
+      console.log(JSON.stringify({ message, yaml: Yaml.stringify({ a: [1, "b"] }), german: typeof german, localeError: typeof german().localeError, semverSatisfies, validation: typeof ValidateBinaryVersion }));
       `,
       [],
       [probe],
@@ -161,7 +185,8 @@ process.on("exit", () => {
     expect(result.message).toContain("data/spec/template/spec/containers must be array");
     expect(result.yaml).toBe("a:\n  - 1\n  - b\n");
     expect([result.german, result.localeError]).toEqual(["function", "function"]);
-    // cdk8s's yaml is now loaded for real; ajv-i18n stays a stand-in that loaded its English locale alone.
-    expect(JSON.parse(/LOADED (.*)/.exec(out)![1])).toMatchObject({ cdk8sYaml: "real", ajvI18n: "stand-in" });
+    expect([result.semverSatisfies, result.validation]).toEqual([true, "function"]);
+    // cdk8s's yaml and semver are now loaded for real; ajv-i18n stays a stand-in that loaded its English locale alone.
+    expect(JSON.parse(/LOADED (.*)/.exec(out)![1])).toMatchObject({ cdk8sYaml: "real", ajvI18n: "stand-in", semver: "real" });
   });
 });

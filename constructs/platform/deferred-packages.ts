@@ -1,5 +1,5 @@
 // Owns deferring, until first use, packages that our dependencies load as they load but that a synth never calls:
-// 358 of the ~1,100 modules a one-generation synth loaded, about a tenth of its CPU (docs/using-the-library.md
+// 403 of the ~1,100 modules a one-generation synth loaded, about a tenth of its CPU (docs/using-the-library.md
 // "Synth cost per generation"). Each is put in node's module cache, before its requirer loads, as a stand-in whose
 // every export loads the real module (or the one real file it needs) on first use, so behaviour is unchanged:
 // - `archiver` (7.0.1, with its 202 dependency modules), bundled in cdktf 0.21.0 and required at load by
@@ -9,6 +9,9 @@
 //   (Include, Helm, App.synth to files); the library renders charts with `chart.toJson()` and never calls them.
 // - `ajv-i18n` 4.2.0's index (all 23 locales, 24 modules), required by @kubernetes-models/validate 4.0.0's
 //   dist/validate.js to word a failed validation (`ajv_i18n.en(errors)`): each locale is loaded alone, when read.
+// - `semver` (7.7.2, 45 modules), bundled in cdktf 0.21.0 and required at load by
+//   lib/validations/validate-binary-version.js, which calls `semver.satisfies` only when such a validation runs (a
+//   check of an installed binary's version, which the library never adds).
 // - zod 4.6.7's locales index (v4/locales/index.cjs, 63 locale modules), which zod's classic API loads to export
 //   `z.locales`; zod itself configures English from v4/locales/en.cjs directly: each locale is loaded alone, when read.
 // The stand-ins are made only where node's module cache is real (not under jest, whose registry ignores writes to
@@ -57,6 +60,21 @@ function lazyExports(names: readonly string[], valueOf: (name: string) => unknow
 /** The names a CommonJS index assigns as `exports.<name> = ` (yaml's dist/index.js), in order. */
 export function assignedExportNames(source: string): string[] {
   return [...source.matchAll(/^exports\.([A-Za-z_$][\w$]*) = /gm)].map((m) => m[1]);
+}
+
+/** The names of a CommonJS index's `module.exports = { name, name: value, ... }` (semver's index.js), in order. */
+export function objectExportNames(source: string): string[] | undefined {
+  const body = /^module\.exports = \{\n([^}]*)\n\}/m.exec(source)?.[1];
+  if (body === undefined) return undefined;
+  const names = body.split("\n").map((line) => /^\s*([A-Za-z_$][\w$]*)(?::[^,]*)?,?$/.exec(line)?.[1]);
+  return names.every((name) => name !== undefined) ? (names as string[]) : undefined;
+}
+
+/** The stand-in exports of a CommonJS index at `index` that exports an object literal: each read from the real one. */
+export function deferredObjectExports(index: string, load: () => unknown): Record<string, unknown> | undefined {
+  const names = objectExportNames(readFileSync(index, "utf8"));
+  if (names === undefined || names.length === 0) return undefined;
+  return lazyExports(names, (name) => (load() as Record<string, unknown>)[name]);
 }
 
 /** ajv-i18n's index, one `<locale>: require(<"./locale">),` line per locale in `module.exports = {...}`: name -> file. */
@@ -139,6 +157,10 @@ function installDeferredPackages(): void {
         return (load() as (...a: unknown[]) => unknown).apply(this, args);
       };
     });
+
+  const binaryVersion = resolveFrom(__filename, "cdktf/lib/validations/validate-binary-version");
+  const semver = binaryVersion && resolveFrom(binaryVersion, "semver");
+  if (binaryVersion && semver) defer(semver, binaryVersion, (load) => deferredObjectExports(semver, load));
 
   const cdk8sYamlModule = resolveFrom(__filename, "cdk8s/lib/yaml");
   const cdk8sYaml = cdk8sYamlModule && resolveFrom(cdk8sYamlModule, "yaml");
