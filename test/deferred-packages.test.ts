@@ -1,5 +1,6 @@
 // Tests constructs/platform/deferred-packages.ts: the stand-ins carry exactly the real modules' exports (same names,
-// same values once read); a one-generation synth in a plain node process loads none of the three deferred packages
+// same values once read); a one-generation synth in a plain node process loads none of the deferred packages (nor
+// the yaml package: constructs/addons/yaml-document.ts writes its YAML)
 // and writes the same files as without the stand-ins; and each stand-in loads the real module when used (a failed
 // kubernetes-models validation is worded by ajv-i18n's English locale, cdk8s's Yaml writes YAML, a zod locale is a
 // locale).
@@ -103,6 +104,8 @@ describe("deferred packages: in a plain node process", () => {
       ajvI18n: ajvI18nPath,
       zodLocales: zodLocalesPath,
       semver: semverPath,
+      // Not deferred: the library's own yaml, which yaml-document.ts loads only for what it does not write itself.
+      yaml: requireHere.resolve("yaml"),
     };
     require("node:fs").writeFileSync(
       probe,
@@ -133,6 +136,7 @@ process.on("exit", () => {
         ajvI18n: "stand-in",
         zodLocales: "stand-in",
         semver: "stand-in",
+        yaml: "not loaded",
       });
       // The same synth with the three packages loaded first (no stand-in can be made then).
       const preload = [
@@ -149,6 +153,7 @@ process.on("exit", () => {
         ajvI18n: "real",
         zodLocales: "real",
         semver: "real",
+        yaml: "not loaded",
       });
       const a = files(withStandIns);
       const b = files(withReal);

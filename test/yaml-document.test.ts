@@ -2,7 +2,8 @@
 // `stringify(value, { lineWidth: 0 })`: on every addon object of every example generation, and on hand-picked values
 // that exercise each rule of yaml's scalar and block writers (quoting, block scalars and their chomping and indent
 // indicators, document markers, words the core schema reads as other types, empty and nested collections) and the
-// values it must hand to yaml whole (shared objects, undefined, non-plain objects, long keys); and the other YAML the
+// objects held more than once (anchors and aliases), the values it must hand to yaml whole (undefined, non-plain
+// objects, long keys); and the other YAML the
 // synth writes with it (kubeadm, authenticator and Prometheus configs).
 import { parseAllDocuments, stringify } from "yaml";
 import { authenticatorConfig } from "../constructs/addons/access/chart";
@@ -113,6 +114,8 @@ const HARD_STRINGS: readonly string[] = [
   "@x",
   "`x",
   "a".repeat(1100),
+  // Double-quoted text with a line break around yaml's doubleQuotedMinMultiLineLength (40 characters of JSON).
+  ...[33, 34, 35, 36].flatMap((n) => [`${"x".repeat(n)}\n `, `${"x".repeat(n)}\u0001\nb`, `${"y".repeat(n)}\n\n\n c`]),
 ];
 
 /** Each hard string as a key and a value at several depths, in maps and sequences. */
@@ -154,6 +157,21 @@ describe("yamlDocument", () => {
     expect(objects).toBeGreaterThan(200);
   });
 
+  it("writes Grafana's provisioning files as yaml's stringify with its default line width does", () => {
+    let files = 0;
+    for (const cluster of clusters)
+      for (const generation of cluster.generations)
+        for (const addon of synthesizeAddonObjects(resolveGeneration(cluster, generation)))
+          for (const object of addon.objects) {
+            const data = (object.data ?? {}) as Record<string, string>;
+            for (const name of ["datasources.yaml", "dashboards.yaml"].filter((n) => n in data)) {
+              files++;
+              expect(data[name]).toBe(stringify(parseAllDocuments(data[name])[0].toJS()));
+            }
+          }
+    expect(files).toBeGreaterThan(1);
+  });
+
   it("writes the kubeadm, authenticator and Prometheus configs of every example generation as yaml's stringify does", () => {
     // Each text, read back document by document and written again by yaml, is the same text.
     const asYamlWritesIt = (text: string) =>
@@ -188,24 +206,45 @@ describe("yamlDocument", () => {
     expect(yamlDocument({ a: {}, b: [], c: [{}] })).toBe("a: {}\nb: []\nc:\n  - {}\n");
   });
 
-  it("hands what it does not mirror to yaml whole: shared objects, undefined, non-plain objects, long keys, non-maps", () => {
+  it("writes objects and arrays held more than once as yaml does: an anchor, then aliases, cycles included", () => {
     const shared = { x: 1 };
-    const sharedList = [1];
+    const empty = {};
+    const list: unknown[] = [1, { y: 2 }];
+    const cycle: Record<string, unknown> = { n: 1 };
+    cycle.self = cycle;
+    const inner = { k: "v" };
+    const outer = { i: inner, j: [inner] };
     const cases: unknown[] = [
       { a: shared, b: shared },
-      { a: sharedList, b: sharedList },
+      { a: shared, b: [shared, shared], c: { d: shared } },
+      { a: empty, b: empty },
+      { a: [empty, empty] },
+      { a: list, b: list, c: [list] },
+      { a: [], b: [[]] },
+      { a: cycle },
+      { a: outer, b: outer, c: inner },
+      { a: [shared, { z: shared }], b: shared },
+      { list: [[shared], [shared]] },
+    ];
+    for (const value of cases) expect(yamlDocument(value)).toBe(yamlOf(value));
+    expect(yamlDocument({ a: shared, b: shared })).toBe("a: &a1\n  x: 1\nb: *a1\n");
+  });
+
+  it("hands what it does not mirror to yaml whole: undefined, non-plain objects, long keys, a root held in itself, non-maps", () => {
+    const root: Record<string, unknown> = {};
+    root.me = root;
+    const cases: unknown[] = [
       { a: undefined, b: 1 },
       { a: -0 },
       { a: Number.NaN },
       { a: Number.POSITIVE_INFINITY },
       { a: new Date(0) },
       { ["k".repeat(1030)]: 1 },
+      root,
       [1, { a: 2 }],
       "text",
       null,
     ];
     for (const value of cases) expect(yamlDocument(value)).toBe(yamlOf(value));
-    // yaml writes the shared object once, anchored, then as an alias.
-    expect(yamlDocument({ a: shared, b: shared })).toBe("a: &a1\n  x: 1\nb: *a1\n");
   });
 });

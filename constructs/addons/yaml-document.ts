@@ -1,93 +1,27 @@
 // Owns writing one plain JSON-like object as a YAML document, byte for byte what `yaml` 2.9.1 writes for
-// `stringify(value, { lineWidth: 0 })`, in a fraction of its CPU: yaml builds a node tree (createNode) and walks it
-// with a context object per pair; the addon manifests of one generation spent ~0.15 s of a ~1.2 s synth there.
-// The block layout (maps, sequences, `key: {}` / `key: []`, indentation) is written here as yaml's
-// stringifyCollection, stringifyPair and stringifyDocument write it (eemeli/yaml v2.9.1, src/stringify/); every
-// scalar is written by the core schema's own tag object, the one yaml's createNode picks for it, with the context
-// yaml would pass, except strings that are plain in every context (ALWAYS_PLAIN). Anything outside what this writer
-// mirrors (a value JSON would not carry one to one, an object or array met twice, which yaml writes as an anchor and
-// an alias, a key longer than 1024 characters, which yaml writes as an explicit `? key`) is handed to yaml's
-// stringify whole, so the bytes are always yaml's. test/yaml-document.test.ts compares both on every addon object of
-// the example clusters and on hand-picked hard cases.
-import { Document, stringify, type ScalarTag } from "yaml";
+// `stringify(value, { lineWidth: 0 })`, in a fraction of its CPU and without loading yaml: yaml builds a node tree
+// (createNode) and walks it with a context object per pair; the addon manifests of one generation spent ~0.15 s of a
+// ~1.2 s synth there, and loading yaml's 72 modules ~0.05 s more. The block layout (maps, sequences, `key: {}` /
+// `key: []`, indentation) is written here as yaml's stringifyCollection, stringifyPair and stringifyDocument write it
+// (eemeli/yaml v2.9.1, src/stringify/); every scalar by yaml-scalar.ts, a port of yaml's scalar writers for these
+// options; an object or array held twice is written, as yaml writes it, as an anchor and then aliases. Anything outside
+// what this writer mirrors (a value JSON would not carry one to one, a key longer than 1024 characters, which yaml
+// writes as an explicit `? key`) is handed to yaml's stringify whole (loaded then), so the bytes are always yaml's.
+// test/yaml-document.test.ts compares both on every addon object and config of the example clusters and on
+// hand-picked hard cases.
+import { yamlScalar } from "./yaml-scalar";
 
 /** The options every caller passes to yaml's stringify, and so the ones mirrored here. */
 const YAML_OPTIONS = { lineWidth: 0 } as const;
 
-/**
- * The stringify context yaml 2.9.1 makes for a document (src/stringify/stringify.ts createStringifyContext, its
- * defaults with `lineWidth: 0` from YAML_OPTIONS), the fields stringifyString reads. `doc` supplies the core schema
- * (its tags decide which plain strings would read back as another type and must be quoted).
- */
-const baseContext = {
-  doc: new Document(),
-  indentStep: "  ",
-  inFlow: null,
-  options: {
-    blockQuote: true,
-    commentString: (comment: string) => `#${comment}`,
-    defaultKeyType: null,
-    defaultStringType: "PLAIN",
-    directives: null,
-    doubleQuotedAsJSON: false,
-    doubleQuotedMinMultiLineLength: 40,
-    falseStr: "false",
-    flowCollectionPadding: true,
-    indentSeq: true,
-    lineWidth: YAML_OPTIONS.lineWidth,
-    minContentWidth: 20,
-    nullStr: "null",
-    simpleKeys: false,
-    singleQuote: null,
-    trailingComma: false,
-    trueStr: "true",
-    verifyAliasOrder: true,
-  },
-};
-
-/**
- * Strings yaml writes plain, unchanged, as a key and as a value at any depth: a letter, then letters, digits and
- * `._/-` (no indicator, space, colon, `#` or line break; not a document marker), and not one of the words the
- * core schema reads as null or a boolean. Numbers cannot match (they start with a digit, sign or dot).
- */
-const ALWAYS_PLAIN = /^[A-Za-z][A-Za-z0-9._/-]*$/;
-const CORE_SCHEMA_WORDS = new Set(["null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"]);
-
 /** Thrown inside the writer when the object needs something only yaml's full path writes; caught below. */
 class NotMirrored extends Error {}
 
-/** The core schema's scalar tags, in yaml's order (src/schema/core/schema.ts). */
-const scalarTags = (baseContext.doc.schema.tags as ScalarTag[]).filter((tag) => typeof tag.stringify === "function");
-/** The tag yaml's createNode picks for a scalar (src/doc/createNode.ts findTagObject: first match without a format). */
-const tagOf = (value: unknown) => scalarTags.find((tag) => tag.identify?.(value) && !tag.format);
-const stringTag = tagOf("");
-
-/**
- * yaml's context for a scalar at `indent` (the fields stringifyPair / stringifyBlockCollection set), one per indent
- * and key-or-value. Shared: the string tag's stringify copies the context before stringifyString may set a field on
- * it (src/schema/common/string.ts), and the null, boolean and number tags only read it.
- */
-const contexts = new Map<string, object>();
-function contextAt(indent: string, implicitKey: boolean): object {
-  const key = `${implicitKey ? "k" : "v"}${indent}`;
-  let ctx = contexts.get(key);
-  if (ctx === undefined) {
-    ctx = { ...baseContext, indent, implicitKey, indentAtStart: undefined, forceBlockIndent: undefined };
-    contexts.set(key, ctx);
-  }
-  return ctx;
-}
-
-/** A scalar as yaml writes it at `indent`, as a key or a value: through the tag yaml would pick for it. */
+/** A scalar as yaml writes it at `indent`, as a key or a value. */
 function writeScalar(value: unknown, indent: string, implicitKey: boolean): string {
-  let tag: ScalarTag | undefined;
-  if (typeof value === "string") {
-    if (ALWAYS_PLAIN.test(value) && !CORE_SCHEMA_WORDS.has(value)) return value;
-    tag = stringTag;
-  } else if (typeof value === "boolean" || value === null || (typeof value === "number" && Number.isFinite(value) && !Object.is(value, -0)))
-    tag = tagOf(value);
-  if (tag?.stringify === undefined) throw new NotMirrored();
-  return tag.stringify({ value } as never, contextAt(indent, implicitKey) as never, undefined, () => {});
+  const text = yamlScalar(value, { indent, implicitKey });
+  if (text === undefined) throw new NotMirrored();
+  return text;
 }
 
 const isCollection = (value: unknown): value is object => typeof value === "object" && value !== null;
@@ -99,22 +33,57 @@ function isPlainObject(value: object): boolean {
 }
 
 /**
- * A collection in block style at `indent` (the context indent yaml gives it), as its lines joined the way
- * stringifyBlockCollection joins them; an empty one is `{}` or `[]`.
+ * The anchor names yaml gives the objects and arrays `root` holds more than once (aliasDuplicateObjects, its default):
+ * `a1`, `a2`, ... in the order createNode meets each one the second time, walking keys and items in order and not
+ * walking into an object it has met before (src/doc/createNode.ts, src/doc/anchors.ts createNodeAnchors/findNewAnchor).
  */
-function writeCollection(value: object, indent: string, seen: Set<object>): string {
-  if (seen.has(value)) throw new NotMirrored(); // yaml would write an anchor and an alias
-  seen.add(value);
+function anchorNames(root: object): Map<object, string> {
+  const met = new Set<object>();
+  const anchors = new Map<object, string>();
+  const visit = (value: unknown) => {
+    if (!isCollection(value)) return;
+    if (met.has(value)) {
+      if (!anchors.has(value)) anchors.set(value, `a${anchors.size + 1}`);
+      return;
+    }
+    met.add(value);
+    for (const item of Array.isArray(value) ? value : Object.values(value)) visit(item);
+  };
+  visit(root);
+  return anchors;
+}
+
+/** One document's writing state: its anchors, and the anchored objects written so far (later ones are aliases). */
+interface Writing {
+  readonly anchors: ReadonlyMap<object, string>;
+  readonly written: Set<object>;
+}
+
+/**
+ * A collection or scalar as yaml's stringify writes the node at `indent`: a collection in block style (its lines
+ * joined the way stringifyBlockCollection joins them; an empty one `{}` or `[]`), behind `&aN` when anchored (on the
+ * same line when empty, else on a line of its own), or `*aN` where it was written before.
+ */
+function writeNode(value: unknown, indent: string, writing: Writing): string {
+  if (!isCollection(value)) return writeScalar(value, indent, false);
+  const anchor = writing.anchors.get(value);
+  if (anchor !== undefined) {
+    if (writing.written.has(value)) return `*${anchor}`;
+    writing.written.add(value);
+  }
+  const text = writeCollection(value, indent, writing);
+  if (anchor === undefined) return text;
+  return text === "{}" || text === "[]" ? `&${anchor} ${text}` : `&${anchor}\n${indent}${text}`;
+}
+
+/** A collection in block style at `indent` (the context indent yaml gives it); an empty one is `{}` or `[]`. */
+function writeCollection(value: object, indent: string, writing: Writing): string {
   if (Array.isArray(value)) {
     if (typeof (value as { toJSON?: unknown }).toJSON === "function") throw new NotMirrored();
     if (value.length === 0) return "[]";
     const itemIndent = indent + "  ";
     let out = "";
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      const text = isCollection(item) ? writeCollection(item, itemIndent, seen) : writeScalar(item, itemIndent, false);
-      out += (i === 0 ? "- " : `\n${indent}- `) + text;
-    }
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? "- " : `\n${indent}- `) + writeNode(value[i], itemIndent, writing);
     return out;
   }
   if (!isPlainObject(value)) throw new NotMirrored();
@@ -126,14 +95,11 @@ function writeCollection(value: object, indent: string, seen: Set<object>): stri
     if (item === undefined) throw new NotMirrored();
     const keyText = writeScalar(key, pairIndent, true);
     if (keyText.length > 1024) throw new NotMirrored();
-    let line: string;
-    if (isCollection(item)) {
-      const text = writeCollection(item, pairIndent, seen);
-      // An empty collection stays on the key's line; any other starts on the next, at the pair's indent.
-      line = text === "{}" || text === "[]" ? `${keyText}: ${text}` : `${keyText}:\n${pairIndent}${text}`;
-    } else {
-      line = `${keyText}: ${writeScalar(item, pairIndent, false)}`;
-    }
+    const text = writeNode(item, pairIndent, writing);
+    // stringifyPair: a collection that is not empty starts on the next line, at the pair's indent (an anchored one
+    // after its `&aN` on the key's line); scalars, aliases and empty collections stay on the key's line.
+    const ownLine = isCollection(item) && !/^(?:[&*]|\{\}$|\[\]$)/.test(text);
+    const line = ownLine ? `${keyText}:\n${pairIndent}${text}` : `${keyText}: ${text}`;
     out += first ? line : `\n${indent}${line}`;
     first = false;
   }
@@ -146,10 +112,13 @@ function writeCollection(value: object, indent: string, seen: Set<object>): stri
 export function yamlDocument(value: unknown): string {
   if (isCollection(value) && !Array.isArray(value)) {
     try {
-      return writeCollection(value, "", new Set()) + "\n";
+      const anchors = anchorNames(value);
+      // A document that holds itself: yaml anchors the root, which this writer does not mirror.
+      if (!anchors.has(value)) return writeCollection(value, "", { anchors, written: new Set() }) + "\n";
     } catch (error) {
       if (!(error instanceof NotMirrored)) throw error;
     }
   }
-  return stringify(value, YAML_OPTIONS);
+  // Loaded only here: a synth of the examples never gets here.
+  return (require("yaml") as typeof import("yaml")).stringify(value, YAML_OPTIONS);
 }

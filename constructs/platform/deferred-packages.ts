@@ -166,10 +166,10 @@ function installDeferredPackages(): void {
   const cdk8sYaml = cdk8sYamlModule && resolveFrom(cdk8sYamlModule, "yaml");
   if (cdk8sYamlModule && cdk8sYaml) defer(cdk8sYaml, cdk8sYamlModule, (load) => deferredYaml(cdk8sYaml, load));
 
-  // The validate module is not in @kubernetes-models/validate's exports map: found beside its index.
-  const model = resolveFrom(__filename, "kubernetes-models/v1/ConfigMap");
-  const modelsBase = model && resolveFrom(model, "@kubernetes-models/base");
-  const validateIndex = modelsBase && resolveFrom(modelsBase, "@kubernetes-models/validate");
+  // The validate module is not in @kubernetes-models/validate's exports map: found beside its index. Resolved from
+  // here, not through kubernetes-models (whose exports map alone took ~5 ms to resolve through): where the install
+  // nests it elsewhere, the stand-in is made at a path nothing requires, and ajv-i18n loads as before.
+  const validateIndex = resolveFrom(__filename, "@kubernetes-models/validate");
   const validateModule = validateIndex && join(dirname(validateIndex), "validate.js");
   const ajvI18n = validateModule && resolveFrom(validateModule, "ajv-i18n");
   if (validateModule && ajvI18n) defer(ajvI18n, validateModule, () => deferredAjvI18n(ajvI18n));
