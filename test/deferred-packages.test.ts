@@ -11,7 +11,9 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import {
   assignedExportNames,
+  formatRequires,
   deferredAjvI18n,
+  deferredFormats,
   deferredObjectExports,
   deferredYaml,
   deferredZodLocales,
@@ -28,6 +30,7 @@ const validateIndex = createRequire(
 ).resolve("@kubernetes-models/validate");
 const ajvI18nPath = createRequire(join(validateIndex, "..", "validate.js")).resolve("ajv-i18n");
 const zodLocalesPath = requireHere.resolve("zod/v4/locales");
+const formatsPath = createRequire(join(validateIndex, "..", "formats.js")).resolve("ajv-formats-draft2019/formats/index.js");
 const semverPath = createRequire(requireHere.resolve("cdktf/lib/validations/validate-binary-version")).resolve("semver");
 
 /** Runs a script in a plain node process (TypeScript through tsx's CommonJS hook), from the repository root. */
@@ -84,12 +87,38 @@ describe("deferred packages: the stand-ins", () => {
     for (const name of Object.keys(real)) expect(standIn[name]).toBe(real[name]);
   });
 
+  it("ajv-formats-draft2019's stand-in has the real formats, in order, each giving the real one's verdicts", () => {
+    const real = requireHere(formatsPath) as Record<string, unknown>;
+    const standIn = deferredFormats(formatsPath)!;
+    expect(Object.keys(standIn)).toEqual(Object.keys(real));
+    const samples = [
+      "http://example.com/a?b#c",
+      "//x",
+      "mailto:a@b.c",
+      "a@example.com",
+      "ä@例え.jp",
+      "xn--bcher-kva.example",
+      "bad host",
+      "P1D",
+      "",
+    ];
+    for (const name of Object.keys(real)) {
+      const r = real[name];
+      const verdict = (f: unknown, v: string) => (typeof f === "function" ? (f as (x: string) => unknown)(v) : (f as RegExp).test(v));
+      if (typeof r !== "function") expect(standIn[name]).toBe(r);
+      for (const sample of samples)
+        expect({ name, sample, ok: verdict(standIn[name], sample) }).toEqual({ name, sample, ok: verdict(r, sample) });
+    }
+  });
+
   it("an index of another shape gets no stand-in", () => {
     expect(localeRequires('module.exports = { en: require("./en"), other: compute() }')).toBeUndefined();
     expect(localeRequires("exports.en = 1;")).toBeUndefined();
     expect(assignedExportNames("module.exports = {};")).toEqual([]);
     expect(objectExportNames("module.exports = {\n  a,\n  b: compute(1, 2),\n}")).toBeUndefined();
     expect(objectExportNames("module.exports = {\n  a,\n  b: c.d,\n}")).toEqual(["a", "b"]);
+    expect(formatRequires("module.exports.iri = require('./iri');\nmodule.exports.x = 1;")).toBeUndefined();
+    expect(formatRequires("module.exports['a-b'] = require('./a-b');")).toEqual([["a-b", "./a-b"]]);
     expect(zodLocaleRequires('var a_js_1 = require("./a.cjs");\nexports.b = somethingElse;')).toBeUndefined();
   });
 });
@@ -104,6 +133,7 @@ describe("deferred packages: in a plain node process", () => {
       ajvI18n: ajvI18nPath,
       zodLocales: zodLocalesPath,
       semver: semverPath,
+      formats: formatsPath,
       // Not deferred: the library's own yaml, which yaml-document.ts loads only for what it does not write itself.
       yaml: requireHere.resolve("yaml"),
     };
@@ -136,6 +166,7 @@ process.on("exit", () => {
         ajvI18n: "stand-in",
         zodLocales: "stand-in",
         semver: "stand-in",
+        formats: "stand-in",
         yaml: "not loaded",
       });
       // The same synth with the three packages loaded first (no stand-in can be made then).
@@ -145,6 +176,7 @@ process.on("exit", () => {
         `require(${JSON.stringify(ajvI18nPath)})`,
         `require(${JSON.stringify(zodLocalesPath)})`,
         `require(${JSON.stringify(semverPath)})`,
+        `require(${JSON.stringify(formatsPath)})`,
       ].join(";");
       const off = node(`${preload};${app}`, [withReal], [probe]);
       expect(JSON.parse(/LOADED (.*)/.exec(off)![1])).toEqual({
@@ -153,6 +185,7 @@ process.on("exit", () => {
         ajvI18n: "real",
         zodLocales: "real",
         semver: "real",
+        formats: "real",
         yaml: "not loaded",
       });
       const a = files(withStandIns);
@@ -179,8 +212,10 @@ process.on("exit", () => {
       const { z } = require("zod");
       const german = z.locales.de;
       const { ValidateBinaryVersion } = require("cdktf/lib/validations/validate-binary-version");
+      const { formats } = require("@kubernetes-models/validate");
+      const iri = [formats.iri("http://example.com/a"), formats.iri("not an iri"), formats["idn-email"]("a@example.com")];
       const semverSatisfies = require(${JSON.stringify(semverPath)}).satisfies("1.2.3", ">=1.2.0");
-      console.log(JSON.stringify({ message, yaml: Yaml.stringify({ a: [1, "b"] }), german: typeof german, localeError: typeof german().localeError, semverSatisfies, validation: typeof ValidateBinaryVersion }));
+      console.log(JSON.stringify({ message, yaml: Yaml.stringify({ a: [1, "b"] }), german: typeof german, localeError: typeof german().localeError, semverSatisfies, validation: typeof ValidateBinaryVersion, iri }));
       `,
       [],
       [probe],
@@ -191,6 +226,7 @@ process.on("exit", () => {
     expect(result.yaml).toBe("a:\n  - 1\n  - b\n");
     expect([result.german, result.localeError]).toEqual(["function", "function"]);
     expect([result.semverSatisfies, result.validation]).toEqual([true, "function"]);
+    expect(result.iri).toEqual([true, false, true]);
     // cdk8s's yaml and semver are now loaded for real; ajv-i18n stays a stand-in that loaded its English locale alone.
     expect(JSON.parse(/LOADED (.*)/.exec(out)![1])).toMatchObject({ cdk8sYaml: "real", ajvI18n: "stand-in", semver: "real" });
   });

@@ -12,6 +12,10 @@
 // - `semver` (7.7.2, 45 modules), bundled in cdktf 0.21.0 and required at load by
 //   lib/validations/validate-binary-version.js, which calls `semver.satisfies` only when such a validation runs (a
 //   check of an installed binary's version, which the library never adds).
+// - ajv-formats-draft2019 1.6.1's format validators that load packages (iri, iri-reference, idn-email, idn-hostname,
+//   with uri-js, schemes, smtp-address-parser, nearley and punycode: 15 modules), which @kubernetes-models/validate
+//   4.0.0's dist/formats.js spreads into the formats it offers; no kubernetes-models schema uses them. Each is a
+//   function standing in for the real one, loaded on its first call.
 // - zod 4.6.7's locales index (v4/locales/index.cjs, 63 locale modules), which zod's classic API loads to export
 //   `z.locales`; zod itself configures English from v4/locales/en.cjs directly: each locale is loaded alone, when read.
 // The stand-ins are made only where node's module cache is real (not under jest, whose registry ignores writes to
@@ -136,6 +140,38 @@ export function deferredZodLocales(index: string): Record<string, unknown> | und
   return standIn;
 }
 
+/**
+ * ajv-formats-draft2019's formats index (one `module.exports.<name>` or `module.exports['<name>']` ` = require('./<file>');`
+ * line per format): name -> file.
+ */
+export function formatRequires(source: string): Array<[string, string]> | undefined {
+  const lines = source.split("\n").filter((line) => line.trim() !== "");
+  const parsed = lines.map((line) => /^module\.exports(?:\.([\w$]+)|\['([\w-]+)'\]) = require\('(\.\/[\w-]+)'\);$/.exec(line.trim()));
+  return parsed.length > 0 && parsed.every((m) => m !== null) ? parsed.map((m) => [m![1] ?? m![2], m![3]]) : undefined;
+}
+
+/**
+ * The stand-in exports of ajv-formats-draft2019's formats index at `index`: a format module that requires nothing is
+ * loaded as it is (e.g. duration, a RegExp); one that requires packages must export `(value) => ...` and is stood in
+ * for by a function calling the real one, loaded on first call. Any other shape: no stand-in.
+ */
+export function deferredFormats(index: string): Record<string, unknown> | undefined {
+  const formats = formatRequires(readFileSync(index, "utf8"));
+  if (formats === undefined) return undefined;
+  const requireFormat = createRequire(index);
+  const standIn: Record<string, unknown> = {};
+  for (const [name, file] of formats) {
+    const path = requireFormat.resolve(file);
+    const source = readFileSync(path, "utf8");
+    if (!/\brequire\(/.test(source)) standIn[name] = requireFormat(file);
+    else if (/^module\.exports = \(value\) => \{$/m.test(source)) {
+      let real: ((value: unknown) => unknown) | undefined;
+      standIn[name] = (value: unknown) => (real ??= requireFormat(file) as (value: unknown) => unknown)(value);
+    } else return undefined;
+  }
+  return standIn;
+}
+
 /** Resolves `request` as `from` would require it; undefined when it does not resolve. */
 function resolveFrom(from: string, request: string): string | undefined {
   try {
@@ -173,6 +209,9 @@ function installDeferredPackages(): void {
   const validateModule = validateIndex && join(dirname(validateIndex), "validate.js");
   const ajvI18n = validateModule && resolveFrom(validateModule, "ajv-i18n");
   if (validateModule && ajvI18n) defer(ajvI18n, validateModule, () => deferredAjvI18n(ajvI18n));
+  const formatsModule = validateIndex && join(dirname(validateIndex), "formats.js");
+  const draft2019 = formatsModule && resolveFrom(formatsModule, "ajv-formats-draft2019/formats/index.js");
+  if (formatsModule && draft2019) defer(draft2019, formatsModule, () => deferredFormats(draft2019));
 
   const zod = resolveFrom(__filename, "zod");
   const zodLocales = zod && resolveFrom(__filename, "zod/v4/locales");
