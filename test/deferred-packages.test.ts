@@ -3,7 +3,8 @@
 // the yaml package: constructs/addons/yaml-document.ts writes its YAML)
 // and writes the same files as without the stand-ins; and each stand-in loads the real module when used (a failed
 // kubernetes-models validation is worded by ajv-i18n's English locale, cdk8s's Yaml writes YAML, a zod locale is a
-// locale).
+// locale, a user's own zod configured with `z.locales` words errors as without them); IMMUTABLE_CLUSTERS_DEFER_PACKAGES=off
+// (or 0) makes none of them: the packages load as before, and the synth writes the same files.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -17,6 +18,8 @@ import {
   deferredObjectExports,
   deferredYaml,
   deferredZodLocales,
+  deferPackagesEnabled,
+  DEFER_PACKAGES_ENV,
   localeRequires,
   objectExportNames,
   zodLocaleRequires,
@@ -33,10 +36,18 @@ const zodLocalesPath = requireHere.resolve("zod/v4/locales");
 const formatsPath = createRequire(join(validateIndex, "..", "formats.js")).resolve("ajv-formats-draft2019/formats/index.js");
 const semverPath = createRequire(requireHere.resolve("cdktf/lib/validations/validate-binary-version")).resolve("semver");
 
-/** Runs a script in a plain node process (TypeScript through tsx's CommonJS hook), from the repository root. */
-function node(script: string, args: string[] = [], preload: string[] = []): string {
+/**
+ * Runs a script in a plain node process (TypeScript through tsx's CommonJS hook), from the repository root, with
+ * IMMUTABLE_CLUSTERS_DEFER_PACKAGES unset unless `env` sets it.
+ */
+function node(script: string, args: string[] = [], preload: string[] = [], env: Record<string, string> = {}): string {
   const requires = ["tsx/cjs", ...preload].flatMap((r) => ["-r", r]);
-  return execFileSync(process.execPath, [...requires, "-e", script, "--", ...args], { cwd: root, encoding: "utf8" });
+  const { [DEFER_PACKAGES_ENV]: _unset, ...inherited } = process.env;
+  return execFileSync(process.execPath, [...requires, "-e", script, "--", ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...inherited, ...env },
+  });
 }
 
 /** Every file under `dir` with its bytes, by relative path. */
@@ -111,6 +122,13 @@ describe("deferred packages: the stand-ins", () => {
     }
   });
 
+  it(`${DEFER_PACKAGES_ENV} turns the stand-ins off with "off" or "0", and only with those`, () => {
+    for (const value of ["off", "0", "OFF", " Off "])
+      expect({ value, on: deferPackagesEnabled({ [DEFER_PACKAGES_ENV]: value }) }).toEqual({ value, on: false });
+    for (const value of [undefined, "", "1", "on", "true"])
+      expect({ value, on: deferPackagesEnabled({ [DEFER_PACKAGES_ENV]: value }) }).toEqual({ value, on: true });
+  });
+
   it("an index of another shape gets no stand-in", () => {
     expect(localeRequires('module.exports = { en: require("./en"), other: compute() }')).toBeUndefined();
     expect(localeRequires("exports.en = 1;")).toBeUndefined();
@@ -151,15 +169,34 @@ process.on("exit", () => {
 });`,
     );
   });
-  afterAll(() => rmSync(probe, { force: true }));
+  afterAll(() => {
+    rmSync(probe, { force: true });
+    if (standInsRun !== undefined) rmSync(standInsRun.dir, { recursive: true, force: true });
+  });
+
+  // The bench app reads its output folder from argv[2], as `node app.js <out>` has it.
+  const app = "process.argv.splice(1, 0, 'app'); require('./bench/apps/synth-one-generation.ts')";
+  let standInsRun: { dir: string; out: string } | undefined;
+  /** The one-generation synth with the stand-ins (the default): its folder and output, run once for the tests below. */
+  function synthWithStandIns(): { dir: string; out: string } {
+    if (standInsRun === undefined) {
+      const dir = mkdtempSync(join(tmpdir(), "deferred-on-"));
+      standInsRun = { dir, out: node(app, [dir], [probe]) };
+    }
+    return standInsRun;
+  }
+
+  /** The files of `a` and `b` are the same, byte for byte. */
+  function expectSameFiles(a: Map<string, string>, b: Map<string, string>): void {
+    expect(a.size).toBeGreaterThan(5);
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+    for (const [path, bytes] of a) expect({ path, same: bytes === b.get(path) }).toEqual({ path, same: true });
+  }
 
   it("a one-generation synth loads none of them and writes the same files as with them loaded", () => {
-    const withStandIns = mkdtempSync(join(tmpdir(), "deferred-on-"));
     const withReal = mkdtempSync(join(tmpdir(), "deferred-off-"));
     try {
-      // The bench app reads its output folder from argv[2], as `node app.js <out>` has it.
-      const app = "process.argv.splice(1, 0, 'app'); require('./bench/apps/synth-one-generation.ts')";
-      const on = node(app, [withStandIns], [probe]);
+      const { dir: withStandIns, out: on } = synthWithStandIns();
       expect(JSON.parse(/LOADED (.*)/.exec(on)![1])).toEqual({
         archiver: "stand-in",
         cdk8sYaml: "stand-in",
@@ -188,15 +225,54 @@ process.on("exit", () => {
         formats: "real",
         yaml: "not loaded",
       });
-      const a = files(withStandIns);
-      const b = files(withReal);
-      expect(a.size).toBeGreaterThan(5);
-      expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
-      for (const [path, bytes] of a) expect({ path, same: bytes === b.get(path) }).toEqual({ path, same: true });
+      expectSameFiles(files(withStandIns), files(withReal));
     } finally {
-      rmSync(withStandIns, { recursive: true, force: true });
       rmSync(withReal, { recursive: true, force: true });
     }
+  });
+
+  it(`with ${DEFER_PACKAGES_ENV}=off (or 0) makes no stand-in: the packages load as before, and the synth writes the same files`, () => {
+    const withoutStandIns = mkdtempSync(join(tmpdir(), "deferred-env-off-"));
+    try {
+      const off = node(app, [withoutStandIns], [probe], { [DEFER_PACKAGES_ENV]: "0" });
+      expect(JSON.parse(/LOADED (.*)/.exec(off)![1])).toEqual({
+        archiver: "real",
+        cdk8sYaml: "real",
+        ajvI18n: "real",
+        zodLocales: "real",
+        semver: "real",
+        formats: "real",
+        yaml: "not loaded",
+      });
+      expectSameFiles(files(synthWithStandIns().dir), files(withoutStandIns));
+      // "off" too, in a process that only loads the library.
+      const loadOnly = node('require("./constructs/platform/terraform"); require("./constructs/platform/k8s")', [], [probe], {
+        [DEFER_PACKAGES_ENV]: "off",
+      });
+      expect(JSON.parse(/LOADED (.*)/.exec(loadOnly)![1])).toMatchObject({ archiver: "real", cdk8sYaml: "real", semver: "real" });
+    } finally {
+      rmSync(withoutStandIns, { recursive: true, force: true });
+    }
+  });
+
+  it("a user's own zod, configured with a locale from z.locales, words errors as it does without the stand-ins", () => {
+    // After the library loads (stand-ins on, then off): zod's German locale configured the way zod documents it.
+    const script = `
+      require("./constructs/platform/terraform");
+      const { z } = require("zod");
+      z.config(z.locales.de());
+      const result = z.object({ port: z.number() }).safeParse({ port: "80" });
+      console.log(JSON.stringify({ message: result.error.issues[0].message, locales: Object.keys(z.locales).length, same: require("zod/v4/locales").de === z.locales.de }));
+    `;
+    const outputOf = (text: string) => JSON.parse(text.split("\n").find((line) => line.startsWith("{"))!);
+    const on = node(script, [], [probe]);
+    const off = node(script, [], [probe], { [DEFER_PACKAGES_ENV]: "off" });
+    expect(JSON.parse(/LOADED (.*)/.exec(on)![1])).toMatchObject({ zodLocales: "stand-in" });
+    expect(JSON.parse(/LOADED (.*)/.exec(off)![1])).toMatchObject({ zodLocales: "real" });
+    expect(outputOf(on)).toEqual(outputOf(off));
+    expect(outputOf(on)).toMatchObject({ locales: Object.keys(requireHere(zodLocalesPath) as object).length, same: true });
+    // German, not zod's English "Invalid input: expected number, received string".
+    expect(outputOf(on).message).toMatch(/^Ungültige Eingabe/);
   });
 
   it("each stand-in loads the real module when used", () => {

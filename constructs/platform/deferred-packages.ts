@@ -21,11 +21,22 @@
 // The stand-ins are made only where node's module cache is real (not under jest, whose registry ignores writes to
 // require.cache) and only when neither the package nor its requirer is loaded yet; any surprise in the installed
 // files (a path that does not resolve, an index of another shape) leaves that package to load as before.
+// IMMUTABLE_CLUSTERS_DEFER_PACKAGES=off (or 0) in the environment makes none of them: every package loads as before
+// (docs/using-the-library.md, "Synth cost per generation").
 import Module, { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 const requireHere = createRequire(__filename);
+
+/** Set to `off` or `0` to make no stand-in: every package loads when its requirer loads, as without this module. */
+export const DEFER_PACKAGES_ENV = "IMMUTABLE_CLUSTERS_DEFER_PACKAGES";
+
+/** True unless the environment turns the stand-ins off (DEFER_PACKAGES_ENV `off` or `0`, any case, spaces ignored). */
+export function deferPackagesEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  const setting = env[DEFER_PACKAGES_ENV]?.trim().toLowerCase();
+  return setting !== "off" && setting !== "0";
+}
 
 /** Node's module cache, by resolved file name. */
 const moduleCache = (Module as unknown as { _cache: Record<string, NodeModule | undefined> })._cache;
@@ -182,6 +193,7 @@ function resolveFrom(from: string, request: string): string | undefined {
 }
 
 function installDeferredPackages(): void {
+  if (!deferPackagesEnabled()) return;
   // Under jest, require.cache is the test runtime's, not node's: nothing to defer there.
   if (requireHere.cache !== moduleCache) return;
   const cdktfFs = resolveFrom(__filename, "cdktf/lib/private/fs");
