@@ -13,7 +13,7 @@ import { generator, jsonable, yamlReadBackLimitation } from "./support/yaml-fuzz
 const yamlOf = (value: unknown) => stringify(value, { lineWidth: 0 });
 
 const SEED = Number(process.env.YAML_FUZZ_SEED ?? 20261201);
-const COUNT = Number(process.env.YAML_FUZZ_COUNT ?? 2000);
+const COUNT = Number(process.env.YAML_FUZZ_COUNT ?? 1500);
 
 /** The first generated document yamlDocument writes otherwise than yaml, or yaml reads back otherwise; undefined if none. */
 function firstDivergence(seed: number, count: number) {

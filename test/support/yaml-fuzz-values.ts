@@ -218,9 +218,10 @@ function strings(value: unknown): string[] {
  * - a document starting with a byte order mark (the root map's first key starts with U+FEFF): yaml writes the key
  *   plain, and its parser drops a leading BOM (and may then read what follows as an alias, directive or indicator);
  * - a document that is one text of several lines starting with a space: yaml writes `|1`, and reads it back without
- *   that space;
+ *   that space (eemeli/yaml issue #692, open);
  * - a text of several lines with a line of only spaces or tabs: yaml writes it as a literal block scalar, where such a
- *   line reads back as an empty one (or, before more-indented text, fails to parse).
+ *   line reads back as an empty one (or, before more-indented text, fails to parse; eemeli/yaml pull request #695
+ *   on the first line's case).
  */
 export function yamlReadBackLimitation(value: unknown): string | undefined {
   const first =
