@@ -2,6 +2,7 @@
 // serialized to its own YAML file (stable names, deterministic bytes), checked by validate.ts before anything is returned.
 import { App, type Chart } from "cdk8s";
 import type { ResolvedGeneration } from "../definition/resolve";
+import { renderApiObjectsOnce } from "./api-object-json";
 import { restrictToImageArchitectures } from "./image-architectures";
 import { ADDONS } from "./registry";
 import { contentKey, RenderMemo, withSharedContentKeys } from "./render-cache";
@@ -58,6 +59,8 @@ export function synthesizeAddonObjects(generation: ResolvedGeneration): AddonObj
     if (!addon.isEnabled(value, generation)) continue;
     charts.push({ file: `${addon.file}.yaml`, key: addon.key, chart: addon.build(app, addon.key, generation, value) });
   }
+  // Objects a fleet's generations share are rendered to JSON once per process (api-object-json.ts).
+  for (const { chart } of charts) renderApiObjectsOnce(chart);
   // Workloads whose images lack an architecture the generation's nodes run are kept off those nodes (image-architectures.ts).
   return charts.map(({ file, key, chart }) => ({
     file,

@@ -9,8 +9,23 @@
 // ones toTerraform would compute and are used as they are; in any other case cdktf's own toTerraform runs. The one
 // pass left walks plain data itself and hands cdktf only the tokens (see resolve below). The document is the same
 // bytes either way (test/resolve-once-stack.test.ts); the three passes were about a third of a 50-generation synth's CPU.
-import { Aspects, DefaultTokenResolver, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Token, Tokenization } from "cdktf";
-import type { IConstruct } from "constructs";
+// The stack's cdk.tf.json is then written by stable-json.ts (json-stable-stringify's algorithm, same bytes) instead of
+// json-stable-stringify itself, through cdktf's own StackSynthesizer otherwise (see synthesizer below).
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  Aspects,
+  DefaultTokenResolver,
+  type ISynthesisSession,
+  StringConcat,
+  TerraformElement,
+  TerraformOutput,
+  TerraformStack,
+  Token,
+  Tokenization,
+} from "cdktf";
+import type { Construct, IConstruct } from "constructs";
+import { stableJson } from "./stable-json";
 
 // cdktf's own deep merge (lib/util.ts deepMerge: nested objects merged key by key, arrays concatenated, undefined
 // deletes), the one its toTerraform merges fragments with; not part of cdktf's public API, so looked up by path.
@@ -103,6 +118,34 @@ interface Prepared {
 export class ResolveOnceStack extends TerraformStack {
   private prepared?: Prepared;
   private overridden = false;
+  /** Set while cdktf's StackSynthesizer runs for this stack: toTerraform keeps the document in `document` instead. */
+  private writingLater = false;
+  private document?: unknown;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    // cdktf 0.21.0's StackSynthesizer.synthesize (lib/synthesize/synthesizer.ts) runs Aspects, validations, custom
+    // synthesis and annotations, then writes json-stable-stringify(toTerraform(), { space: 2 }). It runs unchanged,
+    // with toTerraform handing it an empty placeholder document; the stack's own document is then written over the
+    // placeholder by stableJson, the same bytes json-stable-stringify writes. With SYNTH_HCL_OUTPUT cdktf writes HCL
+    // and never asks for toTerraform, so nothing is written over it.
+    const cdktfSynthesizer = this.synthesizer;
+    this.synthesizer = {
+      synthesize: (session: ISynthesisSession) => {
+        this.writingLater = true;
+        this.document = undefined;
+        try {
+          cdktfSynthesizer.synthesize(session);
+        } finally {
+          this.writingLater = false;
+        }
+        const document = this.document;
+        this.document = undefined;
+        if (document === undefined) return;
+        writeFileSync(join(session.outdir, session.manifest.forStack(this).synthesizedStackPath), stableJson(document) ?? "");
+      },
+    };
+  }
 
   override addOverride(path: string, value: unknown): void {
     this.overridden = true;
@@ -118,6 +161,14 @@ export class ResolveOnceStack extends TerraformStack {
 
   /** cdktf 0.21.0's toTerraform, with the fragments prepareStack resolved when they are still what it would resolve. */
   override toTerraform(): unknown {
+    const document = this.resolvedDocument();
+    if (!this.writingLater) return document;
+    this.document = document;
+    // The placeholder cdktf's synthesizer writes; the document is written over it right after (see the constructor).
+    return {};
+  }
+
+  private resolvedDocument(): unknown {
     const prepared = this.prepared;
     this.prepared = undefined;
     const elements = terraformElements(this);

@@ -1,0 +1,164 @@
+// Owns rendering each API object of the addon charts to Kubernetes JSON once per content per process. cdk8s 2.70.106's
+// ApiObject.toJson resolves `{ ...props, metadata: metadata.toJson() }` through the app's resolvers and sanitizes it
+// (keys sorted, null and undefined dropped), and each cdk8s-plus-27 2.9.5 generated class (`k8s.Kube<Kind>`) then maps
+// the result through its `toJson_<Kind>Props` (lib/api-object.ts toJson; cdk8s-plus-27 lib/imports/k8s.js, as
+// installed): a pure function of the object's class and that data, when the data is plain JSON (no Lazy, no token, no
+// other class instance than an IntOrString or a Quantity), the object has no JSON patch and the app has only cdk8s's own resolvers, which
+// return plain values unchanged (lib/resolve.ts LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver). A
+// fleet renders the same objects for many generations (all but the few that name the cluster); each is rendered once
+// and its JSON text kept, later objects of the same class and data get a fresh parse of it (never a shared object: the
+// cross-object checks key objects by identity). Anything else renders as before. The charts' output is the same
+// (test/api-object-json.test.ts); cdk8s's path was about a sixth of a 50-generation synth's CPU.
+import { ApiObject, App, type Chart } from "cdk8s";
+import { k8s } from "../platform/k8s";
+
+/** The generated API classes, whose toJson is `{ ...GVK, ...toJson_<Kind>Props(ApiObject.toJson()) }`. */
+const GENERATED_CLASSES: ReadonlySet<unknown> = new Set(Object.values(k8s).filter((v) => typeof v === "function"));
+
+/** cdk8s's own resolvers, the only ones an app has without `resolvers` in its props (lib/app.ts constructor). */
+const CDK8S_RESOLVER_COUNT = 3;
+
+/** Rendered JSON text by class, then by the JSON text of the data it was rendered from. */
+const rendered = new Map<unknown, Map<string, string>>();
+/** Entries kept before the table starts over (a synth process renders a bounded set). */
+const LIMIT = 20_000;
+let size = 0;
+
+interface ApiObjectInternals {
+  readonly props: Record<string, unknown>;
+  readonly patches: readonly unknown[];
+}
+
+/**
+ * Makes every API object of `chart` whose JSON is a function of its class and plain data (see the header) render
+ * through the per-process table. Call before chart.toJson(); the chart's output is unchanged.
+ */
+export function renderApiObjectsOnce(chart: Chart): void {
+  // cdk8s reads CDK8S_DISABLE_SORT on every toJson; with it set, keep cdk8s's path.
+  if (process.env.CDK8S_DISABLE_SORT) return;
+  if (App.of(chart).resolvers.length !== CDK8S_RESOLVER_COUNT) return;
+  for (const node of chart.node.findAll()) {
+    if (!ApiObject.isApiObject(node)) continue;
+    const type = node.constructor as { prototype: { toJson: () => unknown } };
+    if (type !== ApiObject && !GENERATED_CLASSES.has(type)) continue;
+    // A subclass or an instance with its own toJson renders as it says.
+    if (Object.hasOwn(node, "toJson") || node.toJson !== type.prototype.toJson) continue;
+    const own = type.prototype.toJson;
+    Object.defineProperty(node, "toJson", { value: () => renderOnce(node, type, () => own.call(node)), configurable: true });
+  }
+}
+
+function renderOnce(object: ApiObject, type: unknown, render: () => unknown): unknown {
+  const internals = object as unknown as ApiObjectInternals;
+  if (internals.patches.length > 0) return render();
+  const key = dataKey({ ...internals.props, metadata: object.metadata.toJson() as unknown });
+  if (key === undefined) return render();
+  let table = rendered.get(type);
+  const text = table?.get(key);
+  if (text !== undefined) return JSON.parse(text) as unknown;
+  const result = render();
+  const resultText = jsonText(result);
+  if (resultText !== undefined) {
+    if (size >= LIMIT) {
+      rendered.clear();
+      size = 0;
+      table = undefined;
+    }
+    if (!table) rendered.set(type, (table = new Map()));
+    table.set(key, resultText);
+    size++;
+  }
+  return result;
+}
+
+/**
+ * The JSON text of the data an object renders from, or undefined when the data is not plain JSON: only strings,
+ * booleans, null, finite numbers other than -0, arrays without undefined, and objects whose prototype is
+ * Object.prototype (undefined members allowed: cdk8s drops them as JSON does), and IntOrString or Quantity of a string
+ * or number (written as their `{ "value": ... }`, as they render). An object reached twice is fine (cdk8s copies what
+ * it renders); a cycle is not. Any other class instance (Lazy, Date, ...), function or symbol makes it undefined, and
+ * the object renders through cdk8s every time.
+ */
+function dataKey(data: unknown): string | undefined {
+  return plain(data, new Set(), false) ? JSON.stringify(data) : undefined;
+}
+
+/**
+ * cdk8s-plus-27's number-or-string unions (`k8s.IntOrString`, `k8s.Quantity`: a class with one field, `value`).
+ * cdk8s's NumberStringUnionResolver replaces one whose value is a string or number with the plain `{ value }`, which is
+ * then resolved as plain data (lib/resolve.ts), so it renders as the plain object it is written as in JSON.
+ */
+const UNION_PROTOTYPES: ReadonlySet<unknown> = new Set([k8s.IntOrString.prototype, k8s.Quantity.prototype]);
+
+function isUnionValue(union: { value?: unknown }): boolean {
+  const keys = Object.keys(union);
+  if (keys.length !== 1 || keys[0] !== "value") return false;
+  const value = union.value;
+  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value) && !Object.is(value, -0));
+}
+
+function plain(value: unknown, ancestors: Set<object>, inObject: boolean): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "undefined":
+      return inObject;
+    case "object": {
+      if (value === null) return true;
+      if (ancestors.has(value)) return false;
+      ancestors.add(value);
+      let ok = true;
+      if (Array.isArray(value)) {
+        ok = Object.getPrototypeOf(value) === Array.prototype && !Object.hasOwn(value, "toJSON");
+        for (let i = 0; ok && i < value.length; i++) ok = plain(value[i], ancestors, false);
+      } else if (UNION_PROTOTYPES.has(Object.getPrototypeOf(value))) {
+        ok = isUnionValue(value as { value?: unknown });
+      } else {
+        ok = Object.getPrototypeOf(value) === Object.prototype;
+        const record = value as Record<string, unknown>;
+        for (const key of ok ? Object.keys(record) : []) if (!(ok = plain(record[key], ancestors, true))) break;
+      }
+      ancestors.delete(value);
+      return ok;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * The JSON text of a rendered object when parsing it gives the same object back: plain objects and arrays, each
+ * reached once, of strings, booleans, null and finite numbers other than -0 (no undefined anywhere); else undefined.
+ */
+function jsonText(result: unknown): string | undefined {
+  return roundTrips(result, new Set()) ? JSON.stringify(result) : undefined;
+}
+
+function roundTrips(value: unknown, seen: Set<object>): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object": {
+      if (value === null) return true;
+      if (seen.has(value)) return false;
+      seen.add(value);
+      if (Array.isArray(value)) {
+        if (Object.getPrototypeOf(value) !== Array.prototype || Object.hasOwn(value, "toJSON")) return false;
+        for (let i = 0; i < value.length; i++) if (!roundTrips(value[i], seen)) return false;
+        return true;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) if (!roundTrips(record[key], seen)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,107 @@
+// Addon API objects rendered to JSON once per content (constructs/addons/api-object-json.ts): the charts' output is
+// what cdk8s renders, an object of the same class and data renders from the kept JSON without cdk8s's path, every
+// render gives fresh objects, and objects whose JSON is not a function of their class and plain data (a Lazy, a JSON
+// patch) still render through cdk8s each time.
+import { ApiObject, App, Chart, JsonPatch, Lazy } from "cdk8s";
+import { renderApiObjectsOnce } from "../constructs/addons/api-object-json";
+import { k8s } from "../constructs/platform/k8s";
+
+/** A chart of the kinds of objects the addons render; `suffix` changes only the ConfigMap named after the cluster. */
+function build(app: App, suffix: string): Chart {
+  const chart = new Chart(app, `chart-${suffix}`, { namespace: "kube-system" });
+  const labels = { "app.kubernetes.io/name": "demo" }; // one object reached twice, as the addons write them
+  new k8s.KubeDeployment(chart, "deployment", {
+    metadata: { name: "demo", labels },
+    spec: {
+      selector: { matchLabels: labels },
+      strategy: { rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            {
+              name: "demo",
+              image: "registry.k8s.io/pause:3.10",
+              resources: { requests: { cpu: k8s.Quantity.fromString("10m"), memory: k8s.Quantity.fromString("16Mi") } },
+              ports: [{ containerPort: 8080 }],
+            },
+          ],
+        },
+      },
+    },
+  });
+  new k8s.KubeService(chart, "service", {
+    metadata: { name: "demo" },
+    spec: { selector: labels, ports: [{ port: 80, targetPort: k8s.IntOrString.fromString("http") }] },
+  });
+  new k8s.KubeConfigMap(chart, "named", { metadata: { name: "cluster-name" }, data: { cluster: `cluster-${suffix}` } });
+  new ApiObject(chart, "custom", { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" }, spec: { size: 3 } });
+  new k8s.KubeConfigMap(chart, "lazy", {
+    metadata: { name: "lazy" },
+    data: { value: Lazy.any({ produce: () => `produced-${suffix}` }) as unknown as string },
+  });
+  const patched = new k8s.KubeConfigMap(chart, "patched", { metadata: { name: "patched" }, data: { a: "1" } });
+  patched.addJsonPatch(JsonPatch.add("/data/b", "2"));
+  return chart;
+}
+
+/** What cdk8s renders for the chart, without the table. */
+function cdk8sRenders(suffix: string): unknown[] {
+  return build(new App(), suffix).toJson();
+}
+
+function rendersOnce(suffix: string): unknown[] {
+  const chart = build(new App(), suffix);
+  renderApiObjectsOnce(chart);
+  return chart.toJson();
+}
+
+describe("renderApiObjectsOnce", () => {
+  it("renders what cdk8s renders, and an object of the same class and data again without cdk8s's path", () => {
+    const calls = {
+      deployment: jest.spyOn(k8s.KubeDeployment.prototype, "toJson"),
+      configMap: jest.spyOn(k8s.KubeConfigMap.prototype, "toJson"),
+      apiObject: jest.spyOn(ApiObject.prototype, "toJson"),
+    };
+    try {
+      const first = rendersOnce("one");
+      expect(first).toEqual(cdk8sRenders("one"));
+      const expected = cdk8sRenders("two");
+      Object.values(calls).forEach((spy) => spy.mockClear());
+
+      const second = rendersOnce("two");
+      expect(second).toEqual(expected);
+      // The Deployment, the Service and the custom object came from the table; cdk8s rendered the ConfigMaps whose data
+      // changed, holds a Lazy or has a patch.
+      expect(calls.deployment).not.toHaveBeenCalled();
+      expect(calls.configMap.mock.contexts.map((c) => (c as ApiObject).name).sort()).toEqual(["cluster-name", "lazy", "patched"]);
+      expect(calls.apiObject).toHaveBeenCalledTimes(3);
+    } finally {
+      Object.values(calls).forEach((spy) => spy.mockRestore());
+    }
+  });
+
+  it("gives fresh objects each time, so changing one changes no later render", () => {
+    const first = rendersOnce("three") as Record<string, Record<string, unknown>>[];
+    const deployment = first.find((o) => o.kind === "Deployment")!;
+    (deployment.metadata as Record<string, unknown>).name = "changed";
+    const second = rendersOnce("three") as Record<string, Record<string, unknown>>[];
+    const again = second.find((o) => o.kind === "Deployment")!;
+    expect(again).not.toBe(deployment);
+    expect((again.metadata as Record<string, unknown>).name).toBe("demo");
+    expect(second).toEqual(cdk8sRenders("three"));
+  });
+
+  it("keys IntOrString and Quantity by their value: a different value renders differently", () => {
+    rendersOnce("four");
+    const app = new App();
+    const chart = new Chart(app, "c", { namespace: "kube-system" });
+    new k8s.KubeService(chart, "service", {
+      metadata: { name: "demo" },
+      spec: { selector: { "app.kubernetes.io/name": "demo" }, ports: [{ port: 80, targetPort: k8s.IntOrString.fromNumber(8080) }] },
+    });
+    renderApiObjectsOnce(chart);
+    const [service] = chart.toJson() as { spec: { ports: { targetPort: unknown }[] } }[];
+    expect(service.spec.ports[0].targetPort).toBe(8080);
+  });
+});

@@ -1,0 +1,62 @@
+// The stack JSON writer (constructs/platform/stable-json.ts) writes what cdktf's json-stable-stringify 1.3.0 writes with
+// `{ space: 2 }`, byte for byte, on the cases where its layout and order differ from JSON.stringify's.
+import { createRequire } from "node:module";
+import { stableJson } from "../constructs/platform/stable-json";
+
+// The copy cdktf 0.21.0 itself loads (cdktf/node_modules/json-stable-stringify), not some other version.
+const jsonStableStringify = createRequire(require.resolve("cdktf"))("json-stable-stringify") as (
+  value: unknown,
+  options: { space: number },
+) => string | undefined;
+
+const cdktfWrites = (value: unknown) => jsonStableStringify(value, { space: 2 });
+
+describe("stableJson", () => {
+  const cases: Record<string, unknown> = {
+    "empty containers at every depth": { a: [], b: {}, c: [[], {}, [[]]], d: { e: { f: [] } } },
+    "integer-like keys (sorted as strings, where JSON.stringify puts them first in numeric order)": {
+      "10": 1,
+      "9": 2,
+      b: 3,
+      "1a": 4,
+      A: 5,
+      _: 6,
+    },
+    "keys by UTF-16 code units": { é: 1, z: 2, "\u{1F600}": 3, "\uFFFF": 4, Z: 5 },
+    "undefined and functions left out of objects, written as null in arrays": {
+      u: undefined,
+      f: () => 1,
+      list: [undefined, () => 1, null, 1],
+    },
+    "numbers JSON writes specially": [NaN, Infinity, -Infinity, -0, 1e21, 1e-7, 0.1, 123456789012345680000],
+    "strings that need escapes": ['quote " backslash \\ newline \n tab \t', "\u0000\u001f", "lone \ud800 surrogate", "${TfToken[1]}"],
+    "toJSON honoured at every level": { when: new Date(0), nested: { toJSON: () => ({ z: 1, a: [] }) } },
+    "scalars at the top": "text",
+    "an empty object at the top": {},
+    "a Terraform-like document": {
+      "//": { metadata: { backend: "local", stackName: "s", version: "0.21.0" }, outputs: {} },
+      provider: { aws: [{ region: "eu-west-1", default_tags: [{ tags: { team: "t" } }] }] },
+      resource: { aws_ssm_parameter: { p: { name: "/p", type: "String", value: "x", tags: {} } } },
+      terraform: { required_providers: { aws: { source: "aws", version: "5.100.0" } } },
+    },
+  };
+  for (const [name, value] of Object.entries(cases)) {
+    it(`writes ${name} as json-stable-stringify does`, () => {
+      expect(stableJson(value)).toBe(cdktfWrites(value));
+    });
+  }
+
+  it("leaves out what json-stable-stringify leaves out at the top", () => {
+    expect(stableJson(undefined)).toBe(cdktfWrites(undefined));
+    expect(stableJson(undefined)).toBeUndefined();
+  });
+
+  it("refuses a cycle through objects as json-stable-stringify does, and allows an object reached twice", () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = { back: cyclic };
+    expect(() => stableJson(cyclic)).toThrow(new TypeError("Converting circular structure to JSON"));
+    expect(() => cdktfWrites(cyclic)).toThrow(new TypeError("Converting circular structure to JSON"));
+    const shared = { x: [1] };
+    expect(stableJson({ a: shared, b: shared })).toBe(cdktfWrites({ a: shared, b: shared }));
+  });
+});
