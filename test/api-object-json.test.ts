@@ -4,6 +4,7 @@
 // patch) still render through cdk8s each time.
 import { ApiObject, App, Chart, JsonPatch, Lazy } from "cdk8s";
 import { renderApiObjectsOnce } from "../constructs/addons/api-object-json";
+import { contentKey, withSharedContentKeys } from "../constructs/addons/render-cache";
 import { k8s } from "../constructs/platform/k8s";
 
 /** A chart of the kinds of objects the addons render; `suffix` changes only the ConfigMap named after the cluster. */
@@ -82,10 +83,10 @@ describe("renderApiObjectsOnce", () => {
   });
 
   it("gives fresh objects each time, so changing one changes no later render", () => {
-    const first = rendersOnce("three") as Record<string, Record<string, unknown>>[];
+    const first = rendersOnce("three") as Record<string, unknown>[];
     const deployment = first.find((o) => o.kind === "Deployment")!;
     (deployment.metadata as Record<string, unknown>).name = "changed";
-    const second = rendersOnce("three") as Record<string, Record<string, unknown>>[];
+    const second = rendersOnce("three") as Record<string, unknown>[];
     const again = second.find((o) => o.kind === "Deployment")!;
     expect(again).not.toBe(deployment);
     expect((again.metadata as Record<string, unknown>).name).toBe("demo");
@@ -103,5 +104,22 @@ describe("renderApiObjectsOnce", () => {
     renderApiObjectsOnce(chart);
     const [service] = chart.toJson() as { spec: { ports: { targetPort: unknown }[] } }[];
     expect(service.spec.ports[0].targetPort).toBe(8080);
+  });
+
+  it("hands the kept JSON text on as each object's content key, which is the key the object's JSON gives", () => {
+    rendersOnce("five");
+    withSharedContentKeys(() => {
+      const objects = rendersOnce("five") as Record<string, unknown>[];
+      const stringify = jest.spyOn(JSON, "stringify");
+      try {
+        const keys = objects.map((o) => contentKey(o));
+        // The Deployment, the Service, the custom object and the cluster-name ConfigMap came from the table.
+        expect(stringify.mock.calls.length).toBe(objects.length - 4);
+        stringify.mockRestore();
+        expect(keys).toEqual(objects.map((o) => JSON.stringify(o)));
+      } finally {
+        stringify.mockRestore();
+      }
+    });
   });
 });

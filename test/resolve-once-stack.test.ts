@@ -162,3 +162,29 @@ describe("ResolveOnceStack", () => {
     expect(failure(ResolveOnceStack)).toMatch(/map token/i);
   });
 });
+
+describe("ResolveOnceStack's stack file", () => {
+  it("is written with cdktf's HCL output as cdktf writes it when SYNTH_HCL_OUTPUT is set", () => {
+    const previous = process.env.SYNTH_HCL_OUTPUT;
+    process.env.SYNTH_HCL_OUTPUT = "true";
+    try {
+      const hcl = (Stack: StackClass) => {
+        const outdir = mkdtempSync(join(tmpdir(), "resolve-once-hcl-"));
+        try {
+          const app = new App({ outdir });
+          populate(new Stack(app, "s"));
+          app.synth();
+          return readFileSync(join(outdir, "stacks", "s", "cdk.tf"), "utf8");
+        } finally {
+          rmSync(outdir, { recursive: true, force: true });
+        }
+      };
+      const expected = hcl(TerraformStack);
+      expect(hcl(ResolveOnceStack)).toBe(expected);
+      expect(expected).toContain('resource "aws_ssm_parameter" "first"');
+    } finally {
+      if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+      else process.env.SYNTH_HCL_OUTPUT = previous;
+    }
+  });
+});

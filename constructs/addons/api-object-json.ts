@@ -11,6 +11,7 @@
 // (test/api-object-json.test.ts); cdk8s's path was about a sixth of a 50-generation synth's CPU.
 import { ApiObject, App, type Chart } from "cdk8s";
 import { k8s } from "../platform/k8s";
+import { rememberContentKey } from "./render-cache";
 
 /** The generated API classes, whose toJson is `{ ...GVK, ...toJson_<Kind>Props(ApiObject.toJson()) }`. */
 const GENERATED_CLASSES: ReadonlySet<unknown> = new Set(Object.values(k8s).filter((v) => typeof v === "function"));
@@ -55,7 +56,12 @@ function renderOnce(object: ApiObject, type: unknown, render: () => unknown): un
   if (key === undefined) return render();
   let table = rendered.get(type);
   const text = table?.get(key);
-  if (text !== undefined) return JSON.parse(text) as unknown;
+  if (text !== undefined) {
+    const fresh = JSON.parse(text) as object;
+    // Its content key is that text (JSON.stringify of a parse of JSON.stringify's output gives the same text).
+    rememberContentKey(fresh, text);
+    return fresh;
+  }
   const result = render();
   const resultText = jsonText(result);
   if (resultText !== undefined) {
@@ -67,6 +73,7 @@ function renderOnce(object: ApiObject, type: unknown, render: () => unknown): un
     if (!table) rendered.set(type, (table = new Map()));
     table.set(key, resultText);
     size++;
+    rememberContentKey(result as object, resultText);
   }
   return result;
 }

@@ -65,6 +65,14 @@ export function withSharedContentKeys<T>(use: () => T): T {
   }
 }
 
+/**
+ * Records `key`, the JSON text `object` was just parsed from or checked to be written as, as its content key inside
+ * withSharedContentKeys (api-object-json.ts, for the objects it renders); a no-op outside, where keys are not kept.
+ */
+export function rememberContentKey(object: object, key: string): void {
+  sharedKeys?.set(object, key);
+}
+
 /** An object literal's kind of object, of any realm (its prototype is Object.prototype there, or null). */
 function isPlainObject(value: object): boolean {
   const proto: unknown = Object.getPrototypeOf(value);

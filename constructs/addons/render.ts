@@ -78,9 +78,10 @@ export function toYaml(objects: readonly Record<string, unknown>[]): string {
 
 /** The addon manifests of one generation, in apply order; throws naming the object and the problem if any check fails. */
 export function renderAddonManifests(generation: ResolvedGeneration): ManifestFile[] {
-  const addons = synthesizeAddonObjects(generation);
-  // The schema check and the YAML writer key the same objects, which do not change in between.
+  // The schema check and the YAML writer key the same objects, which do not change in between; objects rendered from
+  // a kept JSON text come with it as their key (api-object-json.ts).
   return withSharedContentKeys(() => {
+    const addons = synthesizeAddonObjects(generation);
     assertValidManifests(generation, addons);
     return addons.map(({ file, objects }) => ({ name: file, yaml: toYaml(objects) }));
   });
