@@ -9,7 +9,7 @@ import { k8s } from "../constructs/platform/k8s";
 
 /** A chart of the kinds of objects the addons render; `suffix` changes only the ConfigMap named after the cluster. */
 function build(app: App, suffix: string): Chart {
-  const chart = new Chart(app, `chart-${suffix}`, { namespace: "kube-system" });
+  const chart = new Chart(app, "chart", { namespace: "kube-system" });
   const labels = { "app.kubernetes.io/name": "demo" }; // one object reached twice, as the addons write them
   new k8s.KubeDeployment(chart, "deployment", {
     metadata: { name: "demo", labels },
@@ -65,6 +65,8 @@ describe("renderApiObjectsOnce", () => {
       apiObject: jest.spyOn(ApiObject.prototype, "toJson"),
     };
     try {
+      // The first render of a construct path is cdk8s's alone; the second keeps the JSON.
+      expect(rendersOnce("one")).toEqual(cdk8sRenders("one"));
       const first = rendersOnce("one");
       expect(first).toEqual(cdk8sRenders("one"));
       const expected = cdk8sRenders("two");
@@ -82,7 +84,28 @@ describe("renderApiObjectsOnce", () => {
     }
   });
 
+  it("renders an object through cdk8s the first two times its construct path is rendered, then from the table", () => {
+    const spy = jest.spyOn(k8s.KubeConfigMap.prototype, "toJson");
+    try {
+      const calls = [1, 2, 3].map(() => {
+        spy.mockClear();
+        const chart = new Chart(new App(), "first-path", { namespace: "kube-system" });
+        new k8s.KubeConfigMap(chart, "only", { metadata: { name: "only" }, data: { a: "1" } });
+        renderApiObjectsOnce(chart);
+        expect(chart.toJson()).toEqual([
+          { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "only", namespace: "kube-system" }, data: { a: "1" } },
+        ]);
+        return spy.mock.calls.length;
+      });
+      // The first (a single generation's synth keys nothing), the second (keyed and kept), the third from the table.
+      expect(calls).toEqual([1, 1, 0]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it("gives fresh objects each time, so changing one changes no later render", () => {
+    rendersOnce("three");
     const first = rendersOnce("three") as Record<string, unknown>[];
     const deployment = first.find((o) => o.kind === "Deployment")!;
     (deployment.metadata as Record<string, unknown>).name = "changed";
@@ -107,6 +130,7 @@ describe("renderApiObjectsOnce", () => {
   });
 
   it("hands the kept JSON text on as each object's content key, which is the key the object's JSON gives", () => {
+    rendersOnce("five");
     rendersOnce("five");
     withSharedContentKeys(() => {
       const objects = rendersOnce("five") as Record<string, unknown>[];

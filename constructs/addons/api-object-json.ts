@@ -3,10 +3,11 @@
 // (keys sorted, null and undefined dropped), and each cdk8s-plus-27 2.9.5 generated class (`k8s.Kube<Kind>`) then maps
 // the result through its `toJson_<Kind>Props` (lib/api-object.ts toJson; cdk8s-plus-27 lib/imports/k8s.js, as
 // installed): a pure function of the object's class and that data, when the data is plain JSON (no Lazy, no token, no
-// other class instance than an IntOrString or a Quantity), the object has no JSON patch and the app has only cdk8s's own resolvers, which
-// return plain values unchanged (lib/resolve.ts LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver). A
-// fleet renders the same objects for many generations (all but the few that name the cluster); each is rendered once
-// and its JSON text kept, later objects of the same class and data get a fresh parse of it (never a shared object: the
+// class instance but an IntOrString or a Quantity), the object has no JSON patch and the app has only cdk8s's own
+// resolvers, which return plain values unchanged (lib/resolve.ts LazyResolver, ImplicitTokenResolver,
+// NumberStringUnionResolver). A fleet renders the same objects for many generations (all but the few that name the
+// cluster): from the second time an object's construct path is rendered (so a one-generation synth keys nothing) its
+// JSON text is kept, and later objects of the same class and data get a fresh parse of it (never a shared object: the
 // cross-object checks key objects by identity). Anything else renders as before. The charts' output is the same
 // (test/api-object-json.test.ts); cdk8s's path was about a sixth of a 50-generation synth's CPU.
 import { ApiObject, App, type Chart } from "cdk8s";
@@ -49,8 +50,21 @@ export function renderApiObjectsOnce(chart: Chart): void {
   }
 }
 
+/**
+ * Construct paths of the objects rendered so far (an addon's objects have the same path in every generation). An
+ * object is keyed only from the second time its path is rendered: a single generation's synth renders each object
+ * once and pays nothing for keys it would never look up again.
+ */
+const seenPaths = new Set<string>();
+
 function renderOnce(object: ApiObject, type: unknown, render: () => unknown): unknown {
   const internals = object as unknown as ApiObjectInternals;
+  const path = object.node.path;
+  if (!seenPaths.has(path)) {
+    if (seenPaths.size >= LIMIT) seenPaths.clear();
+    seenPaths.add(path);
+    return render();
+  }
   if (internals.patches.length > 0) return render();
   const key = dataKey({ ...internals.props, metadata: object.metadata.toJson() as unknown });
   if (key === undefined) return render();
