@@ -25,6 +25,7 @@ import {
   Tokenization,
 } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
+import { isKnownBase64 } from "./known-base64";
 import { stableJson } from "./stable-json";
 
 // cdktf's own deep merge (lib/util.ts deepMerge: nested objects merged key by key, arrays concatenated, undefined
@@ -51,6 +52,8 @@ const MAP_TOKEN_VALUES = new Set(["String Map Token Value", "Any Map Token Value
 
 /** A string cdktf's resolve returns unchanged: no token marker, no encoded number token. */
 function isPlainString(value: string): boolean {
+  // A node-bucket object's base64 text holds no marker and no "-" (known-base64.ts); it is not scanned again.
+  if (isKnownBase64(value)) return true;
   if (value.includes(TOKEN_MARKER) || MAP_TOKEN_VALUES.has(value)) return false;
   // An encoded number token is negative (its marker bits include the sign bit, DOUBLE_TOKEN_MARKER_BITS = 0xfdff << 16
   // in encoding.ts), so only a match starting with "-" can parse to one, and every match holds an "e".
