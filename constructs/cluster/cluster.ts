@@ -9,7 +9,7 @@ import { validateDefinition } from "../definition/validate";
 import { parsedDefinition } from "../definition/parsed-definitions";
 import type { S3Object } from "../platform/aws";
 import { logShippingTarget, runsClusterAutoscaler } from "../addons/node-permissions";
-import { nodeConfigKey, nodeRoleArchitecture, renderNodeIgnition, userDataPointer, type NodeRole } from "../ignition/node-config";
+import { nodeConfigKey, nodeRoleArchitecture, renderNodeIgnitionDocument, userDataPointer, type NodeRole } from "../ignition/node-config";
 import { ApiLoadBalancer } from "./api-load-balancer";
 import { BootstrapKey } from "./bootstrap-key";
 import { ControlPlane } from "./control-plane";
@@ -60,6 +60,8 @@ export class KubernetesCluster extends Construct {
   readonly controlPlane: ControlPlane;
   private readonly pools = new Map<string, WorkerPool>();
   private readonly configs = new Map<string, string>();
+  /** The documents of the node configs rendered by this library (not the frozen ones), by node-bucket key. */
+  private readonly configDocuments = new Map<string, unknown>();
   private readonly addedPools: WorkerPoolDefinition[] = [];
   private readonly frozenNodeConfigs: ReadonlyMap<string, string>;
   private readonly workerIdentity: NodeIdentity;
@@ -215,6 +217,16 @@ export class KubernetesCluster extends Construct {
   }
 
   /**
+   * The node config stored under `key` as data (what JSON.parse of its text gives): the document it was rendered
+   * from, or the frozen text parsed. Read it, do not change it. Undefined for a key the generation has no config for.
+   */
+  nodeConfigDocument(key: string): unknown {
+    if (this.configDocuments.has(key)) return this.configDocuments.get(key);
+    const text = this.configs.get(key);
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
+  }
+
+  /**
    * Adds a worker pool beyond those in the definition.
    * @param name DNS-safe pool name, unique in this generation
    */
@@ -290,7 +302,12 @@ export class KubernetesCluster extends Construct {
     // A frozen generation uploads exactly what it booted with; a role it has no frozen config for is rendered now.
     const frozen = this.frozenNodeConfigs.get(key);
     if (frozen !== undefined) assertFrozenArchitecture(this.generation, role, key, frozen);
-    const config = frozen ?? renderNodeIgnition(this.generation, role);
+    let config = frozen;
+    if (config === undefined) {
+      const rendered = renderNodeIgnitionDocument(this.generation, role);
+      config = rendered.text;
+      this.configDocuments.set(key, rendered.document);
+    }
     this.configs.set(key, config);
     const object = this.nodeBucket.addObject(
       role.kind === "controller" ? "controller-ignition" : `worker-${role.pool.name}-ignition`,

@@ -14,9 +14,10 @@ export function writeDist(distDir: string, clusters: readonly ClusterStacks[]): 
       mkdirSync(join(dir, "addons"), { recursive: true });
       mkdirSync(join(dir, "ignition"), { recursive: true });
       for (const file of stack.addonManifests) writeFileSync(join(dir, "addons", file.name), file.yaml);
-      for (const [key, config] of stack.cluster.nodeConfigs) {
+      for (const key of stack.cluster.nodeConfigs.keys()) {
         const name = key.replace(/^ignition\//, "");
-        writeFileSync(join(dir, "ignition", name), JSON.stringify(JSON.parse(config), null, 2) + "\n");
+        // The config's data as JSON.parse of its text gives it; a rendered one is not parsed again (~1% of a fleet's synth).
+        writeFileSync(join(dir, "ignition", name), JSON.stringify(stack.cluster.nodeConfigDocument(key), null, 2) + "\n");
       }
     }
   }

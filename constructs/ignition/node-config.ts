@@ -3,7 +3,7 @@
 // the systemd cgroup driver, the kubelet, kubeadm configs rendered from the definition, and the bootstrap scripts and
 // units that elect, init or join, and apply the addons. See docs/node-boot.md.
 import type { ResolvedGeneration, ResolvedWorkerPool } from "../definition/resolve";
-import { IgnitionConfig, replacePointer } from "./builder";
+import { IgnitionConfig, replacePointer, type IgnitionDocument } from "./builder";
 import { runsIamAuthenticator } from "../addons/access/settings";
 import { addApiServerConfigFiles } from "./api-server-files";
 import { addGatewayTlsPlaceholder } from "./gateway-tls-placeholder";
@@ -68,7 +68,17 @@ function issuerEnv(gen: ResolvedGeneration): Array<[string, string]> {
 
 /** The full Ignition config of a role, as canonical JSON text. Throws when the Kubernetes version has no pinned hash. */
 export function renderNodeIgnition(gen: ResolvedGeneration, role: NodeRole): string {
-  return nodeIgnition(gen, role).toJson();
+  return renderNodeIgnitionDocument(gen, role).text;
+}
+
+/**
+ * The full Ignition config of a role as canonical JSON text (renderNodeIgnition's) together with the plain document it
+ * is the JSON of, for a reader that wants the data without parsing the text again (the review copy, write-dist.ts).
+ */
+export function renderNodeIgnitionDocument(gen: ResolvedGeneration, role: NodeRole): { text: string; document: IgnitionDocument } {
+  // As IgnitionConfig.toJson: the JSON of toObject().
+  const document = nodeIgnition(gen, role).toObject();
+  return { text: JSON.stringify(document), document };
 }
 
 /** The architecture a role's nodes run: the control plane's instance type's, or the pool's (its types share one). */
