@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Aspects, Lazy, TerraformStack as CdktfTerraformStack, type IAspect } from "cdktf";
+import { Aspects, Lazy, TerraformStack as CdktfTerraformStack, Token, type IAspect } from "cdktf";
 import type { IConstruct } from "constructs";
 import { AwsProvider, CloudwatchMetricAlarm, Route53Record, S3Object, SsmParameter } from "../constructs/platform/aws";
 import { ResolveOnceStack } from "../constructs/platform/resolve-once-stack";
@@ -43,6 +43,17 @@ function populate(stack: TerraformStack): SsmParameter {
   new Route53Record(stack, "record", { zoneId: "Z1", name: "x", type: "CNAME", ttl: 60, records: [second.name, "b.example.com"] });
   new S3Object(stack, "object", { bucket: "b", key: "k", content: "H4sIAAAAAAACA1e5x3e-9+abc/==", contentType: "text/plain" });
   new TerraformOutput(stack, "out", { value: second.arn });
+  // Numbers alone and in arrays: plain ones (also those JSON writes specially), a number token, a number-list token.
+  new TerraformOutput(stack, "numbers", {
+    value: {
+      plain: [1, 2.5, -0, 1e21, -1.5e-7],
+      one: 3,
+      withToken: [1, Lazy.numberValue({ produce: () => 7 })],
+      token: Lazy.numberValue({ produce: () => 8 }),
+      list: Token.asNumberList(Lazy.anyValue({ produce: () => [4, 5] })),
+      inList: [Token.asNumberList(Lazy.anyValue({ produce: () => [6] }))[0]],
+    },
+  });
   return second;
 }
 
@@ -90,6 +101,14 @@ describe("ResolveOnceStack", () => {
     expect(second.name).toBe("/p/${aws_ssm_parameter.first.version}");
     expect(second.value).toContain("aws_ssm_parameter.first.arn");
     expect(JSON.parse(written.s).resource.aws_ssm_parameter.first.description).toBe("count 42");
+    expect(JSON.parse(written.s).output.numbers.value).toEqual({
+      plain: [1, 2.5, 0, 1e21, -1.5e-7],
+      one: 3,
+      withToken: [1, 7],
+      token: 8,
+      list: [4, 5],
+      inList: [6],
+    });
     expect(calls).toBe(0);
   });
 

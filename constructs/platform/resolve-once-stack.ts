@@ -48,7 +48,18 @@ const TOKEN_MARKER = "TfToken[";
  */
 const NUMBER_TOKEN = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/g;
 /** Strings cdktf's resolve refuses in scalar context (lib/tokens/token.ts Token.STRING_MAP_TOKEN_VALUE, ANY_MAP_TOKEN_VALUE). */
-const MAP_TOKEN_VALUES = new Set(["String Map Token Value", "Any Map Token Value"]);
+const MAP_TOKEN_VALUES = new Set([Token.STRING_MAP_TOKEN_VALUE, Token.ANY_MAP_TOKEN_VALUE]);
+
+/**
+ * A number cdktf's resolve returns unchanged, alone or as an array item: not Token.NUMBER_MAP_TOKEN_VALUE (refused in
+ * scalar context), not an encoded number token (lookupNumberToken finds one exactly where Token.isUnresolved of the
+ * number is true: both test extractTokenDouble(x, false)) and not an encoded number-list token (an array holding one
+ * is resolved as a list: containsNumberListTokenElement tests extractTokenDouble(x, true), which is what
+ * Token.isUnresolved tests for the one-item array [x]); lib/tokens/private/resolve.ts, encoding.ts, token-map.ts.
+ */
+function isPlainNumber(value: number): boolean {
+  return value !== Token.NUMBER_MAP_TOKEN_VALUE && !Token.isUnresolved(value) && !Token.isUnresolved([value]);
+}
 
 /** A string cdktf's resolve returns unchanged: no token marker, no encoded number token. */
 function isPlainString(value: string): boolean {
@@ -69,8 +80,9 @@ function isPlainObject(value: object): value is Record<string, unknown> {
 
 /**
  * What cdktf's Tokenization.resolve returns for `value`, walking plain data (plain objects and arrays, strings with no
- * token marker or encoded number, booleans, null) itself and handing every other value (a token, a string with a
- * marker or an encoded number, any number, any array holding a number or a marker, any non-plain object) to cdktf.
+ * token marker or encoded number, plain numbers, booleans, null) itself and handing every other value (a token, a
+ * string with a marker or an encoded number, a number token, an array holding one or a marker, any non-plain object)
+ * to cdktf.
  * cdktf resolves the children of plain objects and arrays in a context that carries nothing from their parent
  * (lib/tokens/private/resolve.ts: previousContext fields are only set inside a token), so a child resolved on its own
  * resolves the same; its walk costs about ten times this one per node (a context, closures and a copy of the path each).
@@ -80,10 +92,13 @@ function resolve<T>(scope: IConstruct, value: T, preparing: boolean): T {
   const walk = (v: unknown): unknown => {
     if (v === undefined || v === null || typeof v === "boolean") return v;
     if (typeof v === "string") return isPlainString(v) ? v : cdktf(v);
+    // A plain number is returned as it is (about a hundred per generation stack, each a context in cdktf's resolve).
+    if (typeof v === "number") return isPlainNumber(v) ? v : cdktf(v);
     if (typeof v !== "object") return cdktf(v);
     if (Array.isArray(v)) {
       const items = v as unknown[];
-      if (items.some((x) => typeof x === "number" || (typeof x === "string" && x.includes(TOKEN_MARKER)))) return cdktf(v);
+      const tokenItem = (x: unknown) => (typeof x === "number" && !isPlainNumber(x)) || (typeof x === "string" && x.includes(TOKEN_MARKER));
+      if (items.some(tokenItem)) return cdktf(v);
       return items.map(walk).filter((x) => x !== undefined);
     }
     if (!isPlainObject(v)) return cdktf(v);
