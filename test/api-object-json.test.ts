@@ -8,8 +8,8 @@ import { contentKey, withSharedContentKeys } from "../constructs/addons/render-c
 import { k8s } from "../constructs/platform/k8s";
 
 /** A chart of the kinds of objects the addons render; `suffix` changes only the ConfigMap named after the cluster. */
-function build(app: App, suffix: string): Chart {
-  const chart = new Chart(app, "chart", { namespace: "kube-system" });
+function build(app: App, suffix: string, chartId = "chart"): Chart {
+  const chart = new Chart(app, chartId, { namespace: "kube-system" });
   const labels = { "app.kubernetes.io/name": "demo" }; // one object reached twice, as the addons write them
   new k8s.KubeDeployment(chart, "deployment", {
     metadata: { name: "demo", labels },
@@ -51,8 +51,8 @@ function cdk8sRenders(suffix: string): unknown[] {
   return build(new App(), suffix).toJson();
 }
 
-function rendersOnce(suffix: string): unknown[] {
-  const chart = build(new App(), suffix);
+function rendersOnce(suffix: string, chartId?: string): unknown[] {
+  const chart = build(new App(), suffix, chartId);
   renderApiObjectsOnce(chart);
   return chart.toJson();
 }
@@ -104,6 +104,39 @@ describe("renderApiObjectsOnce", () => {
     }
   });
 
+  it("stops keying a path whose object differed every time (one naming the cluster), and still renders it as cdk8s does", () => {
+    const spy = jest.spyOn(k8s.KubeConfigMap.prototype, "toJson");
+    const renderAt = (value: string) => {
+      spy.mockClear();
+      const chart = new Chart(new App(), "changing-path", { namespace: "kube-system" });
+      new k8s.KubeConfigMap(chart, "named", { metadata: { name: "named" }, data: { cluster: value } });
+      renderApiObjectsOnce(chart);
+      expect(chart.toJson()).toEqual([
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "named", namespace: "kube-system" }, data: { cluster: value } },
+      ]);
+      return spy.mock.calls.length;
+    };
+    try {
+      // First render, then three misses (each kept), then data seen before: no longer looked up, so cdk8s renders it.
+      expect(["c1", "c2", "c3", "c4"].map(renderAt)).toEqual([1, 1, 1, 1]);
+      expect(renderAt("c2")).toBe(1);
+      // A path that hit once keeps being keyed: the same data again comes from the table.
+      expect(["h1", "h1"].map((v) => renderAtOther(v))).toEqual([1, 1]);
+      expect(["h1", "h2", "h3", "h4", "h1"].map((v) => renderAtOther(v))).toEqual([0, 1, 1, 1, 0]);
+    } finally {
+      spy.mockRestore();
+    }
+
+    function renderAtOther(value: string): number {
+      spy.mockClear();
+      const chart = new Chart(new App(), "hit-path", { namespace: "kube-system" });
+      new k8s.KubeConfigMap(chart, "named", { metadata: { name: "named" }, data: { cluster: value } });
+      renderApiObjectsOnce(chart);
+      chart.toJson();
+      return spy.mock.calls.length;
+    }
+  });
+
   it("gives fresh objects each time, so changing one changes no later render", () => {
     rendersOnce("three");
     const first = rendersOnce("three") as Record<string, unknown>[];
@@ -130,10 +163,11 @@ describe("renderApiObjectsOnce", () => {
   });
 
   it("hands the kept JSON text on as each object's content key, which is the key the object's JSON gives", () => {
-    rendersOnce("five");
-    rendersOnce("five");
+    // A chart path of its own: the paths of "chart" saw the cluster-name ConfigMap differ in every earlier test.
+    rendersOnce("five", "content-key-chart");
+    rendersOnce("five", "content-key-chart");
     withSharedContentKeys(() => {
-      const objects = rendersOnce("five") as Record<string, unknown>[];
+      const objects = rendersOnce("five", "content-key-chart") as Record<string, unknown>[];
       const stringify = jest.spyOn(JSON, "stringify");
       try {
         const keys = objects.map((o) => contentKey(o));

@@ -8,7 +8,8 @@
 // NumberStringUnionResolver). A fleet renders the same objects for many generations (all but the few that name the
 // cluster): from the second time an object's construct path is rendered (so a one-generation synth keys nothing) its
 // JSON text is kept, and later objects of the same class and data get a fresh parse of it (never a shared object: the
-// cross-object checks key objects by identity). Anything else renders as before. The charts' output is the same
+// cross-object checks key objects by identity); a path whose object differed every time is no longer keyed (see
+// seenPaths). Anything else renders as before. The charts' output is the same
 // (test/api-object-json.test.ts); cdk8s's path was about a sixth of a 50-generation synth's CPU.
 import { ApiObject, App, type Chart } from "cdk8s";
 import { k8s } from "../platform/k8s";
@@ -51,25 +52,36 @@ export function renderApiObjectsOnce(chart: Chart): void {
 }
 
 /**
- * Construct paths of the objects rendered so far (an addon's objects have the same path in every generation). An
- * object is keyed only from the second time its path is rendered: a single generation's synth renders each object
- * once and pays nothing for keys it would never look up again.
+ * Construct paths of the objects rendered so far (an addon's objects have the same path in every generation), with
+ * how often an object at the path was then found in the table and how often not. An object is keyed only from the
+ * second time its path is rendered: a single generation's synth renders each object once and pays nothing for keys it
+ * would never look up again. A path that missed MISSES_WITHOUT_HIT times and never hit holds an object that differs
+ * in every generation (one naming the cluster or its API endpoint): it is no longer keyed or kept, so its key and
+ * JSON text are not computed and the table does not grow with a text per generation.
  */
-const seenPaths = new Set<string>();
+const seenPaths = new Map<string, { hits: number; misses: number }>();
+const MISSES_WITHOUT_HIT = 3;
 
 function renderOnce(object: ApiObject, type: unknown, render: () => unknown): unknown {
   const internals = object as unknown as ApiObjectInternals;
   const path = object.node.path;
-  if (!seenPaths.has(path)) {
+  const seen = seenPaths.get(path);
+  if (seen === undefined) {
     if (seenPaths.size >= LIMIT) seenPaths.clear();
-    seenPaths.add(path);
+    seenPaths.set(path, { hits: 0, misses: 0 });
     return render();
   }
+  if (seen.hits === 0 && seen.misses >= MISSES_WITHOUT_HIT) return render();
   if (internals.patches.length > 0) return render();
   const key = dataKey({ ...internals.props, metadata: object.metadata.toJson() as unknown });
-  if (key === undefined) return render();
+  if (key === undefined) {
+    seen.misses++;
+    return render();
+  }
   let table = rendered.get(type);
   const text = table?.get(key);
+  if (text === undefined) seen.misses++;
+  else seen.hits++;
   if (text !== undefined) {
     const fresh = JSON.parse(text) as object;
     // Its content key is that text (JSON.stringify of a parse of JSON.stringify's output gives the same text).
