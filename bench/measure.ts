@@ -63,3 +63,29 @@ export function medianOf(runs: number, run: () => Measurement): Measurement {
   const all = Array.from({ length: runs }, run).sort((a, b) => a.cpuSeconds - b.cpuSeconds);
   return all[Math.floor(all.length / 2)];
 }
+
+/** Two measurements taken in alternation (a b b a a b ...), so a change of load during the run weighs on both alike. */
+export interface Paired {
+  /** Median of each side, as medianOf gives it. */
+  readonly a: Measurement;
+  readonly b: Measurement;
+  /** Median of the per-pair CPU ratios a / b: the ratio the goal is judged by. */
+  readonly cpuRatio: number;
+}
+
+/** `runs` pairs of `a` and `b`, alternating which runs first in each pair. */
+export function pairedRuns(runs: number, a: () => Measurement, b: () => Measurement): Paired {
+  const as: Measurement[] = [];
+  const bs: Measurement[] = [];
+  for (let i = 0; i < runs; i++)
+    if (i % 2 === 0) {
+      as.push(a());
+      bs.push(b());
+    } else {
+      bs.push(b());
+      as.push(a());
+    }
+  const ratios = as.map((m, i) => m.cpuSeconds / bs[i].cpuSeconds).sort((x, y) => x - y);
+  const median = (all: Measurement[]) => [...all].sort((x, y) => x.cpuSeconds - y.cpuSeconds)[Math.floor(all.length / 2)];
+  return { a: median(as), b: median(bs), cpuRatio: ratios[Math.floor(ratios.length / 2)] };
+}
