@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Aspects, Lazy, TerraformStack as CdktfTerraformStack, Token, type IAspect } from "cdktf";
 import type { IConstruct } from "constructs";
 import { AwsProvider, CloudwatchMetricAlarm, Route53Record, S3Object, SsmParameter } from "../constructs/platform/aws";
-import { ResolveOnceStack } from "../constructs/platform/resolve-once-stack";
+import { isPlainNumber, ResolveOnceStack } from "../constructs/platform/resolve-once-stack";
 import { App, Fn, TerraformOutput, TerraformStack } from "../constructs/platform/terraform";
 
 type StackClass = new (scope: App, id: string) => TerraformStack;
@@ -110,6 +110,58 @@ describe("ResolveOnceStack", () => {
       inList: [6],
     });
     expect(calls).toBe(0);
+  });
+
+  it("merges the metadata of elements that have some (an override, an import) as cdktf does, skipping the empty", () => {
+    const build = (Stack: StackClass) => (app: App) => {
+      const stack = new Stack(app, "s");
+      const second = populate(stack);
+      second.addOverride("lifecycle.ignore_changes", ["value"]);
+      new SsmParameter(stack, "imported", { name: "/p/imported", type: "String", value: "v" }).importFrom("/p/imported");
+      return ["s"];
+    };
+    const expected = synth(build(TerraformStack));
+    let written: Record<string, string> = {};
+    const calls = cdktfToTerraformCalls(() => (written = synth(build(ResolveOnceStack))));
+    expect(written.s).toBe(expected.s);
+    const metadata = JSON.parse(written.s)["//"].metadata;
+    expect(metadata.overrides).toEqual({ aws_ssm_parameter: ["lifecycle"] });
+    expect(metadata.imports).toEqual({ aws_ssm_parameter: ["imported"] });
+    expect(calls).toBe(0);
+  });
+
+  it("decides plain numbers as cdktf's Token.isUnresolved does, tokens and the bound around them included", () => {
+    const cdktfPlain = (x: number) => x !== Token.NUMBER_MAP_TOKEN_VALUE && !Token.isUnresolved(x) && !Token.isUnresolved([x]);
+    const bits = (high: number, low: number) => {
+      const view = new DataView(new ArrayBuffer(8));
+      view.setUint32(0, high);
+      view.setUint32(4, low);
+      return view.getFloat64(0);
+    };
+    const tokens = [Token.asNumber(Lazy.numberValue({ produce: () => 1 })), Token.asNumberList(Lazy.anyValue({ produce: () => [1] }))[0]];
+    const values = [
+      ...tokens,
+      // Every double with the two marker prefixes and their neighbours (sign, exponent one up or down).
+      ...[0xfdff, 0xfbff, 0xfdfe, 0xfe00, 0xfbfe, 0xfc00, 0x7dff, 0x7bff].flatMap((high) => [
+        bits(high << 16, 0),
+        bits((high << 16) | 0xffff, 0xffffffff),
+      ]),
+      -1e288,
+      -(2 ** 960),
+      -(2 ** 992),
+      -Number.MAX_VALUE,
+      -Infinity,
+      Infinity,
+      NaN,
+      Token.NUMBER_MAP_TOKEN_VALUE,
+      0,
+      -0,
+      1.5,
+      -123456789.5,
+      1e21,
+    ];
+    for (const value of values) expect([value, isPlainNumber(value)]).toEqual([value, cdktfPlain(value)]);
+    for (const token of tokens) expect(isPlainNumber(token)).toBe(false);
   });
 
   it("takes cdktf's own path when an Aspect changes a resource after prepareStack", () => {

@@ -51,18 +51,28 @@ const NUMBER_TOKEN = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/g;
 const MAP_TOKEN_VALUES = new Set([Token.STRING_MAP_TOKEN_VALUE, Token.ANY_MAP_TOKEN_VALUE]);
 
 /**
+ * Every number at or below this may carry cdktf's number-token or number-list-token marker: extractTokenDouble
+ * (lib/tokens/private/encoding.ts) finds a token only where the top 16 bits of the double are DOUBLE_TOKEN_MARKER_BITS
+ * (0xfdff) or DOUBLE_LIST_TOKEN_MARKER_BITS (0xfbff), i.e. sign bit set and biased exponent 0x7df or 0x7bf, so every
+ * encoded token is at most -2^960 (about -9.7e288). A number above this bound is decided without extractTokenDouble
+ * (an ArrayBuffer and two typed arrays per call); test/resolve-once-stack.test.ts checks the bound against cdktf.
+ */
+const TOKEN_NUMBER_BOUND = -1e288;
+
+/**
  * A number cdktf's resolve returns unchanged, alone or as an array item: not Token.NUMBER_MAP_TOKEN_VALUE (refused in
  * scalar context), not an encoded number token (lookupNumberToken finds one exactly where Token.isUnresolved of the
  * number is true: both test extractTokenDouble(x, false)) and not an encoded number-list token (an array holding one
  * is resolved as a list: containsNumberListTokenElement tests extractTokenDouble(x, true), which is what
  * Token.isUnresolved tests for the one-item array [x]); lib/tokens/private/resolve.ts, encoding.ts, token-map.ts.
  */
-function isPlainNumber(value: number): boolean {
+export function isPlainNumber(value: number): boolean {
+  if (value > TOKEN_NUMBER_BOUND) return value !== Token.NUMBER_MAP_TOKEN_VALUE;
   return value !== Token.NUMBER_MAP_TOKEN_VALUE && !Token.isUnresolved(value) && !Token.isUnresolved([value]);
 }
 
 /** A string cdktf's resolve returns unchanged: no token marker, no encoded number token. */
-function isPlainString(value: string): boolean {
+export function isPlainString(value: string): boolean {
   // A node-bucket object's base64 text holds no marker and no "-" (known-base64.ts); it is not scanned again.
   if (isKnownBase64(value)) return true;
   if (value.includes(TOKEN_MARKER) || MAP_TOKEN_VALUES.has(value)) return false;
@@ -73,9 +83,21 @@ function isPlainString(value: string): boolean {
   return true;
 }
 
+/** An array item for which cdktf resolves the whole array as a token list (a marker or a number or number-list token). */
+function isTokenListItem(item: unknown): boolean {
+  return (typeof item === "number" && !isPlainNumber(item)) || (typeof item === "string" && item.includes(TOKEN_MARKER));
+}
+
 function isPlainObject(value: object): value is Record<string, unknown> {
   const proto: unknown = Object.getPrototypeOf(value);
   return (proto === Object.prototype || proto === null) && typeof (value as { resolve?: unknown }).resolve !== "function";
+}
+
+/** What Tokenization.resolve is given for every value the walk hands to cdktf (cdktf copies it: lib/tokens/token.ts). */
+interface CdktfResolveOptions {
+  readonly scope: IConstruct;
+  readonly preparing: boolean;
+  readonly resolver: DefaultTokenResolver;
 }
 
 /**
@@ -88,30 +110,52 @@ function isPlainObject(value: object): value is Record<string, unknown> {
  * resolves the same; its walk costs about ten times this one per node (a context, closures and a copy of the path each).
  */
 function resolve<T>(scope: IConstruct, value: T, preparing: boolean): T {
-  const cdktf = (v: unknown): unknown => Tokenization.resolve(v, { scope, preparing, resolver: RESOLVER });
-  const walk = (v: unknown): unknown => {
-    if (v === undefined || v === null || typeof v === "boolean") return v;
-    if (typeof v === "string") return isPlainString(v) ? v : cdktf(v);
-    // A plain number is returned as it is (about a hundred per generation stack, each a context in cdktf's resolve).
-    if (typeof v === "number") return isPlainNumber(v) ? v : cdktf(v);
-    if (typeof v !== "object") return cdktf(v);
-    if (Array.isArray(v)) {
-      const items = v as unknown[];
-      const tokenItem = (x: unknown) => (typeof x === "number" && !isPlainNumber(x)) || (typeof x === "string" && x.includes(TOKEN_MARKER));
-      if (items.some(tokenItem)) return cdktf(v);
-      return items.map(walk).filter((x) => x !== undefined);
-    }
-    if (!isPlainObject(v)) return cdktf(v);
-    const keys = Object.keys(v);
-    if (!keys.every(isPlainString)) return cdktf(v);
-    const result: Record<string, unknown> = {};
-    for (const key of keys) {
-      const resolved = walk(v[key]);
-      if (resolved !== undefined) result[key] = resolved;
-    }
-    return result;
-  };
-  return walk(value) as T;
+  return walk(value, { scope, preparing, resolver: RESOLVER }) as T;
+}
+
+/** One node of resolve's walk: a new copy of plain data (as cdktf's), undefined members and items left out. */
+function walk(value: unknown, options: CdktfResolveOptions): unknown {
+  switch (typeof value) {
+    case "string":
+      return isPlainString(value) ? value : Tokenization.resolve(value, options);
+    case "number":
+      // A plain number is returned as it is (about a hundred per generation stack, each a context in cdktf's resolve).
+      return isPlainNumber(value) ? value : Tokenization.resolve(value, options);
+    case "boolean":
+    case "undefined":
+      return value;
+    case "object":
+      if (value === null) return value;
+      if (Array.isArray(value)) return walkArray(value as unknown[], options);
+      if (isPlainObject(value)) return walkObject(value, options);
+      return Tokenization.resolve(value, options);
+    default:
+      return Tokenization.resolve(value, options);
+  }
+}
+
+/** A plain array: cdktf's as a whole when an item makes it a token list, otherwise each item walked, undefined dropped. */
+function walkArray(items: unknown[], options: CdktfResolveOptions): unknown {
+  // Checked before any item is walked, so nothing is handed to cdktf twice (cdktf registers cross-stack references).
+  for (let i = 0; i < items.length; i++) if (isTokenListItem(items[i])) return Tokenization.resolve(items, options);
+  const result: unknown[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const resolved = walk(items[i], options);
+    if (resolved !== undefined) result.push(resolved);
+  }
+  return result;
+}
+
+/** A plain object: cdktf's as a whole when a key needs resolving, otherwise each member walked, undefined dropped. */
+function walkObject(object: Record<string, unknown>, options: CdktfResolveOptions): unknown {
+  const keys = Object.keys(object);
+  for (let i = 0; i < keys.length; i++) if (!isPlainString(keys[i])) return Tokenization.resolve(object, options);
+  const result: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) {
+    const resolved = walk(object[keys[i]], options);
+    if (resolved !== undefined) result[keys[i]] = resolved;
+  }
+  return result;
 }
 
 /** The Terraform elements of `stack` in construct order, not descending into nested stacks (cdktf's terraformElements). */
@@ -204,7 +248,14 @@ export class ResolveOnceStack extends TerraformStack {
       backend: "local", // overwritten by backend implementations if used
       cloud: undefined, // overwritten by cloud and remote backend implementations
     };
-    for (const meta of elements.map((e) => resolve(this, e.toMetadata(), false) as object)) deepMerge(metadata, meta);
+    for (const element of elements) {
+      const meta = element.toMetadata();
+      // Most elements' metadata has no member that is not undefined (lib/terraform-element.ts toMetadata returns {},
+      // lib/terraform-resource.ts returns overrides, imports and moved, each undefined unless used; cdktf 0.21.0):
+      // it resolves to {}, which deepMerge leaves as it is, so it is neither resolved nor merged.
+      if (isPlainObject(meta) && Object.values(meta).every((member) => member === undefined)) continue;
+      deepMerge(metadata, resolve(this, meta, false) as object);
+    }
     const outputs = {};
     for (const item of elements) {
       if (!TerraformOutput.isTerraformOutput(item)) continue;
