@@ -1,11 +1,14 @@
 // Tests of the logging and monitoring addons: the synthesized objects' key properties, every fluent-bit output,
 // Prometheus scrape jobs pointing at the Services that exist, Grafana provisioning, no secret in the output, and
 // settings errors that name the field.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Testing } from "cdk8s";
 import { parse } from "yaml";
 import { LoggingChart } from "../constructs/addons/logging/chart";
 import { loggingSettingsSchema } from "../constructs/addons/logging/settings";
 import { MonitoringChart } from "../constructs/addons/monitoring/chart";
+import { clusterDashboards } from "../constructs/addons/monitoring/grafana";
 import { monitoringSettingsSchema } from "../constructs/addons/monitoring/settings";
 import { synthesizeAddonObjects } from "../constructs/addons/render";
 import { manifestProblems } from "../constructs/addons/validate";
@@ -291,6 +294,16 @@ describe("monitoring addon", () => {
     for (const metric of ["node_cpu_seconds_total", "node_memory_MemAvailable_bytes", "kube_pod_info", "apiserver_request_total"]) {
       expect(exprs.some((e) => e.includes(metric))).toBe(true);
     }
+  });
+
+  test("the dashboard texts are the shipped file, formatted, handed out as a fresh object each time", () => {
+    const file = join(__dirname, "../constructs/addons/monitoring/files/cluster-dashboard.json");
+    const expected = { "cluster-dashboard.json": JSON.stringify(JSON.parse(readFileSync(file, "utf8")), null, 2) + "\n" };
+    const first = clusterDashboards();
+    expect(first).toEqual(expected);
+    // Read once per process and shared: a change to one call's object reaches no later call.
+    first["cluster-dashboard.json"] = "changed";
+    expect(clusterDashboards()).toEqual(expected);
   });
 
   test("Grafana signs in anonymously read-only by default, or with an operator-created admin Secret", () => {

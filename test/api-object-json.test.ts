@@ -1,6 +1,7 @@
 // Addon API objects rendered to JSON once per content (constructs/addons/api-object-json.ts): the charts' output is
-// what cdk8s renders, an object of the same class and data renders from the kept JSON without cdk8s's path, every
-// render gives fresh objects, and objects whose JSON is not a function of their class and plain data (a Lazy, a JSON
+// what cdk8s renders, an object of the same class and data renders from the kept JSON without cdk8s's path as one
+// deep-frozen object shared across apps (a distinct one for a second object of the same text in one app), metadata
+// changes are keyed, and objects whose JSON is not a function of their class and plain data (a Lazy, a JSON
 // patch) still render through cdk8s each time.
 import { ApiObject, App, Chart, JsonPatch, Lazy } from "cdk8s";
 import { renderApiObjectsOnce } from "../constructs/addons/api-object-json";
@@ -137,16 +138,79 @@ describe("renderApiObjectsOnce", () => {
     }
   });
 
-  it("gives fresh objects each time, so changing one changes no later render", () => {
+  it("hands out one deep-frozen object per kept text: changing it throws and changes no later render", () => {
+    rendersOnce("three");
     rendersOnce("three");
     const first = rendersOnce("three") as Record<string, unknown>[];
     const deployment = first.find((o) => o.kind === "Deployment")!;
-    (deployment.metadata as Record<string, unknown>).name = "changed";
+    const spec = deployment.spec as { template: { spec: { containers: { image: string }[] } } };
+    expect(Object.isFrozen(deployment) && Object.isFrozen(spec.template.spec.containers[0])).toBe(true);
+    // Strict code (every compiled module of the library) throws on the change; sloppy code's change is ignored.
+    expect(() =>
+      (function change() {
+        "use strict";
+        (deployment.metadata as Record<string, unknown>).name = "changed";
+      })(),
+    ).toThrow(TypeError);
+    expect(() =>
+      (function change() {
+        "use strict";
+        spec.template.spec.containers[0].image = "changed";
+      })(),
+    ).toThrow(TypeError);
+    expect(Reflect.set(deployment, "kind", "Changed")).toBe(false);
     const second = rendersOnce("three") as Record<string, unknown>[];
-    const again = second.find((o) => o.kind === "Deployment")!;
-    expect(again).not.toBe(deployment);
-    expect((again.metadata as Record<string, unknown>).name).toBe("demo");
+    expect(second.find((o) => o.kind === "Deployment")).toBe(deployment);
     expect(second).toEqual(cdk8sRenders("three"));
+  });
+
+  it("gives an object of a text already handed out in the same app a distinct object (the checks key them by identity)", () => {
+    const renderTwins = () => {
+      const app = new App();
+      const charts = ["twins-a", "twins-b"].map((id) => {
+        const chart = new Chart(app, id, { namespace: "kube-system" });
+        new k8s.KubeConfigMap(chart, "same", { metadata: { name: "same" }, data: { a: "1" } });
+        renderApiObjectsOnce(chart);
+        return chart;
+      });
+      return charts.flatMap((chart) => chart.toJson() as object[]);
+    };
+    renderTwins();
+    renderTwins();
+    const [a, b] = renderTwins();
+    expect(a).toEqual(b);
+    expect(a).not.toBe(b);
+    const [again] = renderTwins();
+    expect(again).toBe(a);
+  });
+
+  it("keys the metadata by what cdk8s renders it from: every metadata change after a render renders anew", () => {
+    const changes: [string, (m: ApiObject["metadata"]) => void, Record<string, unknown>][] = [
+      ["addLabel", (m) => m.addLabel("extra", "label"), { labels: { extra: "label" } }],
+      ["addAnnotation", (m) => m.addAnnotation("extra", "annotation"), { annotations: { extra: "annotation" } }],
+      ["add", (m) => m.add("generateName", "extra-"), { generateName: "extra-" }],
+      ["addFinalizers", (m) => m.addFinalizers("example.com/extra"), { finalizers: ["example.com/extra"] }],
+      [
+        "addOwnerReference",
+        (m) => m.addOwnerReference({ apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: "1" }),
+        { ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: "1" }] },
+      ],
+    ];
+    for (const [name, change, expected] of changes) {
+      const renderWith = (changed: boolean) => {
+        const chart = new Chart(new App(), `metadata-${name}`, { namespace: "kube-system" });
+        const map = new k8s.KubeConfigMap(chart, "map", { metadata: { name: "map" }, data: { a: "1" } });
+        if (changed) change(map.metadata);
+        renderApiObjectsOnce(chart);
+        return (chart.toJson() as { metadata: Record<string, unknown> }[])[0].metadata;
+      };
+      const plain = { name: "map", namespace: "kube-system" };
+      // Kept from the second render, then a changed object of the same path and data must not come from the table.
+      for (let i = 0; i < 3; i++) expect(renderWith(false)).toEqual(plain);
+      expect({ name, metadata: renderWith(true) }).toEqual({ name, metadata: { ...plain, ...expected } });
+      expect(renderWith(false)).toEqual(plain);
+      expect({ name, metadata: renderWith(true) }).toEqual({ name, metadata: { ...plain, ...expected } });
+    }
   });
 
   it("keys IntOrString and Quantity by their value: a different value renders differently", () => {
@@ -160,6 +224,30 @@ describe("renderApiObjectsOnce", () => {
     renderApiObjectsOnce(chart);
     const [service] = chart.toJson() as { spec: { ports: { targetPort: unknown }[] } }[];
     expect(service.spec.ports[0].targetPort).toBe(8080);
+  });
+
+  it("gives an object of a path no longer keyed no content key: its YAML and verdict are not memoized by a key never looked up again", () => {
+    const renderAt = (value: string) => {
+      const chart = new Chart(new App(), "unkeyed-path", { namespace: "kube-system" });
+      new k8s.KubeConfigMap(chart, "named", { metadata: { name: "named" }, data: { cluster: value } });
+      renderApiObjectsOnce(chart);
+      return chart.toJson() as Record<string, unknown>[];
+    };
+    withSharedContentKeys(() => {
+      const keyed = renderAt("u1")[0];
+      expect(contentKey(keyed)).toBe(JSON.stringify(keyed));
+    });
+    ["u2", "u3", "u4"].forEach(renderAt);
+    withSharedContentKeys(() => {
+      const [object] = renderAt("u5");
+      expect(object).toEqual({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "named", namespace: "kube-system" },
+        data: { cluster: "u5" },
+      });
+      expect(contentKey(object)).toBeUndefined();
+    });
   });
 
   it("hands the kept JSON text on as each object's content key, which is the key the object's JSON gives", () => {

@@ -5,13 +5,16 @@
 // installed): a pure function of the object's class and that data, when the data is plain JSON (no Lazy, no token, no
 // class instance but an IntOrString or a Quantity), the object has no JSON patch and the app has only cdk8s's own
 // resolvers, which return plain values unchanged (lib/resolve.ts LazyResolver, ImplicitTokenResolver,
-// NumberStringUnionResolver). A fleet renders the same objects for many generations (all but the few that name the
-// cluster): from the second time an object's construct path is rendered (so a one-generation synth keys nothing) its
-// JSON text is kept, and later objects of the same class and data get a fresh parse of it (never a shared object: the
-// cross-object checks key objects by identity); a path whose object differed every time is no longer keyed (see
-// seenPaths). Anything else renders as before. The charts' output is the same
+// NumberStringUnionResolver). The key holds the fields metadata.toJson() renders from, not its rendering (see
+// renderInputs). A fleet renders the same objects for many generations (all but the few that name the cluster): from
+// the second time an object's construct path is rendered (so a one-generation synth keys nothing) its JSON text is
+// kept, and later objects of the same class and data are handed one deep-frozen parse of it, shared by the generations
+// (a change to it throws in strict code instead of reaching another generation; no consumer of the addon objects
+// changes them: restrictToImageArchitectures copies what it alters); the same text handed out twice within one app
+// gets a fresh parse (the cross-object checks key one generation's objects by identity). A path whose object differed
+// every time is no longer keyed (see seenPaths). Anything else renders as before. The charts' output is the same
 // (test/api-object-json.test.ts); cdk8s's path was about a sixth of a 50-generation synth's CPU.
-import { ApiObject, App, type Chart } from "cdk8s";
+import { ApiObject, ApiObjectMetadataDefinition, App, type Chart } from "cdk8s";
 import { k8s } from "../platform/k8s";
 import { rememberContentKey } from "./render-cache";
 
@@ -21,8 +24,14 @@ const GENERATED_CLASSES: ReadonlySet<unknown> = new Set(Object.values(k8s).filte
 /** cdk8s's own resolvers, the only ones an app has without `resolvers` in its props (lib/app.ts constructor). */
 const CDK8S_RESOLVER_COUNT = 3;
 
-/** Rendered JSON text by class, then by the JSON text of the data it was rendered from. */
-const rendered = new Map<unknown, Map<string, string>>();
+/** A kept rendering: its JSON text and, once handed out, the deep-frozen parse of it every generation shares. */
+interface KeptRendering {
+  readonly text: string;
+  shared?: object;
+}
+
+/** Kept renderings by class, then by the JSON text of the data they were rendered from. */
+const rendered = new Map<unknown, Map<string, KeptRendering>>();
 /** Entries kept before the table starts over (a synth process renders a bounded set). */
 const LIMIT = 20_000;
 let size = 0;
@@ -39,7 +48,10 @@ interface ApiObjectInternals {
 export function renderApiObjectsOnce(chart: Chart): void {
   // cdk8s reads CDK8S_DISABLE_SORT on every toJson; with it set, keep cdk8s's path.
   if (process.env.CDK8S_DISABLE_SORT) return;
-  if (App.of(chart).resolvers.length !== CDK8S_RESOLVER_COUNT) return;
+  const app = App.of(chart);
+  if (app.resolvers.length !== CDK8S_RESOLVER_COUNT) return;
+  let handedOut = sharedInApp.get(app);
+  if (!handedOut) sharedInApp.set(app, (handedOut = new WeakSet()));
   for (const node of chart.node.findAll()) {
     if (!ApiObject.isApiObject(node)) continue;
     const type = node.constructor as { prototype: { toJson: () => unknown } };
@@ -47,7 +59,7 @@ export function renderApiObjectsOnce(chart: Chart): void {
     // A subclass or an instance with its own toJson renders as it says.
     if (Object.hasOwn(node, "toJson") || node.toJson !== type.prototype.toJson) continue;
     const own = type.prototype.toJson;
-    Object.defineProperty(node, "toJson", { value: () => renderOnce(node, type, () => own.call(node)), configurable: true });
+    Object.defineProperty(node, "toJson", { value: () => renderOnce(node, type, handedOut, () => own.call(node)), configurable: true });
   }
 }
 
@@ -62,7 +74,10 @@ export function renderApiObjectsOnce(chart: Chart): void {
 const seenPaths = new Map<string, { hits: number; misses: number }>();
 const MISSES_WITHOUT_HIT = 3;
 
-function renderOnce(object: ApiObject, type: unknown, render: () => unknown): unknown {
+/** The shared objects already handed out within each app (one generation's objects). */
+const sharedInApp = new WeakMap<App, WeakSet<object>>();
+
+function renderOnce(object: ApiObject, type: unknown, handedOut: WeakSet<object>, render: () => unknown): unknown {
   const internals = object as unknown as ApiObjectInternals;
   const path = object.node.path;
   const seen = seenPaths.get(path);
@@ -71,22 +86,32 @@ function renderOnce(object: ApiObject, type: unknown, render: () => unknown): un
     seenPaths.set(path, { hits: 0, misses: 0 });
     return render();
   }
-  if (seen.hits === 0 && seen.misses >= MISSES_WITHOUT_HIT) return render();
+  if (seen.hits === 0 && seen.misses >= MISSES_WITHOUT_HIT) {
+    // It differs in every generation: its YAML and schema verdict are computed without a content key that no later
+    // generation would look up (render-cache.ts).
+    const result = render();
+    if (typeof result === "object" && result !== null) rememberContentKey(result, undefined);
+    return result;
+  }
   if (internals.patches.length > 0) return render();
-  const key = dataKey({ ...internals.props, metadata: object.metadata.toJson() as unknown });
+  const inputs = renderInputs(internals.props, object.metadata);
+  const key = inputs === undefined ? undefined : dataKey(inputs);
   if (key === undefined) {
     seen.misses++;
     return render();
   }
   let table = rendered.get(type);
-  const text = table?.get(key);
-  if (text === undefined) seen.misses++;
+  const kept = table?.get(key);
+  if (kept === undefined) seen.misses++;
   else seen.hits++;
-  if (text !== undefined) {
-    const fresh = JSON.parse(text) as object;
+  if (kept !== undefined) {
+    let handed = kept.shared;
+    if (handed === undefined) kept.shared = handed = deepFreeze(JSON.parse(kept.text) as object);
+    else if (handedOut.has(handed)) handed = JSON.parse(kept.text) as object;
+    handedOut.add(handed);
     // Its content key is that text (JSON.stringify of a parse of JSON.stringify's output gives the same text).
-    rememberContentKey(fresh, text);
-    return fresh;
+    rememberContentKey(handed, kept.text);
+    return handed;
   }
   const result = render();
   const resultText = jsonText(result);
@@ -97,11 +122,45 @@ function renderOnce(object: ApiObject, type: unknown, render: () => unknown): un
       table = undefined;
     }
     if (!table) rendered.set(type, (table = new Map()));
-    table.set(key, resultText);
+    table.set(key, { text: resultText });
     size++;
     rememberContentKey(result as object, resultText);
   }
   return result;
+}
+
+/**
+ * What an object's rendering is computed from: its props (their metadata, which the rendering replaces by the
+ * metadata's own rendering, included too: a redundant part of a key costs at most a miss) and the fields cdk8s
+ * 2.70.106's ApiObjectMetadataDefinition.toJson renders the metadata from (lib/metadata.js toJson, as installed:
+ * `sanitize(resolve([], { ...this._additionalAttributes, name, namespace, annotations, finalizers, ownerReferences,
+ * labels }, this.apiObject))`). With plain data (checked by dataKey's walk) and cdk8s's own resolvers the rendering is a
+ * function of these, so they key the object without resolving and sanitizing its metadata first. Undefined for a
+ * metadata of another class or with its own toJson. One object shape for every object (no spread of props of many
+ * shapes).
+ */
+function renderInputs(props: Record<string, unknown>, metadata: ApiObjectMetadataDefinition): object | undefined {
+  if (Object.getPrototypeOf(metadata) !== ApiObjectMetadataDefinition.prototype || Object.hasOwn(metadata, "toJson")) return undefined;
+  const fields = metadata as unknown as Record<
+    "_additionalAttributes" | "name" | "namespace" | "annotations" | "finalizers" | "ownerReferences" | "labels",
+    unknown
+  >;
+  return {
+    props,
+    additionalAttributes: fields._additionalAttributes,
+    name: fields.name,
+    namespace: fields.namespace,
+    annotations: fields.annotations,
+    finalizers: fields.finalizers,
+    ownerReferences: fields.ownerReferences,
+    labels: fields.labels,
+  };
+}
+
+/** Freezes a parsed JSON value and everything in it (a JSON parse shares no object, so each is reached once). */
+function deepFreeze<T extends object>(value: T): T {
+  for (const member of Object.values(value)) if (typeof member === "object" && member !== null) deepFreeze(member as object);
+  return Object.freeze(value);
 }
 
 /**

@@ -68,8 +68,10 @@ export function withSharedContentKeys<T>(use: () => T): T {
 /**
  * Records `key`, the JSON text `object` was just parsed from or checked to be written as, as its content key inside
  * withSharedContentKeys (api-object-json.ts, for the objects it renders); a no-op outside, where keys are not kept.
+ * An undefined key says the object is not worth keying (it differs in every generation): it is rendered and checked
+ * without a memo, as an object without a key always is, and its JSON is not written for a key nobody looks up.
  */
-export function rememberContentKey(object: object, key: string): void {
+export function rememberContentKey(object: object, key: string | undefined): void {
   sharedKeys?.set(object, key);
 }
 

@@ -28,11 +28,20 @@ const GRAFANA_USER = 472;
 export const PROMETHEUS_DATASOURCE_UID = "prometheus";
 const DASHBOARD_DIR = "/etc/grafana/dashboards";
 
-/** The dashboards shipped beside this file, as ConfigMap data (file name -> JSON text). */
+/** The dashboard texts, read and formatted once per process (files shipped with the package do not change). */
+let dashboardTexts: Readonly<Record<string, string>> | undefined;
+
+/**
+ * The dashboards shipped beside this file, as ConfigMap data (file name -> JSON text): a fresh object each call, its
+ * texts read, parsed and formatted once per process instead of once per generation.
+ */
 export function clusterDashboards(): Record<string, string> {
-  const file = "cluster-dashboard.json";
-  const text = readFileSync(path.join(__dirname, "files", file), "utf8");
-  return { [file]: JSON.stringify(JSON.parse(text), null, 2) + "\n" };
+  if (!dashboardTexts) {
+    const file = "cluster-dashboard.json";
+    const text = readFileSync(path.join(__dirname, "files", file), "utf8");
+    dashboardTexts = { [file]: JSON.stringify(JSON.parse(text), null, 2) + "\n" };
+  }
+  return { ...dashboardTexts };
 }
 
 export class Grafana extends Construct {
