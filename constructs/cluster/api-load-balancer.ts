@@ -55,22 +55,24 @@ export class ApiLoadBalancer extends Construct {
       healthCheck: { protocol: "TCP", port: "traffic-port", interval: 10, healthyThreshold: 2, unhealthyThreshold: 2 },
       tags: { ...props.tags },
     });
+    // The target group's `arn` and the balancer's `dnsName` read once each: cdktf 0.21.0 makes a new token per read of
+    // an attribute (lib/terraform-resource.ts getStringAttribute), all resolving to the same reference (issue 17).
+    this.targetGroupArn = targets.arn;
+    this.dnsName = lb.dnsName;
     const listener = new LbListener(this, "listener", {
       loadBalancerArn: lb.arn,
       port: this.port,
       protocol: "TCP",
-      defaultAction: [{ type: "forward", targetGroupArn: targets.arn }],
+      defaultAction: [{ type: "forward", targetGroupArn: this.targetGroupArn }],
       tags: { ...props.tags },
     });
     const record = new Route53Record(this, "endpoint", {
       zoneId: props.zoneId,
       name: props.endpoint,
       type: "A",
-      alias: { name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true },
+      alias: { name: this.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true },
     });
     this.dependables = [listener, record];
-    this.targetGroupArn = targets.arn;
-    this.dnsName = lb.dnsName;
     this.endpoint = props.endpoint;
   }
 }

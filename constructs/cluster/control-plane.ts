@@ -3,7 +3,8 @@
 // runs `kubeadm init` at boot.
 import { Construct } from "constructs";
 import { AutoscalingGroup } from "../platform/aws";
-import { dependable, type ITerraformDependable } from "../platform/terraform";
+import type { ITerraformDependable } from "../platform/terraform";
+import { dependsOnTokens } from "./depends-on-tokens";
 import { NodeLaunchTemplate } from "./node-launch-template";
 
 export interface ControlPlaneProps {
@@ -61,15 +62,16 @@ export class ControlPlane extends Construct {
       targetGroupArns: [props.apiTargetGroupArn],
       healthCheckType: "EC2",
       healthCheckGracePeriod: 600,
-      dependsOn: [...(props.bootDependencies ?? [])],
       tag: Object.entries({ ...props.tags, Name: `${props.name}-controller`, "immutable-clusters/role": "controller" }).map(
         ([key, value]) => ({ key, value, propagateAtLaunch: true }),
       ),
     });
+    // The same tokens as every other resource depending on these (depends-on-tokens.ts).
+    this.group.dependsOn = dependsOnTokens(props.bootDependencies ?? []);
   }
 
   /** Orders the group after one more thing its nodes need at first boot (e.g. an object added after construction). */
   addBootDependency(target: ITerraformDependable): void {
-    this.group.dependsOn = [...(this.group.dependsOn ?? []), dependable(target)];
+    this.group.dependsOn = [...(this.group.dependsOn ?? []), ...dependsOnTokens([target])];
   }
 }

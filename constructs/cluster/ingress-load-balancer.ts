@@ -54,7 +54,10 @@ export class IngressLoadBalancer extends Construct {
       ["http", 80, props.nodePorts.http],
       ["https", 443, props.nodePorts.https],
     ];
-    const groups = listeners.map(([key, port, nodePort]) => {
+    // Each `arn` read once: cdktf 0.21.0 makes a new token per read of an attribute (lib/terraform-resource.ts
+    // getStringAttribute), all resolving to the same reference (issue 17).
+    const lbArn = lb.arn;
+    const groupArns = listeners.map(([key, port, nodePort]) => {
       const group = new LbTargetGroup(this, key, {
         name: `${props.name}-${key}`,
         port: nodePort,
@@ -65,19 +68,20 @@ export class IngressLoadBalancer extends Construct {
         healthCheck,
         tags: { ...props.tags },
       });
+      const groupArn = group.arn;
       new LbListener(this, `${key}-listener`, {
-        loadBalancerArn: lb.arn,
+        loadBalancerArn: lbArn,
         port,
         protocol: "TCP",
-        defaultAction: [{ type: "forward", targetGroupArn: group.arn }],
+        defaultAction: [{ type: "forward", targetGroupArn: groupArn }],
         tags: { ...props.tags },
       });
-      return group;
+      return { group, groupArn };
     });
     this.dnsName = lb.dnsName;
     this.zoneId = lb.zoneId;
     this.arnSuffix = lb.arnSuffix;
-    this.targetGroupArns = groups.map((g) => g.arn);
-    this.httpTargetGroupArnSuffix = groups[0].arnSuffix;
+    this.targetGroupArns = groupArns.map((g) => g.groupArn);
+    this.httpTargetGroupArnSuffix = groupArns[0].group.arnSuffix;
   }
 }

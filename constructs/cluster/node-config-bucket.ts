@@ -1,5 +1,7 @@
 // Owns the generation's private S3 bucket for node configs (Ignition) and addon manifests: encrypted with the
 // generation's key, versioned, public access blocked, TLS-only, and emptied on destroy (a generation is disposable).
+// The bucket's `id` is read once: cdktf 0.21.0 makes a new token on every read of a resource attribute
+// (lib/terraform-resource.ts getStringAttribute), each resolving to the same `${aws_s3_bucket.<id>.id}` (issue 17).
 import { Construct } from "constructs";
 import {
   S3Bucket,
@@ -12,6 +14,7 @@ import {
   S3Object,
 } from "../platform/aws";
 import type { ITerraformDependable } from "../platform/terraform";
+import { dependsOnTokens } from "./depends-on-tokens";
 import { NODE_CONTRACT } from "./node-contract";
 import { nodeBucketObjectContent, nodeBucketObjectForm, type NodeBucketObjectForm } from "./node-bucket-object-content";
 
@@ -33,6 +36,8 @@ export class NodeConfigBucket extends Construct {
   readonly bucketName: string;
   readonly bucketArn: string;
   private readonly bucket: S3Bucket;
+  /** The bucket's `id` token, read once (see the header): every resource of the bucket references it. */
+  private readonly bucketId: string;
   private readonly ready: ITerraformDependable[];
   private readonly objectForm: NodeBucketObjectForm;
 
@@ -42,27 +47,28 @@ export class NodeConfigBucket extends Construct {
     this.bucketName = props.bucketName;
     this.objectForm = props.objectForm ?? nodeBucketObjectForm(NODE_CONTRACT);
     this.bucketArn = this.bucket.arn;
+    this.bucketId = this.bucket.id;
     const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", {
-      bucket: this.bucket.id,
+      bucket: this.bucketId,
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
     const ownership = new S3BucketOwnershipControls(this, "ownership", {
-      bucket: this.bucket.id,
+      bucket: this.bucketId,
       rule: { objectOwnership: "BucketOwnerEnforced" },
     });
     const versioning = new S3BucketVersioningA(this, "versioning", {
-      bucket: this.bucket.id,
+      bucket: this.bucketId,
       versioningConfiguration: { status: "Enabled" },
     });
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
-      bucket: this.bucket.id,
+      bucket: this.bucketId,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn }, bucketKeyEnabled: true }],
     });
     const policy = new S3BucketPolicy(this, "tls-only", {
-      bucket: this.bucket.id,
+      bucket: this.bucketId,
       policy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -88,8 +94,8 @@ export class NodeConfigBucket extends Construct {
    * (one per bucket; it needs versioning configured first on a versioned bucket).
    */
   expireObjects(prefix: string, days: number): S3BucketLifecycleConfiguration {
-    return new S3BucketLifecycleConfiguration(this, "lifecycle", {
-      bucket: this.bucket.id,
+    const lifecycle = new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: this.bucketId,
       rule: [
         {
           id: `expire-${prefix.replace(/\/$/, "")}`,
@@ -100,8 +106,10 @@ export class NodeConfigBucket extends Construct {
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
         },
       ],
-      dependsOn: this.ready,
     });
+    // After versioning and the rest of the bucket's setup; the same tokens for every resource (depends-on-tokens.ts).
+    lifecycle.dependsOn = dependsOnTokens(this.ready);
+    return lifecycle;
   }
 
   /** ARN pattern of the objects under a key prefix, for IAM policies. */
@@ -111,13 +119,15 @@ export class NodeConfigBucket extends Construct {
 
   /** Stores a text object (written after the bucket's encryption and versioning are in place). */
   addObject(id: string, key: string, content: string, contentType: string): S3Object {
-    return new S3Object(this, id, {
-      bucket: this.bucket.id,
+    const object = new S3Object(this, id, {
+      bucket: this.bucketId,
       key,
       // `content_base64`, or `content` escaped for Terraform's template syntax (node-bucket-object-content.ts).
       ...nodeBucketObjectContent(content, this.objectForm),
       contentType,
-      dependsOn: this.ready,
     });
+    // Written after the bucket's encryption and versioning; the same tokens for every object (depends-on-tokens.ts).
+    object.dependsOn = dependsOnTokens(this.ready);
+    return object;
   }
 }

@@ -1,5 +1,9 @@
 // Owns the generation's security groups and every rule between them: explicit rules only, nothing reachable from
 // 0.0.0.0/0. Each rule is one resource with a description, so a reviewer reads the cluster's network surface here.
+// Each group's `id` is read once (groupId): cdktf 0.21.0 makes a new token on every read of a resource attribute
+// (lib/terraform-resource.ts getStringAttribute: Token.asString(interpolationForAttribute(...)), a new Reference
+// registered in the TokenMap each time), and all of them resolve to the same `${aws_security_group.<id>.id}`, so one
+// token per group gives the same Terraform JSON with about 35 fewer tokens per generation (issue 17).
 import { Construct } from "constructs";
 import { SecurityGroup, VpcSecurityGroupEgressRule, VpcSecurityGroupIngressRule } from "../platform/aws";
 
@@ -50,6 +54,8 @@ export class ClusterSecurityGroups extends Construct {
   readonly apiLoadBalancer: SecurityGroup;
   readonly ingressLoadBalancer: SecurityGroup;
   private readonly tags: Readonly<Record<string, string>>;
+  /** Each group's `id` token, read once (see the header). */
+  private readonly ids = new Map<SecurityGroup, string>();
 
   constructor(scope: Construct, id: string, props: ClusterSecurityGroupsProps) {
     super(scope, id);
@@ -179,7 +185,7 @@ export class ClusterSecurityGroups extends Construct {
       ["workers", this.workers],
     ] as const) {
       new VpcSecurityGroupEgressRule(this, `${gid}-egress`, {
-        securityGroupId: sg.id,
+        securityGroupId: this.groupId(sg),
         ipProtocol: "-1",
         cidrIpv4: "0.0.0.0/0",
         description: "All outbound (image pulls, AWS APIs) through the VPC's routes",
@@ -187,22 +193,22 @@ export class ClusterSecurityGroups extends Construct {
       });
     }
     new VpcSecurityGroupEgressRule(this, "api-lb-egress", {
-      securityGroupId: this.apiLoadBalancer.id,
+      securityGroupId: this.groupId(this.apiLoadBalancer),
       ipProtocol: "tcp",
       fromPort: NODE_PORTS.apiServer,
       toPort: NODE_PORTS.apiServer,
-      referencedSecurityGroupId: this.controlPlane.id,
+      referencedSecurityGroupId: this.groupId(this.controlPlane),
       description: "To the API servers",
       tags: { ...props.tags },
     });
     props.ingressNodePorts.forEach(
       (port) =>
         new VpcSecurityGroupEgressRule(this, `ingress-lb-egress-${port}`, {
-          securityGroupId: this.ingressLoadBalancer.id,
+          securityGroupId: this.groupId(this.ingressLoadBalancer),
           ipProtocol: "tcp",
           fromPort: port,
           toPort: port,
-          referencedSecurityGroupId: this.workers.id,
+          referencedSecurityGroupId: this.groupId(this.workers),
           description: `To the ingress NodePort ${port} on workers`,
           tags: { ...props.tags },
         }),
@@ -225,13 +231,23 @@ export class ClusterSecurityGroups extends Construct {
     const ports = fromPort === toPort ? `${fromPort}` : `${fromPort}-${toPort}`;
     const id = `${target.node.id}-${protocol}-${ports}-from-${from}`;
     return new VpcSecurityGroupIngressRule(this, id, {
-      securityGroupId: target.id,
+      securityGroupId: this.groupId(target),
       ipProtocol: protocol,
       fromPort,
       toPort,
-      ...("group" in source ? { referencedSecurityGroupId: source.group.id } : { cidrIpv4: source.cidr }),
+      ...("group" in source ? { referencedSecurityGroupId: this.groupId(source.group) } : { cidrIpv4: source.cidr }),
       description,
       tags: { ...this.tags },
     });
+  }
+
+  /** The `id` of a security group (its Terraform reference), the same token on every call (see the header). */
+  groupId(group: SecurityGroup): string {
+    let id = this.ids.get(group);
+    if (id === undefined) {
+      id = group.id;
+      this.ids.set(group, id);
+    }
+    return id;
   }
 }

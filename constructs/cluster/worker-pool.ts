@@ -6,6 +6,7 @@ import { autoscalerGroupTags } from "../addons/cluster-autoscaler/asg-tags";
 import type { ResolvedWorkerPool } from "../definition/resolve";
 import { AutoscalingGroup } from "../platform/aws";
 import type { ITerraformDependable } from "../platform/terraform";
+import { dependsOnTokens } from "./depends-on-tokens";
 import { NodeLaunchTemplate } from "./node-launch-template";
 
 export interface WorkerPoolProps {
@@ -56,7 +57,7 @@ export class WorkerPool extends Construct {
     // Only an autoscaled pool is discovered (a pool without `autoscale` keeps its definition's size); the tags describe
     // the group to cluster-autoscaler, not its instances, so they do not propagate to them.
     const autoscalerTags = pool.autoscale ? autoscalerGroupTags(props.clusterName, pool) : {};
-    new AutoscalingGroup(this, "group", {
+    const group = new AutoscalingGroup(this, "group", {
       name: this.autoScalingGroupName,
       minSize: pool.minSize,
       maxSize: pool.maxSize,
@@ -65,7 +66,6 @@ export class WorkerPool extends Construct {
       targetGroupArns: [...(props.targetGroupArns ?? [])],
       healthCheckType: "EC2",
       healthCheckGracePeriod: 300,
-      dependsOn: [...(props.bootDependencies ?? [])],
       // cluster-autoscaler owns an autoscaled group's desired capacity once it exists: Terraform sets it at creation
       // and leaves it alone after, so an apply never undoes a scale-out (https://developer.hashicorp.com/terraform/tutorials/aws/aws-asg,
       // "use lifecycle arguments to avoid drift").
@@ -93,5 +93,7 @@ export class WorkerPool extends Construct {
         ...Object.entries(autoscalerTags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
       ],
     });
+    // The same tokens as every other resource depending on these (depends-on-tokens.ts).
+    group.dependsOn = dependsOnTokens(props.bootDependencies ?? []);
   }
 }

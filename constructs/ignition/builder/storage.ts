@@ -67,9 +67,12 @@ export interface LinkEntry extends Owner {
   overwrite: true;
 }
 
+/** A `..` path segment: what `path.split("/").includes("..")` finds, without an array per path (issue 17). */
+const PARENT_SEGMENT = /(?:^|\/)\.\.(?:\/|$)/;
+
 /** Refuses a relative path or one that climbs with "..". */
 export function checkAbsolute(what: string, path: string): void {
-  if (!path.startsWith("/") || path.split("/").includes("..")) throw new Error(`${what} "${path}" must be an absolute path without ".."`);
+  if (!path.startsWith("/") || PARENT_SEGMENT.test(path)) throw new Error(`${what} "${path}" must be an absolute path without ".."`);
 }
 
 function checkMode(what: string, mode: number): number {
