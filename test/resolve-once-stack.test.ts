@@ -4,10 +4,19 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Aspects, Lazy, TerraformStack as CdktfTerraformStack, Token, type IAspect } from "cdktf";
+import {
+  Aspects,
+  DefaultTokenResolver,
+  Lazy,
+  StringConcat,
+  TerraformStack as CdktfTerraformStack,
+  Token,
+  Tokenization,
+  type IAspect,
+} from "cdktf";
 import type { IConstruct } from "constructs";
 import { AwsProvider, CloudwatchMetricAlarm, Route53Record, S3Object, SsmParameter } from "../constructs/platform/aws";
-import { isPlainNumber, ResolveOnceStack } from "../constructs/platform/resolve-once-stack";
+import { isPlainNumber, ResolveOnceStack, resolveTokenString } from "../constructs/platform/resolve-once-stack";
 import { App, Fn, TerraformOutput, TerraformStack } from "../constructs/platform/terraform";
 
 type StackClass = new (scope: App, id: string) => TerraformStack;
@@ -162,6 +171,42 @@ describe("ResolveOnceStack", () => {
     ];
     for (const value of values) expect([value, isPlainNumber(value)]).toEqual([value, cdktfPlain(value)]);
     for (const token of tokens) expect(isPlainNumber(token)).toBe(false);
+  });
+
+  it("resolves a string with a token as cdktf's resolve does, whatever the token resolves to", () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), "resolve-token-string-")) });
+    const stack = new ResolveOnceStack(app, "s");
+    const second = populate(stack);
+    const lazy = (value: unknown) => Token.asString(Lazy.anyValue({ produce: () => value }));
+    const texts = [
+      second.arn,
+      `${second.arn}`,
+      `arn:${second.arn}/*`,
+      Fn.jsonencode({ a: second.name, n: 3 }),
+      lazy(5),
+      lazy(undefined),
+      lazy({ a: 1 }),
+      lazy(["1e5", "a"]),
+      lazy("x-1e5 and -2.5e-3"),
+      lazy(`n=${Token.asString(Lazy.numberValue({ produce: () => 42 }))}`),
+      lazy(Lazy.stringValue({ produce: () => "nested" })),
+      "${TfToken[TOKEN.99999999]}",
+    ];
+    const outcome = (run: () => unknown) => {
+      try {
+        return { value: run() };
+      } catch (error) {
+        return { threw: (error as Error).message };
+      }
+    };
+    for (const preparing of [true, false]) {
+      const options = { scope: stack, preparing, resolver: new DefaultTokenResolver(new StringConcat()) };
+      for (const text of texts) {
+        const cdktf = outcome(() => Tokenization.resolve(text, options));
+        expect([text, outcome(() => resolveTokenString(text, options))]).toEqual([text, cdktf]);
+      }
+    }
+    rmSync(app.outdir, { recursive: true, force: true });
   });
 
   it("takes cdktf's own path when an Aspect changes a resource after prepareStack", () => {

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import {
   Aspects,
   DefaultTokenResolver,
+  type IResolvable,
   type ISynthesisSession,
   StringConcat,
   TerraformElement,
@@ -23,10 +24,23 @@ import {
   TerraformStack,
   Token,
   Tokenization,
+  type TokenizedStringFragments,
 } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
 import { isKnownBase64 } from "./known-base64";
+import { withLinearTokenSplit } from "./linear-token-split";
 import { stableJson } from "./stable-json";
+
+// cdktf's TokenString and TokenMap (lib/tokens/private/encoding.ts, token-map.ts): not part of its public API either.
+const { TokenString } = require("cdktf/lib/tokens/private/encoding") as {
+  TokenString: {
+    forNumbers(s: string): { test(): boolean; split(lookup: (id: string) => IResolvable | undefined): TokenizedStringFragments };
+  };
+};
+const { TokenMap } = require("cdktf/lib/tokens/private/token-map") as {
+  TokenMap: { instance(): { lookupToken(key: string): IResolvable; lookupNumberToken(x: number): IResolvable | undefined } };
+};
+const tokenMap = TokenMap.instance();
 
 // cdktf's own deep merge (lib/util.ts deepMerge: nested objects merged key by key, arrays concatenated, undefined
 // deletes), the one its toTerraform merges fragments with; not part of cdktf's public API, so looked up by path.
@@ -88,6 +102,45 @@ function isTokenListItem(item: unknown): boolean {
   return (typeof item === "number" && !isPlainNumber(item)) || (typeof item === "string" && item.includes(TOKEN_MARKER));
 }
 
+/**
+ * A string that is one string token marker and nothing else: cdktf's STRING_TOKEN_REGEX
+ * (`\$\{TfToken\[([a-zA-Z0-9:._-]+)\]\}`, BEGIN_STRING_TOKEN_MARKER, VALID_KEY_CHARS and END_TOKEN_MARKER of
+ * lib/tokens/private/encoding.ts) anchored at both ends. About four in five strings with a token are one.
+ */
+const SINGLE_STRING_TOKEN = /^\$\{TfToken\[([a-zA-Z0-9:._-]+)\]\}$/;
+
+/**
+ * What cdktf's resolve returns for a string with a token marker, without its tokenizing for the string that is one
+ * marker. For such a string cdktf's resolve (lib/tokens/private/resolve.ts, string case; cdktf 0.21.0) finds it is no
+ * list marker and no map value, splits it into that one token (split: a marker at index 0 and nothing after it, no
+ * literal or escape), resolves the fragments in a fresh context (mapTokens: context.resolve(token), which is a resolve of
+ * the token with every context field unset, as Tokenization.resolve of the token is; a resolvable result is kept as a
+ * token), joins them (join of one fragment: its value, a token's toString()), and then replaces encoded numbers in the
+ * result (forNumbers). The same steps run here without the regex scans, contexts and fragment objects, and the number
+ * step is skipped only where isPlainString says it changes nothing; test/resolve-once-stack.test.ts compares both on
+ * every string with a token of the example stacks and a generated fleet and on tokens resolving to other values.
+ */
+export function resolveTokenString(value: string, options: CdktfResolveOptions): unknown {
+  const single = SINGLE_STRING_TOKEN.exec(value);
+  if (single === null) return Tokenization.resolve(value, options);
+  const mapped: unknown = Tokenization.resolve(tokenMap.lookupToken(single[1]), options);
+  const joined: unknown = Tokenization.isResolvable(mapped) ? mapped.toString() : mapped;
+  if (typeof joined === "string" && isPlainString(joined)) return joined;
+  // As cdktf's number step, with its own classes: a context whose resolve is a fresh resolve, as makeContext's is here.
+  const numbers = TokenString.forNumbers(joined as string);
+  if (!numbers.test()) return joined;
+  const context = {
+    scope: options.scope,
+    preparing: options.preparing,
+    registerPostProcessor: () => undefined,
+    resolve: (x: unknown): unknown => Tokenization.resolve(x, options),
+  };
+  return numbers
+    .split((id) => tokenMap.lookupNumberToken(parseFloat(id)))
+    .mapTokens(context)
+    .join(new StringConcat());
+}
+
 function isPlainObject(value: object): value is Record<string, unknown> {
   const proto: unknown = Object.getPrototypeOf(value);
   return (proto === Object.prototype || proto === null) && typeof (value as { resolve?: unknown }).resolve !== "function";
@@ -117,7 +170,7 @@ function resolve<T>(scope: IConstruct, value: T, preparing: boolean): T {
 function walk(value: unknown, options: CdktfResolveOptions): unknown {
   switch (typeof value) {
     case "string":
-      return isPlainString(value) ? value : Tokenization.resolve(value, options);
+      return isPlainString(value) ? value : resolveTokenString(value, options);
     case "number":
       // A plain number is returned as it is (about a hundred per generation stack, each a context in cdktf's resolve).
       return isPlainNumber(value) ? value : Tokenization.resolve(value, options);
@@ -218,7 +271,8 @@ export class ResolveOnceStack extends TerraformStack {
   override prepareStack(): void {
     this.ensureBackendExists();
     const elements = terraformElements(this);
-    this.prepared = { elements, fragments: elements.map((e) => resolve(this, e.toTerraform(), true)) };
+    // Strings with tokens are split by linear-token-split.ts (the same fragments as cdktf's split, in one pass).
+    this.prepared = withLinearTokenSplit(() => ({ elements, fragments: elements.map((e) => resolve(this, e.toTerraform(), true)) }));
   }
 
   /** cdktf 0.21.0's toTerraform, with the fragments prepareStack resolved when they are still what it would resolve. */
