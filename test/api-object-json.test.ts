@@ -164,15 +164,15 @@ describe("renderApiObjectsOnce", () => {
     expect(second).toEqual(cdk8sRenders("three"));
   });
 
-  it("gives an object of a text already handed out in the same app a distinct object (the checks key them by identity)", () => {
+  it("gives an object of a text already handed out among the same charts a distinct object (the checks key them by identity)", () => {
     const renderTwins = () => {
-      const app = new App();
+      // Two charts of one generation (each in an app of its own, as render.ts builds them).
       const charts = ["twins-a", "twins-b"].map((id) => {
-        const chart = new Chart(app, id, { namespace: "kube-system" });
+        const chart = new Chart(new App(), id, { namespace: "kube-system" });
         new k8s.KubeConfigMap(chart, "same", { metadata: { name: "same" }, data: { a: "1" } });
-        renderApiObjectsOnce(chart);
         return chart;
       });
+      renderApiObjectsOnce(...charts);
       return charts.flatMap((chart) => chart.toJson() as object[]);
     };
     renderTwins();

@@ -10,8 +10,8 @@
 // the second time an object's construct path is rendered (so a one-generation synth keys nothing) its JSON text is
 // kept, and later objects of the same class and data are handed one deep-frozen parse of it, shared by the generations
 // (a change to it throws in strict code instead of reaching another generation; no consumer of the addon objects
-// changes them: restrictToImageArchitectures copies what it alters); the same text handed out twice within one app
-// gets a fresh parse (the cross-object checks key one generation's objects by identity). A path whose object differed
+// changes them: restrictToImageArchitectures copies what it alters); the same text handed out twice among one generation's
+// charts gets a fresh parse (the cross-object checks key one generation's objects by identity). A path whose object differed
 // every time is no longer keyed (see seenPaths). Anything else renders as before. The charts' output is the same
 // (test/api-object-json.test.ts); cdk8s's path was about a sixth of a 50-generation synth's CPU.
 import { ApiObject, ApiObjectMetadataDefinition, App, type Chart } from "cdk8s";
@@ -42,16 +42,18 @@ interface ApiObjectInternals {
 }
 
 /**
- * Makes every API object of `chart` whose JSON is a function of its class and plain data (see the header) render
- * through the per-process table. Call before chart.toJson(); the chart's output is unchanged.
+ * Makes every API object of `charts` (one generation's: a text is handed out once among them, see the header) whose
+ * JSON is a function of its class and plain data render through the per-process table. Call before the charts'
+ * toJson(); their output is unchanged.
  */
-export function renderApiObjectsOnce(chart: Chart): void {
+export function renderApiObjectsOnce(...charts: Chart[]): void {
   // cdk8s reads CDK8S_DISABLE_SORT on every toJson; with it set, keep cdk8s's path.
   if (process.env.CDK8S_DISABLE_SORT) return;
-  const app = App.of(chart);
-  if (app.resolvers.length !== CDK8S_RESOLVER_COUNT) return;
-  let handedOut = sharedInApp.get(app);
-  if (!handedOut) sharedInApp.set(app, (handedOut = new WeakSet()));
+  const handedOut = new WeakSet<object>();
+  for (const chart of charts) if (App.of(chart).resolvers.length === CDK8S_RESOLVER_COUNT) renderThroughTable(chart, handedOut);
+}
+
+function renderThroughTable(chart: Chart, handedOut: WeakSet<object>): void {
   for (const node of chart.node.findAll()) {
     if (!ApiObject.isApiObject(node)) continue;
     const type = node.constructor as { prototype: { toJson: () => unknown } };
@@ -73,9 +75,6 @@ export function renderApiObjectsOnce(chart: Chart): void {
  */
 const seenPaths = new Map<string, { hits: number; misses: number }>();
 const MISSES_WITHOUT_HIT = 3;
-
-/** The shared objects already handed out within each app (one generation's objects). */
-const sharedInApp = new WeakMap<App, WeakSet<object>>();
 
 function renderOnce(object: ApiObject, type: unknown, handedOut: WeakSet<object>, render: () => unknown): unknown {
   const internals = object as unknown as ApiObjectInternals;

@@ -52,15 +52,20 @@ const byFile = (a: { file: string }, b: { file: string }) => (a.file < b.file ? 
 /** Synthesizes the objects of every enabled addon of a generation, in apply order, without checking them. */
 export function synthesizeAddonObjects(generation: ResolvedGeneration): AddonObjects[] {
   const settings = resolvedSettings(generation);
-  const app = new App({ outdir: "unused-no-files-are-written" });
   const charts: { file: string; key: string; chart: Chart }[] = [];
   for (const addon of [...ADDONS].sort(byFile)) {
     const value = settings.get(addon.key);
     if (!addon.isEnabled(value, generation)) continue;
+    // Each chart in an app of its own: cdk8s 2.70.106's Chart.toJson (App._synthChart, lib/app.js as installed)
+    // resolves the dependencies and validates every construct of the chart's whole app, so with every addon in one app
+    // that walk ran once per chart. A chart renders the same alone: no addon construct declares a dependency or looks
+    // outside its chart, and construct paths (hence generated names) do not include the app, whose id is ''
+    // (test/render-apps.test.ts).
+    const app = new App({ outdir: "unused-no-files-are-written" });
     charts.push({ file: `${addon.file}.yaml`, key: addon.key, chart: addon.build(app, addon.key, generation, value) });
   }
   // Objects a fleet's generations share are rendered to JSON once per process (api-object-json.ts).
-  for (const { chart } of charts) renderApiObjectsOnce(chart);
+  renderApiObjectsOnce(...charts.map(({ chart }) => chart));
   // Workloads whose images lack an architecture the generation's nodes run are kept off those nodes (image-architectures.ts).
   return charts.map(({ file, key, chart }) => ({
     file,

@@ -1,0 +1,69 @@
+// Each addon chart rendered in an app of its own (constructs/addons/render.ts) gives the objects cdk8s gives with every
+// chart of the generation in one app, as the charts were rendered before: a differential test against cdk8s itself over
+// the example clusters and a generation with every addon on. And the premise that makes it hold: no addon construct
+// declares a dependency (cdk8s 2.70.106 resolves dependencies across the whole app, lib/app.js resolveDependencies).
+import { App, type Chart } from "cdk8s";
+import { clusters } from "../clusters";
+import { restrictToImageArchitectures } from "../constructs/addons/image-architectures";
+import { ADDONS } from "../constructs/addons/registry";
+import { synthesizeAddonObjects } from "../constructs/addons/render";
+import { resolveGeneration, type ResolvedGeneration } from "../constructs/definition/resolve";
+import type { ClusterDefinition, GenerationDefinition } from "../constructs";
+import { sampleCluster, sampleGeneration } from "./support/fixtures";
+
+/** Every enabled addon's chart of a generation, all in one app (how render.ts built them before). */
+function chartsInOneApp(generation: ResolvedGeneration): { file: string; key: string; chart: Chart }[] {
+  const raw = (generation.definition.addons ?? {}) as Record<string, unknown>;
+  const app = new App({ outdir: "unused" });
+  return [...ADDONS]
+    .sort((a, b) => (a.file < b.file ? -1 : 1))
+    .flatMap((addon) => {
+      const settings = addon.settings.parse(raw[addon.key]);
+      if (!addon.isEnabled(settings, generation)) return [];
+      return [{ file: `${addon.file}.yaml`, key: addon.key, chart: addon.build(app, addon.key, generation, settings) }];
+    });
+}
+
+const everyAddon = sampleCluster({
+  access: { admins: ["arn:aws:iam::123456789012:role/platform-admins"] } as ClusterDefinition["access"],
+  generations: [
+    sampleGeneration({
+      kubernetesVersion: "1.35.4",
+      workerPools: [{ name: "general", instanceTypes: ["m6i.large"], minSize: 2, maxSize: 4, autoscale: {} }],
+      addons: {
+        podIdentityWebhook: { enabled: true },
+        monitoring: { enabled: true, grafana: { enabled: true } },
+        tenants: [{ name: "team-a", groups: { admins: ["a-admins"] }, quota: { pods: 10 } }],
+      } as GenerationDefinition["addons"],
+    }),
+  ],
+});
+
+const generations = [...clusters, everyAddon].flatMap((cluster) =>
+  cluster.generations.map((g) => [`${cluster.name}-${g.id}`, resolveGeneration(cluster, g)] as const),
+);
+
+describe("addon charts each in an app of their own", () => {
+  test.each(generations)("%s: the same files and objects as all charts in one app", (_name, generation) => {
+    const oneApp = chartsInOneApp(generation).map(({ file, key, chart }) => ({
+      file,
+      objects: restrictToImageArchitectures(generation, key, chart.toJson() as Record<string, unknown>[]),
+    }));
+    expect(JSON.stringify(synthesizeAddonObjects(generation))).toBe(JSON.stringify(oneApp));
+  });
+
+  test("the generation with every addon on renders every addon file but ingress-nginx's (replaced by the gateway)", () => {
+    const files = synthesizeAddonObjects(generations[generations.length - 1][1]).map((f) => f.file);
+    expect(files).toEqual(ADDONS.filter((a) => a.key !== "ingressNginx").map((a) => `${a.file}.yaml`));
+  });
+
+  test.each(generations)("%s: no addon construct declares a dependency", (_name, generation) => {
+    const dependants = chartsInOneApp(generation).flatMap(({ chart }) =>
+      chart.node
+        .findAll()
+        .filter((c) => c.node.dependencies.length > 0)
+        .map((c) => c.node.path),
+    );
+    expect(dependants).toEqual([]);
+  });
+});
