@@ -16,7 +16,7 @@ import {
 } from "cdktf";
 import type { IConstruct } from "constructs";
 import { AwsProvider, CloudwatchMetricAlarm, Route53Record, S3Object, SsmParameter } from "../constructs/platform/aws";
-import { isPlainNumber, ResolveOnceStack, resolveTokenString } from "../constructs/platform/resolve-once-stack";
+import { isPlainNumber, mergeResolved, ResolveOnceStack, resolveTokenString } from "../constructs/platform/resolve-once-stack";
 import { App, Fn, TerraformOutput, TerraformStack } from "../constructs/platform/terraform";
 
 type StackClass = new (scope: App, id: string) => TerraformStack;
@@ -207,6 +207,46 @@ describe("ResolveOnceStack", () => {
       }
     }
     rmSync(app.outdir, { recursive: true, force: true });
+  });
+
+  it("merges resolved fragments into the document as cdktf's deepMerge does", () => {
+    const { deepMerge } = require("cdktf/lib/util") as { deepMerge: (target: object, ...sources: object[]) => object };
+    const lazy = Lazy.anyValue({ produce: () => 1 });
+    // Each case made afresh for each merge: [document so far, resolved fragment].
+    const cases: (() => [Record<string, unknown>, Record<string, unknown>])[] = [
+      () => [{}, { resource: { a: { x: { n: 1, list: [1, { m: 2 }], nested: { deep: { v: "s" } } } } } }],
+      () => [{ resource: { a: { y: { n: 0 } }, b: {} } }, { resource: { a: { x: { n: 1 } }, c: { z: {} } }, output: {} }],
+      () => [
+        { list: [1, 2], o: { l: ["a"] } },
+        { list: [3], o: { l: ["b"], m: [] } },
+      ],
+      () => [
+        { p: "scalar", q: { old: 1 }, r: 5, s: [1] },
+        { p: { now: "object" }, q: "scalar", r: { o: {} }, s: { k: 1 } },
+      ],
+      () => [
+        { gone: 1, o: { gone: 2, kept: 3 } },
+        { gone: undefined, o: { gone: undefined } },
+      ],
+      () => [{ n: null }, { n: { a: 1 } }],
+      () => [{}, { token: lazy, o: { token: lazy } }],
+      () => [{ t: lazy }, { t: { a: 1 } }],
+    ];
+    const outcome = (
+      merge: (t: Record<string, unknown>, s: Record<string, unknown>) => void,
+      make: () => [Record<string, unknown>, Record<string, unknown>],
+    ) => {
+      const [target, source] = make();
+      try {
+        merge(target, source);
+        return { json: JSON.stringify(target), target };
+      } catch (error) {
+        return { threw: (error as Error).message };
+      }
+    };
+    for (const make of cases) {
+      expect(outcome(mergeResolved, make)).toEqual(outcome((t, s) => deepMerge(t, s), make));
+    }
   });
 
   it("takes cdktf's own path when an Aspect changes a resource after prepareStack", () => {

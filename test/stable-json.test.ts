@@ -46,6 +46,16 @@ describe("stableJson", () => {
     });
   }
 
+  it("writes keys that need escapes the same from its kept key texts, also after more keys than it keeps", () => {
+    const keys = ['quote " key', "back\\slash", "new\nline", "lone \ud800", "\u0001", "plain"];
+    const small = Object.fromEntries(keys.map((key) => [key, Object.fromEntries(keys.map((inner) => [inner, key]))]));
+    expect(stableJson(small)).toBe(cdktfWrites(small));
+    expect(stableJson([small, small])).toBe(cdktfWrites([small, small]));
+    const many = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}"`, i]));
+    expect(stableJson(many)).toBe(cdktfWrites(many));
+    expect(stableJson(small)).toBe(cdktfWrites(small));
+  });
+
   it("leaves out what json-stable-stringify leaves out at the top", () => {
     expect(stableJson(undefined)).toBe(cdktfWrites(undefined));
     expect(stableJson(undefined)).toBeUndefined();
