@@ -8,7 +8,8 @@ import { restrictToImageArchitectures } from "../constructs/addons/image-archite
 import { ADDONS } from "../constructs/addons/registry";
 import { synthesizeAddonObjects } from "../constructs/addons/render";
 import { resolveGeneration, type ResolvedGeneration } from "../constructs/definition/resolve";
-import type { ClusterDefinition, GenerationDefinition } from "../constructs";
+import { definitionProblems } from "../constructs/definition/validate";
+import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition } from "../constructs";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 
 /** Every enabled addon's chart of a generation, all in one app (how render.ts built them before). */
@@ -29,7 +30,7 @@ const everyAddon = sampleCluster({
   generations: [
     sampleGeneration({
       kubernetesVersion: "1.35.4",
-      workerPools: [{ name: "general", instanceTypes: ["m6i.large"], minSize: 2, maxSize: 4, autoscale: {} }],
+      workerPools: [{ name: "general", instanceTypes: ["m6i.large"], autoscale: { min: 2, max: 4 } } as WorkerPoolDefinition],
       addons: {
         podIdentityWebhook: { enabled: true },
         monitoring: { enabled: true, grafana: { enabled: true } },
@@ -52,7 +53,8 @@ describe("addon charts each in an app of their own", () => {
     expect(JSON.stringify(synthesizeAddonObjects(generation))).toBe(JSON.stringify(oneApp));
   });
 
-  test("the generation with every addon on renders every addon file but ingress-nginx's (replaced by the gateway)", () => {
+  test("the generation with every addon on is valid and renders every addon file but ingress-nginx's (replaced by the gateway)", () => {
+    expect(definitionProblems(everyAddon)).toEqual([]);
     const files = synthesizeAddonObjects(generations[generations.length - 1][1]).map((f) => f.file);
     expect(files).toEqual(ADDONS.filter((a) => a.key !== "ingressNginx").map((a) => `${a.file}.yaml`));
   });

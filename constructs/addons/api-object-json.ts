@@ -16,7 +16,7 @@
 // (test/api-object-json.test.ts); cdk8s's path was about a sixth of a 50-generation synth's CPU.
 import { ApiObject, ApiObjectMetadataDefinition, App, type Chart } from "cdk8s";
 import { k8s } from "../platform/k8s";
-import { rememberContentKey } from "./render-cache";
+import { deepFreeze, rememberContentKey } from "./render-cache";
 
 /** The generated API classes, whose toJson is `{ ...GVK, ...toJson_<Kind>Props(ApiObject.toJson()) }`. */
 const GENERATED_CLASSES: ReadonlySet<unknown> = new Set(Object.values(k8s).filter((v) => typeof v === "function"));
@@ -154,12 +154,6 @@ function renderInputs(props: Record<string, unknown>, metadata: ApiObjectMetadat
     ownerReferences: fields.ownerReferences,
     labels: fields.labels,
   };
-}
-
-/** Freezes a parsed JSON value and everything in it (a JSON parse shares no object, so each is reached once). */
-function deepFreeze<T extends object>(value: T): T {
-  for (const member of Object.values(value)) if (typeof member === "object" && member !== null) deepFreeze(member as object);
-  return Object.freeze(value);
 }
 
 /**

@@ -99,3 +99,14 @@ export class RenderMemo<T> {
     return value;
   }
 }
+
+/**
+ * Freezes a value shared by generations and every object in it, so that a change to it throws (in strict code, as all
+ * of the library is) instead of reaching another generation. An object already frozen is taken as frozen throughout.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const member of Object.values(value)) deepFreeze(member);
+  return value;
+}

@@ -4,8 +4,9 @@ import { App, type Chart } from "cdk8s";
 import type { ResolvedGeneration } from "../definition/resolve";
 import { renderApiObjectsOnce } from "./api-object-json";
 import { restrictToImageArchitectures } from "./image-architectures";
+import type { Addon } from "./addon";
 import { ADDONS } from "./registry";
-import { contentKey, RenderMemo, withSharedContentKeys } from "./render-cache";
+import { contentKey, deepFreeze, RenderMemo, withSharedContentKeys } from "./render-cache";
 import { assertValidManifests } from "./validate";
 import { yamlDocument } from "./yaml-document";
 
@@ -27,20 +28,37 @@ export interface AddonObjects {
  * The settings of every addon of a generation, validated with defaults applied. Throws (naming the field) on bad
  * settings; definitions that passed validateClusterDefinition never do.
  */
-function resolvedSettings(generation: ResolvedGeneration): Map<string, unknown> {
+export function resolvedSettings(generation: ResolvedGeneration): Map<string, unknown> {
   const raw = (generation.definition.addons ?? {}) as Record<string, unknown>;
   const settings = new Map<string, unknown>();
   for (const addon of ADDONS) {
-    // jitless: one parse per generation; compiling zod's per-schema parser costs more (see definition/validate.ts).
-    const parsed = addon.settings.safeParse(raw[addon.key], { jitless: true });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = ["addons", addon.key, ...issue.path.map(String)].join(".");
-      throw new Error(`${generation.fullName}: ${field}: ${issue.message}`);
-    }
-    settings.set(addon.key, parsed.data);
+    const input = raw[addon.key];
+    // The same settings (most often none: every default) parse to the same data: parsed once per process and shared,
+    // frozen, by the generations that give them (an addon's builder reads its settings and never changes them). The
+    // key is the input's JSON (or none, parsed every time, when JSON would not capture it; render-cache.ts).
+    const json = input === undefined ? "undefined" : contentKey(input);
+    const key = json === undefined ? undefined : `${addon.key}:${json}`;
+    settings.set(
+      addon.key,
+      parsedSettings.get(key, () => deepFreeze(parseSettings(generation, addon, input))),
+    );
   }
   return settings;
+}
+
+/** Each addon's parsed settings by `<addon key>:<JSON of the input>`; a failed parse throws and is not kept. */
+const parsedSettings = new RenderMemo<unknown>(1_000);
+
+/** One addon's settings validated with defaults applied; throws naming the field. */
+function parseSettings(generation: ResolvedGeneration, addon: Addon, input: unknown): unknown {
+  // jitless: one parse per distinct input; compiling zod's per-schema parser costs more (see definition/validate.ts).
+  const parsed = addon.settings.safeParse(input, { jitless: true });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = ["addons", addon.key, ...issue.path.map(String)].join(".");
+    throw new Error(`${generation.fullName}: ${field}: ${issue.message}`);
+  }
+  return parsed.data;
 }
 
 /**
