@@ -50,6 +50,9 @@ function populate(stack: TerraformStack): SsmParameter {
     alarmActions: [],
   });
   new Route53Record(stack, "record", { zoneId: "Z1", name: "x", type: "CNAME", ttl: 60, records: [second.name, "b.example.com"] });
+  // A string list token: cdktf resolves the array holding its marker as a list.
+  const listed = Token.asList(Lazy.anyValue({ produce: () => ["10.0.0.1", first.name] }));
+  new Route53Record(stack, "listed", { zoneId: "Z1", name: "y", type: "A", ttl: 60, records: listed });
   new S3Object(stack, "object", { bucket: "b", key: "k", content: "H4sIAAAAAAACA1e5x3e-9+abc/==", contentType: "text/plain" });
   new TerraformOutput(stack, "out", { value: second.arn });
   // Numbers alone and in arrays: plain ones (also those JSON writes specially), a number token, a number-list token.

@@ -97,9 +97,18 @@ export function isPlainString(value: string): boolean {
   return true;
 }
 
-/** An array item for which cdktf resolves the whole array as a token list (a marker or a number or number-list token). */
+/** cdktf's BEGIN_LIST_TOKEN_MARKER (lib/tokens/private/encoding.ts): a string list token's marker. */
+const LIST_TOKEN_MARKER = "#{TfToken[";
+
+/**
+ * An array item for which this walk hands the whole array to cdktf: one that may make cdktf resolve the array as a list
+ * token (containsStringListTokenElement: a string with a list marker; containsNumberListTokenElement: a number-list
+ * token, here any number that is not plain). Without one, cdktf's resolve maps the items, each resolved in a context
+ * with nothing from the array's (lib/tokens/private/resolve.ts, arrays), so each is walked on its own: a string with a
+ * string token marker is resolved by resolveTokenString.
+ */
 function isTokenListItem(item: unknown): boolean {
-  return (typeof item === "number" && !isPlainNumber(item)) || (typeof item === "string" && item.includes(TOKEN_MARKER));
+  return (typeof item === "number" && !isPlainNumber(item)) || (typeof item === "string" && item.includes(LIST_TOKEN_MARKER));
 }
 
 /**
