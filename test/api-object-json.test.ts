@@ -213,6 +213,50 @@ describe("renderApiObjectsOnce", () => {
     }
   });
 
+  it("never hands out a kept rendering for inputs that differ in any way cdk8s could render differently", () => {
+    type Spec = Record<string, unknown>;
+    const base = (): Spec => ({
+      replicas: 1,
+      selector: { matchLabels: { app: "x" } },
+      template: {
+        metadata: { labels: { app: "x" } },
+        spec: { containers: [{ name: "x", image: "x:1", ports: [{ containerPort: 80 }] }] },
+      },
+      strategy: { rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
+    });
+    const container = (spec: Spec) => (spec.template as { spec: { containers: Record<string, unknown>[] } }).spec.containers[0];
+    const variants: [string, (spec: Spec) => void][] = [
+      ["a number as a string", (s) => (s.replicas = "1")],
+      ["-0 for 0", (s) => (s.replicas = -0)],
+      ["another number", (s) => (s.replicas = 2)],
+      ["null for a member", (s) => (s.replicas = null)],
+      ["an undefined member for a missing one", (s) => (s.minReadySeconds = undefined)],
+      ["a new member", (s) => (s.minReadySeconds = 5)],
+      ["members in another order", (s) => Object.assign(s, { selector: s.selector, replicas: 1 })],
+      ["an IntOrString of a string", (s) => ((s.strategy as Spec).rollingUpdate = { maxUnavailable: k8s.IntOrString.fromString("1") })],
+      ["a plain { value } for an IntOrString", (s) => ((s.strategy as Spec).rollingUpdate = { maxUnavailable: { value: 1 } })],
+      ["a Quantity for an IntOrString", (s) => ((s.strategy as Spec).rollingUpdate = { maxUnavailable: k8s.Quantity.fromNumber(1) })],
+      ["an extra array item", (s) => (container(s).ports as unknown[]).push({ containerPort: 81 })],
+      ["an empty array", (s) => (container(s).ports = [])],
+      ["an array for an object", (s) => (container(s).ports = [[{ containerPort: 80 }]])],
+      ["a deep string", (s) => (container(s).image = "x:2")],
+      ["a Lazy", (s) => (container(s).image = Lazy.any({ produce: () => "x:1" }))],
+    ];
+    for (const [name, change] of variants) {
+      const renderAt = (changed: boolean, withTable: boolean) => {
+        const chart = new Chart(new App(), `differs-${name.replace(/[^a-z0-9]+/g, "-")}`, { namespace: "kube-system" });
+        const spec = base();
+        if (changed) change(spec);
+        new k8s.KubeDeployment(chart, "deployment", { metadata: { name: "x" }, spec: spec as unknown as k8s.DeploymentSpec });
+        if (withTable) renderApiObjectsOnce(chart);
+        return JSON.stringify(chart.toJson());
+      };
+      for (let i = 0; i < 3; i++) renderAt(false, true);
+      expect({ name, rendered: renderAt(true, true) }).toEqual({ name, rendered: renderAt(true, false) });
+      expect({ name, rendered: renderAt(false, true) }).toEqual({ name, rendered: renderAt(false, false) });
+    }
+  });
+
   it("keys IntOrString and Quantity by their value: a different value renders differently", () => {
     rendersOnce("four");
     const app = new App();

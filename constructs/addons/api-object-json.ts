@@ -5,14 +5,15 @@
 // installed): a pure function of the object's class and that data, when the data is plain JSON (no Lazy, no token, no
 // class instance but an IntOrString or a Quantity), the object has no JSON patch and the app has only cdk8s's own
 // resolvers, which return plain values unchanged (lib/resolve.ts LazyResolver, ImplicitTokenResolver,
-// NumberStringUnionResolver). The key holds the fields metadata.toJson() renders from, not its rendering (see
+// NumberStringUnionResolver). What is compared is the fields metadata.toJson() renders from, not its rendering (see
 // renderInputs). A fleet renders the same objects for many generations (all but the few that name the cluster): from
-// the second time an object's construct path is rendered (so a one-generation synth keys nothing) its JSON text is
-// kept, and later objects of the same class and data are handed one deep-frozen parse of it, shared by the generations
-// (a change to it throws in strict code instead of reaching another generation; no consumer of the addon objects
-// changes them: restrictToImageArchitectures copies what it alters); the same text handed out twice among one generation's
-// charts gets a fresh parse (the cross-object checks key one generation's objects by identity). A path whose object differed
-// every time is no longer keyed (see seenPaths). Anything else renders as before. The charts' output is the same
+// the second time an object's construct path is rendered (so a one-generation synth keeps nothing) a copy of its
+// inputs and its JSON text are kept at the path, and a later object at the path of the same class and the same inputs
+// is handed one deep-frozen parse of that text, shared by the generations (a change to it throws in strict code
+// instead of reaching another generation; no consumer of the addon objects changes them: restrictToImageArchitectures
+// copies what it alters); the same text handed out twice among one generation's charts gets a fresh parse (the
+// cross-object checks key one generation's objects by identity). A path whose object differed every time is no longer
+// compared (see seenPaths). Anything else renders as before. The charts' output is the same
 // (test/api-object-json.test.ts); cdk8s's path was about a sixth of a 50-generation synth's CPU.
 import { ApiObject, ApiObjectMetadataDefinition, App, type Chart } from "cdk8s";
 import { k8s } from "../platform/k8s";
@@ -30,11 +31,21 @@ interface KeptRendering {
   shared?: object;
 }
 
-/** Kept renderings by class, then by the JSON text of the data they were rendered from. */
-const rendered = new Map<unknown, Map<string, KeptRendering>>();
-/** Entries kept before the table starts over (a synth process renders a bounded set). */
+/** One rendering kept at a construct path: the class and a copy of the inputs it was rendered from (see renderInputs). */
+interface Variant {
+  readonly type: unknown;
+  readonly inputs: unknown;
+  readonly kept: KeptRendering;
+}
+
+/** Construct paths kept before the table starts over (a synth process renders a bounded set). */
 const LIMIT = 20_000;
-let size = 0;
+/**
+ * Renderings kept per path, the newest first: an object shared by a cluster's generations but not by clusters (one
+ * naming the VPC's CIDR) finds the variant its cluster's previous generation left, and one with a variant per
+ * Kubernetes minor finds its own among a few.
+ */
+const VARIANTS_PER_PATH = 4;
 
 interface ApiObjectInternals {
   readonly props: Record<string, unknown>;
@@ -67,13 +78,15 @@ function renderThroughTable(chart: Chart, handedOut: WeakSet<object>): void {
 
 /**
  * Construct paths of the objects rendered so far (an addon's objects have the same path in every generation), with
- * how often an object at the path was then found in the table and how often not. An object is keyed only from the
- * second time its path is rendered: a single generation's synth renders each object once and pays nothing for keys it
- * would never look up again. A path that missed MISSES_WITHOUT_HIT times and never hit holds an object that differs
- * in every generation (one naming the cluster or its API endpoint): it is no longer keyed or kept, so its key and
- * JSON text are not computed and the table does not grow with a text per generation.
+ * how often an object at the path was then found among the path's kept variants and how often not. An object is
+ * compared and kept only from the second time its path is rendered: a single generation's synth renders each object
+ * once and pays nothing for copies it would never compare again. A path that missed MISSES_WITHOUT_HIT times and
+ * never hit holds an object that differs in every generation (one naming the cluster or its API endpoint): it is no
+ * longer compared or kept, so no copy or JSON text is made for it. An object is compared with a kept variant field by
+ * field (sameInputs), which is what a key of its JSON text decided before, without writing and hashing that text for
+ * every object of every generation.
  */
-const seenPaths = new Map<string, { hits: number; misses: number }>();
+const seenPaths = new Map<string, { hits: number; misses: number; variants: Variant[] }>();
 const MISSES_WITHOUT_HIT = 3;
 
 function renderOnce(object: ApiObject, type: unknown, handedOut: WeakSet<object>, render: () => unknown): unknown {
@@ -82,7 +95,7 @@ function renderOnce(object: ApiObject, type: unknown, handedOut: WeakSet<object>
   const seen = seenPaths.get(path);
   if (seen === undefined) {
     if (seenPaths.size >= LIMIT) seenPaths.clear();
-    seenPaths.set(path, { hits: 0, misses: 0 });
+    seenPaths.set(path, { hits: 0, misses: 0, variants: [] });
     return render();
   }
   if (seen.hits === 0 && seen.misses >= MISSES_WITHOUT_HIT) {
@@ -94,16 +107,14 @@ function renderOnce(object: ApiObject, type: unknown, handedOut: WeakSet<object>
   }
   if (internals.patches.length > 0) return render();
   const inputs = renderInputs(internals.props, object.metadata);
-  const key = inputs === undefined ? undefined : dataKey(inputs);
-  if (key === undefined) {
+  if (inputs === undefined) {
     seen.misses++;
     return render();
   }
-  let table = rendered.get(type);
-  const kept = table?.get(key);
-  if (kept === undefined) seen.misses++;
-  else seen.hits++;
-  if (kept !== undefined) {
+  const variant = seen.variants.find((v) => v.type === type && sameInputs(v.inputs, inputs, false));
+  if (variant !== undefined) {
+    seen.hits++;
+    const kept = variant.kept;
     let handed = kept.shared;
     if (handed === undefined) kept.shared = handed = deepFreeze(JSON.parse(kept.text) as object);
     else if (handedOut.has(handed)) handed = JSON.parse(kept.text) as object;
@@ -112,17 +123,14 @@ function renderOnce(object: ApiObject, type: unknown, handedOut: WeakSet<object>
     rememberContentKey(handed, kept.text);
     return handed;
   }
+  seen.misses++;
+  const copy = plainCopy(inputs, new Set(), false);
   const result = render();
+  if (copy === NOT_PLAIN) return result;
   const resultText = jsonText(result);
   if (resultText !== undefined) {
-    if (size >= LIMIT) {
-      rendered.clear();
-      size = 0;
-      table = undefined;
-    }
-    if (!table) rendered.set(type, (table = new Map()));
-    table.set(key, { text: resultText });
-    size++;
+    seen.variants.unshift({ type, inputs: copy, kept: { text: resultText } });
+    if (seen.variants.length > VARIANTS_PER_PATH) seen.variants.pop();
     rememberContentKey(result as object, resultText);
   }
   return result;
@@ -130,13 +138,13 @@ function renderOnce(object: ApiObject, type: unknown, handedOut: WeakSet<object>
 
 /**
  * What an object's rendering is computed from: its props (their metadata, which the rendering replaces by the
- * metadata's own rendering, included too: a redundant part of a key costs at most a miss) and the fields cdk8s
+ * metadata's own rendering, included too: a redundant input costs at most a miss) and the fields cdk8s
  * 2.70.106's ApiObjectMetadataDefinition.toJson renders the metadata from (lib/metadata.js toJson, as installed:
  * `sanitize(resolve([], { ...this._additionalAttributes, name, namespace, annotations, finalizers, ownerReferences,
- * labels }, this.apiObject))`). With plain data (checked by dataKey's walk) and cdk8s's own resolvers the rendering is a
- * function of these, so they key the object without resolving and sanitizing its metadata first. Undefined for a
- * metadata of another class or with its own toJson. One object shape for every object (no spread of props of many
- * shapes).
+ * labels }, this.apiObject))`). With plain data (checked by plainCopy and sameInputs) and cdk8s's own resolvers the
+ * rendering is a function of these, so they are compared without resolving and sanitizing the metadata first.
+ * Undefined for a metadata of another class or with its own toJson. One object shape for every object (no spread of
+ * props of many shapes).
  */
 function renderInputs(props: Record<string, unknown>, metadata: ApiObjectMetadataDefinition): object | undefined {
   if (Object.getPrototypeOf(metadata) !== ApiObjectMetadataDefinition.prototype || Object.hasOwn(metadata, "toJson")) return undefined;
@@ -156,16 +164,94 @@ function renderInputs(props: Record<string, unknown>, metadata: ApiObjectMetadat
   };
 }
 
+/** What plainCopy returns for data that is not plain. */
+const NOT_PLAIN = Symbol("not plain");
+
 /**
- * The JSON text of the data an object renders from, or undefined when the data is not plain JSON: only strings,
- * booleans, null, finite numbers other than -0, arrays without undefined, and objects whose prototype is
- * Object.prototype (undefined members allowed: cdk8s drops them as JSON does), and IntOrString or Quantity of a string
- * or number (written as their `{ "value": ... }`, as they render). An object reached twice is fine (cdk8s copies what
- * it renders); a cycle is not. Any other class instance (Lazy, Date, ...), function or symbol makes it undefined, and
- * the object renders through cdk8s every time.
+ * A copy of the data an object renders from, or NOT_PLAIN when the data is not plain JSON: only strings, booleans,
+ * null, finite numbers other than -0, arrays without undefined, and objects whose prototype is Object.prototype
+ * (undefined members allowed: cdk8s drops them as JSON does), and IntOrString or Quantity of a string or number
+ * (copied as such). An object reached twice is fine (cdk8s copies what it renders; the copy has it twice); a cycle is
+ * not. Any other class instance (Lazy, Date, ...), function or symbol makes it NOT_PLAIN, and the object renders
+ * through cdk8s every time. The copy is made before cdk8s renders, so what it holds is what was rendered.
  */
-function dataKey(data: unknown): string | undefined {
-  return plain(data, new Set(), false) ? JSON.stringify(data) : undefined;
+function plainCopy(value: unknown, ancestors: Set<object>, inObject: boolean): unknown {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0) ? value : NOT_PLAIN;
+    case "undefined":
+      return inObject ? value : NOT_PLAIN;
+    case "object": {
+      if (value === null) return value;
+      if (ancestors.has(value)) return NOT_PLAIN;
+      ancestors.add(value);
+      let copy: unknown = NOT_PLAIN;
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (Array.isArray(value)) {
+        if (proto === Array.prototype && !Object.hasOwn(value, "toJSON")) {
+          const items: unknown[] = [];
+          for (let i = 0; i < value.length; i++) {
+            const item = plainCopy(value[i], ancestors, false);
+            if (item === NOT_PLAIN) break;
+            items.push(item);
+          }
+          if (items.length === value.length) copy = items;
+        }
+      } else if (UNION_PROTOTYPES.has(proto)) {
+        if (isUnionValue(value as { value?: unknown }))
+          copy = Object.assign(Object.create(proto as object) as object, { value: (value as { value: unknown }).value });
+      } else if (proto === Object.prototype) {
+        const record = value as Record<string, unknown>;
+        const members: Record<string, unknown> = {};
+        copy = members;
+        for (const key of Object.keys(record)) {
+          const member = plainCopy(record[key], ancestors, true);
+          if (member === NOT_PLAIN) {
+            copy = NOT_PLAIN;
+            break;
+          }
+          members[key] = member;
+        }
+      }
+      ancestors.delete(value);
+      return copy;
+    }
+    default:
+      return NOT_PLAIN;
+  }
+}
+
+/**
+ * Whether `data` is the same as `kept` (a plainCopy): the same primitives (numbers by Object.is), arrays of the same
+ * length and items, IntOrString and Quantity of the same class and value, and objects of Object.prototype with the same
+ * keys in the same order and the same members, with the same rules for what is plain as plainCopy (so `data` is plain
+ * whenever it is the same). Stricter than equal JSON texts (an undefined member is not the same as a missing one),
+ * which costs at most a miss. `kept` is a finite tree, so a cycle in `data` ends the comparison.
+ */
+function sameInputs(kept: unknown, data: unknown, inObject: boolean): boolean {
+  if (typeof kept !== "object" || kept === null) return Object.is(kept, data) && (data !== undefined || inObject);
+  if (typeof data !== "object" || data === null) return false;
+  const proto: unknown = Object.getPrototypeOf(data);
+  if (proto !== Object.getPrototypeOf(kept)) return false;
+  if (Array.isArray(kept)) {
+    if (!Array.isArray(data) || Object.hasOwn(data, "toJSON") || data.length !== kept.length) return false;
+    for (let i = 0; i < kept.length; i++) if (!sameInputs(kept[i], data[i], false)) return false;
+    return true;
+  }
+  if (UNION_PROTOTYPES.has(proto))
+    return isUnionValue(data as { value?: unknown }) && Object.is((kept as { value: unknown }).value, (data as { value: unknown }).value);
+  const keptKeys = Object.keys(kept);
+  const keys = Object.keys(data);
+  if (keys.length !== keptKeys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (key !== keptKeys[i]) return false;
+    if (!sameInputs((kept as Record<string, unknown>)[key], (data as Record<string, unknown>)[key], true)) return false;
+  }
+  return true;
 }
 
 /**
@@ -180,38 +266,6 @@ function isUnionValue(union: { value?: unknown }): boolean {
   if (keys.length !== 1 || keys[0] !== "value") return false;
   const value = union.value;
   return typeof value === "string" || (typeof value === "number" && Number.isFinite(value) && !Object.is(value, -0));
-}
-
-function plain(value: unknown, ancestors: Set<object>, inObject: boolean): boolean {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return true;
-    case "number":
-      return Number.isFinite(value) && !Object.is(value, -0);
-    case "undefined":
-      return inObject;
-    case "object": {
-      if (value === null) return true;
-      if (ancestors.has(value)) return false;
-      ancestors.add(value);
-      let ok = true;
-      if (Array.isArray(value)) {
-        ok = Object.getPrototypeOf(value) === Array.prototype && !Object.hasOwn(value, "toJSON");
-        for (let i = 0; ok && i < value.length; i++) ok = plain(value[i], ancestors, false);
-      } else if (UNION_PROTOTYPES.has(Object.getPrototypeOf(value))) {
-        ok = isUnionValue(value as { value?: unknown });
-      } else {
-        ok = Object.getPrototypeOf(value) === Object.prototype;
-        const record = value as Record<string, unknown>;
-        for (const key of ok ? Object.keys(record) : []) if (!(ok = plain(record[key], ancestors, true))) break;
-      }
-      ancestors.delete(value);
-      return ok;
-    }
-    default:
-      return false;
-  }
 }
 
 /**
