@@ -1,6 +1,7 @@
 // Owns the review copy of what each generation carries besides Terraform: addon manifests and decoded Ignition configs,
 // written to dist/<cluster>-<generation>/ so a reviewer reads them as files. The folder is rewritten whole each time.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { ignitionJsonText } from "../ignition/builder";
 import type { ClusterStacks } from "./fleet";
 
 /** Writes every generation's manifests and node configs under `distDir`. */
@@ -22,7 +23,8 @@ export function writeDist(distDir: string, clusters: readonly ClusterStacks[]): 
       for (const key of stack.cluster.nodeConfigs.keys()) {
         const name = key.replace(/^ignition\//, "");
         // The config's data as JSON.parse of its text gives it; a rendered one is not parsed again (~1% of a fleet's synth).
-        writeFileSync(`${ignition}/${name}`, JSON.stringify(stack.cluster.nodeConfigDocument(key), null, 2) + "\n");
+        // Indented as JSON.stringify(document, null, 2) writes it; its data URLs' JSON is reused (json-text.ts).
+        writeFileSync(`${ignition}/${name}`, ignitionJsonText(stack.cluster.nodeConfigDocument(key), 2) + "\n");
       }
     }
   }

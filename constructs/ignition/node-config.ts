@@ -3,7 +3,7 @@
 // the systemd cgroup driver, the kubelet, kubeadm configs rendered from the definition, and the bootstrap scripts and
 // units that elect, init or join, and apply the addons. See docs/node-boot.md.
 import type { ResolvedGeneration, ResolvedWorkerPool } from "../definition/resolve";
-import { IgnitionConfig, replacePointer, type IgnitionDocument } from "./builder";
+import { IgnitionConfig, ignitionJsonText, replacePointer, type IgnitionDocument } from "./builder";
 import { runsIamAuthenticator } from "../addons/access/settings";
 import { addApiServerConfigFiles } from "./api-server-files";
 import { addGatewayTlsPlaceholder } from "./gateway-tls-placeholder";
@@ -76,9 +76,9 @@ export function renderNodeIgnition(gen: ResolvedGeneration, role: NodeRole): str
  * is the JSON of, for a reader that wants the data without parsing the text again (the review copy, write-dist.ts).
  */
 export function renderNodeIgnitionDocument(gen: ResolvedGeneration, role: NodeRole): { text: string; document: IgnitionDocument } {
-  // As IgnitionConfig.toJson: the JSON of toObject().
+  // As IgnitionConfig.toJson: the JSON of toObject() (JSON.stringify's text; json-text.ts reuses its long strings).
   const document = nodeIgnition(gen, role).toObject();
-  return { text: JSON.stringify(document), document };
+  return { text: ignitionJsonText(document), document };
 }
 
 /** The architecture a role's nodes run: the control plane's instance type's, or the pool's (its types share one). */

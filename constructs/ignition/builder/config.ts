@@ -15,6 +15,7 @@ import {
   remoteFileEntry,
   type RemoteFileOptions,
 } from "./storage";
+import { ignitionJsonText } from "./json-text";
 import { type UnitEntry, unitEntry, type UnitOptions } from "./systemd";
 import { IGNITION_VERSION } from "./version";
 
@@ -82,9 +83,9 @@ export class IgnitionConfig {
     return config;
   }
 
-  /** Canonical JSON text (compact: it is stored in S3 and hashed into the user-data pointer). */
+  /** Canonical JSON text (compact: it is stored in S3 and hashed into the user-data pointer): JSON.stringify's. */
   toJson(): string {
-    return JSON.stringify(this.toObject());
+    return ignitionJsonText(this.toObject());
   }
 
   private put<T>(map: Map<string, T>, what: string, key: string, entry: T): this {

@@ -6,4 +6,5 @@ export { isSshPublicKey, type UserOptions } from "./passwd";
 export { pointerConfig, replacePointer, type PointerMode } from "./pointer";
 export type { DirectoryOptions, FileOptions, InlineFileOptions, LinkOptions, Ownership, RemoteFileOptions } from "./storage";
 export type { UnitOptions } from "./systemd";
+export { ignitionJsonText } from "./json-text";
 export { IGNITION_VERSION } from "./version";
