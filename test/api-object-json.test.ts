@@ -232,6 +232,8 @@ describe("renderApiObjectsOnce", () => {
       ["null for a member", (s) => (s.replicas = null)],
       ["an undefined member for a missing one", (s) => (s.minReadySeconds = undefined)],
       ["a new member", (s) => (s.minReadySeconds = 5)],
+      ["a member left out", (s) => delete s.replicas],
+      ["a member renamed", (s) => ((s.selector as Spec).matchLabels = { role: "x" })],
       ["members in another order", (s) => Object.assign(s, { selector: s.selector, replicas: 1 })],
       ["an IntOrString of a string", (s) => ((s.strategy as Spec).rollingUpdate = { maxUnavailable: k8s.IntOrString.fromString("1") })],
       ["a plain { value } for an IntOrString", (s) => ((s.strategy as Spec).rollingUpdate = { maxUnavailable: { value: 1 } })],

@@ -170,8 +170,8 @@ const NOT_PLAIN = Symbol("not plain");
 /**
  * A copy of the data an object renders from, or NOT_PLAIN when the data is not plain JSON: only strings, booleans,
  * null, finite numbers other than -0, arrays without undefined, and objects whose prototype is Object.prototype
- * (undefined members allowed: cdk8s drops them as JSON does), and IntOrString or Quantity of a string or number
- * (copied as such). An object reached twice is fine (cdk8s copies what it renders; the copy has it twice); a cycle is
+ * (undefined members allowed: cdk8s drops them as JSON does), and IntOrString or Quantity of a string or number;
+ * objects are copied as KeptRecord, unions as KeptUnion, arrays as arrays. An object reached twice is fine (cdk8s copies what it renders; the copy has it twice); a cycle is
  * not. Any other class instance (Lazy, Date, ...), function or symbol makes it NOT_PLAIN, and the object renders
  * through cdk8s every time. The copy is made before cdk8s renders, so what it holds is what was rendered.
  */
@@ -201,20 +201,17 @@ function plainCopy(value: unknown, ancestors: Set<object>, inObject: boolean): u
           if (items.length === value.length) copy = items;
         }
       } else if (UNION_PROTOTYPES.has(proto)) {
-        if (isUnionValue(value as { value?: unknown }))
-          copy = Object.assign(Object.create(proto as object) as object, { value: (value as { value: unknown }).value });
+        if (isUnionValue(value as { value?: unknown })) copy = new KeptUnion(proto, (value as { value: string | number }).value);
       } else if (proto === Object.prototype) {
         const record = value as Record<string, unknown>;
-        const members: Record<string, unknown> = {};
-        copy = members;
-        for (const key of Object.keys(record)) {
+        const keys = Object.keys(record);
+        const members: unknown[] = [];
+        for (const key of keys) {
           const member = plainCopy(record[key], ancestors, true);
-          if (member === NOT_PLAIN) {
-            copy = NOT_PLAIN;
-            break;
-          }
-          members[key] = member;
+          if (member === NOT_PLAIN) break;
+          members.push(member);
         }
+        if (members.length === keys.length) copy = new KeptRecord(keys, members);
       }
       ancestors.delete(value);
       return copy;
@@ -224,33 +221,54 @@ function plainCopy(value: unknown, ancestors: Set<object>, inObject: boolean): u
   }
 }
 
+/** A kept plain object (in plainCopy's copy): its own keys, in order, and their members. */
+class KeptRecord {
+  constructor(
+    readonly keys: readonly string[],
+    readonly members: readonly unknown[],
+  ) {}
+}
+
+/** A kept IntOrString or Quantity (in plainCopy's copy): its class's prototype and its value. */
+class KeptUnion {
+  constructor(
+    readonly proto: unknown,
+    readonly value: string | number,
+  ) {}
+}
+
 /**
  * Whether `data` is the same as `kept` (a plainCopy): the same primitives (numbers by Object.is), arrays of the same
  * length and items, IntOrString and Quantity of the same class and value, and objects of Object.prototype with the same
  * keys in the same order and the same members, with the same rules for what is plain as plainCopy (so `data` is plain
  * whenever it is the same). Stricter than equal JSON texts (an undefined member is not the same as a missing one),
- * which costs at most a miss. `kept` is a finite tree, so a cycle in `data` ends the comparison.
+ * which costs at most a miss. An object's keys are read by `for...in` (no array of them made per object): an
+ * enumerable key inherited from a changed Object.prototype is one more key than was kept, a miss. `kept` is a finite
+ * tree, so a cycle in `data` ends the comparison.
  */
 function sameInputs(kept: unknown, data: unknown, inObject: boolean): boolean {
   if (typeof kept !== "object" || kept === null) return Object.is(kept, data) && (data !== undefined || inObject);
   if (typeof data !== "object" || data === null) return false;
-  const proto: unknown = Object.getPrototypeOf(data);
-  if (proto !== Object.getPrototypeOf(kept)) return false;
-  if (Array.isArray(kept)) {
-    if (!Array.isArray(data) || Object.hasOwn(data, "toJSON") || data.length !== kept.length) return false;
-    for (let i = 0; i < kept.length; i++) if (!sameInputs(kept[i], data[i], false)) return false;
-    return true;
+  if (kept instanceof KeptRecord) {
+    if (Object.getPrototypeOf(data) !== Object.prototype) return false;
+    const { keys, members } = kept;
+    let i = 0;
+    for (const key in data) {
+      if (key !== keys[i] || !sameInputs(members[i], (data as Record<string, unknown>)[key], true)) return false;
+      i++;
+    }
+    return i === keys.length;
   }
-  if (UNION_PROTOTYPES.has(proto))
-    return isUnionValue(data as { value?: unknown }) && Object.is((kept as { value: unknown }).value, (data as { value: unknown }).value);
-  const keptKeys = Object.keys(kept);
-  const keys = Object.keys(data);
-  if (keys.length !== keptKeys.length) return false;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    if (key !== keptKeys[i]) return false;
-    if (!sameInputs((kept as Record<string, unknown>)[key], (data as Record<string, unknown>)[key], true)) return false;
-  }
+  if (kept instanceof KeptUnion)
+    return (
+      Object.getPrototypeOf(data) === kept.proto &&
+      isUnionValue(data as { value?: unknown }) &&
+      Object.is(kept.value, (data as { value: unknown }).value)
+    );
+  const items = kept as readonly unknown[];
+  if (!Array.isArray(data) || Object.getPrototypeOf(data) !== Array.prototype || Object.hasOwn(data, "toJSON")) return false;
+  if (data.length !== items.length) return false;
+  for (let i = 0; i < items.length; i++) if (!sameInputs(items[i], data[i], false)) return false;
   return true;
 }
 
