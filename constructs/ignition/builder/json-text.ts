@@ -24,7 +24,7 @@ const LONG_STRING = 256;
 /** The placeholder of a long string, and how JSON.stringify writes it. */
 const PLACEHOLDER = "\u0000";
 const PLACEHOLDER_JSON = '"\\u0000"';
-/** Total length of the strings kept before the store is cleared (a fleet of 25 clusters keeps about 2 million). */
+/** Total length of the strings kept before the store is cleared (a fleet of 25 clusters keeps about 0.3 million). */
 const MAX_KEPT_LENGTH = 16_000_000;
 
 const literals = new Map<string, string>();
