@@ -1,5 +1,5 @@
-// Owns the one place this library reaches into cdktf's internals: the function that records where each token was
-// created. cdktf 0.21.0 calls `captureStackTrace()` of lib/tokens/private/stack-trace.js (copied from aws/constructs
+// Owns replacing one of cdktf's internals (others: resolve-once-stack.ts, linear-token-split.ts): the function that
+// records where each token was created. cdktf 0.21.0 calls `captureStackTrace()` of lib/tokens/private/stack-trace.js (copied from aws/constructs
 // lib/private/stack-trace.ts) for every Intrinsic token, Lazy value, dynamic block and computed list it makes, with
 // Error.stackTraceLimit raised to Number.MAX_SAFE_INTEGER, and keeps the frames only to quote them if that token later
 // fails to resolve (hashicorp/terraform-cdk packages/cdktf/lib/tokens/private/intrinsic.ts, lazy.ts; cdktf 0.21.0 as
