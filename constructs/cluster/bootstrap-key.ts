@@ -30,9 +30,11 @@ export class BootstrapKey extends Construct {
       policy: JSON.stringify(bootstrapKeyPolicy(props.policy)),
       tags: { ...props.tags },
     });
-    new KmsAlias(this, "alias", { name: props.alias, targetKeyId: key.keyId });
-    this.keyArn = key.arn;
+    // `keyId` read once: cdktf 0.21.0 makes a new token per read of an attribute (lib/terraform-resource.ts
+    // getStringAttribute), all resolving to the same reference (issue 17).
     this.keyId = key.keyId;
+    new KmsAlias(this, "alias", { name: props.alias, targetKeyId: this.keyId });
+    this.keyArn = key.arn;
     this.alias = props.alias;
   }
 }

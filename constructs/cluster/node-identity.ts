@@ -38,12 +38,15 @@ export class NodeIdentity extends Construct {
       }),
       tags: { ...props.tags },
     });
+    // The role's `name` read once: cdktf 0.21.0 makes a new token per read of an attribute (lib/terraform-resource.ts
+    // getStringAttribute), all resolving to the same reference (issue 17).
+    const roleName = role.name;
     const policy = new IamRolePolicy(this, "policy", {
       name: `${props.name}-node`,
-      role: role.name,
+      role: roleName,
       policy: JSON.stringify({ Version: "2012-10-17", Statement: props.statements }),
     });
-    const profile = new IamInstanceProfile(this, "profile", { name: props.name, role: role.name, tags: { ...props.tags } });
+    const profile = new IamInstanceProfile(this, "profile", { name: props.name, role: roleName, tags: { ...props.tags } });
     this.dependables = [policy, profile];
     this.roleName = props.name;
     this.roleArn = role.arn;

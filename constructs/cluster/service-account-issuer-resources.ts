@@ -39,28 +39,31 @@ export class ServiceAccountIssuerResources extends Construct {
     // Public only through the bucket policy: ACLs stay blocked and ignored, object ownership enforced (no ACLs at all);
     // the policy may be public (block_public_policy and restrict_public_buckets off), as
     // https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html describes.
+    // The bucket's `id` read once: cdktf 0.21.0 makes a new token per read of an attribute (lib/terraform-resource.ts
+    // getStringAttribute), all resolving to the same reference (issue 17).
+    const bucketId = bucket.id;
     const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", {
-      bucket: bucket.id,
+      bucket: bucketId,
       blockPublicAcls: true,
       ignorePublicAcls: true,
       blockPublicPolicy: false,
       restrictPublicBuckets: false,
     });
     const ownership = new S3BucketOwnershipControls(this, "ownership", {
-      bucket: bucket.id,
+      bucket: bucketId,
       rule: { objectOwnership: "BucketOwnerEnforced" },
     });
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
-      bucket: bucket.id,
+      bucket: bucketId,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
     const policy = new S3BucketPolicy(this, "public-documents", {
-      bucket: bucket.id,
+      bucket: bucketId,
       policy: JSON.stringify(issuerBucketPolicy(issuer)),
       dependsOn: [publicAccess],
     });
     new S3Object(this, "discovery-document", {
-      bucket: bucket.id,
+      bucket: bucketId,
       key: DISCOVERY_DOCUMENT_KEY,
       content: discoveryDocument(issuer),
       contentType: "application/json",
