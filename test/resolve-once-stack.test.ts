@@ -16,7 +16,13 @@ import {
 } from "cdktf";
 import type { IConstruct } from "constructs";
 import { AwsProvider, CloudwatchMetricAlarm, Route53Record, S3Object, SsmParameter } from "../constructs/platform/aws";
-import { isPlainNumber, mergeResolved, ResolveOnceStack, resolveTokenString } from "../constructs/platform/resolve-once-stack";
+import {
+  isPlainNumber,
+  isPlainString,
+  mergeResolved,
+  ResolveOnceStack,
+  resolveTokenString,
+} from "../constructs/platform/resolve-once-stack";
 import { App, Fn, TerraformOutput, TerraformStack } from "../constructs/platform/terraform";
 
 type StackClass = new (scope: App, id: string) => TerraformStack;
@@ -174,6 +180,44 @@ describe("ResolveOnceStack", () => {
     ];
     for (const value of values) expect([value, isPlainNumber(value)]).toEqual([value, cdktfPlain(value)]);
     for (const token of tokens) expect(isPlainNumber(token)).toBe(false);
+  });
+
+  it("decides plain strings as cdktf's resolve does: no token marker, no encoded number token", () => {
+    const { TokenString } = require("cdktf/lib/tokens/private/encoding") as {
+      TokenString: { forNumbers(s: string): { split(lookup: (id: string) => unknown): { tokens: unknown[] } } };
+    };
+    const { TokenMap } = require("cdktf/lib/tokens/private/token-map") as {
+      TokenMap: { instance(): { lookupNumberToken(x: number): unknown } };
+    };
+    const cdktfPlain = (text: string) =>
+      !text.includes("TfToken[") &&
+      text !== Token.STRING_MAP_TOKEN_VALUE &&
+      text !== Token.ANY_MAP_TOKEN_VALUE &&
+      TokenString.forNumbers(text).split((id) => TokenMap.instance().lookupNumberToken(parseFloat(id))).tokens.length === 0;
+    const numberToken = `${Token.asNumber(Lazy.numberValue({ produce: () => 1 }))}`;
+    const listNumber = `${Token.asNumberList(Lazy.anyValue({ produce: () => [1] }))[0]}`;
+    const texts = [
+      "",
+      "plain",
+      "eu-west-1",
+      "kube-system-e",
+      "1e5",
+      "x-1e5",
+      "-2.5e-3 and 1e+300",
+      "-1e300 -1.7e308 -9.7e288",
+      "a-1e|5 |-1e+289 .e. -.e-",
+      "c001-e-2",
+      numberToken,
+      `n=${numberToken}-x`,
+      `a${numberToken}${numberToken}`,
+      `-${numberToken}`,
+      listNumber,
+      `list ${listNumber}`,
+      "${TfToken[TOKEN.1]}",
+      Token.STRING_MAP_TOKEN_VALUE,
+    ];
+    for (const text of texts) expect([text, isPlainString(text)]).toEqual([text, cdktfPlain(text)]);
+    expect(isPlainString(`n=${numberToken}-x`)).toBe(false);
   });
 
   it("resolves a string with a token as cdktf's resolve does, whatever the token resolves to", () => {

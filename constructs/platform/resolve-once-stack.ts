@@ -61,6 +61,8 @@ const TOKEN_MARKER = "TfToken[";
  * none is one, the string is joined back unchanged.
  */
 const NUMBER_TOKEN = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/g;
+/** What every match of NUMBER_TOKEN holds: the last character of its first part, its "e", the next character. */
+const NUMBER_TOKEN_CORE = /[-|\d.+]e[-|\d.eE+]/;
 /** Strings cdktf's resolve refuses in scalar context (lib/tokens/token.ts Token.STRING_MAP_TOKEN_VALUE, ANY_MAP_TOKEN_VALUE). */
 const MAP_TOKEN_VALUES = new Set([Token.STRING_MAP_TOKEN_VALUE, Token.ANY_MAP_TOKEN_VALUE]);
 
@@ -92,8 +94,12 @@ export function isPlainString(value: string): boolean {
   if (value.includes(TOKEN_MARKER) || MAP_TOKEN_VALUES.has(value)) return false;
   // An encoded number token is negative (its marker bits include the sign bit, DOUBLE_TOKEN_MARKER_BITS = 0xfdff << 16
   // in encoding.ts), so only a match starting with "-" can parse to one, and every match holds an "e".
-  if (!value.includes("-") || !value.includes("e")) return true;
-  for (const match of value.matchAll(NUMBER_TOKEN)) if (Token.isUnresolved(parseFloat(match[0]))) return false;
+  // Every match has a character of the first class right before an "e" and one of the second right after it.
+  if (!value.includes("-") || !NUMBER_TOKEN_CORE.test(value)) return true;
+  for (const match of value.matchAll(NUMBER_TOKEN)) {
+    const number = parseFloat(match[0]);
+    if (number <= TOKEN_NUMBER_BOUND && Token.isUnresolved(number)) return false;
+  }
   return true;
 }
 
