@@ -1,7 +1,6 @@
-// Each addon chart rendered in an app of its own (constructs/addons/render.ts) gives the objects cdk8s gives with every
-// chart of the generation in one app, as the charts were rendered before: a differential test against cdk8s itself over
-// the example clusters and a generation with every addon on. And the premise that makes it hold: no addon construct
-// declares a dependency (cdk8s 2.70.106 resolves dependencies across the whole app, lib/app.js resolveDependencies).
+// The addon objects of a generation (constructs/addons/render.ts synthesizeAddonObjects, through the render table of
+// api-object-json.ts from the second generation on) are the objects cdk8s renders for the same charts without the
+// table: a differential test against cdk8s itself over the example clusters and a generation with every addon on.
 import { App, type Chart } from "cdk8s";
 import { clusters } from "../clusters";
 import { restrictToImageArchitectures } from "../constructs/addons/image-architectures";
@@ -12,7 +11,7 @@ import { definitionProblems } from "../constructs/definition/validate";
 import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition } from "../constructs";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 
-/** Every enabled addon's chart of a generation, all in one app (how render.ts built them before). */
+/** Every enabled addon's chart of a generation in one app, as render.ts builds them, without the render table. */
 function chartsInOneApp(generation: ResolvedGeneration): { file: string; key: string; chart: Chart }[] {
   const raw = (generation.definition.addons ?? {}) as Record<string, unknown>;
   const app = new App({ outdir: "unused" });
@@ -44,8 +43,8 @@ const generations = [...clusters, everyAddon].flatMap((cluster) =>
   cluster.generations.map((g) => [`${cluster.name}-${g.id}`, resolveGeneration(cluster, g)] as const),
 );
 
-describe("addon charts each in an app of their own", () => {
-  test.each(generations)("%s: the same files and objects as all charts in one app", (_name, generation) => {
+describe("a generation's addon objects through the render table", () => {
+  test.each(generations)("%s: the same files and objects as cdk8s renders without the table", (_name, generation) => {
     const oneApp = chartsInOneApp(generation).map(({ file, key, chart }) => ({
       file,
       objects: restrictToImageArchitectures(generation, key, chart.toJson() as Record<string, unknown>[]),
@@ -57,15 +56,5 @@ describe("addon charts each in an app of their own", () => {
     expect(definitionProblems(everyAddon)).toEqual([]);
     const files = synthesizeAddonObjects(generations[generations.length - 1][1]).map((f) => f.file);
     expect(files).toEqual(ADDONS.filter((a) => a.key !== "ingressNginx").map((a) => `${a.file}.yaml`));
-  });
-
-  test.each(generations)("%s: no addon construct declares a dependency", (_name, generation) => {
-    const dependants = chartsInOneApp(generation).flatMap(({ chart }) =>
-      chart.node
-        .findAll()
-        .filter((c) => c.node.dependencies.length > 0)
-        .map((c) => c.node.path),
-    );
-    expect(dependants).toEqual([]);
   });
 });

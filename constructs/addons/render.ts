@@ -33,25 +33,22 @@ export function resolvedSettings(generation: ResolvedGeneration): Map<string, un
   const settings = new Map<string, unknown>();
   for (const addon of ADDONS) {
     const input = raw[addon.key];
-    // The same settings (most often none: every default) parse to the same data: parsed once per process and shared,
-    // frozen, by the generations that give them (an addon's builder reads its settings and never changes them). The
-    // key is the input's JSON (or none, parsed every time, when JSON would not capture it; render-cache.ts).
-    const json = input === undefined ? "undefined" : contentKey(input);
-    const key = json === undefined ? undefined : `${addon.key}:${json}`;
-    settings.set(
-      addon.key,
-      parsedSettings.get(key, () => deepFreeze(parseSettings(generation, addon, input))),
-    );
+    // No settings (every default, as most generations give) parse to the same data: parsed once per process and
+    // shared, frozen, by those generations (an addon's builder reads its settings and never changes them). Settings
+    // given are parsed every time.
+    const parse = () => parseSettings(generation, addon, input);
+    settings.set(addon.key, input === undefined ? defaultSettings.get(addon.key, () => deepFreeze(parse())) : parse());
   }
   return settings;
 }
 
-/** Each addon's parsed settings by `<addon key>:<JSON of the input>`; a failed parse throws and is not kept. */
-const parsedSettings = new RenderMemo<unknown>(1_000);
+/** Each addon's parsed default settings, by addon key; a failed parse throws and is not kept. */
+const defaultSettings = new RenderMemo<unknown>(1_000);
 
 /** One addon's settings validated with defaults applied; throws naming the field. */
 function parseSettings(generation: ResolvedGeneration, addon: Addon, input: unknown): unknown {
-  // jitless: one parse per distinct input; compiling zod's per-schema parser costs more (see definition/validate.ts).
+  // jitless: one parse per generation (the defaults once per process); compiling zod's per-schema parser costs more
+  // (see definition/validate.ts).
   const parsed = addon.settings.safeParse(input, { jitless: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -70,16 +67,11 @@ const byFile = (a: { file: string }, b: { file: string }) => (a.file < b.file ? 
 /** Synthesizes the objects of every enabled addon of a generation, in apply order, without checking them. */
 export function synthesizeAddonObjects(generation: ResolvedGeneration): AddonObjects[] {
   const settings = resolvedSettings(generation);
+  const app = new App({ outdir: "unused-no-files-are-written" });
   const charts: { file: string; key: string; chart: Chart }[] = [];
   for (const addon of [...ADDONS].sort(byFile)) {
     const value = settings.get(addon.key);
     if (!addon.isEnabled(value, generation)) continue;
-    // Each chart in an app of its own: cdk8s 2.70.106's Chart.toJson (App._synthChart, lib/app.js as installed)
-    // resolves the dependencies and validates every construct of the chart's whole app, so with every addon in one app
-    // that walk ran once per chart. A chart renders the same alone: no addon construct declares a dependency or looks
-    // outside its chart, and construct paths (hence generated names) do not include the app, whose id is ''
-    // (test/render-apps.test.ts).
-    const app = new App({ outdir: "unused-no-files-are-written" });
     charts.push({ file: `${addon.file}.yaml`, key: addon.key, chart: addon.build(app, addon.key, generation, value) });
   }
   // Objects a fleet's generations share are rendered to JSON once per process (api-object-json.ts).
