@@ -25,8 +25,11 @@ import {
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  linkSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
+  symlinkSync,
   rmSync,
   writeFileSync,
   cpSync,
@@ -65,9 +68,10 @@ const FLATCAR_USR_BIN = ["mkdir", "mv", "rm", "rmdir", "sync", "tar"];
  * The OS layer a Flatcar root has and our temporary root lacks, for `systemd-analyze verify --root`: systemd's own units
  * (targets the units order against), the coreutils/tar our units call by absolute path, and a stand-in for Flatcar's
  * containerd.service (our config only adds a drop-in to it), shaped like Flatcar's (`containerd --config
- * ${CONTAINERD_CONFIG}`, see test/systemd-units.test.ts).
+ * ${CONTAINERD_CONFIG}`, see test/systemd-units.test.ts). Built once per suite (osLayerTemplate) and hard-linked into
+ * each root (linkOsLayer): the same tree in every root, without copying systemd's ~290 unit files once per config.
  */
-function addOsLayer(root: string): void {
+function buildOsLayer(root: string): void {
   mkdirSync(join(root, "usr/lib/systemd"), { recursive: true });
   cpSync("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true, verbatimSymlinks: true });
   mkdirSync(join(root, "usr/bin"), { recursive: true });
@@ -78,6 +82,31 @@ function addOsLayer(root: string): void {
     join(root, "usr/lib/systemd/system/containerd.service"),
     "[Unit]\nDescription=containerd (stand-in for Flatcar's unit)\nAfter=network.target\n[Service]\nEnvironment=CONTAINERD_CONFIG=/usr/share/containerd/config.toml\nExecStart=/usr/bin/containerd --config ${CONTAINERD_CONFIG}\nDelegate=yes\nKillMode=process\n[Install]\nWantedBy=multi-user.target\n",
   );
+}
+
+/** The OS layer built once (buildOsLayer) in a temporary folder removed after the suite. */
+let osLayerTemplate: string | undefined;
+
+/**
+ * Adds the OS layer to a root: directories made, files hard-linked to the template's (nothing below usr/ is written by
+ * `systemctl preset` or `systemd-analyze verify`, which only read it), symlinks recreated with their own targets.
+ */
+function addOsLayer(root: string): void {
+  if (osLayerTemplate === undefined) {
+    osLayerTemplate = mkdtempSync(join(tmpdir(), "ignition-os-layer-"));
+    workDirs.push(osLayerTemplate);
+    buildOsLayer(osLayerTemplate);
+  }
+  const link = (from: string, to: string): void => {
+    mkdirSync(to, { recursive: true });
+    for (const entry of readdirSync(from, { withFileTypes: true })) {
+      const [source, target] = [join(from, entry.name), join(to, entry.name)];
+      if (entry.isDirectory()) link(source, target);
+      else if (entry.isSymbolicLink()) symlinkSync(readlinkSync(source), target);
+      else linkSync(source, target);
+    }
+  };
+  link(join(osLayerTemplate, "usr"), join(root, "usr"));
 }
 
 /**
