@@ -2,6 +2,7 @@
 // fix), the Auto Scaling group tags cluster-autoscaler discovers and builds scale-from-zero templates from, the group
 // bounds, and the cluster-autoscaler addon (shipped only with an autoscaled pool, the release of each Kubernetes minor,
 // its flags, placement, security context, RBAC), brought up in the bring-up model on every supported version.
+import { withCheapCaptures } from "../constructs/fleet/stack-capture";
 import { renderAddonManifests } from "../constructs/addons/render";
 import { autoscalerGroupTags, templateEphemeralStorageMiB, templateLabels } from "../constructs/addons/cluster-autoscaler/asg-tags";
 import {
@@ -112,7 +113,9 @@ describe("the autoscale field of a worker pool", () => {
 });
 
 describe("the Auto Scaling groups", () => {
-  const synthesized = synthClusters([pools(GENERAL, BATCH, FIXED)]);
+  // Synthesized as the cdktf app does (constructs/fleet/fleet-app.ts synthFleet), inside withCheapCaptures: cdktf's
+  // per-token creation stacks, never written out, are not collected and formatted. The Terraform JSON is the same.
+  const synthesized = withCheapCaptures(() => synthClusters([pools(GENERAL, BATCH, FIXED)]));
   const groups = Object.values(resourcesOf(synthesized.json("demo-a"), "aws_autoscaling_group"));
   const group = (name: string) => groups.find((g) => g.name === name)!;
   type Tag = { key: string; value: string; propagate_at_launch: boolean };
@@ -185,8 +188,16 @@ describe("the Auto Scaling groups", () => {
 });
 
 const AUTOSCALER_FILE = "45-cluster-autoscaler.yaml";
+/**
+ * The rendered addon files of a definition's first generation, rendered once per distinct definition in this file
+ * (several tests read the same one-pool cluster; rendering is deterministic, test/addons-core.test.ts). The files are
+ * text; each caller parses its own objects from them.
+ */
+const renderedFiles = new Map<string, ReturnType<typeof renderAddonManifests>>();
 function manifests(def: ClusterDefinition): { files: string[]; objects: KubernetesObject[] } {
-  const files = renderAddonManifests(resolveGeneration(def, def.generations[0]));
+  const key = JSON.stringify(def);
+  const files = renderedFiles.get(key) ?? renderAddonManifests(resolveGeneration(def, def.generations[0]));
+  renderedFiles.set(key, files);
   return {
     files: files.map((f) => f.name),
     objects: kubernetesObjects(files.filter((f) => f.name === AUTOSCALER_FILE)),

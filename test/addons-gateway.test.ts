@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv from "ajv";
 import { parse, parseAllDocuments } from "yaml";
+import { withCheapCaptures } from "../constructs/fleet/stack-capture";
 import { renderAddonManifests } from "../constructs/addons/render";
 import { GATEWAY_API_CRD_DIR, GATEWAY_API_CRD_FILES, GATEWAY_API_CRDS_JSON, gatewayApiCrds } from "../constructs/addons/gateway/crds";
 import { resolveGeneration } from "../constructs/definition/resolve";
@@ -142,7 +143,8 @@ describe("the shared Gateway", () => {
   });
 
   test("listens on the ports the ingress load balancer's target groups forward to, and answers its health check", () => {
-    const json = synthClusters([clusterWith({ workerPools: ingressPools })]).json("demo-a");
+    // As the cdktf app synthesizes (fleet-app.ts): without collecting cdktf's per-token creation stacks.
+    const json = withCheapCaptures(() => synthClusters([clusterWith({ workerPools: ingressPools })])).json("demo-a");
     const groups = Object.values(resourcesOf(json, "aws_lb_target_group")).filter((g) => /-(http|https)$/.test(String(g.name)));
     const ports = Object.fromEntries(groups.map((g) => [String(g.name).replace(/^demo-a-/, ""), g.port]));
     expect(ports).toEqual({ http: resolved.ingressNodePorts.http, https: resolved.ingressNodePorts.https });

@@ -74,10 +74,22 @@ function withEverything(generation: GenerationDefinition): GenerationDefinition 
   };
 }
 
+/**
+ * The images of a generation's rendered addons, rendered once per distinct definition in this file: the exception test
+ * reads the first example again, and the first example cluster's own version is also one of the supported versions
+ * (rendering the same definition again gives the same manifests; test/addons-core.test.ts checks rendering is
+ * deterministic). Callers only read the list.
+ */
+const imagesByDefinition = new Map<string, ReadonlyArray<{ where: string; image: string }>>();
 function renderedImages(cluster: ClusterDefinition, generation: GenerationDefinition) {
   const definition = { ...cluster, generations: cluster.generations.map((g) => (g.id === generation.id ? generation : g)) };
-  const objects = kubernetesObjects(renderAddonManifests(resolveGeneration(definition, generation)));
-  return objects.flatMap(imagesOf);
+  const key = JSON.stringify([definition, generation]);
+  let images = imagesByDefinition.get(key);
+  if (!images) {
+    images = kubernetesObjects(renderAddonManifests(resolveGeneration(definition, generation))).flatMap(imagesOf);
+    imagesByDefinition.set(key, images);
+  }
+  return images;
 }
 
 // The images that vary are the per-minor tables (Cilium, CoreDNS, cloud controller): each supported version once, on the

@@ -5,6 +5,7 @@
 // is state too). This checks every synthesized generation stack: no resource and no data source names any of them.
 import { clusters } from "../clusters";
 import { BOOTSTRAP_OBJECT_KEYS } from "../constructs/cluster/node-policies";
+import { withCheapCaptures } from "../constructs/fleet/stack-capture";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 import { synthClusters, type TerraformJson } from "./support/synth";
 
@@ -41,10 +42,14 @@ function bootstrapNamesInState(doc: TerraformJson): string[] {
   return found;
 }
 
-const examples = synthClusters(clusters);
-const sample = synthClusters([
-  sampleCluster({ generations: [sampleGeneration({ id: "a" }), sampleGeneration({ id: "b", weight: 0, kubernetesVersion: "1.35.4" })] }),
-]);
+// Synthesized as the cdktf app does (constructs/fleet/fleet-app.ts synthFleet), inside withCheapCaptures: cdktf's
+// per-token creation stacks, never written out, are not collected and formatted. The Terraform JSON is the same.
+const examples = withCheapCaptures(() => synthClusters(clusters));
+const sample = withCheapCaptures(() =>
+  synthClusters([
+    sampleCluster({ generations: [sampleGeneration({ id: "a" }), sampleGeneration({ id: "b", weight: 0, kubernetesVersion: "1.35.4" })] }),
+  ]),
+);
 const stacks = [
   ...clusters.flatMap((c) => c.generations.map((g) => ({ name: `${c.name}-${g.id}`, doc: examples.json(`${c.name}-${g.id}`) }))),
   { name: "demo-a", doc: sample.json("demo-a") },

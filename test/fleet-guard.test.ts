@@ -12,6 +12,7 @@ import {
   withGeneration,
   type FleetLock,
 } from "../constructs";
+import { withCheapCaptures } from "../constructs/fleet/stack-capture";
 import { App } from "../constructs/platform/terraform";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 
@@ -21,6 +22,13 @@ const deployed = sampleCluster({
     sampleGeneration({ id: "b", kubernetesVersion: "1.32.8", flatcar: { channel: "stable", version: "4230.2.1" }, weight: 0 }),
   ],
 });
+/**
+ * addClusters as the cdktf app calls it (constructs/fleet/fleet-app.ts synthFleet): inside withCheapCaptures, so
+ * cdktf's per-token creation stacks, which nothing here reads, are not collected and formatted for every token of
+ * every stack built (most of this suite's CPU before). Errors keep their stacks and messages.
+ */
+const add = (...args: Parameters<typeof addClusters>) => withCheapCaptures(() => addClusters(...args));
+
 /** Only generation `a` is deployed. */
 const lock: FleetLock = withGeneration(EMPTY_LOCK, "demo", "a", fingerprintGeneration(deployed, "a"));
 
@@ -63,9 +71,9 @@ describe("refused: in-place changes to a deployed generation", () => {
   test("addClusters throws before synthesizing anything, listing every refused change", () => {
     const app = new App({ outdir: "unused" });
     const definition = changed((g) => ({ ...g, kubernetesVersion: "1.32.8", flatcar: { ...g.flatcar, version: "4152.2.4" } }));
-    expect(() => addClusters(app, [definition], { lock })).toThrow(ImmutabilityError);
+    expect(() => add(app, [definition], { lock })).toThrow(ImmutabilityError);
     try {
-      addClusters(new App({ outdir: "unused" }), [definition], { lock });
+      add(new App({ outdir: "unused" }), [definition], { lock });
     } catch (error) {
       expect((error as Error).message).toMatch(/nothing was synthesized/);
       expect((error as Error).message).toMatch(/demo\/a generations\[0\]\.kubernetesVersion: /);
@@ -76,7 +84,7 @@ describe("refused: in-place changes to a deployed generation", () => {
 
   test("report mode synthesizes anyway; the violations stay listable", () => {
     const definition = changed((g) => ({ ...g, kubernetesVersion: "1.32.8" }));
-    const stacks = addClusters(new App({ outdir: "unused" }), [definition], { lock, guard: "report" });
+    const stacks = add(new App({ outdir: "unused" }), [definition], { lock, guard: "report" });
     expect(stacks[0].generations.map((s) => s.node.id)).toEqual(["demo-a", "demo-b"]);
     expect(immutabilityViolations([definition], lock).map((v) => v.field)).toContain("generations[0].kubernetesVersion");
   });
@@ -111,11 +119,11 @@ describe("allowed: what may change on a deployed generation, and anything on one
     ["a cluster not in the lock", { ...changed((g) => ({ ...g, kubernetesVersion: "1.32.8" })), name: "other" }],
   ])("%s", (_, definition) => {
     expect(immutabilityViolations([definition], lock)).toEqual([]);
-    expect(() => addClusters(new App({ outdir: "unused" }), [definition], { lock })).not.toThrow();
+    expect(() => add(new App({ outdir: "unused" }), [definition], { lock })).not.toThrow();
   });
 
   test("without a lock nothing counts as deployed", () => {
-    expect(() => addClusters(new App({ outdir: "unused" }), [changed((g) => ({ ...g, kubernetesVersion: "1.32.8" }))])).not.toThrow();
+    expect(() => add(new App({ outdir: "unused" }), [changed((g) => ({ ...g, kubernetesVersion: "1.32.8" }))])).not.toThrow();
   });
 });
 

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { KubernetesCluster } from "../constructs/cluster/cluster";
 import { AwsProvider } from "../constructs/platform/aws";
 import { App, TerraformStack } from "../constructs/platform/terraform";
+import { withCheapCaptures } from "../constructs/fleet/stack-capture";
 import { synthClusters, type TerraformJson } from "./support/synth";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 import {
@@ -38,7 +39,9 @@ function policiesOf(doc: TerraformJson, key: string): GenerationPolicies {
 }
 const bucketOf = (doc: TerraformJson) => Object.values(doc.resource.aws_s3_bucket)[0].bucket as string;
 
-const synthesized = synthClusters([definition()]);
+// Synthesized as the cdktf app does (constructs/fleet/fleet-app.ts synthFleet), inside withCheapCaptures: cdktf's
+// per-token creation stacks, never written out, are not collected and formatted. The Terraform JSON is the same.
+const synthesized = withCheapCaptures(() => synthClusters([definition()]));
 const genA = policiesOf(synthesized.json("demo-a"), KEY_A);
 const genB = policiesOf(synthesized.json("demo-b"), KEY_B);
 const BUCKET_A = bucketOf(synthesized.json("demo-a"));
@@ -676,7 +679,7 @@ describe("generation key policy", () => {
   });
 
   test("with a break-glass role, only it and the deployer administer the key", async () => {
-    const doc = synthClusters([definition({ keyAdministratorRoleArn: BREAK_GLASS })]).json("demo-a");
+    const doc = withCheapCaptures(() => synthClusters([definition({ keyAdministratorRoleArn: BREAK_GLASS })])).json("demo-a");
     const policies = policiesOf(doc, KEY_A);
     const decide = (principalArn: string, action: string) =>
       simulateOtherPrincipal(policies, { principalArn, identityAllowsAll: true, action, resource: KEY_A });
@@ -737,7 +740,7 @@ describe("generation key policy", () => {
 
 describe("node contract 1 (a generation frozen with 0.1.0's node configs)", () => {
   // Its nodes keep their join material in SecureString parameters they create: the key policy keeps their SSM grants.
-  const contract1 = (() => {
+  const contract1 = withCheapCaptures(() => {
     const outdir = mkdtempSync(join(tmpdir(), "contract-1-"));
     const app = new App({ outdir });
     const stack = new TerraformStack(app, "demo-a");
@@ -745,7 +748,7 @@ describe("node contract 1 (a generation frozen with 0.1.0's node configs)", () =
     new KubernetesCluster(stack, "cluster", { cluster: definition(), generationId: "a", nodeContract: 1 });
     app.synth();
     return policiesOf(JSON.parse(readFileSync(join(outdir, "stacks", "demo-a", "cdk.tf.json"), "utf8")) as TerraformJson, KEY_A);
-  })();
+  });
 
   test("its nodes still decrypt their join parameters through SSM; contract 2 nodes cannot", async () => {
     const row = (role: string, action: string, suffix: string) => ({
@@ -950,7 +953,7 @@ describe("cluster-autoscaler (controller role, on the control plane)", () => {
         { name: "fixed", minSize: 1, maxSize: 3 },
       ],
     });
-  const scaled = synthClusters([sampleCluster({ generations: [autoscaled("a", 100), autoscaled("b", 0)] })]);
+  const scaled = withCheapCaptures(() => synthClusters([sampleCluster({ generations: [autoscaled("a", 100), autoscaled("b", 0)] })]));
   const policies = policiesOf(scaled.json("demo-a"), KEY_A);
   const tagged = (gen: string) => ({
     "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true",
