@@ -11,14 +11,15 @@
 //   ignition -platform file -stage files -root <root> -config-cache <cache> ...
 // The `file` platform reads the config from $IGNITION_CONFIG_FILE (internal/providers/file/file.go); `fetch` parses it
 // and writes the config cache, `files` reads the cache and writes under -root (internal/exec/stages/files/files.go).
-// Writing files owned by root, as the node does, needs root (CI and this machine run the tests as root).
+// Writing files owned by root, as the node does, needs root (CI and this machine run the tests as root). Per config, the
+// two stages run in one shell, and `systemctl preset` and `systemd-analyze verify` in another (runScript).
 //
 // Remote downloads: the configs fetch the Kubernetes node tarball from dl.k8s.io, verified by the SHA-512 of the real
 // release. The test has no network and cannot hold the real tarball, so each https source is served from a loopback
 // HTTP server with stand-in bytes and the config's hash is replaced by the stand-in's; a separate case keeps the real
 // hash and shows that the real Ignition refuses the stand-in (hash mismatch), so the verification the node relies on is
 // in force. The user-data pointer (s3://) is not exercised: the full config is given directly.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   existsSync,
@@ -121,15 +122,31 @@ interface Run {
   output: string;
 }
 
-function run(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+/** A word quoted for sh. */
+const shellWord = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs a shell script in `cwd` as ONE child of this jest worker (starting a child of the large worker costs more than
+ * Ignition's or systemctl's own run, so the steps of a config that follow each other run in one shell); the script
+ * leaves each step's output and status in files of `cwd`, read back by `stepResult`.
+ */
+function runScript(script: string, cwd: string, env: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
+    const child = spawn("sh", ["-c", script], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
-    child.on("close", (status) => resolve({ status, output }));
+    child.on("close", (status) => (status === 0 ? resolve() : reject(new Error(`the step script failed (exit ${status}): ${stderr}`))));
   });
+}
+
+/** A step's status (`<name>.status`) and output (`<name>.log`), or undefined when the script did not run it. */
+function stepResult(cwd: string, name: string): Run | undefined {
+  if (!existsSync(join(cwd, `${name}.status`))) return undefined;
+  return {
+    status: Number(readFileSync(join(cwd, `${name}.status`), "utf8").trim()),
+    output: readFileSync(join(cwd, `${name}.log`), "utf8"),
+  };
 }
 
 /** Serves stand-in bytes for every path on loopback; Ignition's https sources are rewritten to it. */
@@ -191,8 +208,12 @@ async function provision(config: ParsedIgnition): Promise<{ root: string; fetch:
     "-log-to-stdout",
   ];
   const env = { IGNITION_CONFIG_FILE: configFile };
-  const fetch = await run(IGNITION, ["-stage", "fetch", ...common], env);
-  const files = fetch.status === 0 ? await run(IGNITION, ["-stage", "files", ...common], env) : { status: null, output: "(not run)" };
+  // The fetch stage, then the files stage only if fetch succeeded; each stage's stdout and stderr as they came.
+  const args = common.map(shellWord).join(" ");
+  const stage = (name: string) => `${shellWord(IGNITION)} -stage ${name} ${args} >${name}.log 2>&1; echo $? >${name}.status`;
+  await runScript(`${stage("fetch")}\nif [ "$(cat fetch.status)" = 0 ]; then ${stage("files")}; fi\n`, work, env);
+  const fetch = stepResult(work, "fetch")!;
+  const files = stepResult(work, "files") ?? { status: null, output: "(not run)" };
   return { root, fetch, files };
 }
 
@@ -306,9 +327,22 @@ describe("Ignition's fetch and files stages provision every role's config", () =
     }
 
     // The OS layer, then systemd's first-boot preset step and its verifier over what Ignition wrote.
+    // Both run in one shell (runScript): `systemctl preset` first, then the verifier, which only reads the root.
     addOsLayer(root);
-    const preset = spawnSync("systemctl", [`--root=${root}`, "preset", ...enabled], { encoding: "utf8" });
-    expect({ preset: preset.status, output: preset.stderr }).toEqual({ preset: 0, output: expect.any(String) });
+    const toVerify = (config.systemd?.units ?? [])
+      .filter((u) => !u.mask)
+      .map((u) => (u.contents !== undefined ? `/etc/systemd/system/${u.name}` : `/usr/lib/systemd/system/${u.name}`));
+    const work = join(root, "..");
+    await runScript(
+      [
+        `systemctl ${shellWord(`--root=${root}`)} preset ${enabled.map(shellWord).join(" ")} >/dev/null 2>preset.log; echo $? >preset.status`,
+        "command -v systemd-analyze >/dev/null || exit 0",
+        `systemd-analyze verify ${shellWord(`--root=${root}`)} --man=no ${toVerify.map(shellWord).join(" ")} >verify.out 2>verify.log; echo $? >verify.status`,
+      ].join("\n"),
+      work,
+    );
+    const preset = stepResult(work, "preset")!;
+    expect({ preset: preset.status, output: preset.output }).toEqual({ preset: 0, output: expect.any(String) });
     for (const name of enabled) {
       const wantedBy = /^WantedBy=(.+)$/m.exec(
         readFileSync(existsSync(join(unitDir, name)) ? join(unitDir, name) : join(root, "usr/lib/systemd/system", name), "utf8"),
@@ -321,12 +355,9 @@ describe("Ignition's fetch and files stages provision every role's config", () =
         });
       }
     }
-    const toVerify = (config.systemd?.units ?? [])
-      .filter((u) => !u.mask)
-      .map((u) => (u.contents !== undefined ? `/etc/systemd/system/${u.name}` : `/usr/lib/systemd/system/${u.name}`));
-    const verify = spawnSync("systemd-analyze", ["verify", `--root=${root}`, "--man=no", ...toVerify], { encoding: "utf8" });
-    if (verify.error) throw new Error(`systemd-analyze is not installed (apt-get install -y systemd): ${verify.error.message}`);
-    const findings = `${verify.stdout}${verify.stderr}`
+    const verify = stepResult(work, "verify");
+    if (!verify) throw new Error("systemd-analyze is not installed (apt-get install -y systemd)");
+    const findings = `${readFileSync(join(work, "verify.out"), "utf8")}${verify.output}`
       .split("\n")
       .map((l) => l.trim())
       .filter(Boolean)
