@@ -22,8 +22,11 @@ const codeDirs = ["constructs", "apps"];
 const assetDirs = ["templates"];
 
 rmSync(lib, { recursive: true, force: true });
+// TypeScript 7's native tsc (the `typescript-7` alias, as `npm run typecheck`): the same .js files byte for byte as
+// 5.9.3's, in about a fifth of the CPU (docs/type-checking.md, "The build runs TypeScript 7").
+const tsc = join(root, "node_modules/typescript-7/bin/tsc");
 try {
-  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", project, "--outDir", lib], {
+  execFileSync(process.execPath, [tsc, "-p", project, "--outDir", lib], {
     stdio: "inherit",
   });
 } catch {
