@@ -6,11 +6,14 @@
 import { createServer as createHttp, type Server } from "node:http";
 import { createServer as createHttps } from "node:https";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import { expectedWorkloads, parseDuration, validateGeneration, type ValidationReport } from "../apps/commands/validate";
+import { parseAllDocuments } from "yaml";
+import { expectedWorkloads, parseDuration, validateGeneration, workloadsOf, type ValidationReport } from "../apps/commands/validate";
+import { renderAddonManifests } from "../constructs/addons/render";
+import { frozenDirectory } from "../constructs/fleet/lock";
 import { kubeClientFromConfig } from "../apps/commands/kubeconfig-client";
 import { resolveGeneration } from "../constructs/definition/resolve";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
@@ -152,6 +155,36 @@ test("the generation's addon manifests name the workloads to check (CoreDNS amon
   expect(new Set(workloads.map((w) => w.kind))).toEqual(
     new Set(["Deployment", "DaemonSet"].concat(workloads.some((w) => w.kind === "StatefulSet") ? ["StatefulSet"] : [])),
   );
+});
+
+test("the workloads of an unlocked generation are those of its rendered YAML, without parsing it", () => {
+  // expectedWorkloads takes the synthesized, checked objects; parsing the YAML renderAddonManifests writes of them must
+  // find the same workloads in the same order.
+  const parsed = workloadsOf(
+    renderAddonManifests(gen).flatMap((file) => parseAllDocuments(file.yaml).map((doc) => doc.toJSON() as unknown)),
+  );
+  expect(parsed.length).toBeGreaterThan(3);
+  expect(workloads).toEqual(parsed);
+});
+
+test("a locked generation's workloads are read from its frozen YAML files, not rendered", () => {
+  const root = mkdtempSync(join(tmpdir(), "validate-frozen-"));
+  const addons = join(root, frozenDirectory(gen.clusterName, gen.generationId), "addons");
+  mkdirSync(addons, { recursive: true });
+  // A frozen file set unlike today's rendering: one file of today's, one workload only the frozen files have, and a
+  // file that is not YAML (ignored).
+  const coredns = renderAddonManifests(gen).find((file) => file.yaml.includes("name: coredns\n"))!;
+  writeFileSync(join(addons, coredns.name), coredns.yaml);
+  writeFileSync(
+    join(addons, "99-frozen-only.yaml"),
+    "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: frozen-only\n  namespace: platform\n---\nkind: ConfigMap\nmetadata:\n  name: not-a-workload\n",
+  );
+  writeFileSync(join(addons, "README.txt"), "kind: Deployment\nmetadata:\n  name: not-yaml\n");
+  expect(expectedWorkloads(gen, root)).toEqual([
+    ...workloadsOf(parseAllDocuments(coredns.yaml).map((doc) => doc.toJSON() as unknown)),
+    { kind: "StatefulSet", namespace: "platform", name: "frozen-only" },
+  ]);
+  expect(expectedWorkloads(gen, root)).toContainEqual({ kind: "Deployment", namespace: "kube-system", name: "coredns" });
 });
 
 test("a healthy cluster is valid: every node group, workload, DNS and the ingress ok", async () => {

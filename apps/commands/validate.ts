@@ -15,7 +15,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { parseAllDocuments } from "yaml";
-import { renderAddonManifests } from "../../constructs/addons/render";
+import { synthesizeAddonObjects } from "../../constructs/addons/render";
+import { withSharedContentKeys } from "../../constructs/addons/render-cache";
+import { assertValidManifests } from "../../constructs/addons/validate";
 import type { ResolvedGeneration } from "../../constructs/definition/resolve";
 import type { ClusterDefinition } from "../../constructs/definition/types";
 import { ingressParameterName } from "../../constructs/fleet/ingress-parameter";
@@ -95,22 +97,41 @@ interface Workload {
 
 const API_PATHS: Record<Workload["kind"], string> = { Deployment: "deployments", DaemonSet: "daemonsets", StatefulSet: "statefulsets" };
 
-/** The workloads of the generation's addon manifests: the frozen ones once it is locked, else as rendered now. */
+/**
+ * The workloads of the generation's addon manifests: the frozen ones once it is locked (parsed from its YAML files),
+ * else as rendered now. An unlocked generation's objects are taken as synthesized and checked, the steps of
+ * renderAddonManifests (constructs/addons/render.ts) before it writes them as YAML: the same objects, and the same
+ * ManifestValidationError when a check fails, without writing YAML only to parse it back (which was three quarters of
+ * this function's CPU). test/validate.test.ts checks both branches find what parsing the rendered YAML finds.
+ */
 export function expectedWorkloads(gen: ResolvedGeneration, root: string): Workload[] {
   const frozen = join(root, frozenDirectory(gen.clusterName, gen.generationId), "addons");
-  const texts = existsSync(frozen)
+  const objects = existsSync(frozen)
     ? readdirSync(frozen)
         .filter((f) => f.endsWith(".yaml"))
         .sort()
-        .map((f) => readFileSync(join(frozen, f), "utf8"))
-    : renderAddonManifests(gen).map((f) => f.yaml);
+        .flatMap((f) => parseAllDocuments(readFileSync(join(frozen, f), "utf8")).map((doc) => doc.toJSON() as unknown))
+    : checkedAddonObjects(gen);
+  return workloadsOf(objects);
+}
+
+/** The generation's addon objects in apply order, checked as renderAddonManifests checks them; throws as it does. */
+function checkedAddonObjects(gen: ResolvedGeneration): unknown[] {
+  return withSharedContentKeys(() => {
+    const addons = synthesizeAddonObjects(gen);
+    assertValidManifests(gen, addons);
+    return addons.flatMap((addon) => addon.objects);
+  });
+}
+
+/** The Deployments, DaemonSets and StatefulSets among Kubernetes objects, in their order. */
+export function workloadsOf(objects: readonly unknown[]): Workload[] {
   const found: Workload[] = [];
-  for (const text of texts)
-    for (const doc of parseAllDocuments(text)) {
-      const o = doc.toJSON() as { kind?: string; metadata?: { name?: string; namespace?: string } } | null;
-      if (o && (o.kind === "Deployment" || o.kind === "DaemonSet" || o.kind === "StatefulSet") && o.metadata?.name)
-        found.push({ kind: o.kind, namespace: o.metadata.namespace ?? "default", name: o.metadata.name });
-    }
+  for (const object of objects) {
+    const o = object as { kind?: string; metadata?: { name?: string; namespace?: string } } | null;
+    if (o && (o.kind === "Deployment" || o.kind === "DaemonSet" || o.kind === "StatefulSet") && o.metadata?.name)
+      found.push({ kind: o.kind, namespace: o.metadata.namespace ?? "default", name: o.metadata.name });
+  }
   return found;
 }
 
