@@ -49,6 +49,74 @@ describe("catalogues", () => {
     expect(nearest("m6i.lage", ["m6i.large", "m5.large", "c6i.large"], 1)).toEqual(["m6i.large"]);
     expect(instanceTypeProblem("m6i.lage")).toMatch(/did you mean "m6i\.large"/);
   });
+
+  test("nearest keeps exactly what sorting every candidate by distance keeps, on hundreds of refused values", () => {
+    // The definition nearest() had before it stopped computing distances that cannot make the cut: every candidate's
+    // full distance, a stable sort by distance then catalogue order, the first `count`.
+    const bySorting = (value: string, candidates: readonly string[], count: number) => {
+      const lower = value.toLowerCase().slice(0, 40);
+      return candidates
+        .map((candidate, index) => ({ candidate, index, distance: editDistance(lower, candidate.toLowerCase()) }))
+        .sort((x, y) => x.distance - y.distance || x.index - y.index)
+        .slice(0, count)
+        .map((x) => x.candidate);
+    };
+    // Seeded (mulberry32), so a failure repeats.
+    let seed = 17;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+    const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789.-ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    // One to four edits (insert, delete, replace) of a catalogue value, or a value of random characters.
+    const mutant = (from: readonly string[]) => {
+      if (random() < 0.1) return Array.from({ length: Math.floor(random() * 50) }, () => pick([...alphabet])).join("");
+      let text = pick(from);
+      for (let edits = 1 + Math.floor(random() * 4); edits > 0; edits--) {
+        const at = Math.floor(random() * (text.length + 1));
+        const op = random();
+        text =
+          op < 0.33
+            ? text.slice(0, at) + pick([...alphabet]) + text.slice(at)
+            : op < 0.66
+              ? text.slice(0, at) + text.slice(at + 1)
+              : text.slice(0, at) + pick([...alphabet]) + text.slice(at + 1);
+      }
+      return text;
+    };
+    const cases: [string, readonly string[], number][] = [];
+    // The catalogues the refusals use, and every third instance type (a list of another length, with other ties).
+    const everyThirdType = EC2_INSTANCE_TYPES.filter((_, index) => index % 3 === 0);
+    for (const [list, times, counts] of [
+      [EC2_INSTANCE_TYPES, 30, [1, 3]],
+      [everyThirdType, 80, [1, 2, 3, 4]],
+      [AWS_REGIONS, 300, [1, 3, 5]],
+    ] as const)
+      for (let n = 0; n < times; n++) cases.push([mutant(list), list, pick(counts)]);
+    cases.push(
+      // Exact matches, ties, duplicates, the empty value, and counts at and past the ends (as slice takes them).
+      ["m6i.large", EC2_INSTANCE_TYPES, 3],
+      ["", AWS_REGIONS, 3],
+      ["x", ["b", "a", "c", "a", "bb"], 2],
+      ["ab", ["ab", "ab", "ab", "ab"], 3],
+      ["ab", ["ba", "ab", "Ab", "aB"], 0],
+      ["ab", ["ba", "ab", "Ab", "aB"], -1],
+      ["ab", ["ba", "ab", "Ab", "aB"], 2.7],
+      ["ab", ["ba", "ab", "Ab", "aB"], Number.NaN],
+      ["ab", ["ba", "ab", "Ab", "aB"], Number.POSITIVE_INFINITY],
+      ["a".repeat(60), ["a".repeat(45), "a".repeat(40), "b".repeat(39)], 3],
+      ["m6i.lage", [], 3],
+    );
+    const differing = cases.filter(([value, candidates, count]) => {
+      const expected = bySorting(value, candidates, count);
+      const got = nearest(value, candidates, count);
+      return JSON.stringify(got) !== JSON.stringify(expected);
+    });
+    expect(differing).toEqual([]);
+  });
 });
 
 describe("Flatcar version numbers", () => {
