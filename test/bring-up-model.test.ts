@@ -1,7 +1,9 @@
 // Tests the bring-up of a new cluster in a model (test/support/bring-up-model.ts) built from what the library
 // synthesizes: every example generation on every supported Kubernetes version must reach a state where every pod of
 // every addon runs; and the model's own rules, each on a small hand-made cluster, so that it cannot pass vacuously.
-import { renderAddonManifests } from "../constructs/addons/render";
+import { renderAddonManifests, synthesizeAddonObjects } from "../constructs/addons/render";
+import { withSharedContentKeys } from "../constructs/addons/render-cache";
+import { assertValidManifests } from "../constructs/addons/validate";
 import { resolveGeneration } from "../constructs/definition/resolve";
 import type { ClusterDefinition, GenerationDefinition } from "../constructs/definition/types";
 import { renderNodeIgnition } from "../constructs/ignition/node-config";
@@ -39,7 +41,7 @@ function bringUp(cluster: ClusterDefinition, generation: GenerationDefinition) {
 function bringUpWith(cluster: ClusterDefinition, workerCounts?: Record<string, number>, generation = cluster.generations[0]) {
   const definition = { ...cluster, generations: cluster.generations.map((g) => (g.id === generation.id ? generation : g)) };
   const resolved = resolveGeneration(definition, generation);
-  const objects = kubernetesObjects(renderAddonManifests(resolved));
+  const objects = addonObjects(resolved);
   const ignition: Record<string, unknown> = {
     "controller.ign": JSON.parse(renderNodeIgnition(resolved, { kind: "controller" })),
   };
@@ -51,6 +53,19 @@ function bringUpWith(cluster: ClusterDefinition, workerCounts?: Record<string, n
   const nodes = modelNodes(facts, workers);
   const result = simulateBringUp({ objects, nodes, clusterDns: facts.clusterDns, kubeProxy: facts.kubeProxy });
   return { resolved, facts, objects, nodes, result };
+}
+
+/**
+ * The objects renderAddonManifests writes as YAML, checked as it checks them, without writing and parsing the YAML (over
+ * half of this file's CPU: Cilium 1.19's file carries the Gateway API CRDs). That the YAML reads back as these objects
+ * is checked below on an example generation; test/yaml-document.test.ts checks the writer on every example object.
+ */
+function addonObjects(resolved: ReturnType<typeof resolveGeneration>): KubernetesObject[] {
+  return withSharedContentKeys(() => {
+    const addons = synthesizeAddonObjects(resolved);
+    assertValidManifests(resolved, addons);
+    return addons.flatMap((addon) => addon.objects) as unknown as KubernetesObject[];
+  });
 }
 
 const examples = clusters.flatMap((cluster) =>
@@ -68,6 +83,14 @@ describe("bring-up of every example generation on every supported Kubernetes ver
     expect(clusters.length).toBeGreaterThan(0);
     expect(SUPPORTED_KUBERNETES_VERSIONS.length).toBeGreaterThan(0);
     expect(examples.length).toBe(clusters.reduce((n, c) => n + c.generations.length, 0) * SUPPORTED_KUBERNETES_VERSIONS.length);
+  });
+
+  test("the model's objects are those the generation's YAML manifests read back as", () => {
+    const { cluster, generation } = examples[0];
+    const resolved = resolveGeneration(cluster, generation);
+    const objects = addonObjects(resolved);
+    expect(objects.length).toBeGreaterThan(50);
+    expect(kubernetesObjects(renderAddonManifests(resolved))).toEqual(objects);
   });
 
   test.each(examples.map((e) => [e.label, e] as const))("%s: every pod of every addon runs", (_label, example) => {
