@@ -16,8 +16,10 @@ import {
 import { clusterInNetwork, createExistingNetwork, registerFlatcarImage } from "./support/aws-fixture";
 import { startMoto, type Moto } from "./support/moto";
 import { startProviderServer, type ProviderServer } from "./support/provider-server";
+import { withCheapCaptures } from "../constructs/fleet/stack-capture";
 import { synthClusters } from "./support/synth";
 import { runTerraform, terraform } from "./support/terraform";
+import { readStackState } from "./support/terraform-state";
 
 const FLATCAR = { channel: "stable" as const, version: "4152.2.3" };
 
@@ -25,6 +27,7 @@ describe("a generation keeps working after its public Flatcar image is unpublish
   let moto: Moto;
   /** The AWS provider every terraform run of this suite attaches to (test/support/provider-server.ts). */
   let provider: ProviderServer;
+  let providerStarting: Promise<ProviderServer> | undefined;
   /** The environment of every terraform run: the emulator and the provider process. */
   const tfEnv = () => ({ ...moto.env, ...provider.env });
   let stackDir: string;
@@ -33,9 +36,12 @@ describe("a generation keeps working after its public Flatcar image is unpublish
 
   beforeAll(async () => {
     moto = await startMoto();
-    provider = await startProviderServer(moto.env);
-    const net = await createExistingNetwork(moto);
-    publicImageId = await registerFlatcarImage(moto, FLATCAR.channel, FLATCAR.version);
+    // The provider boots (a 675 MB binary) while the fixture's network and image are made and the stack is synthesized:
+    // none of these needs another. The image and the network are independent requests to the emulator.
+    providerStarting = startProviderServer(moto.env);
+    providerStarting.catch(() => undefined); // awaited before the first terraform run, whose failure it then is
+    const [net, imageId] = await Promise.all([createExistingNetwork(moto), registerFlatcarImage(moto, FLATCAR.channel, FLATCAR.version)]);
+    publicImageId = imageId;
     // The emulator's account publishes the test image; the definition says so (validation refuses a foreign owner).
     const flatcar = { ...FLATCAR, acknowledgeUnofficialOwner: true };
     const definition = clusterInNetwork(net, "amicopy", [
@@ -49,13 +55,17 @@ describe("a generation keeps working after its public Flatcar image is unpublish
       },
     ]);
     workDir = mkdtempSync(join(tmpdir(), "e2e-ami-"));
-    stackDir = join(synthClusters([definition], join(workDir, "cdktf.out")).outdir, "stacks", "amicopy-a");
+    // As the cdktf app synthesizes (constructs/fleet/fleet-app.ts): cdktf's token stack captures left unformatted; the
+    // Terraform JSON is the same.
+    stackDir = join(withCheapCaptures(() => synthClusters([definition], join(workDir, "cdktf.out"))).outdir, "stacks", "amicopy-a");
+    provider = await providerStarting;
     terraform(stackDir, ["init", "-no-color"], tfEnv());
     terraform(stackDir, ["apply", "-auto-approve", "-no-color", "-parallelism=20"], tfEnv());
   });
 
   afterAll(async () => {
-    await provider?.stop();
+    // Also when beforeAll failed before it awaited the provider: the process is stopped either way.
+    await (provider ?? (await providerStarting?.catch(() => undefined)))?.stop();
     await moto?.stop();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
@@ -83,10 +93,9 @@ describe("a generation keeps working after its public Flatcar image is unpublish
       )
     ).Images!;
     expect(copy.ImageId).not.toBe(publicImageId);
-    const state = JSON.parse(terraform(stackDir, ["show", "-json", "-no-color"], tfEnv())) as {
-      values: { root_module: { resources: Array<{ type: string; values: Record<string, unknown> }> } };
-    };
-    const resources = state.values.root_module.resources;
+    // The values the apply wrote to the state file (test/support/terraform-state.ts): what `terraform show -json`
+    // would print under values.root_module.resources, without a terraform run that decodes the provider's schema.
+    const resources = readStackState(stackDir).resources;
     const keyArn = resources.find((r) => r.type === "aws_kms_key")!.values.arn;
     expect(resources.find((r) => r.type === "aws_ami_copy")!.values).toMatchObject({
       id: copy.ImageId,
