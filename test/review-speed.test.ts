@@ -27,7 +27,14 @@ describe("the CLI loads only the subcommand it runs", () => {
   // Which modules a CLI process loaded, through node's own module cache (printed at exit).
   writeFileSync(probe, "process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify(Object.keys(require.cache))));\n");
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const runs = new Map<string, string[]>();
+  /** The modules `apps/cli.ts <args>` loaded; one process per distinct command line, shared by the tests that ask. */
   const loaded = (...args: string[]): string[] => {
+    const key = JSON.stringify(args);
+    if (!runs.has(key)) runs.set(key, loadedBy(args));
+    return runs.get(key)!;
+  };
+  const loadedBy = (args: string[]): string[] => {
     // tsx's CommonJS hook in this process (its CLI would run the program in a child process).
     const run = spawnSync(process.execPath, ["--require", "tsx/cjs", "--require", probe, "apps/cli.ts", ...args], {
       cwd: join(__dirname, ".."),
