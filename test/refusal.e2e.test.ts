@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createReviewRepo, type ReviewRepo } from "./support/review-repo";
+import { compiledCli, createReviewRepo, type ReviewRepo } from "./support/review-repo";
 
 /** The refusal example of README.md, between the ``` fences after "Bad input is refused". */
 function readmeExample(): string {
@@ -35,7 +35,10 @@ describe("refused-definition output", () => {
   });
 
   test("review reports the head's problem list as the README shows it, without a stack trace, and exits 1", () => {
-    const run = spawnSync(join(repo.dir, "node_modules", ".bin", "tsx"), ["apps/cli.ts", "review", "--format", "markdown"], {
+    // The CLI compiled, as `npm run synth` runs the app (scripts/run-compiled.mjs, test/support/review-repo.ts
+    // compiledCli): the same command as through tsx, which transpiles every module with source maps on each start
+    // (about 2.5 more CPU s for `--help` alone); test/review-speed.test.ts is the suite about the tsx path.
+    const run = spawnSync(process.execPath, [...compiledCli(repo.dir), "review", "--format", "markdown"], {
       cwd: repo.dir,
       encoding: "utf8",
     });
