@@ -8,13 +8,13 @@ import { join } from "node:path";
 import Ajv from "ajv";
 import { parse, parseAllDocuments } from "yaml";
 import { withCheapCaptures } from "../constructs/fleet/stack-capture";
-import { renderAddonManifests } from "../constructs/addons/render";
 import { GATEWAY_API_CRD_DIR, GATEWAY_API_CRD_FILES, GATEWAY_API_CRDS_JSON, gatewayApiCrds } from "../constructs/addons/gateway/crds";
 import { resolveGeneration } from "../constructs/definition/resolve";
 import { definitionProblems } from "../constructs/definition/validate";
 import { initConfiguration } from "../constructs/ignition/kubeadm-config";
-import { kubernetesObjects, type KubernetesObject } from "../constructs/testing/manifests";
+import type { KubernetesObject } from "../constructs/testing/manifests";
 import type { ClusterDefinition, GenerationDefinition } from "../constructs";
+import { checkedAddonFiles } from "./support/addon-objects";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 import { resourcesOf, synthClusters } from "./support/synth";
 
@@ -35,8 +35,13 @@ const renders = new Map<string, ReturnType<typeof renderNow>>();
 function renderNow(generation: Partial<GenerationDefinition>, cluster: Partial<ClusterDefinition>) {
   const definition = clusterWith(generation, cluster);
   const resolved = resolveGeneration(definition, definition.generations[0]);
-  const files = renderAddonManifests(resolved);
-  return { resolved, files, objects: kubernetesObjects(files) };
+  // The addon files and the objects their YAML carries, without writing and parsing the YAML (support/addon-objects.ts).
+  const addons = checkedAddonFiles(resolved);
+  return {
+    resolved,
+    files: addons.map((addon) => ({ name: addon.file })),
+    objects: addons.flatMap((addon) => addon.objects) as unknown as KubernetesObject[],
+  };
 }
 /** The rendering of a sample 1.35 generation with these changes (each rendered once per file; tests do not mutate it). */
 function render(generation: Partial<GenerationDefinition> = {}, cluster: Partial<ClusterDefinition> = {}) {

@@ -1,12 +1,12 @@
 // Tests that every container image of every rendered addon manifest is pinned by digest (`<name>@sha256:<64 hex>` or
 // `<name>:<tag>@sha256:<64 hex>`), for every supported Kubernetes version and every example generation, with every
 // optional workload on; the images upstream publishes no citable digest for are listed below, each with its reason.
-import { renderAddonManifests } from "../constructs/addons/render";
 import { resolveGeneration } from "../constructs/definition/resolve";
 import type { ClusterDefinition, GenerationDefinition } from "../constructs/definition/types";
 import { SUPPORTED_KUBERNETES_VERSIONS } from "../constructs/ignition/kubernetes-releases";
-import { kubernetesObjects, type KubernetesObject } from "../constructs/testing/manifests";
+import type { KubernetesObject } from "../constructs/testing/manifests";
 import { clusters } from "../clusters";
+import { checkedAddonObjects } from "./support/addon-objects";
 
 /** `registry/path[:tag]@sha256:<64 lowercase hex>`: the only form the kubelet resolves to exactly one image. */
 const PINNED_BY_DIGEST = /^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[A-Za-z0-9._-]{1,128})?@sha256:[0-9a-f]{64}$/;
@@ -86,7 +86,8 @@ function renderedImages(cluster: ClusterDefinition, generation: GenerationDefini
   const key = JSON.stringify([definition, generation]);
   let images = imagesByDefinition.get(key);
   if (!images) {
-    images = kubernetesObjects(renderAddonManifests(resolveGeneration(definition, generation))).flatMap(imagesOf);
+    // The objects the rendered YAML manifests carry, without writing and parsing the YAML (support/addon-objects.ts).
+    images = checkedAddonObjects(resolveGeneration(definition, generation)).flatMap(imagesOf);
     imagesByDefinition.set(key, images);
   }
   return images;
