@@ -3,7 +3,8 @@
 // with kubeadm/kubectl/systemctl replaced by fakes that leave what the real tools leave and fail where told to: the
 // election lease and its takeover, the restartable per-phase state machine, worker join retries after reset, control-
 // plane replacement, redeploying a generation, self-replacement after bounded failures, the token refresh and the
-// certificate upload only while a control-plane node joins, and that no script output carries a secret.
+// certificate upload only while a control-plane node joins, and that no script output carries a secret. The kubeadm
+// init phase scenarios, which share nothing, run a few at a time (PHASE_SCENARIOS_AT_ONCE); each is checked by its test.
 import { execFile, execFileSync } from "node:child_process";
 import { X509Certificate, createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -35,7 +36,7 @@ import {
 import { BOOTSTRAP_OBJECT_KEYS, WORKER_BOOTSTRAP_OBJECT_KEYS } from "../constructs/cluster/node-policies";
 import { startMoto, type Moto } from "./support/moto";
 import { startFakeImds, type FakeImds } from "./support/fake-node/imds";
-import { FakeNode, SCRIPTS_DIR, type FakeCluster } from "./support/fake-node/node";
+import { FakeNode, SCRIPTS_DIR, type FakeCluster, type ScriptRun } from "./support/fake-node/node";
 
 const REGION = "eu-west-1";
 const BUCKET = "ic-test-nodes";
@@ -329,27 +330,91 @@ const INIT_PHASES = [
   "show-join-command",
 ];
 
+/** What one phase's scenario saw: the failed run and the node right after it, then the restart on the same node. */
+interface PhaseScenario {
+  readonly cp: FakeNode;
+  readonly c: FakeCluster;
+  readonly failed: ScriptRun;
+  /** Read between the failed run and the restart. */
+  readonly afterFailure: {
+    readonly kubeadmDone: boolean;
+    readonly token: string | undefined;
+    readonly kubectlCalls: string[];
+    readonly caCertLeft: boolean;
+    readonly encryptionConfig: boolean;
+  };
+  readonly retried: ScriptRun;
+}
+
+/**
+ * How many phase scenarios run at once. Each has its own generation (bucket, fake cluster state) and node, so they share
+ * nothing; a scenario spends part of its time asleep (the scripts' 1 s backoff and lease renewal), so on two cores a few at
+ * once finish sooner than one after the other.
+ */
+const PHASE_SCENARIOS_AT_ONCE = 4;
+
+/** Runs the functions handed to it at most `size` at a time, in the order they were handed over. */
+function pool(size: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (fn) => {
+    if (running >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
 describe("kubeadm init fails at a phase, then the unit restarts", () => {
+  const scenarios = new Map<string, Promise<PhaseScenario>>();
+
+  /** One phase's scenario: the failed run, what the node holds then, the restart. */
+  const scenario = async (phase: string): Promise<PhaseScenario> => {
+    const c = await cluster(`i-${phase}`);
+    const cp = await node(`cp-${phase}`, "controller", c);
+    const failed = await cp.run("node-bootstrap.sh", { FAKE_KUBEADM_FAIL_PHASE: `init:${phase}` });
+    const afterFailure = {
+      kubeadmDone: fileIn(cp, "var/lib/immutable-clusters/kubeadm-done"),
+      token: await published(c, "join/token"),
+      kubectlCalls: cp.calls("kubectl"),
+      caCertLeft: fileIn(cp, "etc/kubernetes/pki/ca.crt"),
+      encryptionConfig: fileIn(cp, "etc/kubernetes/apiserver/encryption-config.yaml"),
+    };
+    const retried = await cp.run("node-bootstrap.sh");
+    return { cp, c, failed, afterFailure, retried };
+  };
+
+  beforeAll(() => {
+    // Started here, when this block is reached (not beside the blocks above); each test below awaits and checks its own.
+    const limit = pool(PHASE_SCENARIOS_AT_ONCE);
+    for (const phase of INIT_PHASES) {
+      const run = limit(() => scenario(phase));
+      run.catch(() => undefined); // reported by the phase's test, not as an unhandled rejection
+      scenarios.set(phase, run);
+    }
+  });
+
   test.each(INIT_PHASES)(
     "fails at %s: never complete on a broken node; the restart resets what was left and converges",
     async (phase) => {
-      const c = await cluster(`i-${phase}`);
-      const cp = await node(`cp-${phase}`, "controller", c);
-      const failed = await cp.run("node-bootstrap.sh", { FAKE_KUBEADM_FAIL_PHASE: `init:${phase}` });
+      const { cp, c, failed, afterFailure, retried } = await scenarios.get(phase)!;
       expect(failed.code).toBe(1);
       expect(failed.stderr).toContain("ERROR: kubeadm init failed");
       expect(failed.stderr).not.toContain("bootstrap complete");
-      expect(fileIn(cp, "var/lib/immutable-clusters/kubeadm-done")).toBe(false);
-      expect(await published(c, "join/token")).toBeUndefined();
-      expect(cp.calls("kubectl")).toEqual([]);
+      expect(afterFailure.kubeadmDone).toBe(false);
+      expect(afterFailure.token).toBeUndefined();
+      expect(afterFailure.kubectlCalls).toEqual([]);
       // A phase that fails at its start leaves only what the phases before it wrote: preflight writes nothing, and the
       // certs phase writes ca.crt as its first step (cmd/kubeadm/app/phases/certs/certs.go CreatePKIAssets, the CA
       // before the leaf certificates), so a certs failure at its start leaves no ca.crt either. The API server config
       // folder Ignition and the script write (/etc/kubernetes/apiserver) is no kubeadm leftover.
-      const leftBehind = fileIn(cp, "etc/kubernetes/pki/ca.crt");
+      const leftBehind = afterFailure.caCertLeft;
       expect(leftBehind).toBe(phase !== "preflight" && phase !== "certs");
-      expect(fileIn(cp, "etc/kubernetes/apiserver/encryption-config.yaml")).toBe(true);
-      const retried = await cp.run("node-bootstrap.sh");
+      expect(afterFailure.encryptionConfig).toBe(true);
       ok(cp, retried);
       expect(retried.stderr).toContain("won the election earlier");
       expect(cp.calls("kubeadm reset")).toEqual(leftBehind ? ["kubeadm reset --force --cleanup-tmp-dir"] : []);
@@ -784,9 +849,12 @@ describe("secrets and permissions", () => {
     expect(secrets.size).toBeGreaterThan(10);
     const runs = nodes.flatMap((n) => n.runs.map((r) => ({ node: n.name, output: r.stdout + r.stderr })));
     expect(runs.length).toBeGreaterThan(30);
-    for (const run of runs)
-      for (const secret of secrets)
-        expect({ node: run.node, leaked: run.output.includes(secret) }).toEqual({ node: run.node, leaked: false });
+    // One expectation over every (run, secret) pair, as one per pair cost seconds of jest's matcher: the diff names each
+    // leak by node and secret.
+    const leaks = runs.flatMap((run) =>
+      [...secrets].filter((secret) => run.output.includes(secret)).map((secret) => ({ node: run.node, secret })),
+    );
+    expect(leaks).toEqual([]);
     const winner = nodes.find((n) => n.calls("kubeadm init --config").length > 0)!;
     const initLog = winner.file("run/immutable-clusters/kubeadm-init.log");
     expect(readFileSync(initLog, "utf8")).toContain("--token");
