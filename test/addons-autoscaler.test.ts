@@ -3,7 +3,6 @@
 // bounds, and the cluster-autoscaler addon (shipped only with an autoscaled pool, the release of each Kubernetes minor,
 // its flags, placement, security context, RBAC), brought up in the bring-up model on every supported version.
 import { withCheapCaptures } from "../constructs/fleet/stack-capture";
-import { renderAddonManifests } from "../constructs/addons/render";
 import { autoscalerGroupTags, templateEphemeralStorageMiB, templateLabels } from "../constructs/addons/cluster-autoscaler/asg-tags";
 import {
   CLUSTER_AUTOSCALER_RELEASES,
@@ -15,7 +14,8 @@ import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition } fr
 import { definitionProblems } from "../constructs/definition/validate";
 import { renderNodeIgnition } from "../constructs/ignition/node-config";
 import { kubernetesMinor, SUPPORTED_KUBERNETES_VERSIONS } from "../constructs/ignition/kubernetes-releases";
-import { kubernetesObjects, type KubernetesObject } from "../constructs/testing/manifests";
+import type { KubernetesObject } from "../constructs/testing/manifests";
+import { checkedAddonFiles, checkedAddonObjects } from "./support/addon-objects";
 import { modelNodes, nodeConfigFacts, simulateBringUp } from "./support/bring-up-model";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 import { resourcesOf, synthClusters } from "./support/synth";
@@ -189,18 +189,19 @@ describe("the Auto Scaling groups", () => {
 
 const AUTOSCALER_FILE = "45-cluster-autoscaler.yaml";
 /**
- * The rendered addon files of a definition's first generation, rendered once per distinct definition in this file
- * (several tests read the same one-pool cluster; rendering is deterministic, test/addons-core.test.ts). The files are
- * text; each caller parses its own objects from them.
+ * The addon files of a definition's first generation with the objects their YAML carries (support/addon-objects.ts:
+ * synthesized and checked, the YAML neither written nor parsed), rendered once per distinct definition in this file
+ * (several tests read the same one-pool cluster; rendering is deterministic, test/addons-core.test.ts). Each caller gets
+ * its own copies of the autoscaler file's objects.
  */
-const renderedFiles = new Map<string, ReturnType<typeof renderAddonManifests>>();
+const renderedFiles = new Map<string, ReturnType<typeof checkedAddonFiles>>();
 function manifests(def: ClusterDefinition): { files: string[]; objects: KubernetesObject[] } {
   const key = JSON.stringify(def);
-  const files = renderedFiles.get(key) ?? renderAddonManifests(resolveGeneration(def, def.generations[0]));
+  const files = renderedFiles.get(key) ?? checkedAddonFiles(resolveGeneration(def, def.generations[0]));
   renderedFiles.set(key, files);
   return {
-    files: files.map((f) => f.name),
-    objects: kubernetesObjects(files.filter((f) => f.name === AUTOSCALER_FILE)),
+    files: files.map((f) => f.file),
+    objects: structuredClone(files.filter((f) => f.file === AUTOSCALER_FILE).flatMap((f) => f.objects)) as unknown as KubernetesObject[],
   };
 }
 const deploymentOf = (objects: KubernetesObject[]) => objects.find((o) => o.kind === "Deployment")!;
@@ -314,7 +315,7 @@ describe("bring-up with autoscaled pools, on every supported Kubernetes version"
     for (const pool of resolved.workerPools)
       ignition[`worker-${pool.name}.ign`] = JSON.parse(renderNodeIgnition(resolved, { kind: "worker", pool }));
     const facts = nodeConfigFacts(ignition);
-    const objects = kubernetesObjects(renderAddonManifests(resolved));
+    const objects = checkedAddonObjects(resolved);
     // The batch pool at zero nodes: nothing the cluster needs may wait for a pool the autoscaler has not grown yet.
     const result = simulateBringUp({ objects, nodes: modelNodes(facts, { general: 2, fixed: 1 }), clusterDns: facts.clusterDns });
     expect(result.blocked).toEqual([]);
