@@ -6,7 +6,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import { renderAddonManifests } from "../constructs/addons/render";
 import { resolveGeneration } from "../constructs/definition/resolve";
 import type { ClusterDefinition } from "../constructs/definition/types";
 import { definitionProblems } from "../constructs/definition/validate";
@@ -14,10 +13,11 @@ import { oidcVersionProblem, structuredAuthenticationApiVersion } from "../const
 import { serviceAccountIssuer } from "../constructs/definition/service-account-issuer";
 import { initConfiguration } from "../constructs/ignition/kubeadm-config";
 import { renderNodeIgnition } from "../constructs/ignition/node-config";
-import { kubernetesObjects } from "../constructs/testing/manifests";
+import type { KubernetesObject } from "../constructs/testing/manifests";
 import { addClusters, DefinitionError, EMPTY_LOCK, fingerprintGeneration, immutabilityViolations, withGeneration } from "../constructs";
 import { changedInputs, immutableInputs } from "../constructs/fleet/immutable-inputs";
 import { App } from "../constructs/platform/terraform";
+import { checkedAddonObjects } from "./support/addon-objects";
 import { selfSignedCertificate } from "./support/certificates";
 import { fileText, type ParsedIgnition } from "./support/ignition";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
@@ -304,25 +304,27 @@ describe("the rendered authentication configuration", () => {
 });
 
 describe("RBAC of OIDC groups", () => {
-  const bindings = (files: ReturnType<typeof renderAddonManifests>) =>
+  // The objects the rendered YAML manifests carry, without writing and parsing the YAML (support/addon-objects.ts).
+  const ofKind = (objects: readonly KubernetesObject[], kind: string) => objects.filter((o) => o.kind === kind);
+  const bindings = (objects: readonly KubernetesObject[]) =>
     Object.fromEntries(
-      kubernetesObjects(files, "ClusterRoleBinding")
+      ofKind(objects, "ClusterRoleBinding")
         .filter((b) => ["immutable-clusters:admins", "immutable-clusters:viewers"].includes(b.metadata.name))
         .map((b) => [b.metadata.name, (b as never as { subjects: Array<{ name: string }> }).subjects.map((s) => s.name)]),
     );
 
   test("adminGroups and viewerGroups join the IAM groups' bindings, prefixed as the API server names them", () => {
-    expect(bindings(renderAddonManifests(generation(withOidc([ISSUER], { admins: [ADMIN] }))))).toEqual({
+    expect(bindings(checkedAddonObjects(generation(withOidc([ISSUER], { admins: [ADMIN] }))))).toEqual({
       "immutable-clusters:admins": ["immutable-clusters:admins", "oidc:platform-admins"],
       "immutable-clusters:viewers": ["immutable-clusters:viewers", "oidc:support"],
     });
   });
 
   test("without any IAM role the bindings are rendered alone, with no authenticator", () => {
-    const files = renderAddonManifests(generation(withOidc([ISSUER])));
-    expect(bindings(files)["immutable-clusters:admins"]).toEqual(["immutable-clusters:admins", "oidc:platform-admins"]);
-    expect(kubernetesObjects(files, "DaemonSet").map((d) => d.metadata.name)).not.toContain("aws-iam-authenticator");
-    expect(kubernetesObjects(files, "ConfigMap").map((d) => d.metadata.name)).not.toContain("aws-iam-authenticator");
+    const objects = checkedAddonObjects(generation(withOidc([ISSUER])));
+    expect(bindings(objects)["immutable-clusters:admins"]).toEqual(["immutable-clusters:admins", "oidc:platform-admins"]);
+    expect(ofKind(objects, "DaemonSet").map((d) => d.metadata.name)).not.toContain("aws-iam-authenticator");
+    expect(ofKind(objects, "ConfigMap").map((d) => d.metadata.name)).not.toContain("aws-iam-authenticator");
   });
 });
 
