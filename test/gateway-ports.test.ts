@@ -5,7 +5,6 @@
 // is a listener port. Plus the definition check of a `service-node-port-range` a team sets itself.
 import { parseAllDocuments } from "yaml";
 import { clusters } from "../clusters";
-import { renderAddonManifests } from "../constructs/addons/render";
 import { runsGateway } from "../constructs/addons/gateway/settings";
 import { CNI_PORTS, NODE_PORTS } from "../constructs/cluster/security-groups";
 import {
@@ -21,8 +20,9 @@ import { resolveGeneration, type ResolvedGeneration } from "../constructs/defini
 import { definitionProblems } from "../constructs/definition/validate";
 import { decodeDataUrl } from "../constructs/ignition/builder";
 import { renderNodeIgnition } from "../constructs/ignition/node-config";
-import { kubernetesObjects, type KubernetesObject } from "../constructs/testing/manifests";
+import type { KubernetesObject } from "../constructs/testing/manifests";
 import type { ClusterDefinition, GenerationDefinition } from "../constructs";
+import { checkedAddonObjects } from "./support/addon-objects";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 import { resourcesOf, synthClusters } from "./support/synth";
 
@@ -123,7 +123,8 @@ describe("a gateway generation's ingress ports", () => {
     ],
   });
   const gen = resolved(definition);
-  const objects = kubernetesObjects(renderAddonManifests(gen));
+  // The objects the rendered YAML manifests carry, without writing and parsing the YAML (support/addon-objects.ts).
+  const objects = checkedAddonObjects(gen);
 
   test("the Gateway's listeners, the target groups, the security-group rules and the health check use the same two ports", () => {
     const json = synthClusters([definition]).json("demo-a");
@@ -181,7 +182,7 @@ describe("a gateway generation's ingress ports", () => {
     const gateways = [gen, resolveGeneration(staging, staging.generations.find((g) => g.id === "b")!)];
     expect(gateways.every(runsGateway)).toBe(true);
     for (const g of gateways) {
-      const rendered = kubernetesObjects(renderAddonManifests(g));
+      const rendered = checkedAddonObjects(g);
       const host = hostNetworkPorts(rendered);
       // The derivation sees what it must (a regression here means it stopped reading the manifests).
       expect([...host.keys()]).toEqual(expect.arrayContaining([9962, 9963, 9100, 10258]));
@@ -208,9 +209,7 @@ describe("generations without the gateway keep kube-apiserver's default NodePort
     const gen = resolved(cluster(NGINX_GEN));
     const flags = clusterConfiguration(gen).apiServer.extraArgs.map((a: Json) => a.name);
     expect(flags).not.toContain(NODE_PORT_RANGE_FLAG);
-    const service = kubernetesObjects(renderAddonManifests(gen)).find(
-      (o) => o.kind === "Service" && o.metadata.name === "ingress-nginx-controller",
-    ) as Json;
+    const service = checkedAddonObjects(gen).find((o) => o.kind === "Service" && o.metadata.name === "ingress-nginx-controller") as Json;
     const nodePorts = service.spec.ports.map((p: Json) => p.nodePort).sort();
     expect(nodePorts).toEqual([INGRESS_NODE_PORTS.http, INGRESS_NODE_PORTS.https]);
     for (const port of nodePorts) expect(inPortRange(port, renderedNodePortRange(gen))).toBe(true);
