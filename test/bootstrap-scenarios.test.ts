@@ -165,6 +165,28 @@ function encryptionKeyOn(n: FakeNode): string | undefined {
 const ENCRYPTION_KEY = /^[A-Za-z0-9+/]{43}=$/;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Resolves once `c`'s bucket holds `key` and `accept` takes its value, polled every 100 ms: a step that must follow
+ * another node's write waits for that write, not for a fixed time (which was both longer than needed on an idle machine
+ * and no guarantee on a loaded one). Fails after `timeoutMs`, naming the object.
+ */
+async function untilPublished(
+  c: FakeCluster,
+  key: string,
+  accept: (value: string) => boolean = () => true,
+  timeoutMs = 60000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await published(c, key);
+    if (value !== undefined && accept(value)) return;
+    if (Date.now() > deadline)
+      throw new Error(`s3://${c.bucket}/${key} was not written as expected within ${timeoutMs} ms (now: ${value})`);
+    await sleep(100);
+  }
+}
+
 const TOKEN = /^[a-z0-9]{6}\.[a-z0-9]{16}$/;
 
 function explain(n: FakeNode, run: { code: number | null; stderr: string }): string {
@@ -622,7 +644,11 @@ describe("the election lease holder dies before publishing", () => {
     const hung = await node("cp-hung", "controller", c);
     // The holder wins, then hangs in kubeadm init (its renewals stop when it is killed).
     const holding = hung.run("node-bootstrap.sh", { FAKE_KUBEADM_INIT_SECONDS: "8", IC_LEASE_RENEW_SECONDS: "60" });
-    await sleep(2500);
+    await untilPublished(
+      c,
+      "state/election-lease",
+      (lease) => (JSON.parse(lease) as { holder: string }).holder === hung.instance.instanceId,
+    );
     const other = await node("cp-other", "controller", c);
     const r = await other.run("node-bootstrap.sh", { IC_LEASE_STALE_SECONDS: "3" });
     ok(other, r);
@@ -643,7 +669,8 @@ describe("a control-plane node is replaced", () => {
     const joined = await Promise.all([
       cp2.run("node-bootstrap.sh"),
       (async () => {
-        await sleep(3000);
+        // The refresh serves the join requests it finds: it runs once cp2 has asked.
+        await untilPublished(c, `state/join-requests/${cp2.instance.instanceId}`);
         return cp1.run("refresh-join-material.sh");
       })(),
     ]);
@@ -654,7 +681,7 @@ describe("a control-plane node is replaced", () => {
     writeFileSync(path.join(c.stateDir, "alive"), `${cp1.instance.hostname}\n${cp3.instance.hostname}\n`);
     expect(readFileSync(path.join(c.stateDir, "etcd-members"), "utf8")).toContain(cp2.instance.hostname);
     const joining = cp3.run("node-bootstrap.sh");
-    await sleep(3000);
+    await untilPublished(c, `state/join-requests/${cp3.instance.instanceId}`);
     const refresh = await cp1.run("refresh-join-material.sh");
     ok(cp1, refresh);
     expect(refresh.stderr).toContain(`(${cp2.instance.hostname}): its instance is gone`);
