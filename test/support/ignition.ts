@@ -1,6 +1,6 @@
 // Test support: the node configs of every example cluster generation, parsing them, and decoding Ignition file contents.
 import { clusters } from "../../clusters";
-import { resolveGeneration, type ResolvedGeneration } from "../../constructs";
+import { resolveGeneration, type ResolvedGeneration } from "../../constructs/definition/resolve";
 import { decodeDataUrl, type IgnitionDocument } from "../../constructs/ignition/builder";
 import { nodeConfigKey, renderNodeIgnition, type NodeRole } from "../../constructs/ignition/node-config";
 
