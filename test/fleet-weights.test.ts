@@ -1,6 +1,7 @@
 // The weight rules of a cluster's generations as a table: each weight 0-100 and whole, at least one live generation
 // carrying traffic, a retiring generation carrying none; every refusal names the field and says what to do.
-import { definitionProblems, type GenerationDefinition } from "../constructs";
+import { definitionProblems } from "../constructs/definition/validate";
+import type { GenerationDefinition } from "../constructs/definition/types";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 
 type Gen = Pick<GenerationDefinition, "weight" | "state">;

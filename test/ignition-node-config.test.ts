@@ -4,7 +4,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import { resolveGeneration, serviceAccountIssuer, type GenerationDefinition } from "../constructs";
+import { resolveGeneration } from "../constructs/definition/resolve";
+import { serviceAccountIssuer } from "../constructs/definition/service-account-issuer";
+import type { GenerationDefinition } from "../constructs/definition/types";
 import { definitionProblems } from "../constructs/definition/validate";
 import { pauseImage, RUNTIME_PLACEHOLDERS } from "../constructs/ignition/kubeadm-config";
 import { KUBERNETES_NODE_BINARIES, SUPPORTED_KUBERNETES_VERSIONS } from "../constructs/ignition/kubernetes-releases";

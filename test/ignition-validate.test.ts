@@ -1,7 +1,7 @@
 // Every Ignition config this library writes passes the upstream validator (`ignition-validate`, Debian package
 // `ignition`) with no warnings: each role's full config of every example generation, their user-data pointers, a
 // generation that opts into SSH and OS updates, and a builder config using every kind of entry.
-import { resolveGeneration } from "../constructs";
+import { resolveGeneration } from "../constructs/definition/resolve";
 import { IgnitionConfig, pointerConfig } from "../constructs/ignition/builder";
 import { nodeConfigKey, renderNodeIgnition, userDataPointer } from "../constructs/ignition/node-config";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
