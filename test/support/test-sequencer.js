@@ -5,30 +5,40 @@
 // and, for suites it has no duration for, by file size. A clean clone (CI) has no cache, and file size says little here:
 // the emulator suites are short files that run for minutes, so they started late and the run waited for them at the end.
 // This sequencer keeps jest's order rules (failed suites first, then longest first) but gives a suite without a cached
-// duration the estimate below. Estimates are seconds on the 2-core machine (jest perf cache of a loaded run); they only
-// need to be right in order of magnitude. A new emulator suite (`*.e2e.test.ts`) or another slow suite gets a default.
+// duration the estimate below. Estimates are seconds on the 2-core machine (a fresh clone's `npm test`, 3 workers,
+// 2026-12-02); they only need to be right in order of magnitude. A new emulator suite (`*.e2e.test.ts`) or another
+// slow suite gets a default.
 // Unit suites without a duration stay last among equals, largest file first, as jest orders them.
 const Sequencer = require("@jest/test-sequencer").default;
 const { relative, sep } = require("node:path");
 
 /** Seconds, by path relative to test/. */
 const ESTIMATED_SECONDS = {
-  "generations.e2e.test.ts": 450,
-  "cluster.e2e.test.ts": 300,
-  "cluster-image-copy.e2e.test.ts": 200,
-  "consumer.test.ts": 105,
-  "bootstrap-scenarios.test.ts": 105,
-  "review-revisions.test.ts": 85,
-  "review-scenarios.test.ts": 75,
-  "definition-mutations-terraform.test.ts": 65,
-  "policy-and-snapshots.test.ts": 50,
-  "terraform-validate.test.ts": 45,
-  "package.test.ts": 30,
-  "refusal.e2e.test.ts": 30,
-  "init.test.ts": 25,
-  "review-typecheck-cache.test.ts": 20,
-  "fleet-lock.test.ts": 20,
-  "synth-paths.test.ts": 17,
+  "generations.e2e.test.ts": 300,
+  "cluster.e2e.test.ts": 145,
+  "cluster-image-copy.e2e.test.ts": 130,
+  "bootstrap-scenarios.test.ts": 125,
+  "consumer.test.ts": 75,
+  "policy-and-snapshots.test.ts": 65,
+  "workload-identity.e2e.test.ts": 50,
+  "restore-into-fresh-generation.test.ts": 45,
+  "terraform-validate.test.ts": 40,
+  "review-scenarios.test.ts": 30,
+  "definition-mutations-terraform.test.ts": 27,
+  "review-revisions.test.ts": 25,
+  "package.test.ts": 25,
+  "review-typecheck-cache.test.ts": 23,
+  "init.test.ts": 22,
+  "deferred-packages.test.ts": 21,
+  "workload-identity-bootstrap.test.ts": 19,
+  "fleet-lock.test.ts": 14,
+  "refusal.e2e.test.ts": 10,
+  "moto-patches.test.ts": 10,
+  "frozen-comparison-synth.e2e.test.ts": 8,
+  "synth-paths.test.ts": 8,
+  "publish-ca.test.ts": 7,
+  "determinism.test.ts": 6,
+  "review-speed.test.ts": 5,
 };
 /** Seconds for a suite not in the table: an emulator life cycle, another slow-project suite. */
 const DEFAULT_E2E_SECONDS = 200;
