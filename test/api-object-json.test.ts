@@ -118,9 +118,12 @@ describe("renderApiObjectsOnce", () => {
       return spy.mock.calls.length;
     };
     try {
-      // First render, then three misses (each kept), then data seen before: no longer looked up, so cdk8s renders it.
+      // First render, then three misses (each kept), then data seen before: no longer looked up in the table; a
+      // template is made of it and the last miss (cdk8s renders the marked copy and the object itself, once,
+      // api-object-template.ts), which renders the next ones.
       expect(["c1", "c2", "c3", "c4"].map(renderAt)).toEqual([1, 1, 1, 1]);
-      expect(renderAt("c2")).toBe(1);
+      expect(renderAt("c2")).toBe(2);
+      expect(["c5", "c1"].map(renderAt)).toEqual([0, 0]);
       // A path that hit once keeps being keyed: the same data again comes from the table.
       expect(["h1", "h1"].map((v) => renderAtOther(v))).toEqual([1, 1]);
       expect(["h1", "h2", "h3", "h4", "h1"].map((v) => renderAtOther(v))).toEqual([0, 1, 1, 1, 0]);

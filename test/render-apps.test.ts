@@ -9,6 +9,7 @@ import { synthesizeAddonObjects } from "../constructs/addons/render";
 import { resolveGeneration, type ResolvedGeneration } from "../constructs/definition/resolve";
 import { definitionProblems } from "../constructs/definition/validate";
 import type { ClusterDefinition, GenerationDefinition, WorkerPoolDefinition } from "../constructs";
+import { generatedFleet } from "../bench/fleet";
 import { sampleCluster, sampleGeneration } from "./support/fixtures";
 
 /** Every enabled addon's chart of a generation in one app, as render.ts builds them, without the render table. */
@@ -50,6 +51,26 @@ describe("a generation's addon objects through the render table", () => {
       objects: restrictToImageArchitectures(generation, key, chart.toJson() as Record<string, unknown>[]),
     }));
     expect(JSON.stringify(synthesizeAddonObjects(generation))).toBe(JSON.stringify(oneApp));
+  });
+
+  test("a generated fleet's generations, most objects from the table and those naming the cluster from their templates, are what cdk8s renders", () => {
+    // 12 generations: from the fifth, the objects that differ in every generation render from their path's template
+    // (api-object-template.ts); a third generation per cluster on Kubernetes 1.35 runs the gateway.
+    const fleet = generatedFleet(4).flatMap((cluster) =>
+      [...cluster.generations, { ...cluster.generations[1], id: "c", kubernetesVersion: "1.35.4" }].map((g) =>
+        resolveGeneration(cluster, g),
+      ),
+    );
+    for (const generation of fleet) {
+      const oneApp = chartsInOneApp(generation).map(({ file, key, chart }) => ({
+        file,
+        objects: restrictToImageArchitectures(generation, key, chart.toJson() as Record<string, unknown>[]),
+      }));
+      expect({ generation: generation.fullName, objects: JSON.stringify(synthesizeAddonObjects(generation)) }).toEqual({
+        generation: generation.fullName,
+        objects: JSON.stringify(oneApp),
+      });
+    }
   });
 
   test("the generation with every addon on is valid and renders every addon file but ingress-nginx's (replaced by the gateway)", () => {

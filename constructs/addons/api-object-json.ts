@@ -13,10 +13,13 @@
 // instead of reaching another generation; no consumer of the addon objects changes them: restrictToImageArchitectures
 // copies what it alters); the same text handed out twice among one generation's charts gets a fresh parse (the
 // cross-object checks key one generation's objects by identity). A path whose object differed every time is no longer
-// compared (see seenPaths). Anything else renders as before. The charts' output is the same
+// compared with kept renderings (see seenPaths): it renders from a template of its strings (api-object-template.ts).
+// Anything else renders as before. The charts' output is the same
 // (test/api-object-json.test.ts); cdk8s's path was about a sixth of a 50-generation synth's CPU.
 import { ApiObject, ApiObjectMetadataDefinition, App, type Chart } from "cdk8s";
 import { k8s } from "../platform/k8s";
+import { renderFromTemplate, type TemplateState } from "./api-object-template";
+import { NOT_PLAIN, plainCopy, sameInputs } from "./kept-inputs";
 import { deepFreeze, rememberContentKey } from "./render-cache";
 
 /** The generated API classes, whose toJson is `{ ...GVK, ...toJson_<Kind>Props(ApiObject.toJson()) }`. */
@@ -72,7 +75,8 @@ function renderThroughTable(chart: Chart, handedOut: WeakSet<object>): void {
     // A subclass or an instance with its own toJson renders as it says.
     if (Object.hasOwn(node, "toJson") || node.toJson !== type.prototype.toJson) continue;
     const own = type.prototype.toJson;
-    Object.defineProperty(node, "toJson", { value: () => renderOnce(node, type, handedOut, () => own.call(node)), configurable: true });
+    const render = (self: ApiObject) => own.call(self);
+    Object.defineProperty(node, "toJson", { value: () => renderOnce(node, type, handedOut, render), configurable: true });
   }
 }
 
@@ -82,26 +86,31 @@ function renderThroughTable(chart: Chart, handedOut: WeakSet<object>): void {
  * compared and kept only from the second time its path is rendered: a single generation's synth renders each object
  * once and pays nothing for copies it would never compare again. A path that missed MISSES_WITHOUT_HIT times and
  * never hit holds an object that differs in every generation (one naming the cluster or its API endpoint): it is no
- * longer compared or kept, so no copy or JSON text is made for it. An object is compared with a kept variant field by
+ * longer compared with kept variants or kept, so no copy or JSON text is made for it; it renders from its template
+ * (api-object-template.ts), made from it and the path's last variant. An object is compared with a kept variant field by
  * field (sameInputs), which is what a key of its JSON text decided before, without writing and hashing that text for
  * every object of every generation.
  */
-const seenPaths = new Map<string, { hits: number; misses: number; variants: Variant[] }>();
+const seenPaths = new Map<string, { hits: number; misses: number; variants: Variant[]; templates?: TemplateState }>();
 const MISSES_WITHOUT_HIT = 3;
 
-function renderOnce(object: ApiObject, type: unknown, handedOut: WeakSet<object>, render: () => unknown): unknown {
+function renderOnce(object: ApiObject, type: unknown, handedOut: WeakSet<object>, renderAs: (self: ApiObject) => unknown): unknown {
   const internals = object as unknown as ApiObjectInternals;
   const path = object.node.path;
   const seen = seenPaths.get(path);
+  const render = () => renderAs(object);
   if (seen === undefined) {
     if (seenPaths.size >= LIMIT) seenPaths.clear();
     seenPaths.set(path, { hits: 0, misses: 0, variants: [] });
     return render();
   }
   if (seen.hits === 0 && seen.misses >= MISSES_WITHOUT_HIT) {
-    // It differs in every generation: its YAML and schema verdict are computed without a content key that no later
-    // generation would look up (render-cache.ts).
-    const result = render();
+    // It differs in every generation: rendered from the path's template once there is one (api-object-template.ts),
+    // starting from the inputs of its last miss. Its YAML and schema verdict are computed without a content key that
+    // no later generation would look up (render-cache.ts).
+    const inputs = internals.patches.length === 0 ? renderInputs(internals.props, object.metadata) : undefined;
+    seen.templates ??= { made: 0, last: seen.variants[0] };
+    const result = inputs === undefined ? render() : renderFromTemplate(object, type, renderAs, inputs, seen.templates);
     if (typeof result === "object" && result !== null) rememberContentKey(result, undefined);
     return result;
   }
@@ -162,128 +171,6 @@ function renderInputs(props: Record<string, unknown>, metadata: ApiObjectMetadat
     ownerReferences: fields.ownerReferences,
     labels: fields.labels,
   };
-}
-
-/** What plainCopy returns for data that is not plain. */
-const NOT_PLAIN = Symbol("not plain");
-
-/**
- * A copy of the data an object renders from, or NOT_PLAIN when the data is not plain JSON: only strings, booleans,
- * null, finite numbers other than -0, arrays without undefined, and objects whose prototype is Object.prototype
- * (undefined members allowed: cdk8s drops them as JSON does), and IntOrString or Quantity of a string or number;
- * objects are copied as KeptRecord, unions as KeptUnion, arrays as arrays. An object reached twice is fine (cdk8s copies what it renders; the copy has it twice); a cycle is
- * not. Any other class instance (Lazy, Date, ...), function or symbol makes it NOT_PLAIN, and the object renders
- * through cdk8s every time. The copy is made before cdk8s renders, so what it holds is what was rendered.
- */
-function plainCopy(value: unknown, ancestors: Set<object>, inObject: boolean): unknown {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return value;
-    case "number":
-      return Number.isFinite(value) && !Object.is(value, -0) ? value : NOT_PLAIN;
-    case "undefined":
-      return inObject ? value : NOT_PLAIN;
-    case "object": {
-      if (value === null) return value;
-      if (ancestors.has(value)) return NOT_PLAIN;
-      ancestors.add(value);
-      let copy: unknown = NOT_PLAIN;
-      const proto: unknown = Object.getPrototypeOf(value);
-      if (Array.isArray(value)) {
-        if (proto === Array.prototype && !Object.hasOwn(value, "toJSON")) {
-          const items: unknown[] = [];
-          for (let i = 0; i < value.length; i++) {
-            const item = plainCopy(value[i], ancestors, false);
-            if (item === NOT_PLAIN) break;
-            items.push(item);
-          }
-          if (items.length === value.length) copy = items;
-        }
-      } else if (UNION_PROTOTYPES.has(proto)) {
-        if (isUnionValue(value as { value?: unknown })) copy = new KeptUnion(proto, (value as { value: string | number }).value);
-      } else if (proto === Object.prototype) {
-        const record = value as Record<string, unknown>;
-        const keys = Object.keys(record);
-        const members: unknown[] = [];
-        for (const key of keys) {
-          const member = plainCopy(record[key], ancestors, true);
-          if (member === NOT_PLAIN) break;
-          members.push(member);
-        }
-        if (members.length === keys.length) copy = new KeptRecord(keys, members);
-      }
-      ancestors.delete(value);
-      return copy;
-    }
-    default:
-      return NOT_PLAIN;
-  }
-}
-
-/** A kept plain object (in plainCopy's copy): its own keys, in order, and their members. */
-class KeptRecord {
-  constructor(
-    readonly keys: readonly string[],
-    readonly members: readonly unknown[],
-  ) {}
-}
-
-/** A kept IntOrString or Quantity (in plainCopy's copy): its class's prototype and its value. */
-class KeptUnion {
-  constructor(
-    readonly proto: unknown,
-    readonly value: string | number,
-  ) {}
-}
-
-/**
- * Whether `data` is the same as `kept` (a plainCopy): the same primitives (numbers by Object.is), arrays of the same
- * length and items, IntOrString and Quantity of the same class and value, and objects of Object.prototype with the same
- * keys in the same order and the same members, with the same rules for what is plain as plainCopy (so `data` is plain
- * whenever it is the same). Stricter than equal JSON texts (an undefined member is not the same as a missing one),
- * which costs at most a miss. An object's keys are read by `for...in` (no array of them made per object): an
- * enumerable key inherited from a changed Object.prototype is one more key than was kept, a miss. `kept` is a finite
- * tree, so a cycle in `data` ends the comparison.
- */
-function sameInputs(kept: unknown, data: unknown, inObject: boolean): boolean {
-  if (typeof kept !== "object" || kept === null) return Object.is(kept, data) && (data !== undefined || inObject);
-  if (typeof data !== "object" || data === null) return false;
-  if (kept instanceof KeptRecord) {
-    if (Object.getPrototypeOf(data) !== Object.prototype) return false;
-    const { keys, members } = kept;
-    let i = 0;
-    for (const key in data) {
-      if (key !== keys[i] || !sameInputs(members[i], (data as Record<string, unknown>)[key], true)) return false;
-      i++;
-    }
-    return i === keys.length;
-  }
-  if (kept instanceof KeptUnion)
-    return (
-      Object.getPrototypeOf(data) === kept.proto &&
-      isUnionValue(data as { value?: unknown }) &&
-      Object.is(kept.value, (data as { value: unknown }).value)
-    );
-  const items = kept as readonly unknown[];
-  if (!Array.isArray(data) || Object.getPrototypeOf(data) !== Array.prototype || Object.hasOwn(data, "toJSON")) return false;
-  if (data.length !== items.length) return false;
-  for (let i = 0; i < items.length; i++) if (!sameInputs(items[i], data[i], false)) return false;
-  return true;
-}
-
-/**
- * cdk8s-plus-27's number-or-string unions (`k8s.IntOrString`, `k8s.Quantity`: a class with one field, `value`).
- * cdk8s's NumberStringUnionResolver replaces one whose value is a string or number with the plain `{ value }`, which is
- * then resolved as plain data (lib/resolve.ts), so it renders as the plain object it is written as in JSON.
- */
-const UNION_PROTOTYPES: ReadonlySet<unknown> = new Set([k8s.IntOrString.prototype, k8s.Quantity.prototype]);
-
-function isUnionValue(union: { value?: unknown }): boolean {
-  const keys = Object.keys(union);
-  if (keys.length !== 1 || keys[0] !== "value") return false;
-  const value = union.value;
-  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value) && !Object.is(value, -0));
 }
 
 /**
