@@ -9,16 +9,16 @@
 // ones toTerraform would compute and are used as they are; in any other case cdktf's own toTerraform runs. The one
 // pass left walks plain data itself and hands cdktf only the tokens (see resolve below). The document is the same
 // bytes either way (test/resolve-once-stack.test.ts); the three passes were about a third of a 50-generation synth's CPU.
-// The stack's cdk.tf.json is then written by stable-json.ts (json-stable-stringify's algorithm, same bytes) instead of
-// json-stable-stringify itself, through cdktf's own StackSynthesizer otherwise (see synthesizer below).
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+// The stack's cdk.tf.json is then written once, by stable-json.ts (json-stable-stringify's algorithm, same bytes)
+// instead of json-stable-stringify itself, through cdktf's own StackSynthesizer otherwise (stack-file-write.ts). Its
+// elements' logical IDs are cdktf's, computed once per path below the stack (logical-ids.ts).
 import {
   Aspects,
   DefaultTokenResolver,
   type IResolvable,
-  type ISynthesisSession,
+  LocalBackend,
   StringConcat,
+  TerraformBackend,
   TerraformElement,
   TerraformOutput,
   TerraformStack,
@@ -26,10 +26,12 @@ import {
   Tokenization,
   type TokenizedStringFragments,
 } from "cdktf";
-import type { Construct, IConstruct } from "constructs";
+import type { Construct, IConstruct, Node } from "constructs";
+import { withCheapAttributeHelpers } from "./attribute-helpers";
 import { isKnownBase64 } from "./known-base64";
 import { withLinearTokenSplit } from "./linear-token-split";
-import { stableJson } from "./stable-json";
+import { allocateLogicalId } from "./logical-ids";
+import { singleWriteSynthesizer } from "./stack-file-write";
 
 // cdktf's TokenString and TokenMap (lib/tokens/private/encoding.ts, token-map.ts): not part of its public API either.
 const { TokenString } = require("cdktf/lib/tokens/private/encoding") as {
@@ -260,6 +262,16 @@ function terraformElements(node: IConstruct, into: TerraformElement[] = []): Ter
   return into;
 }
 
+/** The first TerraformBackend of `node`'s tree in pre-order (the construct first, then its children in order). */
+function firstBackend(node: IConstruct): TerraformBackend | undefined {
+  if (TerraformBackend.isBackend(node)) return node;
+  for (const child of node.node.children) {
+    const found = firstBackend(child);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 /** Whether anything between prepareStack and toTerraform could change a resolved element: Aspects or custom synthesis. */
 function mayChangeDuringSynthesis(stack: IConstruct): boolean {
   if (stack.node.scopes.some((scope) => Aspects.of(scope).all.length > 0)) return true;
@@ -275,33 +287,11 @@ interface Prepared {
 export class ResolveOnceStack extends TerraformStack {
   private prepared?: Prepared;
   private overridden = false;
-  /** Set while cdktf's StackSynthesizer runs for this stack: toTerraform keeps the document in `document` instead. */
-  private writingLater = false;
-  private document?: unknown;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    // cdktf 0.21.0's StackSynthesizer.synthesize (lib/synthesize/synthesizer.ts) runs Aspects, validations, custom
-    // synthesis and annotations, then writes json-stable-stringify(toTerraform(), { space: 2 }). It runs unchanged,
-    // with toTerraform handing it an empty placeholder document; the stack's own document is then written over the
-    // placeholder by stableJson, the same bytes json-stable-stringify writes. With SYNTH_HCL_OUTPUT cdktf writes HCL
-    // and never asks for toTerraform, so nothing is written over it.
-    const cdktfSynthesizer = this.synthesizer;
-    this.synthesizer = {
-      synthesize: (session: ISynthesisSession) => {
-        this.writingLater = true;
-        this.document = undefined;
-        try {
-          cdktfSynthesizer.synthesize(session);
-        } finally {
-          this.writingLater = false;
-        }
-        const document = this.document;
-        this.document = undefined;
-        if (document === undefined) return;
-        writeFileSync(join(session.outdir, session.manifest.forStack(this).synthesizedStackPath), stableJson(document) ?? "");
-      },
-    };
+    // cdktf's own StackSynthesizer, with the document written once by stableJson (stack-file-write.ts).
+    this.synthesizer = singleWriteSynthesizer(this);
   }
 
   override addOverride(path: string, value: unknown): void {
@@ -309,24 +299,33 @@ export class ResolveOnceStack extends TerraformStack {
     super.addOverride(path, value);
   }
 
+  /** cdktf's logical ID of the element, computed once per path below the stack (logical-ids.ts). */
+  protected override allocateLogicalId(tfElement: TerraformElement | Node): string {
+    return allocateLogicalId(this, tfElement);
+  }
+
+  /**
+   * As cdktf 0.21.0's ensureBackendExists (lib/terraform-stack.ts): the first backend of the stack's tree in pre-order,
+   * or a new LocalBackend. cdktf's findAll behind it visits every construct of the tree through an async function (a
+   * promise per construct, nothing awaited, so in the same order); this walk is synchronous and stops at the first one.
+   */
+  override ensureBackendExists(): TerraformBackend {
+    return firstBackend(this) ?? new LocalBackend(this, {});
+  }
+
   /** As cdktf's prepareStack (backend, then every element resolved with `preparing`), keeping what it resolved. */
   override prepareStack(): void {
     this.ensureBackendExists();
     const elements = terraformElements(this);
     // Strings with tokens are split by linear-token-split.ts (the same fragments as cdktf's split, in one pass).
-    this.prepared = withLinearTokenSplit(() => ({ elements, fragments: elements.map((e) => resolve(this, e.toTerraform(), true)) }));
+    // cdktf's attribute helpers toTerraform calls are replaced by cheaper ones of the same results (attribute-helpers.ts).
+    this.prepared = withLinearTokenSplit(() =>
+      withCheapAttributeHelpers(() => ({ elements, fragments: elements.map((e) => resolve(this, e.toTerraform(), true)) })),
+    );
   }
 
   /** cdktf 0.21.0's toTerraform, with the fragments prepareStack resolved when they are still what it would resolve. */
   override toTerraform(): unknown {
-    const document = this.resolvedDocument();
-    if (!this.writingLater) return document;
-    this.document = document;
-    // The placeholder cdktf's synthesizer writes; the document is written over it right after (see the constructor).
-    return {};
-  }
-
-  private resolvedDocument(): unknown {
     const prepared = this.prepared;
     this.prepared = undefined;
     const elements = terraformElements(this);
