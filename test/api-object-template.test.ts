@@ -3,7 +3,8 @@
 // string cdk8s reads by its characters, a change of anything but a string, or a change of shape renders through cdk8s.
 import { App, Chart } from "cdk8s";
 import { renderApiObjectsOnce } from "../constructs/addons/api-object-json";
-import { contentKey, withSharedContentKeys } from "../constructs/addons/render-cache";
+import { contentKey, rememberedYaml, withSharedContentKeys } from "../constructs/addons/render-cache";
+import { yamlDocument } from "../constructs/addons/yaml-document";
 import { k8s } from "../constructs/platform/k8s";
 
 /** A chart like the cni addon's: a DaemonSet naming the cluster's API endpoint and a ConfigMap naming the cluster. */
@@ -87,7 +88,7 @@ describe("rendering from a construct path's template", () => {
     expect(calls.slice(5)).toEqual(clusters.slice(5).map(() => 0));
   });
 
-  it("hands each generation new objects, without a content key", () => {
+  it("hands each generation new objects without a content key, whose YAML is written from the template's", () => {
     for (const cluster of ["y1", "y2", "y3", "y4", "y5", "y6"]) throughTable("yaml-path", cluster);
     for (const cluster of ["y7", ...HARD_STRINGS]) {
       withSharedContentKeys(() => {
@@ -101,6 +102,9 @@ describe("rendering from a construct path's template", () => {
         expect(Object.isFrozen(objects[0])).toBe(false);
         for (const object of objects) {
           expect(contentKey(object)).toBeUndefined();
+          // Written from the template's YAML: what the writer writes for a copy of the object.
+          const yaml = rememberedYaml(object);
+          expect({ cluster, yaml }).toEqual({ cluster, yaml: yamlDocument(structuredClone(object)) });
         }
       });
     }

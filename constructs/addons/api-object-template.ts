@@ -16,17 +16,21 @@
 // cdk8s renders for the object itself (rendered too, that once). A string read by its characters would give the
 // marker's characters, not a marker, in (1) and another output than the real string's in (2). From then on an object
 // at the path of the same class whose data equals the template's but for strings in the holes (sameInputs with holes)
-// is the template filled with its strings: new objects along the paths to a hole, the parts without one shared,
-// deep-frozen, among the generations (no consumer changes an addon object, see api-object-json.ts). Anything else
+// is the template filled with its strings, in new objects and arrays throughout, as cdk8s's are (parts shared frozen
+// among generations made the schema check of these objects slower than the copy saved). Anything else
 // renders through cdk8s, and a path makes at most MAX_TEMPLATES templates (test/api-object-template.test.ts compares
-// with cdk8s, including strings cdk8s reads by their characters).
+// with cdk8s, including strings cdk8s reads by their characters). The filled object's YAML document is written the
+// same way: the template's document with the holes' scalars written in (yaml-document.ts yamlTemplate), checked once
+// against the writer's own document of the object.
 import type { ApiObject, ApiObjectMetadataDefinition } from "cdk8s";
 import { materialize, NOT_PLAIN, plainCopy, sameInputs, withHoles } from "./kept-inputs";
+import { rememberYaml } from "./render-cache";
+import { fillYamlTemplate, yamlDocument, yamlTemplate, type YamlTemplate } from "./yaml-document";
 
 /** Templates made per construct path before the path renders through cdk8s only (each made costs two renderings). */
 const MAX_TEMPLATES = 3;
 
-/** What a template renders to: parts without a hole kept as frozen JSON, the others rebuilt with the hole's strings. */
+/** What a template renders to: objects and arrays, primitives, and holes (filled with a generation's strings). */
 type Part = Constant | Hole | RecordPart | ArrayPart;
 
 class Constant {
@@ -53,6 +57,11 @@ interface Template {
   /** The render inputs with a HOLE at each string that varies (kept-inputs.ts withHoles). */
   readonly inputs: unknown;
   readonly output: Part;
+  readonly holes: number;
+  /** The YAML document's template, once asked for (null: none, or it failed its check). */
+  yaml?: YamlTemplate | null;
+  /** Whether the YAML template was checked against yamlDocument once. */
+  yamlChecked?: boolean;
 }
 
 /** A construct path's template state: its template, the inputs last rendered without one, templates made so far. */
@@ -76,7 +85,11 @@ export function renderFromTemplate(
   const { template } = state;
   if (template !== undefined && template.type === type) {
     const strings: string[] = [];
-    if (sameInputs(template.inputs, inputs, false, strings)) return fill(template.output, strings);
+    if (sameInputs(template.inputs, inputs, false, strings)) {
+      const result = fill(template.output, strings) as object;
+      rememberYaml(result, () => templateYaml(template, strings, result));
+      return result;
+    }
   }
   // A template with more holes, from the template or the inputs last rendered without one.
   let holed: unknown = NOT_PLAIN;
@@ -144,12 +157,12 @@ function makeTemplate(
   const markers = new Map<string, number>();
   for (let i = 0; i < holes; i++) markers.set(marker(i), i);
   const output = compile(render(standIn), markers, new Set());
-  return output === undefined ? undefined : { type, inputs: holed, output };
+  return output === undefined ? undefined : { type, inputs: holed, output, holes };
 }
 
 /**
- * The parts of a marker rendering: a marker as its hole, JSON without a marker as a frozen constant; undefined for
- * anything that is not plain JSON (see jsonText in api-object-json.ts) or holds the markers' prefix outside a marker.
+ * The parts of a marker rendering: a marker as its hole, any other primitive as a constant; undefined for anything
+ * that is not plain JSON (see jsonText in api-object-json.ts) or holds the markers' prefix outside a marker.
  */
 function compile(value: unknown, markers: ReadonlyMap<string, number>, seen: Set<object>): Part | undefined {
   switch (typeof value) {
@@ -193,6 +206,26 @@ function compile(value: unknown, markers: ReadonlyMap<string, number>, seen: Set
     default:
       return undefined;
   }
+}
+
+/**
+ * The YAML document of `result`, the template's rendering for `strings`, from the template's YAML (yaml-document.ts
+ * yamlTemplate, made of the marker rendering on first use and checked once against yamlDocument); undefined when the
+ * template has none, and the document is written as any other.
+ */
+function templateYaml(template: Template, strings: readonly string[], result: object): string | undefined {
+  if (template.yaml === undefined) {
+    const markers = new Map<string, number>();
+    for (let i = 0; i < template.holes; i++) markers.set(marker(i), i);
+    template.yaml = yamlTemplate(fill(template.output, [...markers.keys()]) as object, markers) ?? null;
+  }
+  if (template.yaml === null) return undefined;
+  const text = fillYamlTemplate(template.yaml, strings);
+  if (!template.yamlChecked) {
+    template.yamlChecked = true;
+    if (text !== yamlDocument(result)) template.yaml = null;
+  }
+  return template.yaml === null ? undefined : text;
 }
 
 /** The rendering a template gives for the strings of its holes. */

@@ -1,6 +1,6 @@
 // Owns sharing render work between generations of one process: the content key of a synthesized object (its JSON,
-// or none when JSON would not capture everything that decides its YAML or its schema verdict) and bounded memo tables
-// keyed by it. A fleet renders the same addon objects for many generations (every object that does not name the
+// or none when JSON would not capture everything that decides its YAML or its schema verdict), bounded memo tables
+// keyed by it, and the YAML of an object rendered from a template (written from the template's text). A fleet renders the same addon objects for many generations (every object that does not name the
 // cluster); each is serialized and schema-checked once per process instead of once per generation.
 
 /**
@@ -57,11 +57,14 @@ let sharedKeys: WeakMap<object, string | undefined> | undefined;
  */
 export function withSharedContentKeys<T>(use: () => T): T {
   const previous = sharedKeys;
+  const previousYaml = knownYaml;
   sharedKeys = previous ?? new WeakMap();
+  knownYaml = previousYaml ?? new WeakMap();
   try {
     return use();
   } finally {
     sharedKeys = previous;
+    knownYaml = previousYaml;
   }
 }
 
@@ -73,6 +76,23 @@ export function withSharedContentKeys<T>(use: () => T): T {
  */
 export function rememberContentKey(object: object, key: string | undefined): void {
   sharedKeys?.set(object, key);
+}
+
+/** The YAML documents known inside withSharedContentKeys, by object, as a function that writes it (or gives up). */
+let knownYaml: WeakMap<object, () => string | undefined> | undefined;
+
+/**
+ * Records how `object`'s YAML document (yaml-document.ts yamlDocument) is written without walking it, inside
+ * withSharedContentKeys (api-object-template.ts, from the object's template); a no-op outside. `write` may give
+ * undefined, and the document is then written as any other.
+ */
+export function rememberYaml(object: object, write: () => string | undefined): void {
+  knownYaml?.set(object, write);
+}
+
+/** The YAML document of `object` recorded by rememberYaml, or undefined. */
+export function rememberedYaml(object: object): string | undefined {
+  return knownYaml?.get(object)?.();
 }
 
 /** An object literal's kind of object, of any realm (its prototype is Object.prototype there, or null). */

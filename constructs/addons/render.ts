@@ -6,7 +6,7 @@ import { renderApiObjectsOnce } from "./api-object-json";
 import { restrictToImageArchitectures } from "./image-architectures";
 import type { Addon } from "./addon";
 import { ADDONS } from "./registry";
-import { contentKey, deepFreeze, RenderMemo, withSharedContentKeys } from "./render-cache";
+import { contentKey, deepFreeze, rememberedYaml, RenderMemo, withSharedContentKeys } from "./render-cache";
 import { assertValidManifests } from "./validate";
 import { yamlDocument } from "./yaml-document";
 
@@ -86,9 +86,12 @@ export function synthesizeAddonObjects(generation: ResolvedGeneration): AddonObj
 /** Each object's YAML document by its content: a fleet's generations share most objects (render-cache.ts). */
 const yamlDocuments = new RenderMemo<string>();
 
-/** Serializes objects as one multi-document YAML file. */
+/**
+ * Serializes objects as one multi-document YAML file; an object rendered from a template is written from the
+ * template's text (api-object-template.ts).
+ */
 export function toYaml(objects: readonly Record<string, unknown>[]): string {
-  return objects.map((o) => yamlDocuments.get(contentKey(o), () => yamlDocument(o))).join("---\n");
+  return objects.map((o) => rememberedYaml(o) ?? yamlDocuments.get(contentKey(o), () => yamlDocument(o))).join("---\n");
 }
 
 /** The addon manifests of one generation, in apply order; throws naming the object and the problem if any check fails. */

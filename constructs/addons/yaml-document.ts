@@ -53,11 +53,19 @@ function anchorNames(root: object): Map<object, string> {
   return anchors;
 }
 
-/** One document's writing state: its anchors, and the anchored objects written so far (later ones are aliases). */
+/**
+ * One document's writing state: its anchors, and the anchored objects written so far (later ones are aliases); for a
+ * template (yamlTemplate), which strings are its holes and where each hole was written.
+ */
 interface Writing {
   readonly anchors: ReadonlyMap<object, string>;
   readonly written: Set<object>;
+  readonly holeOf?: ReadonlyMap<string, number>;
+  readonly holes?: { index: number; indent: string }[];
 }
+
+/** What a template's text holds where a hole's scalar goes: NUL, which yaml writes escaped in any scalar (`\0`). */
+const HOLE_TEXT = "\u0000";
 
 /**
  * A collection or scalar as yaml's stringify writes the node at `indent`: a collection in block style (its lines
@@ -65,7 +73,12 @@ interface Writing {
  * same line when empty, else on a line of its own), or `*aN` where it was written before.
  */
 function writeNode(value: unknown, indent: string, writing: Writing): string {
-  if (!isCollection(value)) return writeScalar(value, indent, false);
+  if (!isCollection(value)) {
+    const hole = typeof value === "string" ? writing.holeOf?.get(value) : undefined;
+    if (hole === undefined) return writeScalar(value, indent, false);
+    writing.holes!.push({ index: hole, indent });
+    return HOLE_TEXT;
+  }
   const anchor = writing.anchors.get(value);
   if (anchor !== undefined) {
     if (writing.written.has(value)) return `*${anchor}`;
@@ -121,4 +134,47 @@ export function yamlDocument(value: unknown): string {
   }
   // Loaded only here: a synth of the examples never gets here.
   return (require("yaml") as typeof import("yaml")).stringify(value, YAML_OPTIONS);
+}
+
+/**
+ * A document's text with the value scalars that are holes left out: `parts` around them, and each hole's index and the
+ * indent it is written at, in text order. A value scalar is written after `key: ` or `- ` by writeScalar from its value
+ * and indent alone, and nothing else in the document depends on it, so a document that differs only in those strings
+ * is the parts joined by the holes' scalars (fillYamlTemplate).
+ */
+export interface YamlTemplate {
+  readonly parts: readonly string[];
+  readonly holes: readonly { readonly index: number; readonly indent: string }[];
+}
+
+/**
+ * The template of `value`'s document whose holes are the value scalars that are keys of `holeOf` (their hole's index);
+ * undefined when the document is not written by this writer alone (anchors, anything it hands to yaml).
+ */
+export function yamlTemplate(value: object, holeOf: ReadonlyMap<string, number>): YamlTemplate | undefined {
+  if (Array.isArray(value)) return undefined;
+  const holes: { index: number; indent: string }[] = [];
+  let text: string;
+  try {
+    const anchors = anchorNames(value);
+    if (anchors.size > 0) return undefined;
+    text = writeCollection(value, "", { anchors, written: new Set(), holeOf, holes }) + "\n";
+  } catch (error) {
+    if (!(error instanceof NotMirrored)) throw error;
+    return undefined;
+  }
+  const parts = text.split(HOLE_TEXT);
+  return parts.length === holes.length + 1 ? { parts, holes } : undefined;
+}
+
+/** The document of a template's value with `strings[i]` in hole i; undefined when a string is not one this writer writes. */
+export function fillYamlTemplate(template: YamlTemplate, strings: readonly string[]): string | undefined {
+  const { parts, holes } = template;
+  let text = parts[0];
+  for (let i = 0; i < holes.length; i++) {
+    const scalar = yamlScalar(strings[holes[i].index], { indent: holes[i].indent, implicitKey: false });
+    if (scalar === undefined) return undefined;
+    text += scalar + parts[i + 1];
+  }
+  return text;
 }
