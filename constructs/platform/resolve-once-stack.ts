@@ -30,6 +30,7 @@ import type { Construct, IConstruct, Node } from "constructs";
 import { withCheapAttributeHelpers } from "./attribute-helpers";
 import { isKnownBase64 } from "./known-base64";
 import { withLinearTokenSplit } from "./linear-token-split";
+import { sameStackTokenText } from "./same-stack-references";
 import { allocateLogicalId } from "./logical-ids";
 import { singleWriteSynthesizer } from "./stack-file-write";
 
@@ -140,7 +141,11 @@ const SINGLE_STRING_TOKEN = /^\$\{TfToken\[([a-zA-Z0-9:._-]+)\]\}$/;
 export function resolveTokenString(value: string, options: CdktfResolveOptions): unknown {
   const single = SINGLE_STRING_TOKEN.exec(value);
   if (single === null) return Tokenization.resolve(value, options);
-  const mapped: unknown = Tokenization.resolve(tokenMap.lookupToken(single[1]), options);
+  const token = tokenMap.lookupToken(single[1]);
+  // A reference to an element of the stack itself, or a depends_on item of one: its text (same-stack-references.ts).
+  const text = sameStackTokenText(token, options.scope);
+  if (text !== undefined && isPlainString(text)) return text;
+  const mapped: unknown = Tokenization.resolve(token, options);
   const joined: unknown = Tokenization.isResolvable(mapped) ? mapped.toString() : mapped;
   if (typeof joined === "string" && isPlainString(joined)) return joined;
   // As cdktf's number step, with its own classes: a context whose resolve is a fresh resolve, as makeContext's is here.

@@ -1,0 +1,131 @@
+// The text of a same-stack Reference or Dependable token (constructs/platform/same-stack-references.ts) is what cdktf
+// 0.21.0's own resolve gives the token, on every such token of the example clusters and a generated fleet (preparing
+// or not) and on the cases where it must leave the token to cdktf (another stack, a cross-stack identifier, a subclass,
+// an fqn of another shape, a scope that is not a stack), where it gives nothing.
+import {
+  DefaultTokenResolver,
+  type IResolvable,
+  Lazy,
+  ref,
+  StringConcat,
+  TerraformElement,
+  TerraformStack,
+  Token,
+  Tokenization,
+} from "cdktf";
+import { Construct, type IConstruct } from "constructs";
+import { generatedFleet } from "../bench/fleet";
+import { clusters } from "../clusters";
+import { addClusters } from "../constructs";
+import { withCheapCaptures } from "../constructs/fleet/stack-capture";
+import { AwsProvider, SsmParameter } from "../constructs/platform/aws";
+import { ResolveOnceStack, resolveTokenString } from "../constructs/platform/resolve-once-stack";
+import { sameStackTokenText } from "../constructs/platform/same-stack-references";
+import { App, dependable } from "../constructs/platform/terraform";
+
+const { TokenMap } = require("cdktf/lib/tokens/private/token-map") as {
+  TokenMap: { instance(): { lookupToken(key: string): IResolvable } };
+};
+const tokenMap = TokenMap.instance();
+const SINGLE = /^\$\{TfToken\[([a-zA-Z0-9:._-]+)\]\}$/;
+const resolver = new DefaultTokenResolver(new StringConcat());
+
+/** What `run` returns, or the message it throws. */
+function outcome(run: () => unknown): unknown {
+  try {
+    return { value: run() };
+  } catch (error) {
+    return { threw: (error as Error).message };
+  }
+}
+
+/** Every string in `value` that is one string token marker, with its token. */
+function singleTokens(value: unknown, into: IResolvable[]): void {
+  if (typeof value === "string") {
+    const marker = SINGLE.exec(value);
+    if (marker) into.push(tokenMap.lookupToken(marker[1]));
+  } else if (Array.isArray(value)) {
+    for (const item of value) singleTokens(item, into);
+  } else if (value !== null && typeof value === "object" && !Tokenization.isResolvable(value)) {
+    for (const member of Object.values(value)) singleTokens(member, into);
+  }
+}
+
+describe("same-stack reference texts", () => {
+  it("are cdktf's resolve of every same-stack Reference and Dependable of the example clusters and a generated fleet", () => {
+    const app = new App({ outdir: "unused" });
+    withCheapCaptures(() => addClusters(app, [...clusters, ...generatedFleet(1)]));
+    const ours: unknown[] = [];
+    const theirs: unknown[] = [];
+    const kinds = new Map<string, number>();
+    for (const stack of app.node.children.filter((c): c is TerraformStack => TerraformStack.isStack(c))) {
+      const tokens: IResolvable[] = [];
+      for (const element of stack.node.findAll().filter((c) => TerraformElement.isTerraformElement(c)))
+        singleTokens((element as TerraformElement).toTerraform(), tokens);
+      for (const token of tokens) {
+        const text = sameStackTokenText(token, stack);
+        if (text === undefined) continue;
+        const kind = (Object.getPrototypeOf(token) as { constructor: { name: string } }).constructor.name;
+        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+        // Resolved by cdktf after the text was taken: taking it changed nothing cdktf's resolve reads.
+        for (const preparing of [false, true]) {
+          ours.push(text);
+          theirs.push(Tokenization.resolve(token, { scope: stack, preparing, resolver }));
+        }
+      }
+    }
+    expect(ours).toEqual(theirs);
+    expect(kinds.get("Reference")).toBeGreaterThan(300);
+    expect(kinds.get("Dependable")).toBeGreaterThan(150);
+  });
+
+  it("leave to cdktf what they are not: other stacks, cross-stack identifiers, subclasses, other fqns, scopes", () => {
+    const app = new App({ outdir: "unused" });
+    const stack = new ResolveOnceStack(app, "s");
+    const other = new ResolveOnceStack(app, "other");
+    for (const s of [stack, other]) new AwsProvider(s, "aws", { region: "eu-west-1" });
+    const here = new SsmParameter(stack, "here", { name: "/p", type: "String", value: "v" });
+    const there = new SsmParameter(other, "there", { name: "/p", type: "String", value: "v" });
+    const Reference = (Object.getPrototypeOf(ref("")) as { constructor: new (identifier: string, stack?: TerraformStack) => IResolvable })
+      .constructor;
+    class SubReference extends Reference {}
+    const crossed = ref("aws_ssm_parameter.here.arn", stack) as IResolvable & { crossStackIdentifier: Record<string, string> };
+    crossed.crossStackIdentifier[stack.toString()] = "data.terraform_remote_state.x.outputs.y";
+    const numberToken = Token.asString(Lazy.numberValue({ produce: () => 5 }));
+    const markerOf = (text: string) => tokenMap.lookupToken(SINGLE.exec(text)![1]);
+    const cases: [string, IResolvable, IConstruct, boolean][] = [
+      // [what, token, scope, whether a text is given]
+      ["an attribute of the stack's own element", markerOf(here.arn), stack, true],
+      ["a Reference with no origin stack", ref("var.x"), stack, true],
+      ["a depends_on item of the stack's own element", markerOf(dependable(here)), stack, true],
+      ["an attribute of another stack's element", markerOf(there.arn), stack, false],
+      ["a depends_on item of another stack's element", markerOf(dependable(there)), stack, false],
+      ["a Reference with a cross-stack identifier for the stack", crossed, stack, false],
+      ["a subclass of Reference", new SubReference("aws_ssm_parameter.here.id", stack), stack, false],
+      ["a Dependable of something whose fqn is no token", markerOf(dependable({ fqn: "module.m" })), stack, false],
+      ["a Dependable of a Lazy fqn", markerOf(dependable({ fqn: Token.asString(Lazy.stringValue({ produce: () => "x" })) })), stack, false],
+      ["a Lazy", Lazy.stringValue({ produce: () => "lazy" }) as IResolvable, stack, false],
+      ["a scope that is not a stack", markerOf(here.arn), new Construct(stack, "inner"), false],
+      // A text with a marker or an encoded number: given, but not plain, so resolve-once-stack.ts leaves it to cdktf.
+      ["a Reference whose identifier holds a token", ref(`aws_x.${here.name}`, stack), stack, true],
+      ["a Reference whose identifier holds a number token", ref(`aws_x.n${numberToken}`, stack), stack, true],
+    ];
+    for (const [what, token, scope, given] of cases) {
+      const text = sameStackTokenText(token, scope);
+      expect([what, text !== undefined]).toEqual([what, given]);
+      for (const preparing of [false, true]) {
+        const options = { scope, preparing, resolver };
+        if (text !== undefined && !/TfToken\[|-\d/.test(text)) expect([what, text]).toEqual([what, Tokenization.resolve(token, options)]);
+        // Through the walk's resolveTokenString, as the stack resolves it, whatever the text.
+        const marker = Token.asString(token);
+        expect([what, outcome(() => resolveTokenString(marker, options))]).toEqual([
+          what,
+          outcome(() => Tokenization.resolve(marker, options)),
+        ]);
+      }
+    }
+    // A Dependable's text is the element's address without braces, as cdktf writes depends_on items.
+    expect(sameStackTokenText(markerOf(dependable(here)), stack)).toBe("aws_ssm_parameter.here");
+    expect(sameStackTokenText(markerOf(here.arn), stack)).toBe("${aws_ssm_parameter.here.arn}");
+  });
+});
