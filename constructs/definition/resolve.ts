@@ -1,7 +1,7 @@
 // Owns the resolved form of a generation: every default filled in and every derived name computed once,
 // so constructs, the bootstrap renderer, the addons and the review tool agree on names without recomputing them.
-import { createHash } from "node:crypto";
 import { hostAddress } from "./cidr";
+import { hexDigest } from "./hex-digest";
 import type { EtcdRestoreOptions } from "./etcd-restore";
 import { resolveEtcdSnapshots, type ResolvedEtcdSnapshots } from "./etcd-snapshots";
 import { DEFAULT_INSTANCE_TYPE, nodeArchitecture, type NodeArchitecture } from "./instance-types";
@@ -139,9 +139,24 @@ function resolvePool(pool: WorkerPoolDefinition, index: number, defaultArch: Nod
   };
 }
 
+/**
+ * Short hashes already computed, by the exact text hashed: a fleet asks for the same few (each cluster's issuer bucket,
+ * each generation's node bucket) several times per generation (resolveGeneration for the stack and the traffic stack,
+ * serviceAccountIssuer for the kubeadm config, cluster.env, node policies and the identity stack). Keyed by the text
+ * hashed, so a hit is that text's hash; cleared whole at 4,096 texts (a fleet has about two per generation).
+ */
+const shortHashes = new Map<string, string>();
+
 /** A short stable hash, used to make globally unique names (S3) deterministic. */
 export function shortHash(...parts: string[]): string {
-  return createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 8);
+  const text = parts.join("\0");
+  let hash = shortHashes.get(text);
+  if (hash === undefined) {
+    if (shortHashes.size >= 4096) shortHashes.clear();
+    hash = hexDigest("sha256", text).slice(0, 8);
+    shortHashes.set(text, hash);
+  }
+  return hash;
 }
 
 /** Resolves one generation of a (validated) cluster definition. */

@@ -1,6 +1,6 @@
 // Owns how file contents travel inside an Ignition config: text as the shortest data URL (percent-encoded, or gzip +
 // base64 when that is smaller), the decoding back to text, and the `<function>-<hex>` verification hash of downloads.
-import { createHash } from "node:crypto";
+import { hexDigest } from "../../definition/hex-digest";
 import { gunzipSync, gzipSync } from "node:zlib";
 
 /** Inline contents as Ignition stores them. */
@@ -61,7 +61,8 @@ export function verificationHash(what: string, digest: Digest): string {
   return `${fn}-${hex}`;
 }
 
-/** The SHA-512 verification hash of some bytes (what a pointer pins its full config with). */
+/** The SHA-512 verification hash of some bytes (what a pointer pins its full config with); a string as its UTF-8 bytes. */
 export function sha512Of(data: string | Buffer): string {
-  return `sha512-${createHash("sha512").update(data).digest("hex")}`;
+  // One call instead of a Hash object per config (hex-digest.ts: the same digest).
+  return `sha512-${hexDigest("sha512", data)}`;
 }
