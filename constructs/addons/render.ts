@@ -67,11 +67,16 @@ const byFile = (a: { file: string }, b: { file: string }) => (a.file < b.file ? 
 /** Synthesizes the objects of every enabled addon of a generation, in apply order, without checking them. */
 export function synthesizeAddonObjects(generation: ResolvedGeneration): AddonObjects[] {
   const settings = resolvedSettings(generation);
-  const app = new App({ outdir: "unused-no-files-are-written" });
   const charts: { file: string; key: string; chart: Chart }[] = [];
   for (const addon of [...ADDONS].sort(byFile)) {
     const value = settings.get(addon.key);
     if (!addon.isEnabled(value, generation)) continue;
+    // An app per chart: cdk8s 2.70.106's Chart.toJson walks the chart's whole app twice (App._synthChart:
+    // resolveDependencies and validate over `app.node`, lib/app.js as installed), so with one app each chart's render
+    // walked every chart's constructs. No addon chart depends on or reaches into another; the construct paths (and so
+    // the object names and the render table's keys) are the same, as an app's own path is empty
+    // (test/render-apps.test.ts compares with the charts rendered in one app).
+    const app = new App({ outdir: "unused-no-files-are-written" });
     charts.push({ file: `${addon.file}.yaml`, key: addon.key, chart: addon.build(app, addon.key, generation, value) });
   }
   // Objects a fleet's generations share are rendered to JSON once per process (api-object-json.ts).
