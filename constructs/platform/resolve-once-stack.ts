@@ -30,7 +30,7 @@ import type { Construct, IConstruct, Node } from "constructs";
 import { withCheapAttributeHelpers } from "./attribute-helpers";
 import { isKnownBase64 } from "./known-base64";
 import { withLinearTokenSplit } from "./linear-token-split";
-import { sameStackTokenText } from "./same-stack-references";
+import { sameStackStringText, sameStackTokenText } from "./same-stack-references";
 import { allocateLogicalId } from "./logical-ids";
 import { singleWriteSynthesizer } from "./stack-file-write";
 
@@ -140,7 +140,11 @@ const SINGLE_STRING_TOKEN = /^\$\{TfToken\[([a-zA-Z0-9:._-]+)\]\}$/;
  */
 export function resolveTokenString(value: string, options: CdktfResolveOptions): unknown {
   const single = SINGLE_STRING_TOKEN.exec(value);
-  if (single === null) return Tokenization.resolve(value, options);
+  if (single === null) {
+    // A string of same-stack references and text (a JSON policy): its text (same-stack-references.ts).
+    const text = sameStackStringText(value, options.scope);
+    return text !== undefined && isPlainString(text) ? text : Tokenization.resolve(value, options);
+  }
   const token = tokenMap.lookupToken(single[1]);
   // A reference to an element of the stack itself, or a depends_on item of one: its text (same-stack-references.ts).
   const text = sameStackTokenText(token, options.scope);

@@ -69,6 +69,19 @@ function sameStackIdentifier(token: unknown, stack: IConstruct): string | undefi
 
 /** One string token marker, cdktf's STRING_TOKEN_REGEX anchored at both ends (as resolve-once-stack.ts's). */
 const SINGLE_STRING_TOKEN = /^\$\{TfToken\[([a-zA-Z0-9:._-]+)\]\}$/;
+/** cdktf's STRING_TOKEN_REGEX (lib/tokens/private/encoding.ts), every marker of a string in turn. */
+const STRING_TOKEN = /\$\{TfToken\[([a-zA-Z0-9:._-]+)\]\}/g;
+/** cdktf's ESCAPE_TOKEN_BEGIN_REGEX (encoding.ts, not exported): a "${" that does not open a token marker. */
+const ESCAPE_BEGIN = /\$\{(?!TfToken\[)/;
+
+/** The token of a marker's key, or undefined where cdktf's lookup throws (cdktf's own resolve then throws it). */
+function tokenOf(key: string): IResolvable | undefined {
+  try {
+    return tokenMap.lookupToken(key);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * What cdktf's resolve of `token` at the top of a value in `scope` gives, when `token` is a same-stack Reference or a
@@ -87,12 +100,31 @@ export function sameStackTokenText(token: IResolvable, scope: IConstruct): strin
   if (typeof fqn !== "string") return undefined;
   const marker = SINGLE_STRING_TOKEN.exec(fqn);
   if (marker === null) return undefined;
-  // A key the token map does not hold throws; cdktf's own resolve then throws it, in its words.
-  let inner: IResolvable;
-  try {
-    inner = tokenMap.lookupToken(marker[1]);
-  } catch {
-    return undefined;
+  const inner = tokenOf(marker[1]);
+  return inner === undefined ? undefined : sameStackIdentifier(inner, scope);
+}
+
+/**
+ * What cdktf's resolve of the string `value` (holding token markers, not only one) gives in the stack `scope`, when
+ * every marker in it is one of a same-stack Reference or Dependable and it holds no "${" that opens no marker; undefined
+ * otherwise. cdktf's resolve of such a string (lib/tokens/private/resolve.ts, string case) splits it into literals,
+ * a "close" escape per "}" and the tokens (linear-token-split.ts), maps each token by a resolve in a context whose
+ * braces are not suppressed (only an "open" escape suppresses them, and there is none; what a token's resolve sets
+ * on its own context does not reach the next), and joins the fragments, all strings, by StringConcat: concatenation,
+ * an escape written back as "}". So it is the string with each marker replaced by its token's text (as
+ * sameStackTokenText); the caller uses it only where it is plain, as cdktf's number step then leaves it.
+ */
+export function sameStackStringText(value: string, scope: IConstruct): string | undefined {
+  if (!TerraformStack.isStack(scope) || ESCAPE_BEGIN.test(value)) return undefined;
+  let text = "";
+  let from = 0;
+  STRING_TOKEN.lastIndex = 0;
+  for (let match = STRING_TOKEN.exec(value); match !== null; match = STRING_TOKEN.exec(value)) {
+    const token = tokenOf(match[1]);
+    const tokenText = token === undefined ? undefined : sameStackTokenText(token, scope);
+    if (tokenText === undefined) return undefined;
+    text += value.substring(from, match.index) + tokenText;
+    from = match.index + match[0].length;
   }
-  return sameStackIdentifier(inner, scope);
+  return text + value.substring(from);
 }
