@@ -14,7 +14,7 @@ import {
   Tokenization,
   type IAspect,
 } from "cdktf";
-import type { IConstruct } from "constructs";
+import { Construct, type IConstruct } from "constructs";
 import { AwsProvider, CloudwatchMetricAlarm, Route53Record, S3Object, SsmParameter } from "../constructs/platform/aws";
 import {
   isPlainNumber,
@@ -23,7 +23,7 @@ import {
   ResolveOnceStack,
   resolveTokenString,
 } from "../constructs/platform/resolve-once-stack";
-import { App, Fn, TerraformOutput, TerraformStack } from "../constructs/platform/terraform";
+import { App, Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "../constructs/platform/terraform";
 
 type StackClass = new (scope: App, id: string) => TerraformStack;
 
@@ -363,6 +363,30 @@ describe("ResolveOnceStack", () => {
     };
     expect(failure(ResolveOnceStack)).toBe(failure(TerraformStack));
     expect(failure(ResolveOnceStack)).toMatch(/map token/i);
+  });
+});
+
+describe("ResolveOnceStack's backend", () => {
+  it("is the one cdktf's ensureBackendExists finds or makes: the first in the tree, else one LocalBackend", () => {
+    const found = (Stack: StackClass) => {
+      const app = new App({ outdir: "unused" });
+      const withBackends = new Stack(app, "with");
+      const inner = new Construct(new Construct(withBackends, "outer"), "inner");
+      const first = new S3Backend(inner, { bucket: "b", key: "k", region: "eu-west-1" });
+      // A second one later in the tree (in pre-order, after the subtree holding the first).
+      new S3Backend(new Construct(withBackends, "later"), { bucket: "b2", key: "k", region: "eu-west-1" });
+      const without = new Stack(app, "without");
+      new Construct(without, "empty");
+      const made = without.ensureBackendExists();
+      return {
+        first: withBackends.ensureBackendExists() === first,
+        made: made instanceof LocalBackend,
+        kept: without.ensureBackendExists() === made,
+        backends: without.node.findAll().filter((c) => c instanceof LocalBackend).length,
+      };
+    };
+    expect(found(ResolveOnceStack)).toEqual(found(TerraformStack));
+    expect(found(ResolveOnceStack)).toEqual({ first: true, made: true, kept: true, backends: 1 });
   });
 });
 

@@ -11,8 +11,8 @@
 // sanitizeId), so no id holds one and the key gives back exactly the ids it was made of; the value is cdktf's own
 // makeUniqueId of those ids. test/logical-ids.test.ts compares with cdktf's allocateLogicalId on every element of the
 // example stacks and on hard cases.
-import { TerraformElement, type TerraformStack } from "cdktf";
-import type { Node } from "constructs";
+import { TerraformElement, TerraformStack } from "cdktf";
+import type { IConstruct, Node } from "constructs";
 
 // Not part of cdktf's public API, so looked up by path (as linear-token-split.ts does).
 const { makeUniqueId } = require("cdktf/lib/private/unique") as { makeUniqueId: (components: string[]) => string };
@@ -35,17 +35,23 @@ function uniqueIdOf(components: string[]): string {
 
 /**
  * What cdktf 0.21.0's TerraformStack.prototype.allocateLogicalId returns when called on `stack`: the ids of the
- * element's scopes after its own stack (`node.scopes.slice(node.scopes.indexOf(stack) + 1)`; all of them, the root's
- * too, when the stack is not among them), "" when there is none, otherwise their makeUniqueId. The scopes are read from
- * the element up to its stack, which gives the same ids as cdktf's slice of the list from the root.
+ * scopes after the owning stack (`node.scopes.slice(node.scopes.indexOf(owner) + 1)`; all of them, the root's too, when
+ * the owner is not among them), "" when there is none, otherwise their makeUniqueId. The owner of an element is its
+ * cdktfStack (TerraformStack.of: the element itself or its nearest ancestor that is a stack; cdktf throws where there
+ * is none), of a node `stack`. The scopes are read from the node up to the owner, which gives the same ids as cdktf's
+ * slice of the list from the root; for an element the owner is found on the same walk.
  */
 export function allocateLogicalId(stack: TerraformStack, tfElement: TerraformElement | Node): string {
-  const element = TerraformElement.isTerraformElement(tfElement);
-  const node = element ? tfElement.node : tfElement;
-  const owner = element ? tfElement.cdktfStack : stack;
   const components: string[] = [];
-  for (let scope: Node | undefined = node; scope !== undefined && scope !== owner.node; scope = scope.scope?.node) {
-    components.push(scope.id);
+  if (TerraformElement.isTerraformElement(tfElement)) {
+    let scope: IConstruct | undefined = tfElement;
+    for (; scope !== undefined && !TerraformStack.isStack(scope); scope = scope.node.scope) components.push(scope.node.id);
+    // No stack above the element: cdktf's cdktfStack throws its error.
+    if (scope === undefined) return allocateLogicalId(stack, tfElement.cdktfStack.node);
+  } else {
+    for (let scope: Node | undefined = tfElement; scope !== undefined && scope !== stack.node; scope = scope.scope?.node) {
+      components.push(scope.id);
+    }
   }
   if (components.length === 0) return "";
   return uniqueIdOf(components.reverse());
