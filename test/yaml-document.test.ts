@@ -7,7 +7,7 @@
 // synth writes with it (kubeadm, authenticator and Prometheus configs).
 import { parseAllDocuments, stringify } from "yaml";
 import { authenticatorConfig } from "../constructs/addons/access/chart";
-import { renderPrometheusConfig } from "../constructs/addons/monitoring/prometheus-config";
+import { prometheusConfig, renderPrometheusConfig } from "../constructs/addons/monitoring/prometheus-config";
 import { synthesizeAddonObjects } from "../constructs/addons/render";
 import { yamlDocument } from "../constructs/addons/yaml-document";
 import { resolveGeneration } from "../constructs/definition/resolve";
@@ -227,6 +227,14 @@ describe("yamlDocument", () => {
         }
       }
     expect(texts).toBeGreaterThan(20);
+  });
+
+  it("writes prometheus.yml from its template (the cluster name's scalar written in) as yaml's stringify writes the config", () => {
+    // The first file of a scrape interval is written whole, the next ones from the template (prometheus-config.ts).
+    for (const clusterName of ["first-cluster", ...HARD_STRINGS, "last-cluster"]) {
+      const props = { clusterName, scrapeInterval: "17s" };
+      expect({ clusterName, yaml: renderPrometheusConfig(props) }).toEqual({ clusterName, yaml: yamlOf(prometheusConfig(props)) });
+    }
   });
 
   it("writes hard strings, as keys and values at any depth, as yaml's stringify does", () => {

@@ -149,7 +149,9 @@ export interface YamlTemplate {
 
 /**
  * The template of `value`'s document whose holes are the value scalars that are keys of `holeOf` (their hole's index);
- * undefined when the document is not written by this writer alone (anchors, anything it hands to yaml).
+ * undefined when the document is not written by this writer alone (anything it hands to yaml). It is the document of
+ * a value that differs only in the strings of the holes, holding the same objects more than once (the anchors depend
+ * on which objects are held twice, not on any scalar).
  */
 export function yamlTemplate(value: object, holeOf: ReadonlyMap<string, number>): YamlTemplate | undefined {
   if (Array.isArray(value)) return undefined;
@@ -157,7 +159,7 @@ export function yamlTemplate(value: object, holeOf: ReadonlyMap<string, number>)
   let text: string;
   try {
     const anchors = anchorNames(value);
-    if (anchors.size > 0) return undefined;
+    if (anchors.has(value)) return undefined;
     text = writeCollection(value, "", { anchors, written: new Set(), holeOf, holes }) + "\n";
   } catch (error) {
     if (!(error instanceof NotMirrored)) throw error;

@@ -1,6 +1,6 @@
 // Owns Prometheus' scrape configuration: the API servers, every kubelet and its cAdvisor, node-exporter,
 // kube-state-metrics, Prometheus itself and any pod annotated `prometheus.io/scrape: "true"`.
-import { yamlDocument } from "../yaml-document";
+import { fillYamlTemplate, yamlDocument, yamlTemplate, type YamlTemplate } from "../yaml-document";
 import { KUBE_STATE_METRICS, MONITORING_NAMESPACE, NODE_EXPORTER, NODE_EXPORTER_NAMESPACE, PROMETHEUS } from "./names";
 
 const SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -103,7 +103,36 @@ export function prometheusConfig(props: { clusterName: string; scrapeInterval: s
   };
 }
 
-/** `prometheus.yml` of a generation. */
+/**
+ * `prometheus.yml` of a generation. Every generation's differs from its cluster's others only in the cluster name, a
+ * whole value (`external_labels.cluster`): from the second file of a scrape interval on, it is the document of that
+ * interval's config written once with a marker for the name, the name's scalar written in (yaml-document.ts
+ * yamlTemplate). The template is used only when the marker is that one value and nothing else, and when it gives the
+ * first file of the interval, written whole, byte for byte (test/yaml-document.test.ts compares the files of many
+ * names, hard ones among them, with yamlDocument's).
+ */
 export function renderPrometheusConfig(props: { clusterName: string; scrapeInterval: string }): string {
-  return yamlDocument(prometheusConfig(props));
+  const seen = configTemplates.get(props.scrapeInterval);
+  if (seen === undefined) {
+    const text = yamlDocument(prometheusConfig(props));
+    if (configTemplates.size >= 100) configTemplates.clear();
+    configTemplates.set(props.scrapeInterval, { first: { clusterName: props.clusterName, text } });
+    return text;
+  }
+  if (seen.template === undefined) seen.template = configTemplate(props.scrapeInterval, seen.first);
+  return (seen.template && fillYamlTemplate(seen.template, [props.clusterName])) ?? yamlDocument(prometheusConfig(props));
+}
+
+/** By scrape interval: the first file written (to check the template with) and the template once made (null: none). */
+const configTemplates = new Map<string, { first: { clusterName: string; text: string }; template?: YamlTemplate | null }>();
+
+const CLUSTER_NAME_MARKER = "\uE000prometheus-cluster-name\uE001";
+
+function configTemplate(scrapeInterval: string, first: { clusterName: string; text: string }): YamlTemplate | null {
+  const template = yamlTemplate(
+    prometheusConfig({ clusterName: CLUSTER_NAME_MARKER, scrapeInterval }),
+    new Map([[CLUSTER_NAME_MARKER, 0]]),
+  );
+  if (template === undefined || template.holes.length !== 1 || template.parts.some((p) => p.includes(CLUSTER_NAME_MARKER))) return null;
+  return fillYamlTemplate(template, [first.clusterName]) === first.text ? template : null;
 }
