@@ -311,6 +311,35 @@ describe("ResolveOnceStack", () => {
     expect(calls).toBe(1);
   });
 
+  it("takes cdktf's own path when an Aspect above or deep in the stack, or custom synthesis in it, may change an element", () => {
+    const { addCustomSynthesis } = require("cdktf/lib/synthesize/synthesizer") as {
+      addCustomSynthesis: (construct: IConstruct, synthesis: { onSynthesize(): void }) => void;
+    };
+    // [how, how many stacks take cdktf's own toTerraform]
+    const cases: [(app: App, stack: TerraformStack) => void, number][] = [
+      [(app) => Aspects.of(app).add(aspectDescription), 1],
+      [(_, stack) => Aspects.of(new Construct(new Construct(stack, "deep"), "deeper")).add(aspectDescription), 1],
+      [(_, stack) => addCustomSynthesis(new Construct(stack, "custom"), { onSynthesize: () => undefined }), 1],
+      // In a stack nested in this one (the check descends into it, as cdktf's findAll does): both stacks.
+      [(_, stack) => Aspects.of(new Construct(new ResolveOnceStack(stack, "nested"), "inner")).add(aspectDescription), 2],
+    ];
+    for (const [add, fallbacks] of cases) {
+      const build = (Stack: StackClass) => (app: App) => {
+        const stack = new Stack(app, "s");
+        populate(stack);
+        add(app, stack);
+        return ["s"];
+      };
+      const expected = synth(build(TerraformStack));
+      let written: Record<string, string> = {};
+      const calls = cdktfToTerraformCalls(() => (written = synth(build(ResolveOnceStack))));
+      expect(written.s).toBe(expected.s);
+      expect(calls).toBe(fallbacks);
+    }
+    // Without any of them the prepared fragments are written.
+    expect(cdktfToTerraformCalls(() => synth((app) => (populate(new ResolveOnceStack(app, "s")), ["s"])))).toBe(0);
+  });
+
   it("takes cdktf's own path for stacks a cross-stack reference changed, in either order", () => {
     const build = (Stack: StackClass, producerFirst: boolean) => (app: App) => {
       // The app prepares and synthesizes its stacks in construct order.

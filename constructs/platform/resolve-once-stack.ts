@@ -281,10 +281,20 @@ function firstBackend(node: IConstruct): TerraformBackend | undefined {
   return undefined;
 }
 
-/** Whether anything between prepareStack and toTerraform could change a resolved element: Aspects or custom synthesis. */
-function mayChangeDuringSynthesis(stack: IConstruct): boolean {
-  if (stack.node.scopes.some((scope) => Aspects.of(scope).all.length > 0)) return true;
-  return stack.node.findAll().some((c) => Aspects.of(c).all.length > 0 || CUSTOM_SYNTHESIS in c);
+/** Whether `construct` has an Aspect or a custom synthesis hook, either of which may change an element during synthesis. */
+function mayChange(construct: IConstruct): boolean {
+  return Aspects.of(construct).all.length > 0 || CUSTOM_SYNTHESIS in construct;
+}
+
+/**
+ * In one walk of `node`'s tree: its Terraform elements in construct order, not descending into nested stacks (as
+ * terraformElements), into `into`, and whether any construct of the tree, nested stacks included, mayChange.
+ */
+function elementsAndChanges(node: IConstruct, into: TerraformElement[], collect = true): boolean {
+  let changes = mayChange(node);
+  if (collect && TerraformElement.isTerraformElement(node)) into.push(node);
+  for (const child of node.node.children) if (elementsAndChanges(child, into, collect && !TerraformStack.isStack(child))) changes = true;
+  return changes;
 }
 
 interface Prepared {
@@ -337,13 +347,16 @@ export class ResolveOnceStack extends TerraformStack {
   override toTerraform(): unknown {
     const prepared = this.prepared;
     this.prepared = undefined;
-    const elements = terraformElements(this);
+    const elements: TerraformElement[] = [];
+    // Whether anything between prepareStack and here could change a resolved element: an Aspect above or in the stack,
+    // or custom synthesis in it (found on the walk that lists the elements).
+    const changes = elementsAndChanges(this, elements) || this.node.scopes.some((scope) => Aspects.of(scope).all.length > 0);
     const reusable =
       prepared !== undefined &&
       !this.overridden &&
       prepared.elements.length === elements.length &&
       prepared.elements.every((e, i) => e === elements[i]) &&
-      !mayChangeDuringSynthesis(this);
+      !changes;
     if (!reusable) return super.toTerraform();
 
     const metadata = {
