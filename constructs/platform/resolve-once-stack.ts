@@ -11,7 +11,9 @@
 // bytes either way (test/resolve-once-stack.test.ts); the three passes were about a third of a 50-generation synth's CPU.
 // The stack's cdk.tf.json is then written once, by stable-json.ts (json-stable-stringify's algorithm, same bytes)
 // instead of json-stable-stringify itself, through cdktf's own StackSynthesizer otherwise (stack-file-write.ts). Its
-// elements' logical IDs are cdktf's, computed once per path below the stack (logical-ids.ts).
+// elements' logical IDs are cdktf's, computed once per path below the stack (logical-ids.ts); references to its own
+// elements are written as their text (same-stack-references.ts); cdktf's keysToSnakeCase and processDynamicAttributes
+// are cheaper stand-ins while it prepares (attribute-helpers.ts).
 import {
   Aspects,
   DefaultTokenResolver,
@@ -137,6 +139,8 @@ const SINGLE_STRING_TOKEN = /^\$\{TfToken\[([a-zA-Z0-9:._-]+)\]\}$/;
  * result (forNumbers). The same steps run here without the regex scans, contexts and fragment objects, and the number
  * step is skipped only where isPlainString says it changes nothing; test/resolve-once-stack.test.ts compares both on
  * every string with a token of the example stacks and a generated fleet and on tokens resolving to other values.
+ * A same-stack Reference or Dependable, alone or in a string of text, is not handed to cdktf at all where its text is
+ * plain: that text is what cdktf's resolve gives it (same-stack-references.ts).
  */
 export function resolveTokenString(value: string, options: CdktfResolveOptions): unknown {
   const single = SINGLE_STRING_TOKEN.exec(value);
