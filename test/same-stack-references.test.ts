@@ -120,7 +120,7 @@ describe("same-stack reference texts", () => {
       ["a subclass of Reference", new SubReference("aws_ssm_parameter.here.id", stack), stack, false],
       ["a Dependable of something whose fqn is no token", markerOf(dependable({ fqn: "module.m" })), stack, false],
       ["a Dependable of a Lazy fqn", markerOf(dependable({ fqn: Token.asString(Lazy.stringValue({ produce: () => "x" })) })), stack, false],
-      ["a Lazy", Lazy.stringValue({ produce: () => "lazy" }) as IResolvable, stack, false],
+      ["a Lazy", Lazy.anyValue({ produce: () => "lazy" }), stack, false],
       ["a scope that is not a stack", markerOf(here.arn), new Construct(stack, "inner"), false],
       // A text with a marker or an encoded number: given, but not plain, so resolve-once-stack.ts leaves it to cdktf.
       ["a Reference whose identifier holds a token", ref(`aws_x.${here.name}`, stack), stack, true],
