@@ -142,7 +142,7 @@ function makeTemplate(
   // The object itself, but for the data it is rendered from: its metadata and props are the marked copies.
   const standIn = Object.create(object) as ApiObject;
   const metadata = Object.create(object.metadata) as ApiObjectMetadataDefinition;
-  Object.assign(metadata, {
+  const fields = {
     _additionalAttributes: data.additionalAttributes,
     name: data.name,
     namespace: data.namespace,
@@ -151,12 +151,23 @@ function makeTemplate(
     ownerReferences: data.ownerReferences,
     labels: data.labels,
     apiObject: standIn,
-  });
+  };
+  // Own data properties, as the metadata's constructor makes them, whatever its prototype holds.
+  for (const [field, value] of Object.entries(fields)) {
+    Object.defineProperty(metadata, field, { value, writable: true, enumerable: true, configurable: true });
+  }
   Object.defineProperty(standIn, "props", { value: data.props });
   Object.defineProperty(standIn, "metadata", { value: metadata });
   const markers = new Map<string, number>();
   for (let i = 0; i < holes; i++) markers.set(marker(i), i);
-  const output = compile(render(standIn), markers, new Set());
+  let rendered: unknown;
+  try {
+    rendered = render(standIn);
+  } catch {
+    // No template; the object's own rendering, which follows, says what fails.
+    return undefined;
+  }
+  const output = compile(rendered, markers, new Set());
   return output === undefined ? undefined : { type, inputs: holed, output, holes };
 }
 
