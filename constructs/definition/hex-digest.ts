@@ -6,7 +6,7 @@
 // https://nodejs.org/api/crypto.html#cryptohashalgorithm-data-outputencoding); package.json allows node >= 20, so an
 // older 20.x takes the createHash path. Used by the per-generation names (definition/resolve.ts shortHash) and the
 // user-data pointer's SHA-512 of each node config (ignition/builder/contents.ts sha512Of).
-// Named imports: `import * as` compiles to __importStar, which walks every export of node:crypto when loaded (~2 ms).
+// Named imports, read as properties of the module when called: no __importStar copy of all of node:crypto's exports.
 import { createHash, hash } from "node:crypto";
 
 /** The one-shot form, when this Node has it. */
