@@ -3,7 +3,8 @@
 // string cdk8s reads by its characters, a change of anything but a string, or a change of shape renders through cdk8s.
 import { App, Chart } from "cdk8s";
 import { renderApiObjectsOnce } from "../constructs/addons/api-object-json";
-import { contentKey, rememberedYaml, withSharedContentKeys } from "../constructs/addons/render-cache";
+import { contentKey, rememberedSchemaValid, rememberedYaml, withSharedContentKeys } from "../constructs/addons/render-cache";
+import { schemaProblems } from "../constructs/addons/validate-schema";
 import { yamlDocument } from "../constructs/addons/yaml-document";
 import { k8s } from "../constructs/platform/k8s";
 
@@ -139,5 +140,67 @@ describe("rendering from a construct path's template", () => {
     // The DaemonSet's template serves it; the ConfigMap renders through cdk8s every time (twice while templates are
     // tried: at most three per path).
     expect(calls.slice(5)).toEqual([2, 2, 1, 1]);
+  });
+
+  it("judges a filled object by the schema check as kubernetes-models' model does, without checking a valid one again", () => {
+    /** The problems kubernetes-models' own model finds: none, or that it throws. */
+    const modelFinds = (object: Record<string, unknown>) => {
+      const Model = (require(`kubernetes-models/${String(object.apiVersion)}/${String(object.kind)}`) as Record<string, unknown>)[
+        String(object.kind)
+      ] as new (data: unknown) => { validate(): void };
+      try {
+        new Model(structuredClone(object)).validate();
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    /** A Deployment naming `name` with pull policy `policy` (an enum), and a ConfigMap of binary data `blob` (base64). */
+    const judged = (path: string, policy: string, blob: string, name = blob) =>
+      withSharedContentKeys(() => {
+        const chart = new Chart(new App(), path, { namespace: "kube-system" });
+        new k8s.KubeDeployment(chart, "deployment", {
+          metadata: { name: "d", labels: { cluster: name } },
+          spec: {
+            selector: { matchLabels: { app: "d" } },
+            template: {
+              metadata: { labels: { app: "d" } },
+              spec: { containers: [{ name: "d", image: `d:${name}`, imagePullPolicy: policy }] },
+            },
+          },
+        });
+        new k8s.KubeConfigMap(chart, "blob", { metadata: { name: "blob" }, binaryData: { blob } });
+        renderApiObjectsOnce(chart);
+        return (chart.toJson() as Record<string, unknown>[]).map((object) => ({
+          problems: schemaProblems(object).length > 0,
+          model: modelFinds(object),
+          remembered: rememberedSchemaValid(object),
+        }));
+      });
+    // Strings anywhere but where content is judged (a label, an image): from the template on, every filled object is
+    // known to pass, and kubernetes-models' model agrees.
+    const names = ["n1", "n2", "n3", "n4", "n5", "n6", ...HARD_STRINGS];
+    const named = names.map((name) => judged("schema-names-path", "Always", "YQ==", name));
+    for (const [i, [deployment, configMap]] of named.entries()) {
+      // The ConfigMap is the same in every generation: a kept rendering, its verdict memoized by its text.
+      expect({ name: names[i], deployment, configMap }).toEqual({
+        name: names[i],
+        deployment: { problems: false, model: false, remembered: i >= 5 },
+        configMap: { problems: false, model: false, remembered: false },
+      });
+    }
+    // A hole in an enum (the pull policy) and in base64 data: each filled object is checked, and a bad one fails.
+    const policies = ["Always", "IfNotPresent", "Never", "Always", "IfNotPresent", "Never", "Sometimes", "Always"];
+    const blobs = ["YQ==", "Yg==", "Yw==", "ZA==", "ZQ==", "Zg==", "Zw==", "not base64!"];
+    const verdicts = policies.map((policy, i) => judged("schema-enum-path", policy, blobs[i]));
+    for (const [i, [deployment, configMap]] of verdicts.entries()) {
+      expect({ i, deployment: deployment.problems, configMap: configMap.problems }).toEqual({
+        i,
+        deployment: deployment.model,
+        configMap: configMap.model,
+      });
+      expect({ i, remembered: deployment.remembered || configMap.remembered }).toEqual({ i, remembered: false });
+    }
+    expect(verdicts[6][0].problems && verdicts[7][1].problems).toBe(true);
   });
 });

@@ -21,10 +21,12 @@
 // renders through cdk8s, and a path makes at most MAX_TEMPLATES templates (test/api-object-template.test.ts compares
 // with cdk8s, including strings cdk8s reads by their characters). The filled object's YAML document is written the
 // same way: the template's document with the holes' scalars written in (yaml-document.ts yamlTemplate), checked once
-// against the writer's own document of the object.
+// against the writer's own document of the object; and it passes the schema check when the marker rendering does
+// (validate-schema.ts passesSchemaCheck says why).
 import type { ApiObject, ApiObjectMetadataDefinition } from "cdk8s";
 import { materialize, NOT_PLAIN, plainCopy, sameInputs, withHoles } from "./kept-inputs";
-import { rememberYaml } from "./render-cache";
+import { rememberSchemaValid, rememberYaml } from "./render-cache";
+import { passesSchemaCheck } from "./validate-schema";
 import { fillYamlTemplate, yamlDocument, yamlTemplate, type YamlTemplate } from "./yaml-document";
 
 /** Templates made per construct path before the path renders through cdk8s only (each made costs two renderings). */
@@ -62,6 +64,11 @@ interface Template {
   yaml?: YamlTemplate | null;
   /** Whether the YAML template was checked against yamlDocument once. */
   yamlChecked?: boolean;
+  /**
+   * Whether the marker rendering passes the schema check, and so every filling of the template does
+   * (validate-schema.ts passesSchemaCheck).
+   */
+  schemaValid?: boolean;
 }
 
 /** A construct path's template state: its template, the inputs last rendered without one, templates made so far. */
@@ -88,6 +95,8 @@ export function renderFromTemplate(
     if (sameInputs(template.inputs, inputs, false, strings)) {
       const result = fill(template.output, strings) as object;
       rememberYaml(result, () => templateYaml(template, strings, result));
+      template.schemaValid ??= passesSchemaCheck(fill(template.output, markerStrings(template.holes)) as Record<string, unknown>);
+      if (template.schemaValid) rememberSchemaValid(result);
       return result;
     }
   }
@@ -126,6 +135,7 @@ export function renderFromTemplate(
 /** The first characters of every marker; no string of a marker rendering that is not a marker may hold them. */
 const MARKER_PREFIX = "\uE000api-object-template\uE001";
 const marker = (index: number) => `${MARKER_PREFIX}${index}\uE002`;
+const markerStrings = (holes: number) => Array.from({ length: holes }, (_, i) => marker(i));
 
 /** The template of `object` with a marker in each HOLE of `holed`, or undefined when the rendering does not fit one. */
 function makeTemplate(
@@ -226,8 +236,7 @@ function compile(value: unknown, markers: ReadonlyMap<string, number>, seen: Set
  */
 function templateYaml(template: Template, strings: readonly string[], result: object): string | undefined {
   if (template.yaml === undefined) {
-    const markers = new Map<string, number>();
-    for (let i = 0; i < template.holes; i++) markers.set(marker(i), i);
+    const markers = new Map(markerStrings(template.holes).map((m, i) => [m, i]));
     template.yaml = yamlTemplate(fill(template.output, [...markers.keys()]) as object, markers) ?? null;
   }
   if (template.yaml === null) return undefined;

@@ -1,6 +1,6 @@
 // Owns sharing render work between generations of one process: the content key of a synthesized object (its JSON,
 // or none when JSON would not capture everything that decides its YAML or its schema verdict), bounded memo tables
-// keyed by it, and the YAML of an object rendered from a template (written from the template's text). A fleet renders the same addon objects for many generations (every object that does not name the
+// keyed by it, and the YAML and schema verdict of an object rendered from a template (from the template's). A fleet renders the same addon objects for many generations (every object that does not name the
 // cluster); each is serialized and schema-checked once per process instead of once per generation.
 
 /**
@@ -58,13 +58,16 @@ let sharedKeys: WeakMap<object, string | undefined> | undefined;
 export function withSharedContentKeys<T>(use: () => T): T {
   const previous = sharedKeys;
   const previousYaml = knownYaml;
+  const previousValid = knownValid;
   sharedKeys = previous ?? new WeakMap();
   knownYaml = previousYaml ?? new WeakMap();
+  knownValid = previousValid ?? new WeakSet();
   try {
     return use();
   } finally {
     sharedKeys = previous;
     knownYaml = previousYaml;
+    knownValid = previousValid;
   }
 }
 
@@ -93,6 +96,22 @@ export function rememberYaml(object: object, write: () => string | undefined): v
 /** The YAML document of `object` recorded by rememberYaml, or undefined. */
 export function rememberedYaml(object: object): string | undefined {
   return knownYaml?.get(object)?.();
+}
+
+/** The objects known inside withSharedContentKeys to pass the schema check. */
+let knownValid: WeakSet<object> | undefined;
+
+/**
+ * Records that `object` passes the schema check (validate-schema.ts), inside withSharedContentKeys
+ * (api-object-template.ts, for an object filled from a template whose marker rendering passes it); a no-op outside.
+ */
+export function rememberSchemaValid(object: object): void {
+  knownValid?.add(object);
+}
+
+/** Whether rememberSchemaValid recorded `object`. */
+export function rememberedSchemaValid(object: object): boolean {
+  return knownValid?.has(object) ?? false;
 }
 
 /** An object literal's kind of object, of any realm (its prototype is Object.prototype there, or null). */

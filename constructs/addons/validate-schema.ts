@@ -7,7 +7,7 @@
 // which bundles every package path the code names, puts them in its cached package bundle: `npm run synth` then loads
 // them with V8's code cache instead of resolving and compiling ~210 model and schema files from node_modules each run.
 import { createRequire } from "node:module";
-import { contentKey, RenderMemo } from "./render-cache";
+import { contentKey, rememberedSchemaValid, RenderMemo } from "./render-cache";
 
 /** The apiVersions checked (each a folder of kubernetes-models); an object of another apiVersion has no schema. */
 const SERVED_API_VERSIONS: readonly string[] = [
@@ -112,9 +112,25 @@ function describe(error: AjvLikeError): string {
 /** Each object's verdict by its content: a fleet's generations share most objects (render-cache.ts). */
 const verdicts = new RenderMemo<readonly string[]>();
 
-/** The schema violations of one object, each as `field.path message`; empty when it validates. */
+/**
+ * The schema violations of one object, each as `field.path message`; empty when it validates, as an object filled
+ * from a template whose marker rendering validates does (see passesSchemaCheck).
+ */
 export function schemaProblems(object: Readonly<Record<string, unknown>>): string[] {
+  if (rememberedSchemaValid(object)) return [];
   return [...verdicts.get(contentKey(object), () => checkSchema(object))];
+}
+
+/**
+ * Whether `object` passes the schema check (not memoized). api-object-template.ts checks a template's marker rendering
+ * with it: the compiled validators (kubernetes-models 4.5.1 `_schemas`, as installed) check only `type`, `required`,
+ * `enum` and `format`, and the only format of a string is `byte` (base64, @kubernetes-models/validate 4.0.0
+ * formats.js); `int32`, `int64` and `double` are checked on numbers only. So a string value is judged by its content
+ * only against an enum or as base64. The markers (private-use characters) are in no enum and are not base64: a
+ * marker rendering that passes has no hole where content is judged, and any strings in its holes pass too.
+ */
+export function passesSchemaCheck(object: Readonly<Record<string, unknown>>): boolean {
+  return checkSchema(object).length === 0;
 }
 
 /**
