@@ -115,3 +115,20 @@ describe("the schema check", () => {
     }
   });
 });
+
+describe("what the compiled validators judge a string by", () => {
+  it("only `type`, `required`, `enum` and `format`, and of a string's formats only `byte` (validate-schema.ts passesSchemaCheck)", () => {
+    // A template's marker rendering stands for every filling of it only while this holds (api-object-template.ts).
+    const dir = join(require.resolve("kubernetes-models/package.json"), "..", "_schemas");
+    const keywords = new Set<string>();
+    const formats = new Set<string>();
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".js"))) {
+      const text = readFileSync(join(dir, file), "utf8");
+      for (const m of text.matchAll(/keyword:"([A-Za-z]+)"/g)) keywords.add(m[1]);
+      for (const m of text.matchAll(/_validate\.formats\.([A-Za-z0-9]+)/g)) formats.add(m[1]);
+    }
+    expect([...keywords].sort()).toEqual(["enum", "format", "required", "type"]);
+    // int32, int64 and double are ajv-formats' number formats, checked on numbers only.
+    expect([...formats].sort()).toEqual(["byte", "double", "int32", "int64"]);
+  });
+});

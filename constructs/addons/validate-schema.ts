@@ -125,7 +125,8 @@ export function schemaProblems(object: Readonly<Record<string, unknown>>): strin
  * Whether `object` passes the schema check (not memoized). api-object-template.ts checks a template's marker rendering
  * with it: the compiled validators (kubernetes-models 4.5.1 `_schemas`, as installed) check only `type`, `required`,
  * `enum` and `format`, and the only format of a string is `byte` (base64, @kubernetes-models/validate 4.0.0
- * formats.js); `int32`, `int64` and `double` are checked on numbers only. So a string value is judged by its content
+ * formats.js); `int32`, `int64` and `double` are ajv-formats 2.1.1's number formats (`type: "number"`), checked on
+ * numbers only (test/schema-models.test.ts fails if a validator judges by anything else). So a string value is judged by its content
  * only against an enum or as base64. The markers (private-use characters) are in no enum and are not base64: a
  * marker rendering that passes has no hole where content is judged, and any strings in its holes pass too.
  */
