@@ -13,8 +13,8 @@
 // instead of reaching another generation; no consumer of the addon objects changes them: restrictToImageArchitectures
 // copies what it alters); the same text handed out twice among one generation's charts gets a fresh parse (the
 // cross-object checks key one generation's objects by identity). A path whose object differed every time is no longer
-// compared with kept renderings (see seenPaths): it renders from a template of its strings (api-object-template.ts).
-// Anything else renders as before. The charts' output is the same
+// compared with kept renderings (see seenPaths): it renders from a template of its strings (api-object-template.ts),
+// as a missed object of any path does from the path's second miss on. Anything else renders as before. The charts' output is the same
 // (test/api-object-json.test.ts); cdk8s's path was about a sixth of a 50-generation synth's CPU.
 import { ApiObject, ApiObjectMetadataDefinition, App, type Chart } from "cdk8s";
 import { k8s } from "../platform/k8s";
@@ -134,7 +134,12 @@ function renderOnce(object: ApiObject, type: unknown, handedOut: WeakSet<object>
   }
   seen.misses++;
   const copy = plainCopy(inputs, new Set(), false);
-  const result = render();
+  // From a path's second miss on (an object shared by a cluster's generations but not by clusters), it renders from
+  // the path's template as an object that differs every time does (api-object-template.ts), and is kept as before.
+  const result =
+    copy === NOT_PLAIN || seen.variants.length === 0
+      ? render()
+      : renderFromTemplate(object, type, renderAs, inputs, (seen.templates ??= { made: 0, last: seen.variants[0] }));
   if (copy === NOT_PLAIN) return result;
   const resultText = jsonText(result);
   if (resultText !== undefined) {

@@ -1,6 +1,7 @@
-// Owns rendering an addon API object that differs in every generation (one naming the cluster or its API endpoint:
-// api-object-json.ts stops keying such a path) from a template: the rendering of the object's plain data with a marker
-// string in each string value that differed between generations, into which a later object's strings are put.
+// Owns rendering an addon API object that differs from the ones its construct path rendered before (one naming the
+// cluster or its API endpoint, which api-object-json.ts stops keying, or the VPC's CIDR, shared by a cluster's
+// generations) from a template: the rendering of the object's plain data with a marker string in each string value
+// that differed between generations, into which a later object's strings are put.
 //
 // Why that is cdk8s's rendering: with plain data and cdk8s's own resolvers (what api-object-json.ts admits), a string
 // value reaches the output unchanged wherever cdk8s puts it, whatever its content. cdk8s 2.70.106 (lib/resolve.js and
