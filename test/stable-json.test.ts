@@ -1,7 +1,11 @@
 // The stack JSON writer (constructs/platform/stable-json.ts) writes what cdktf's json-stable-stringify 1.3.0 writes with
 // `{ space: 2 }`, byte for byte, on the cases where its layout and order differ from JSON.stringify's.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { stableJson } from "../constructs/platform/stable-json";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { base64Of } from "../constructs/platform/known-base64";
+import { stableJson, writeStableJsonFile } from "../constructs/platform/stable-json";
 
 // The copy cdktf 0.21.0 itself loads (cdktf/node_modules/json-stable-stringify), not some other version.
 const jsonStableStringify = createRequire(require.resolve("cdktf"))("json-stable-stringify") as (
@@ -68,5 +72,51 @@ describe("stableJson", () => {
     expect(() => cdktfWrites(cyclic)).toThrow(new TypeError("Converting circular structure to JSON"));
     const shared = { x: [1] };
     expect(stableJson({ a: shared, b: shared })).toBe(cdktfWrites({ a: shared, b: shared }));
+  });
+});
+
+describe("writeStableJsonFile", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "stable-json-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The bytes writeStableJsonFile writes for `value`, and the bytes writeFileSync writes for cdktf's text of it. */
+  function bothWrites(value: unknown): [Buffer, Buffer] {
+    writeStableJsonFile(join(dir, "ours.json"), value);
+    writeFileSync(join(dir, "cdktf.json"), cdktfWrites(value) ?? "");
+    return [readFileSync(join(dir, "ours.json")), readFileSync(join(dir, "cdktf.json"))];
+  }
+
+  it("writes the bytes writeFileSync writes for json-stable-stringify's text, across many buffer chunks", () => {
+    // Text in pieces longer and shorter than a chunk, multi-byte and astral characters on both sides of chunk
+    // boundaries, escapes, a known base64 text written straight to the buffer, and more than its first 1 MiB buffer.
+    const wide = "é€\u{1F600}".repeat(7000);
+    const known = base64Of("node bucket object ".repeat(9000));
+    const value = {
+      items: Array.from({ length: 3000 }, (_, i) => ({ [`k${i}é`]: i % 7 === 0 ? wide.slice(0, i) : `v${i}\u{1F600}`, n: i / 3 })),
+      wide,
+      known,
+      lone: "a \ud800 b \n",
+      list: [undefined, () => 1, null, known, { toJSON: () => ["x", wide] }],
+    };
+    const [ours, cdktf] = bothWrites(value);
+    expect(ours.length).toBeGreaterThan(1024 * 1024);
+    expect(ours.equals(cdktf)).toBe(true);
+    // The buffer it keeps writes the next, smaller file whole and alone.
+    const [small, cdktfSmall] = bothWrites({ a: [1, "é"] });
+    expect(small.equals(cdktfSmall)).toBe(true);
+  });
+
+  it("writes an empty file for a value json-stable-stringify leaves out, and none for a cycle", () => {
+    const [ours, cdktf] = bothWrites(undefined);
+    expect(ours.equals(cdktf)).toBe(true);
+    expect(ours.length).toBe(0);
+    const cyclic: Record<string, unknown> = { a: "x".repeat(20_000) };
+    cyclic.self = { back: cyclic };
+    const path = join(dir, "cyclic.json");
+    expect(() => writeStableJsonFile(path, cyclic)).toThrow(new TypeError("Converting circular structure to JSON"));
+    expect(existsSync(path)).toBe(false);
   });
 });

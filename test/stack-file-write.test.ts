@@ -47,9 +47,15 @@ function synthesize(build: (app: App) => void, cdktf: boolean, config: AppConfig
   const outdir = mkdtempSync(join(tmpdir(), "stack-file-write-"));
   const writeFileSync = fs.writeFileSync;
   let stackFileWrites = 0;
+  const openSync = fs.openSync;
   const spy = jest.spyOn(fs, "writeFileSync").mockImplementation((...args: Parameters<typeof fs.writeFileSync>) => {
     if (String(args[0]).endsWith("cdk.tf.json")) stackFileWrites++;
     writeFileSync(...args);
+  });
+  // The stack file written by writeStableJsonFile (stable-json.ts): opened for writing once per write.
+  const openSpy = jest.spyOn(fs, "openSync").mockImplementation((...args: Parameters<typeof fs.openSync>) => {
+    if (String(args[0]).endsWith("cdk.tf.json") && args[1] === "w") stackFileWrites++;
+    return openSync(...args);
   });
   try {
     const app = new App({ ...config, outdir });
@@ -70,6 +76,7 @@ function synthesize(build: (app: App) => void, cdktf: boolean, config: AppConfig
     return { files: filesUnder(outdir), threw, stackFileWrites };
   } finally {
     spy.mockRestore();
+    openSpy.mockRestore();
     rmSync(outdir, { recursive: true, force: true });
   }
 }

@@ -9,13 +9,13 @@
 // stableJson (the same bytes, stable-json.ts). Before, cdktf wrote a placeholder document that was then written over:
 // a second file open and write per stack, about 1 profiled ms per generation here, where each file made costs 0.1-0.5
 // ms of system CPU. With HCL output the read returns true and cdktf writes HCL as always. A synthesizer that is not of
-// this shape (no boolean `hclOutput` field) runs as it is, and writes json-stable-stringify's bytes itself.
+// this shape (no boolean `hclOutput` field) runs as it is, and writes json-stable-stringify's bytes itself. The file is
+// written by writeStableJsonFile, without the whole text made as one string first (stable-json.ts).
 // test/stack-file-write.test.ts compares manifest.json and every file with cdktf's own synthesizer (Aspects, moved
 // resources, warning and error annotations, custom synthesis, HCL output) and counts the writes.
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { IStackSynthesizer, ISynthesisSession, TerraformStack } from "cdktf";
-import { stableJson } from "./stable-json";
+import { writeStableJsonFile } from "./stable-json";
 
 /** cdktf's StackSynthesizer with the private field read here (lib/synthesize/synthesizer.ts, cdktf 0.21.0). */
 interface CdktfStackSynthesizer extends IStackSynthesizer {
@@ -52,8 +52,7 @@ export function singleWriteSynthesizer(stack: TerraformStack): IStackSynthesizer
       } catch (error) {
         if (error !== AT_JSON_WRITE) throw error;
         // As cdktf's write: the stack's document (its toTerraform), at the manifest's path for the stack.
-        const text = stableJson(stack.toTerraform());
-        writeFileSync(join(session.outdir, session.manifest.forStack(stack).synthesizedStackPath), text ?? "");
+        writeStableJsonFile(join(session.outdir, session.manifest.forStack(stack).synthesizedStackPath), stack.toTerraform());
       } finally {
         synthesizing = false;
       }
