@@ -16,7 +16,7 @@ import { ControlPlane } from "./control-plane";
 import { DeployingAccount } from "./deploying-account";
 import { GenerationImage } from "./generation-image";
 import { IngressLoadBalancer } from "./ingress-load-balancer";
-import { nodeBucketObjectForm } from "./node-bucket-object-content";
+import { nodeBucketObjectForm, utf8Text } from "./node-bucket-object-content";
 import { NodeConfigBucket } from "./node-config-bucket";
 import { NodeIdentity } from "./node-identity";
 import { NODE_CONTRACT, SUPPORTED_NODE_CONTRACTS } from "./node-contract";
@@ -309,13 +309,15 @@ export class KubernetesCluster extends Construct {
       this.configDocuments.set(key, rendered.document);
     }
     this.configs.set(key, config);
+    // Encoded to UTF-8 once: the object's base64 and the pointer's SHA-512 are of these bytes (issue 17).
+    const encoded = utf8Text(config);
     const object = this.nodeBucket.addObject(
       role.kind === "controller" ? "controller-ignition" : `worker-${role.pool.name}-ignition`,
       key,
-      config,
+      encoded,
       "application/json",
     );
-    return { userData: userDataPointer(this.generation.bucketName, key, config), object };
+    return { userData: userDataPointer(this.generation.bucketName, key, encoded.bytes), object };
   }
 }
 

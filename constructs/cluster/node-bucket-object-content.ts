@@ -19,7 +19,7 @@
 // escaped (`${` -> `$${`, `%{` -> `%%{`) and Terraform then parses all of it: staging/b's 829 KB addon manifest cost
 // 21.9 user-CPU s of `terraform validate` (terraform 1.11.4) against 0.76 s for the same bytes base64-encoded.
 // Base64 holds neither `$` nor `%`, so there is nothing to escape and nothing to parse.
-import { base64Of } from "../platform/known-base64";
+import { base64Of, base64OfBytes } from "../platform/known-base64";
 
 /** How the objects of a generation's node bucket carry their text in the Terraform JSON. */
 export type NodeBucketObjectForm = "escaped-content" | "content-base64";
@@ -36,10 +36,29 @@ export function nodeBucketObjectForm(nodeContract: number): NodeBucketObjectForm
   return nodeContract >= 3 ? "content-base64" : "escaped-content";
 }
 
-/** The aws_s3_object arguments that store `text` in the given form. */
-export function nodeBucketObjectContent(text: string, form: NodeBucketObjectForm): { content: string } | { contentBase64: string } {
-  // base64Of remembers the text so the stack writers need not scan it again (constructs/platform/known-base64.ts).
-  if (form === "content-base64") return { contentBase64: base64Of(text) };
+/**
+ * A text together with its UTF-8 bytes, encoded once for every reader of the bytes: a node config's S3 object
+ * (`content_base64`) and its user-data pointer's SHA-512 are both of the same bytes (issue 17).
+ */
+export interface Utf8Text {
+  readonly text: string;
+  /** Buffer.from(text, "utf8"). */
+  readonly bytes: Buffer;
+}
+
+/** `text` with its UTF-8 bytes. */
+export function utf8Text(text: string): Utf8Text {
+  return { text, bytes: Buffer.from(text, "utf8") };
+}
+
+/** The aws_s3_object arguments that store `content` (a text, or a text with its UTF-8 bytes) in the given form. */
+export function nodeBucketObjectContent(
+  content: string | Utf8Text,
+  form: NodeBucketObjectForm,
+): { content: string } | { contentBase64: string } {
+  // base64Of(Bytes) remembers the text so the stack writers need not scan it again (constructs/platform/known-base64.ts).
+  if (form === "content-base64") return { contentBase64: typeof content === "string" ? base64Of(content) : base64OfBytes(content.bytes) };
+  const text = typeof content === "string" ? content : content.text;
   // Terraform reads `${` and `%{` in JSON strings as template syntax; stored files (shell in addon manifests) need them literal.
   return { content: text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{") };
 }

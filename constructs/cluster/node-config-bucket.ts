@@ -16,7 +16,7 @@ import {
 import type { ITerraformDependable } from "../platform/terraform";
 import { dependsOnTokens } from "./depends-on-tokens";
 import { NODE_CONTRACT } from "./node-contract";
-import { nodeBucketObjectContent, nodeBucketObjectForm, type NodeBucketObjectForm } from "./node-bucket-object-content";
+import { nodeBucketObjectContent, nodeBucketObjectForm, type NodeBucketObjectForm, type Utf8Text } from "./node-bucket-object-content";
 
 export interface NodeConfigBucketProps {
   readonly bucketName: string;
@@ -117,8 +117,11 @@ export class NodeConfigBucket extends Construct {
     return `arn:aws:s3:::${this.bucketName}/${keyPattern}`;
   }
 
-  /** Stores a text object (written after the bucket's encryption and versioning are in place). */
-  addObject(id: string, key: string, content: string, contentType: string): S3Object {
+  /**
+   * Stores a text object (written after the bucket's encryption and versioning are in place); `content` may carry the
+   * text's UTF-8 bytes when the caller encoded them for another use too (a node config's pointer hash).
+   */
+  addObject(id: string, key: string, content: string | Utf8Text, contentType: string): S3Object {
     const object = new S3Object(this, id, {
       bucket: this.bucketId,
       key,

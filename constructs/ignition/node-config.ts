@@ -219,7 +219,10 @@ function addEtcdSnapshots(config: IgnitionConfig, gen: ResolvedGeneration): void
   });
 }
 
-/** The user data of a launch template: an Ignition config that replaces itself with the full config from S3. */
-export function userDataPointer(bucketName: string, key: string, fullConfig: string): string {
+/**
+ * The user data of a launch template: an Ignition config that replaces itself with the full config from S3 (its text,
+ * or the text's UTF-8 bytes: the same SHA-512).
+ */
+export function userDataPointer(bucketName: string, key: string, fullConfig: string | Buffer): string {
   return replacePointer(`s3://${bucketName}/${key}`, fullConfig);
 }

@@ -6,7 +6,7 @@
 // and holds no cdktf token marker ("TfToken[") or encoded number (these hold "-"). No cdktf import: the cluster
 // constructs register texts here and constructs/platform reads them.
 
-/** Texts encoded by base64Of, by value; bounded by their total length (cleared whole when it is reached). */
+/** Texts encoded by base64Of or base64OfBytes, by value; bounded by their total length (cleared whole when it is reached). */
 const known = new Set<string>();
 let knownLength = 0;
 /** Total characters kept before the set starts over (a generation registers about 0.5 M; 64 M is ~120 generations). */
@@ -16,7 +16,15 @@ const MIN_LENGTH = 4096;
 
 /** The base64 of `text`'s UTF-8 bytes (Buffer.from(text, "utf8").toString("base64")), remembered as known base64. */
 export function base64Of(text: string): string {
-  const encoded = Buffer.from(text, "utf8").toString("base64");
+  return base64OfBytes(Buffer.from(text, "utf8"));
+}
+
+/**
+ * The base64 of `bytes` (bytes.toString("base64")), remembered as known base64: for a caller that already holds a
+ * text's UTF-8 bytes for another use (a node config, also hashed for its pointer), so the text is encoded once.
+ */
+export function base64OfBytes(bytes: Buffer): string {
+  const encoded = bytes.toString("base64");
   if (encoded.length >= MIN_LENGTH) {
     if (knownLength + encoded.length > LENGTH_LIMIT) {
       known.clear();
@@ -30,7 +38,7 @@ export function base64Of(text: string): string {
   return encoded;
 }
 
-/** Whether `value` is a text base64Of returned (and still remembers): only base64 characters, so JSON- and token-plain. */
+/** Whether `value` is a text base64Of or base64OfBytes returned (and still remembers): only base64 characters, so JSON- and token-plain. */
 export function isKnownBase64(value: string): boolean {
   return value.length >= MIN_LENGTH && known.has(value);
 }

@@ -29,9 +29,26 @@ export function dataUrl(text: string): EncodedContents {
   return { ...result };
 }
 
+/** gzip's options: level 9, as every data URL of this project has been written (one object, not one per call). */
+const GZIP_OPTIONS = { level: 9 } as const;
+const PLAIN_PREFIX = "data:,";
+
+/** String.prototype.isWellFormed (ES2024; in every Node >= 20, whose V8 is 11.3): no lone surrogate. */
+const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * The shorter of the percent-encoded and the gzip + base64 data URL (the percent-encoded one on a tie). The
+ * percent-encoded URL is not built when the gzip one is shorter than any percent-encoding of `text` can be:
+ * encodeURIComponent writes each UTF-16 code unit of a well-formed text as at least one character (an unreserved one
+ * as itself, any other code point as "%XY" per UTF-8 byte: 3 characters for 1 unit, 12 for a surrogate pair; ECMA-262
+ * https://tc39.es/ecma262/#sec-encode), so `data:,` + it is at least 6 + text.length long. A text with a lone
+ * surrogate still goes through encodeURIComponent, which throws its URIError as before. Building it was about a fifth
+ * of a generation's data URL cost for the texts that differ per generation (kubeadm configs, cluster.env; issue 17).
+ */
 function encodeDataUrl(text: string): EncodedContents {
-  const plain = `data:,${encodeURIComponent(text)}`;
-  const gz = `data:;base64,${gzipSync(Buffer.from(text, "utf8"), { level: 9 }).toString("base64")}`;
+  const gz = `data:;base64,${gzipSync(Buffer.from(text, "utf8"), GZIP_OPTIONS).toString("base64")}`;
+  if (gz.length < PLAIN_PREFIX.length + text.length && isWellFormed(text)) return { source: gz, compression: "gzip" };
+  const plain = PLAIN_PREFIX + encodeURIComponent(text);
   return gz.length < plain.length ? { source: gz, compression: "gzip" } : { source: plain };
 }
 

@@ -6,8 +6,11 @@ import { sha512Of } from "./contents";
 /** How the fetched config combines with the pointer: `replace` (the fetched one is all there is) or `merge`. */
 export type PointerMode = "replace" | "merge";
 
-/** A pointer config to `source` (s3://bucket/key or https://…) pinned to `fullConfig`'s SHA-512. */
-export function pointerConfig(source: string, fullConfig: string, mode: PointerMode = "replace"): string {
+/**
+ * A pointer config to `source` (s3://bucket/key or https://…) pinned to `fullConfig`'s SHA-512 (of a text's UTF-8
+ * bytes, or of the bytes given).
+ */
+export function pointerConfig(source: string, fullConfig: string | Buffer, mode: PointerMode = "replace"): string {
   if (!/^(s3|https):\/\//.test(source)) throw new Error(`pointer source "${source}" must be an s3:// or https:// URL`);
   const reference = { source, verification: { hash: sha512Of(fullConfig) } };
   const config = mode === "replace" ? { replace: reference } : { merge: [reference] };
@@ -15,6 +18,6 @@ export function pointerConfig(source: string, fullConfig: string, mode: PointerM
 }
 
 /** The user data of a launch template: an Ignition config that replaces itself with the full config at `source`. */
-export function replacePointer(source: string, fullConfig: string): string {
+export function replacePointer(source: string, fullConfig: string | Buffer): string {
   return pointerConfig(source, fullConfig, "replace");
 }
