@@ -16,7 +16,10 @@ import { App, type AppConfig } from "../constructs/platform/terraform";
 // node's fs module object itself (what cdktf and the library call writeFileSync on), not an import's namespace copy.
 const fs = require("node:fs") as typeof import("node:fs");
 const { StackSynthesizer, addCustomSynthesis } = require("cdktf/lib/synthesize/synthesizer") as {
-  StackSynthesizer: new (stack: TerraformStack, continueOnErrorAnnotations?: boolean, hclOutput?: boolean) => TerraformStack["synthesizer"];
+  StackSynthesizer: {
+    new (stack: TerraformStack, continueOnErrorAnnotations?: boolean, hclOutput?: boolean): TerraformStack["synthesizer"];
+    prototype: { synthesize(session: ISynthesisSession): void };
+  };
   addCustomSynthesis: (construct: IConstruct, synthesis: { onSynthesize(session: ISynthesisSession): void }) => void;
 };
 
@@ -27,6 +30,8 @@ interface Synthesized {
   readonly threw?: string;
   /** How many times a stack file (cdk.tf.json) was written. */
   readonly stackFileWrites: number;
+  /** How many stacks cdktf's own StackSynthesizer.synthesize ran for (ResolveOnceStack's lean path does not). */
+  readonly cdktfSyntheses: number;
 }
 
 /** Every file under `dir` with its text, by path relative to it. */
@@ -68,12 +73,15 @@ function synthesize(build: (app: App) => void, cdktf: boolean, config: AppConfig
           process.env.SYNTH_HCL_OUTPUT === "true" || process.env.SYNTH_HCL_OUTPUT === "1",
         );
     let threw: string | undefined;
+    const cdktfSynthesize = jest.spyOn(StackSynthesizer.prototype, "synthesize");
     try {
       withCheapCaptures(() => app.synth());
     } catch (error) {
       threw = (error as Error).message;
     }
-    return { files: filesUnder(outdir), threw, stackFileWrites };
+    const cdktfSyntheses = cdktfSynthesize.mock.calls.length;
+    cdktfSynthesize.mockRestore();
+    return { files: filesUnder(outdir), threw, stackFileWrites, cdktfSyntheses };
   } finally {
     spy.mockRestore();
     openSpy.mockRestore();
@@ -133,6 +141,11 @@ function featureStacks(extra: (stack: TerraformStack) => void = () => undefined)
   };
 }
 
+/** What a synthesis wrote and threw, without the count of cdktf syntheses (which differs by design). */
+function outcome({ cdktfSyntheses: _, ...rest }: Synthesized): Omit<Synthesized, "cdktfSyntheses"> {
+  return rest;
+}
+
 describe("ResolveOnceStack's stack file", () => {
   it("is written once per stack, every output file as cdktf's own synthesizer writes it, for the example clusters", () => {
     const build = (app: App) => void addClusters(app, clusters);
@@ -145,12 +158,15 @@ describe("ResolveOnceStack's stack file", () => {
     expect(stacks.length).toBe(8);
     // cdktf's synthesizer with ResolveOnceStack's toTerraform wrote each stack file once too; before, twice.
     expect(ours.stackFileWrites).toBe(stacks.length);
+    // No Aspect, custom synthesis or move in them: every stack took the lean path, none cdktf's synthesize.
+    expect(ours.cdktfSyntheses).toBe(0);
+    expect(cdktf.cdktfSyntheses).toBe(stacks.length);
   });
 
   it("keeps Aspects, moved resources, annotations and custom synthesis as cdktf's synthesizer does", () => {
     const cdktf = synthesize(featureStacks(), true);
     const ours = synthesize(featureStacks(), false);
-    expect(ours).toEqual(cdktf);
+    expect(outcome(ours)).toEqual(outcome(cdktf));
     expect(ours.threw).toBeUndefined();
     expect(ours.stackFileWrites).toBe(2);
     const featured = JSON.parse(ours.files["stacks/featured/cdk.tf.json"]);
@@ -172,13 +188,13 @@ describe("ResolveOnceStack's stack file", () => {
     const withError = featureStacks((stack) => Annotations.of(stack).addError("an error"));
     const cdktf = synthesize(withError, true);
     const ours = synthesize(withError, false);
-    expect(ours).toEqual(cdktf);
+    expect(outcome(ours)).toEqual(outcome(cdktf));
     expect(ours.threw).toMatch(/an error/);
     expect(Object.keys(ours.files)).not.toContain("stacks/featured/cdk.tf.json");
     const goOn = { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "1" };
     const cdktfGoingOn = withEnv(goOn, () => synthesize(withError, true));
     const oursGoingOn = withEnv(goOn, () => synthesize(withError, false));
-    expect(oursGoingOn).toEqual(cdktfGoingOn);
+    expect(outcome(oursGoingOn)).toEqual(outcome(cdktfGoingOn));
     expect(oursGoingOn.threw).toBeUndefined();
     expect(oursGoingOn.stackFileWrites).toBe(2);
     expect(oursGoingOn.files["manifest.json"]).toContain("an error");
@@ -188,10 +204,10 @@ describe("ResolveOnceStack's stack file", () => {
     const failing = featureStacks((stack) => stack.node.addValidation({ validate: () => ["a failing validation"] }));
     const cdktf = synthesize(failing, true);
     const ours = synthesize(failing, false);
-    expect(ours).toEqual(cdktf);
+    expect(outcome(ours)).toEqual(outcome(cdktf));
     expect(ours.threw).toMatch(/a failing validation/);
     const skipped = synthesize(failing, false, { skipValidation: true });
-    expect(skipped).toEqual(synthesize(failing, true, { skipValidation: true }));
+    expect(outcome(skipped)).toEqual(outcome(synthesize(failing, true, { skipValidation: true })));
     expect(skipped.threw).toBeUndefined();
     expect(skipped.stackFileWrites).toBe(2);
   });
@@ -200,8 +216,77 @@ describe("ResolveOnceStack's stack file", () => {
     const hcl = { SYNTH_HCL_OUTPUT: "true" };
     const cdktf = withEnv(hcl, () => synthesize(featureStacks(), true));
     const ours = withEnv(hcl, () => synthesize(featureStacks(), false));
-    expect(ours).toEqual(cdktf);
+    expect(outcome(ours)).toEqual(outcome(cdktf));
     expect(Object.keys(ours.files)).toEqual(expect.arrayContaining(["stacks/featured/cdk.tf", "stacks/featured/metadata.json"]));
     expect(ours.stackFileWrites).toBe(0);
+  });
+
+  /** Two stacks with nothing that takes cdktf's synthesize, annotations on both, and `extra` added to the second. */
+  function leanStacks(extra: (stack: TerraformStack) => void = () => undefined) {
+    return (app: App): void => {
+      for (const id of ["one", "two"]) {
+        const stack = new ResolveOnceStack(app, id);
+        new AwsProvider(stack, "aws", { region: "eu-west-1" });
+        const parameter = new SsmParameter(stack, "p", { name: `/${id}`, type: "String", value: "v" });
+        Annotations.of(parameter).addInfo(`an info in ${id}`);
+        Annotations.of(stack).addWarning(`a warning in ${id}`);
+        if (id === "two") extra(stack);
+      }
+    };
+  }
+
+  it("takes the lean path for stacks without Aspects, custom synthesis or moves, with cdktf's annotations and errors", () => {
+    const plain = synthesize(leanStacks(), false);
+    expect(outcome(plain)).toEqual(outcome(synthesize(leanStacks(), true)));
+    expect(plain.cdktfSyntheses).toBe(0);
+    expect(plain.stackFileWrites).toBe(2);
+    const annotations = JSON.parse(plain.files["manifest.json"]).stacks.two.annotations as { level: string; constructPath: string }[];
+    expect(annotations.map((a) => [a.level, a.constructPath])).toEqual([
+      ["@cdktf/warn", "two"],
+      ["@cdktf/info", "two/p"],
+    ]);
+
+    const withError = leanStacks((stack) => Annotations.of(stack.node.findChild("p")).addError("an error"));
+    const ours = synthesize(withError, false);
+    expect(outcome(ours)).toEqual(outcome(synthesize(withError, true)));
+    expect(ours.cdktfSyntheses).toBe(0);
+    expect(ours.threw).toMatch(/Encountered Annotations with level "ERROR":\n\[two\/p\] an error/);
+    expect(Object.keys(ours.files)).not.toContain("stacks/two/cdk.tf.json");
+    const goOn = { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "1" };
+    const oursGoingOn = withEnv(goOn, () => synthesize(withError, false));
+    expect(outcome(oursGoingOn)).toEqual(outcome(withEnv(goOn, () => synthesize(withError, true))));
+    expect(oursGoingOn.threw).toBeUndefined();
+    expect(oursGoingOn.files["stacks/two/cdk.tf.json"]).toBeDefined();
+  });
+
+  it("runs validations on the lean path as cdktf does, and a custom synthesis hook a validation added", () => {
+    const failing = leanStacks((stack) => stack.node.addValidation({ validate: () => ["a failing validation"] }));
+    const ours = synthesize(failing, false);
+    expect(outcome(ours)).toEqual(outcome(synthesize(failing, true)));
+    expect(ours.threw).toMatch(/\[two\] a failing validation/);
+    const skipped = synthesize(failing, false, { skipValidation: true });
+    expect(outcome(skipped)).toEqual(outcome(synthesize(failing, true, { skipValidation: true })));
+    expect(skipped.threw).toBeUndefined();
+
+    // A validation that adds a custom synthesis hook (after the lean path was chosen): cdktf runs it after the
+    // validations, so the lean path does too, before collecting the annotations the hook adds.
+    const hooking = leanStacks((stack) =>
+      stack.node.addValidation({
+        validate: () => {
+          addCustomSynthesis(stack.node.findChild("p"), {
+            onSynthesize(session) {
+              fs.writeFileSync(join(session.outdir, "stacks", "two", "hook.txt"), "hooked");
+              Annotations.of(stack).addWarning("added by the hook");
+            },
+          });
+          return [];
+        },
+      }),
+    );
+    const hooked = synthesize(hooking, false);
+    expect(outcome(hooked)).toEqual(outcome(synthesize(hooking, true)));
+    expect(hooked.cdktfSyntheses).toBe(0);
+    expect(hooked.files["stacks/two/hook.txt"]).toBe("hooked");
+    expect(hooked.files["manifest.json"]).toContain("added by the hook");
   });
 });
