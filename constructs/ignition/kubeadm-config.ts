@@ -197,12 +197,13 @@ function clusterConfiguration(gen: ResolvedGeneration) {
   };
 }
 
-function kubeletConfiguration(gen: ResolvedGeneration) {
+/** The KubeletConfiguration: a function of the cluster DNS address alone (its YAML is kept by it, keptYamlDocument). */
+function kubeletConfiguration(clusterDnsIp: string) {
   return {
     apiVersion: "kubelet.config.k8s.io/v1beta1",
     kind: "KubeletConfiguration",
     cgroupDriver: "systemd",
-    clusterDNS: [gen.clusterDnsIp],
+    clusterDNS: [clusterDnsIp],
     clusterDomain: "cluster.local",
     // Serving certificates signed by the cluster CA, so metrics-server and Prometheus can verify kubelets.
     serverTLSBootstrap: true,
@@ -224,6 +225,52 @@ function kubeletConfiguration(gen: ResolvedGeneration) {
 const yamlDocs = (docs: object[]) => docs.map((d) => yamlDocument(d)).join("---\n");
 
 /**
+ * The YAML of the documents that are functions of a few values alone (the kubelet's of the cluster DNS address, the
+ * InitConfiguration's of the API port and skipped phases, kube-proxy's of the pod CIDR), kept by those values: most
+ * generations of a fleet write them byte for byte alike, and writing YAML was most of initConfiguration's cost (issue
+ * 17). They are kept per builder function, by the JSON of every argument it takes (strings, numbers, lists of
+ * strings: JSON tells them apart), and the builder is called with exactly those arguments and reads nothing else, so
+ * a kept text is yamlDocument of the very document the builder would return now (yamlDocument writes a document from
+ * its data alone). Bounded: cleared whole at 1,000 texts.
+ */
+type KeyArgument = string | number | readonly string[];
+const keptYaml = new Map<object, Map<string, string>>();
+let keptCount = 0;
+function keptYamlDocument<A extends readonly KeyArgument[]>(build: (...args: A) => object, ...args: A): string {
+  let byArguments = keptYaml.get(build);
+  if (byArguments === undefined) keptYaml.set(build, (byArguments = new Map()));
+  const key = JSON.stringify(args);
+  let text = byArguments.get(key);
+  if (text === undefined) {
+    if (keptCount >= 1000) {
+      for (const kept of keptYaml.values()) kept.clear();
+      keptCount = 0;
+    }
+    text = yamlDocument(build(...args));
+    byArguments.set(key, text);
+    keptCount++;
+  }
+  return text;
+}
+
+/** The InitConfiguration document (kept by its arguments: keptYamlDocument). */
+function initDocument(apiPort: number, skipPhases: readonly string[]) {
+  return {
+    apiVersion: API,
+    kind: "InitConfiguration",
+    certificateKey: "@@CERTIFICATE_KEY@@",
+    localAPIEndpoint: { advertiseAddress: "@@NODE_IP@@", bindPort: apiPort },
+    nodeRegistration: nodeRegistration(undefined, undefined),
+    skipPhases: [...skipPhases],
+  };
+}
+
+/** The KubeProxyConfiguration document (kept by its argument: keptYamlDocument). */
+function kubeProxyConfiguration(podCidr: string) {
+  return { apiVersion: "kubeproxy.config.k8s.io/v1alpha1", kind: "KubeProxyConfiguration", mode: "iptables", clusterCIDR: podCidr };
+}
+
+/**
  * The kubeadm init phases skipped: CoreDNS always (the coredns addon ships it); kube-proxy where Cilium replaces it
  * (generations that run the gateway addon: constructs/addons/cni/gateway-config.ts). `addon/kube-proxy` is the phase
  * `kubeadm init phase addon kube-proxy` runs (kubernetes.io/docs/reference/setup-tools/kubeadm/generated/kubeadm_init/
@@ -236,22 +283,15 @@ export function skippedInitPhases(gen: ResolvedGeneration): string[] {
 /** init.yaml: the configuration of `kubeadm init` on the elected control-plane node. */
 export function initConfiguration(gen: ResolvedGeneration): string {
   const kubeProxy = !runsGateway(gen);
-  return yamlDocs([
-    {
-      apiVersion: API,
-      kind: "InitConfiguration",
-      certificateKey: "@@CERTIFICATE_KEY@@",
-      localAPIEndpoint: { advertiseAddress: "@@NODE_IP@@", bindPort: gen.apiPort },
-      nodeRegistration: nodeRegistration(undefined, undefined),
-      skipPhases: skippedInitPhases(gen),
-    },
-    clusterConfiguration(gen),
-    kubeletConfiguration(gen),
+  // yamlDocs of the same four (three) documents: each one's YAML joined by "---\n"; the ones that are functions of a
+  // few values are kept by them (keptYamlDocument).
+  return [
+    keptYamlDocument(initDocument, gen.apiPort, skippedInitPhases(gen)),
+    yamlDocument(clusterConfiguration(gen)),
+    keptYamlDocument(kubeletConfiguration, gen.clusterDnsIp),
     // No kube-proxy, no configuration for it: nothing would read it.
-    ...(kubeProxy
-      ? [{ apiVersion: "kubeproxy.config.k8s.io/v1alpha1", kind: "KubeProxyConfiguration", mode: "iptables", clusterCIDR: gen.podCidr }]
-      : []),
-  ]);
+    ...(kubeProxy ? [keptYamlDocument(kubeProxyConfiguration, gen.podCidr)] : []),
+  ].join("---\n");
 }
 
 const discovery = (gen: ResolvedGeneration) => ({
