@@ -15,7 +15,6 @@
 // elements are written as their text (same-stack-references.ts); cdktf's keysToSnakeCase and processDynamicAttributes
 // are cheaper stand-ins while it prepares (attribute-helpers.ts).
 import {
-  Aspects,
   DefaultTokenResolver,
   type IResolvable,
   LocalBackend,
@@ -29,6 +28,7 @@ import {
   type TokenizedStringFragments,
 } from "cdktf";
 import type { Construct, IConstruct, Node } from "constructs";
+import { hasAspects } from "./aspects-present";
 import { withCheapAttributeHelpers } from "./attribute-helpers";
 import { isKnownBase64 } from "./known-base64";
 import { withLinearTokenSplit } from "./linear-token-split";
@@ -287,7 +287,7 @@ function firstBackend(node: IConstruct): TerraformBackend | undefined {
 
 /** Whether `construct` has an Aspect or a custom synthesis hook, either of which may change an element during synthesis. */
 function mayChange(construct: IConstruct): boolean {
-  return Aspects.of(construct).all.length > 0 || CUSTOM_SYNTHESIS in construct;
+  return hasAspects(construct) || CUSTOM_SYNTHESIS in construct;
 }
 
 /**
@@ -354,7 +354,7 @@ export class ResolveOnceStack extends TerraformStack {
     const elements: TerraformElement[] = [];
     // Whether anything between prepareStack and here could change a resolved element: an Aspect above or in the stack,
     // or custom synthesis in it (found on the walk that lists the elements).
-    const changes = elementsAndChanges(this, elements) || this.node.scopes.some((scope) => Aspects.of(scope).all.length > 0);
+    const changes = elementsAndChanges(this, elements) || this.node.scopes.some(hasAspects);
     const reusable =
       prepared !== undefined &&
       !this.overridden &&

@@ -21,15 +21,9 @@
 // path) and counts the writes.
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import {
-  AnnotationMetadataEntryType,
-  Aspects,
-  type IStackSynthesizer,
-  type ISynthesisSession,
-  TerraformResource,
-  type TerraformStack,
-} from "cdktf";
+import { AnnotationMetadataEntryType, type IStackSynthesizer, type ISynthesisSession, TerraformResource, type TerraformStack } from "cdktf";
 import { ConstructOrder, type IConstruct, type MetadataEntry } from "constructs";
+import { hasAspects } from "./aspects-present";
 import { writeStableJsonFile } from "./stable-json";
 
 /** cdktf's StackSynthesizer with the private fields read here (lib/synthesize/synthesizer.ts, cdktf 0.21.0). */
@@ -59,7 +53,8 @@ const ANNOTATION_TYPES: readonly string[] = [
  * resource of it has a move (hasResourceMove looks at the stack's own elements; any resource here is stricter).
  */
 function isLean(construct: IConstruct): boolean {
-  if (Aspects.of(construct).all.length > 0 || CUSTOM_SYNTHESIS in construct) return false;
+  // Read without giving the construct an Aspects object (aspects-present.ts).
+  if (hasAspects(construct) || CUSTOM_SYNTHESIS in construct) return false;
   if (TerraformResource.isTerraformResource(construct) && construct.hasResourceMove()) return false;
   for (const child of construct.node.children) if (!isLean(child)) return false;
   return true;
