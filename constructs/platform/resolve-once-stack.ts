@@ -10,7 +10,7 @@
 // pass left walks plain data itself and hands cdktf only the tokens (see resolve below). The document is the same
 // bytes either way (test/resolve-once-stack.test.ts); the three passes were about a third of a 50-generation synth's CPU.
 // The stack's cdk.tf.json is then written once, by stable-json.ts (json-stable-stringify's algorithm, same bytes)
-// instead of json-stable-stringify itself, through cdktf's own StackSynthesizer otherwise (stack-file-write.ts). Its
+// instead of json-stable-stringify itself, after the steps of cdktf's StackSynthesizer (stack-file-write.ts). Its
 // elements' logical IDs are cdktf's, computed once per path below the stack (logical-ids.ts); references to its own
 // elements are written as their text (same-stack-references.ts); cdktf's keysToSnakeCase and processDynamicAttributes
 // are cheaper stand-ins while it prepares (attribute-helpers.ts).
