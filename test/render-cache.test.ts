@@ -2,7 +2,7 @@
 // when its JSON says everything that decides its YAML and its verdict; a node config's file is gzipped once per text.
 import { stringify } from "yaml";
 import { toYaml } from "../constructs/addons/render";
-import { contentKey, RenderMemo, withSharedContentKeys } from "../constructs/addons/render-cache";
+import { contentKey, withSharedContentKeys } from "../constructs/addons/render-cache";
 import { schemaProblems } from "../constructs/addons/validate-schema";
 import { dataUrl, decodeDataUrl } from "../constructs/ignition/builder/contents";
 
@@ -53,26 +53,6 @@ describe("withSharedContentKeys", () => {
     ]);
     expect(contentKey(object)).toBe(JSON.stringify(object));
     expect(withSharedContentKeys(() => contentKey({ a: undefined }))).toBeUndefined();
-  });
-});
-
-describe("RenderMemo", () => {
-  it("computes a key's value once, and every time without a key", () => {
-    const memo = new RenderMemo<number>();
-    let calls = 0;
-    const compute = () => ++calls;
-    expect(memo.get("k", compute)).toBe(1);
-    expect(memo.get("k", compute)).toBe(1);
-    expect(memo.get(undefined, compute)).toBe(2);
-    expect(memo.get(undefined, compute)).toBe(3);
-  });
-
-  it("starts over when full instead of growing without bound", () => {
-    const memo = new RenderMemo<string>(2);
-    memo.get("a", () => "a1");
-    memo.get("b", () => "b1");
-    memo.get("c", () => "c1");
-    expect(memo.get("a", () => "a2")).toBe("a2");
   });
 });
 

@@ -1,7 +1,9 @@
 // Owns sharing render work between generations of one process: the content key of a synthesized object (its JSON,
-// or none when JSON would not capture everything that decides its YAML or its schema verdict), bounded memo tables
-// keyed by it, and the YAML and schema verdict of an object rendered from a template (from the template's). A fleet renders the same addon objects for many generations (every object that does not name the
-// cluster); each is serialized and schema-checked once per process instead of once per generation.
+// or none when JSON would not capture everything that decides its YAML or its schema verdict), by which render.ts and
+// validate-schema.ts keep YAML and verdicts in bounded memo tables (platform/bounded-memo.ts), and the YAML and schema
+// verdict of an object rendered from a template (from the template's). A fleet renders the same addon objects for many
+// generations (every object that does not name the cluster); each is serialized and schema-checked once per process
+// instead of once per generation.
 
 /**
  * The content key of a plain JSON-like object: its JSON text, or undefined when the object holds anything JSON does
@@ -118,25 +120,6 @@ export function rememberedSchemaValid(object: object): boolean {
 function isPlainObject(value: object): boolean {
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === null || Object.getPrototypeOf(proto) === null;
-}
-
-/** A memo table of at most `limit` entries (cleared whole when full: a synth process renders a bounded set). */
-export class RenderMemo<T> {
-  private readonly entries = new Map<string, T>();
-
-  /** @param limit entries kept before the table starts over */
-  constructor(private readonly limit = 20_000) {}
-
-  /** The value for `key`, computed by `compute` on first use; without a key it is computed every time. */
-  get(key: string | undefined, compute: () => T): T {
-    if (key === undefined) return compute();
-    const hit = this.entries.get(key);
-    if (hit !== undefined) return hit;
-    const value = compute();
-    if (this.entries.size >= this.limit) this.entries.clear();
-    this.entries.set(key, value);
-    return value;
-  }
 }
 
 /**

@@ -6,7 +6,8 @@ import { renderApiObjectsOnce } from "./api-object-json";
 import { restrictToImageArchitectures } from "./image-architectures";
 import type { Addon } from "./addon";
 import { ADDONS } from "./registry";
-import { contentKey, deepFreeze, rememberedYaml, RenderMemo, withSharedContentKeys } from "./render-cache";
+import { contentKey, deepFreeze, rememberedYaml, withSharedContentKeys } from "./render-cache";
+import { BoundedMemo } from "../platform/bounded-memo";
 import { assertValidManifests } from "./validate";
 import { yamlDocument } from "./yaml-document";
 
@@ -43,7 +44,7 @@ export function resolvedSettings(generation: ResolvedGeneration): Map<string, un
 }
 
 /** Each addon's parsed default settings, by addon key; a failed parse throws and is not kept. */
-const defaultSettings = new RenderMemo<unknown>(1_000);
+const defaultSettings = new BoundedMemo<unknown>(1_000);
 
 /** One addon's settings validated with defaults applied; throws naming the field. */
 function parseSettings(generation: ResolvedGeneration, addon: Addon, input: unknown): unknown {
@@ -89,7 +90,7 @@ export function synthesizeAddonObjects(generation: ResolvedGeneration): AddonObj
 }
 
 /** Each object's YAML document by its content: a fleet's generations share most objects (render-cache.ts). */
-const yamlDocuments = new RenderMemo<string>();
+const yamlDocuments = new BoundedMemo<string>();
 
 /**
  * Serializes objects as one multi-document YAML file; an object rendered from a template is written from the

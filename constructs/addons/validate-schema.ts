@@ -7,7 +7,8 @@
 // which bundles every package path the code names, puts them in its cached package bundle: `npm run synth` then loads
 // them with V8's code cache instead of resolving and compiling ~210 model and schema files from node_modules each run.
 import { createRequire } from "node:module";
-import { contentKey, rememberedSchemaValid, RenderMemo } from "./render-cache";
+import { contentKey, rememberedSchemaValid } from "./render-cache";
+import { BoundedMemo } from "../platform/bounded-memo";
 
 /** The apiVersions checked (each a folder of kubernetes-models); an object of another apiVersion has no schema. */
 const SERVED_API_VERSIONS: readonly string[] = [
@@ -110,7 +111,7 @@ function describe(error: AjvLikeError): string {
 }
 
 /** Each object's verdict by its content: a fleet's generations share most objects (render-cache.ts). */
-const verdicts = new RenderMemo<readonly string[]>();
+const verdicts = new BoundedMemo<readonly string[]>();
 
 /**
  * The schema violations of one object, each as `field.path message`; empty when it validates, as an object filled

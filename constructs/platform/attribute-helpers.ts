@@ -14,6 +14,7 @@
 // Together about 1.5 profiled ms per generation of a fleet before. test/attribute-helpers.test.ts compares both with
 // cdktf's own functions on every element of the example stacks and on hard cases.
 import { Tokenization } from "cdktf";
+import { BoundedMemo } from "./bounded-memo";
 
 /** cdktf's lib/util.js exports, looked up by path (not part of cdktf's public API). */
 interface CdktfUtil {
@@ -28,19 +29,12 @@ const { TerraformDynamicBlock } = require("cdktf/lib/terraform-dynamic-block") a
   TerraformDynamicBlock: { isTerraformDynamicBlock(x: unknown): x is { toTerraformDynamicBlockJson(): unknown } };
 };
 
-/** snakeCase by key; cleared whole at SNAKE_CASE_LIMIT keys (a fleet has a few dozen distinct meta-argument keys). */
-const snakeCases = new Map<string, string>();
-const SNAKE_CASE_LIMIT = 10_000;
+/** snakeCase by key, at most 10,000 keys (a fleet has a few dozen distinct meta-argument keys). */
+const snakeCases = new BoundedMemo<string>(10_000);
 
 /** cdktf's snakeCase of `key`, computed once per distinct key. */
 function snakeCaseOf(key: string): string {
-  let snake = snakeCases.get(key);
-  if (snake === undefined) {
-    snake = cdktfSnakeCase(key);
-    if (snakeCases.size >= SNAKE_CASE_LIMIT) snakeCases.clear();
-    snakeCases.set(key, snake);
-  }
-  return snake;
+  return snakeCases.get(key, () => cdktfSnakeCase(key));
 }
 
 /** An array's items, each object (null included) through keysToSnakeCase, as cdktf's `map` callback does. */

@@ -13,24 +13,17 @@
 // example stacks and on hard cases.
 import { TerraformElement, TerraformStack } from "cdktf";
 import type { IConstruct, Node } from "constructs";
+import { BoundedMemo } from "./bounded-memo";
 
 // Not part of cdktf's public API, so looked up by path (as linear-token-split.ts does).
 const { makeUniqueId } = require("cdktf/lib/private/unique") as { makeUniqueId: (components: string[]) => string };
 
-/** Logical IDs by the ids below the stack joined with "/"; cleared whole at LOGICAL_IDS_LIMIT (a fleet has ~100). */
-const logicalIds = new Map<string, string>();
-const LOGICAL_IDS_LIMIT = 10_000;
+/** Logical IDs by the ids below the stack joined with "/", at most 10,000 (a fleet has ~100 distinct paths). */
+const logicalIds = new BoundedMemo<string>(10_000);
 
 /** cdktf's makeUniqueId of `components` (construct ids: no "/" in any), computed once per distinct list (see the header). */
 function uniqueIdOf(components: string[]): string {
-  const key = components.join("/");
-  let id = logicalIds.get(key);
-  if (id === undefined) {
-    id = makeUniqueId(components);
-    if (logicalIds.size >= LOGICAL_IDS_LIMIT) logicalIds.clear();
-    logicalIds.set(key, id);
-  }
-  return id;
+  return logicalIds.get(components.join("/"), () => makeUniqueId(components));
 }
 
 /**
