@@ -1,5 +1,5 @@
 // Differential tests of the stand-ins in constructs/platform/ against cdktf 0.21.0's own functions, in one suite: the
-// library is loaded once and the app of the example clusters and generatedFleet(2) is built once, in beforeAll, for
+// library is loaded once and the app of the example clusters and generatedFleet(1) is built once, in beforeAll, for
 // every concern that compares on it (five suites of their own cost about twice as much wall time: issue 17 goal 4,
 // `npm run test:unit` under 60 s). Each concern's tests and header are in test/support/platform-stand-ins/<concern>.ts.
 // Order matters: logical IDs first (the stand-in keeps the id of each path, and the other concerns' toTerraform calls

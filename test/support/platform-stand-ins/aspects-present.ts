@@ -23,7 +23,7 @@ export function aspectsPresentTests(shared: SharedApp): void {
       const { app, fleet } = shared();
       const constructs = app.node.findAll();
       const fleetConstructs = stacksOf(app, fleet).flatMap((stack) => stack.node.findAll());
-      expect(fleetConstructs.length).toBeGreaterThan(400);
+      expect(fleetConstructs.length).toBeGreaterThan(200);
       const symbolsOf = (cs: IConstruct[]) => cs.map((c) => Object.getOwnPropertySymbols(c).length);
       const before = symbolsOf(constructs);
       for (const c of constructs) hasAspects(c);

@@ -46,9 +46,9 @@ interface Synthesizing {
 export function attributeHelperTests(shared: SharedApp): void {
   describe("cdktf's attribute helpers, made cheaper", () => {
     it("give cdktf's results for every resource and data source of the example clusters and a generated fleet", () => {
-      // The stacks of the example clusters and generatedFleet(1) (the shared fleet's first cluster).
+      // The stacks of the example clusters and generatedFleet(1): the whole shared app.
       const { app, examples, fleet } = shared();
-      const elements = stacksOf(app, [...examples, fleet[0]])
+      const elements = stacksOf(app, [...examples, ...fleet])
         .flatMap((stack) => stack.node.findAll())
         .filter((c) => TerraformResource.isTerraformResource(c) || TerraformDataSource.isTerraformDataSource(c)) as unknown as (
         | TerraformElement

@@ -54,13 +54,13 @@ function tokenStrings(value: unknown, into: { tokens: IResolvable[]; strings: st
 export function sameStackReferenceTests(shared: SharedApp): void {
   describe("same-stack reference texts", () => {
     it("are cdktf's resolve of every same-stack Reference and Dependable of the example clusters and a generated fleet", () => {
-      // The stacks of the example clusters and generatedFleet(1) (the shared fleet's first cluster).
+      // The stacks of the example clusters and generatedFleet(1): the whole shared app.
       const { app, examples, fleet } = shared();
       const ours: unknown[] = [];
       const theirs: unknown[] = [];
       const kinds = new Map<string, number>();
       let strings = 0;
-      for (const stack of stacksOf(app, [...examples, fleet[0]])) {
+      for (const stack of stacksOf(app, [...examples, ...fleet])) {
         const found = { tokens: [] as IResolvable[], strings: [] as string[] };
         for (const element of stack.node.findAll().filter((c) => TerraformElement.isTerraformElement(c)))
           tokenStrings((element as TerraformElement).toTerraform(), found);
