@@ -5,7 +5,7 @@
 // new property (a hidden-class change per construct), about half of what the walks that ask cost. Here the symbol is
 // read off a probe object Aspects.of has marked, and a construct without the property has no Aspects (`all` of a new
 // one is empty); with the property, its `all` is read as cdktf's callers read it. Should a cdktf version keep Aspects
-// otherwise (no such symbol on the probe), Aspects.of itself is asked. test/aspects-present.test.ts compares with
+// otherwise (no such symbol on the probe), Aspects.of itself is asked. test/support/platform-stand-ins/aspects-present.ts compares with
 // Aspects.of on every construct of the example stacks and on constructs with Aspects.
 import { Aspects } from "cdktf";
 import type { IConstruct } from "constructs";

@@ -11,7 +11,7 @@
 //   provider, lifecycle, for_each, connection) repeat for every resource of every stack;
 // - processDynamicAttributes walks the keys with a loop instead of Object.entries(...).forEach with a closure per
 //   call, and tests a member for a dynamic block only when it is an object (what isTerraformDynamicBlock tests first).
-// Together about 1.5 profiled ms per generation of a fleet before. test/attribute-helpers.test.ts compares both with
+// Together about 1.5 profiled ms per generation of a fleet before. test/support/platform-stand-ins/attribute-helpers.ts compares both with
 // cdktf's own functions on every element of the example stacks and on hard cases.
 import { Tokenization } from "cdktf";
 import { BoundedMemo } from "./bounded-memo";

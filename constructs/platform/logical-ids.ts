@@ -9,7 +9,7 @@
 // the same paths below the stack (the generated bench fleet: 93 distinct paths for 501 elements in 3 clusters).
 // The memo key is the ids joined by "/": constructs 10.4.2 replaces every "/" in an id by "--" (lib/construct.ts
 // sanitizeId), so no id holds one and the key gives back exactly the ids it was made of; the value is cdktf's own
-// makeUniqueId of those ids. test/logical-ids.test.ts compares with cdktf's allocateLogicalId on every element of the
+// makeUniqueId of those ids. test/support/platform-stand-ins/logical-ids.ts compares with cdktf's allocateLogicalId on every element of the
 // example stacks and on hard cases.
 import { TerraformElement, TerraformStack } from "cdktf";
 import type { IConstruct, Node } from "constructs";

@@ -14,7 +14,7 @@
 // one marker of a Reference; that Reference is then resolved with braces suppressed: its `identifier`, on the same
 // conditions. Whenever a condition does not hold (another class, a subclass, another stack, a cross-stack identifier, an
 // fqn of another shape) undefined is returned and cdktf resolves the token; the caller (resolve-once-stack.ts) uses the
-// text only where it is plain (no marker, no encoded number). test/same-stack-references.test.ts compares with cdktf's
+// text only where it is plain (no marker, no encoded number). test/support/platform-stand-ins/same-stack-references.ts compares with cdktf's
 // Tokenization.resolve on every such token of the example stacks and a generated fleet and on the cases above.
 import { type IResolvable, ref, TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";

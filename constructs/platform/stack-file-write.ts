@@ -16,7 +16,7 @@
 // every construct and changes nothing, with no move hasResourceMove adds no validation, and with no hook its post-order
 // walk for custom synthesis calls nothing; the validations, working directory, annotations and their abort are its own
 // code or the same steps. That is three walks of the stack's tree fewer per stack, for one walk that decides.
-// test/stack-file-write.test.ts compares manifest.json and every file with cdktf's own synthesizer (Aspects, moved
+// test/support/platform-stand-ins/stack-file-write.ts compares manifest.json and every file with cdktf's own synthesizer (Aspects, moved
 // resources, warning and error annotations, failing validations, custom synthesis, HCL output, on stacks taking either
 // path) and counts the writes.
 import { existsSync, mkdirSync } from "node:fs";
