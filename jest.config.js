@@ -64,6 +64,9 @@ const common = {
   setupFilesAfterEnv: ["<rootDir>/test/support/stack-format.ts"],
   roots: ["<rootDir>/test"],
   transform: { "^.+\\.ts$": "<rootDir>/test/support/esbuild-transform.js" },
+  // Runs the unit suites a few to a module registry and reports each suite as its own file (test/support/grouping-runner.js).
+  // One runner for both projects: jest runs the suites of different runners one runner after the other.
+  runner: "<rootDir>/test/support/grouping-runner.js",
 };
 
 module.exports = {
