@@ -31,6 +31,7 @@ const SLOW_SUITES = {
   "review-typecheck-cache.test.ts": "runs tsc three times on review worktrees in a temporary git repository",
   "review-speed.test.ts": "runs the CLI through tsx as child processes to see which modules it loads",
   "determinism.test.ts": "synthesizes the examples twice as child processes, in two folders, to compare them byte for byte",
+  "grouping-runner-jest.test.ts": "runs jest as a child process on fixture suites, with the grouping runner and without",
   "deferred-packages.test.ts": "synthesizes one generation twice and loads the platform modules again, as plain node child processes",
 };
 
