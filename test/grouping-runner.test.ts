@@ -84,7 +84,7 @@ describe("plan", () => {
     expect(names(plan(a).alone)).toEqual(["x.e2e.test.ts"]);
   });
 
-  test("suites that replace modules or focus tests run alone, and so may a suite that merely mentions neither", () => {
+  test("suites that replace modules, focus tests or match snapshots run alone; one that only mentions them does not", () => {
     const sources: Record<string, string> = {
       "mock.test.ts": "jest.mock('../x', () => ({}));",
       "do-mock.test.ts": "jest.isolateModules(() => { jest.doMock('../x', () => ({})); });",
@@ -92,7 +92,10 @@ describe("plan", () => {
       "only.test.ts": "test.only('x', () => undefined);",
       "describe-only.test.ts": "describe.only('x', () => undefined);",
       "fit.test.ts": "fit('x', () => undefined);",
-      "mentions.test.ts": "// jest.mock is not used here; test('only', ...) is a title\ntest('only', () => jest.fn());",
+      "snapshot.test.ts": "test('x', () => expect(1).toMatchSnapshot());",
+      "inline-snapshot.test.ts": "test('x', () => expect(() => f()).toThrowErrorMatchingInlineSnapshot());",
+      "mentions.test.ts":
+        "// jest.mock and toMatchSnapshot are not used here; test('only', ...) is a title\ntest('only', () => jest.fn());",
     };
     const tests = [...units(8), ...Object.keys(sources).map((name) => suite(name))];
     const plan = runner.planGroups(tests, { readSource: (p) => sources[p.slice(`${ROOT}/test/`.length)] ?? plain(), enabled: true })!;
@@ -104,10 +107,12 @@ describe("plan", () => {
     expect(names(plan.groups.flat())).toContain("mentions.test.ts");
   });
 
-  test("fewer than MIN_TO_GROUP unit suites, or grouping switched off, leave jest's plan alone", () => {
+  test("fewer than MIN_TO_GROUP unit suites, a test name pattern, or grouping switched off leave jest's plan alone", () => {
     expect(runner.planGroups(units(runner.MIN_TO_GROUP - 1), { readSource: plain, enabled: true })).toBeUndefined();
     expect(runner.planGroups(units(runner.MIN_TO_GROUP), { readSource: plain, enabled: true })).toBeDefined();
     expect(runner.planGroups(units(30), { readSource: plain, enabled: false })).toBeUndefined();
+    // `-t` matches full names, which in a group would start with the suite's describe.
+    expect(runner.planGroups(units(30), { readSource: plain, enabled: true, testNamePattern: "^p1$" })).toBeUndefined();
   });
 });
 

@@ -20,17 +20,20 @@
 //   its result is the group's test results under its `describe`, with that level taken off the titles, its own counts,
 //   and its failure message formatted as jest-circus formats a file's (jest-message-util formatResultsErrors). So
 //   reporters, `--json`, the timing cache of test/support/test-sequencer.js and the summary count suites as before.
-// - A group that fails as a whole (a suite that throws while loading, an error outside any test) fails each of its
-//   suites: the one its stack names gets the error, the others say that they did not run because of it.
+// - A group that fails as a whole (a suite that throws while loading) fails each of its suites: the one the error's
+//   stack names gets the error, the others say that they did not run because of it. An error outside any test (in an
+//   afterAll) goes to the suite its stack names, or to each suite of the group when it names none.
 //
 // What sharing changes, and the rules that keep it sound:
 // - Modules (product and test support) are loaded once per group, so module-level caches are warm for the later suites
 //   of a group, as they are in one synth process. A suite that needs a registry of its own runs alone (`ALONE`), and
-//   so does every suite that replaces modules (jest.mock, jest.doMock, jest.isolateModules, jest.resetModules...) or
-//   focuses tests (`.only`, `fit`, `fdescribe`: in a group they would skip the other suites' tests).
-// - A run of fewer than MIN_TO_GROUP unit suites (`npx jest test/x.test.ts`) is not grouped, and IMMUTABLE_CLUSTERS_JEST_GROUPS=off
-//   turns grouping off for a run: every suite in a registry of its own, as jest runs them (docs/terraform-and-emulator-tests.md,
-//   "Unit and slow suites").
+//   so does every suite that replaces modules (jest.mock, jest.doMock, jest.isolateModules, jest.resetModules...),
+//   focuses tests (`.only`, `fit`, `fdescribe`: in a group they would skip the other suites' tests) or matches
+//   snapshots (kept by test file: a grouped suite's would be the group file's).
+// - A run of fewer than MIN_TO_GROUP unit suites (`npx jest test/x.test.ts`) or with a test name pattern (`-t`, which
+//   would also match the group's describe titles) is not grouped, and IMMUTABLE_CLUSTERS_JEST_GROUPS=off turns grouping
+//   off for a run: every suite in a registry of its own, as jest runs them (docs/terraform-and-emulator-tests.md,
+//   "Keeping the unit suites short").
 "use strict";
 
 const { createHash } = require("node:crypto");
@@ -51,9 +54,12 @@ const MIN_TO_GROUP = 8;
 const GROUPED_PROJECT = "unit";
 /** Unit suites that run in a registry of their own, each with the reason (paths relative to test/). */
 const ALONE = {};
-/** Source text that keeps a suite alone: it replaces modules in the registry, or focuses tests. */
+/**
+ * Source text that keeps a suite alone: it replaces modules in the registry, focuses tests, or matches snapshots (jest
+ * keeps snapshots by test file, so a grouped suite's would be read from and written beside the group's file).
+ */
 const KEEPS_ALONE =
-  /\bjest\.(?:mock|doMock|unmock|dontMock|deepUnmock|setMock|isolateModules|isolateModulesAsync|resetModules|enableAutomock|disableAutomock)\(|\b(?:describe|test|it)\.only\b|\b(?:fit|fdescribe)\(/;
+  /\bjest\.(?:mock|doMock|unmock|dontMock|deepUnmock|setMock|isolateModules|isolateModulesAsync|resetModules|enableAutomock|disableAutomock)\(|\b(?:describe|test|it)\.only\b|\b(?:fit|fdescribe)\(|\.(?:toMatchSnapshot|toMatchInlineSnapshot|toThrowErrorMatchingSnapshot|toThrowErrorMatchingInlineSnapshot)\(/;
 
 /** The suite's path relative to the project's test folder, with forward slashes. */
 function suiteName(test) {
@@ -85,8 +91,9 @@ function label(test) {
  * Splits a run's suites into groups and suites run alone. Groups are cut in path order, so the same suites always make
  * the same groups; `duration` (jest's timing cache) only orders them. Returns `undefined` when nothing is grouped.
  */
-function planGroups(tests, { readSource, enabled = process.env.IMMUTABLE_CLUSTERS_JEST_GROUPS !== "off" } = {}) {
-  if (!enabled) return undefined;
+function planGroups(tests, { readSource, enabled = process.env.IMMUTABLE_CLUSTERS_JEST_GROUPS !== "off", testNamePattern } = {}) {
+  // `-t` matches a test's full name, which in a group starts with its suite's describe: such a run is not grouped.
+  if (!enabled || testNamePattern) return undefined;
   const grouped = tests.filter((test) => groupable(test, readSource));
   if (grouped.length < MIN_TO_GROUP) return undefined;
   const sorted = [...grouped].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -270,7 +277,7 @@ class GroupingRunner extends TestRunner {
   }
 
   async runTests(tests, watcher, options) {
-    const plan = planGroups(tests);
+    const plan = planGroups(tests, { testNamePattern: this._globalConfig.testNamePattern });
     if (!plan) return super.runTests(tests, watcher, options);
     pruneGroupFiles(plan.groups[0][0].context.config.rootDir);
     const groupTests = plan.groups.map((members) => {
