@@ -26,7 +26,7 @@ interface GroupResult {
   testResults: Assertion[];
   testExecError?: { message: string; stack: string };
   failureMessage?: string;
-  console?: unknown;
+  console?: Array<{ message: string; origin: string; type: string }>;
 }
 interface MemberResult extends GroupResult {
   numFailingTests: number;
@@ -38,7 +38,7 @@ interface MemberResult extends GroupResult {
 const runner = require("./support/grouping-runner") as {
   planGroups(
     tests: FakeTest[],
-    options?: { readSource?: (path: string) => string; enabled?: boolean },
+    options?: { readSource?: (path: string) => string; enabled?: boolean; testNamePattern?: string },
   ): { groups: FakeTest[][]; alone: FakeTest[] } | undefined;
   splitGroupResult(members: FakeTest[], result: GroupResult, globalConfig: object): MemberResult[];
   memberFailures(members: FakeTest[], error: { message: string; stack: string }): Array<{ message: string }>;
@@ -163,11 +163,14 @@ describe("results", () => {
       assertion("b.test.ts", ["x", "y"], "is skipped", "pending", 0),
       assertion("c.test.ts", [], "passes too", "passed", 7),
     ],
-    console: [{ message: "hello", origin: "", type: "log" }],
+    console: [
+      { message: "hello", origin: "", type: "log" },
+      { message: "from c", origin: `    at Object.<anonymous> (${ROOT}/test/c.test.ts:4:11)`, type: "log" },
+    ],
     ...extra,
   });
 
-  test("each suite gets its own tests, titles without the group's level, counts, runtime and failure message", () => {
+  test("each suite gets its own tests, titles without the group's level, counts, runtime, failure message and logs", () => {
     const [a, b, c] = runner.splitGroupResult(members, group(), {});
     expect(a.testFilePath).toBe(`${ROOT}/test/a.test.ts`);
     expect(a.testResults.map((t) => [t.ancestorTitles, t.fullName, t.status])).toEqual([
@@ -179,11 +182,12 @@ describe("results", () => {
     expect(a.failureMessage).toContain("● fails");
     expect(a.failureMessage).toContain("expected 1 to be 2");
     expect(a.failureMessage).not.toContain("test/a.test.ts fails");
-    expect(a.console).toEqual(group().console);
+    expect(a.console).toEqual([group().console![0]]);
     expect(b.skipped).toBe(true);
     expect(b.testResults[0].fullName).toBe("x y is skipped");
     expect([c.numPassingTests, c.numFailingTests, c.skipped, c.failureMessage ?? ""]).toEqual([1, 0, false, ""]);
-    expect(c.console).toBeUndefined();
+    expect(c.console).toEqual([group().console![1]]);
+    expect(b.console).toBeUndefined();
   });
 
   test("an error outside any test goes to the suite its stack names, or to every suite when it names none", () => {

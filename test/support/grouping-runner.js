@@ -174,14 +174,19 @@ function memberResult(member, groupResult, globalConfig) {
 }
 
 /**
- * The results of a group's suites. The group's console output, coverage and errors outside any test go with its first
- * suite, or with the suite that the error's stack names.
+ * The results of a group's suites. A console entry and an error outside any test go with the suite whose file their
+ * stack names, else with the first suite (console) or every suite (error); coverage goes with the first suite.
  */
 function splitGroupResult(members, groupResult, globalConfig) {
   const results = members.map((member) => memberResult(member, groupResult, globalConfig));
   const first = results[0];
+  // Console entries go to the suite whose file their origin (the stack where they were logged) names.
+  for (const entry of groupResult.console ?? []) {
+    const named = owner(members, { message: entry.origin ?? "" });
+    const result = named === undefined ? first : results[members.indexOf(named)];
+    (result.console ??= []).push(entry);
+  }
   Object.assign(first, {
-    console: groupResult.console,
     coverage: groupResult.coverage,
     v8Coverage: groupResult.v8Coverage,
     sourceMaps: groupResult.sourceMaps,
