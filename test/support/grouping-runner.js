@@ -6,8 +6,8 @@
 // constructs loads 450-2,000 modules again (cdktf, the AWS provider's classes, cdk8s, zod, yaml, kubernetes-models) and
 // about 215 of jest's own (jest-circus, expect, jest-snapshot); that was 38 of the unit project's ~100 CPU s on the
 // 2-core machine (all 85 suites run with no test selected: 38.5 CPU s). Seven suites in one registry load those once.
-// Measured with `npm run test:unit` on the 2-core machine, 2026-12-02: 85 suites one per file 52-60 s wall (98-115 CPU
-// s); in 14 groups 42-47 s (76-88 CPU s); numbers in CHANGELOG.md.
+// Measured with `npm run test:unit` on the 2-core machine, 2026-12-02, grouped and ungrouped alternately: 35.2 / 41.5 s
+// and 29.6 / 47.3 s wall (65 / 79 and 55 / 90 CPU s); CHANGELOG.md has the other runs.
 //
 // How:
 // - Jest hands a runner the suites of every project in one list (@jest/core 29.7.0 build/TestScheduler.js runs the
